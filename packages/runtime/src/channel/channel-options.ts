@@ -1,0 +1,82 @@
+// Options of createChannel, their defaults, and validation that names the bad field and the
+// accepted values.
+import { Code } from "@connectrpc/connect";
+import type { BalancerConfig } from "./pickers/registry.js";
+import type { BackoffOptions } from "./backoff.js";
+import type { OutlierDetectorOptions } from "./outlier-detector.js";
+import type { KeepaliveOptions } from "./subchannel.js";
+import { protocols, type EndpointTransportOptions, type Protocol } from "./protocol.js";
+import type { Resolver } from "./resolver.js";
+
+/** Options of {@link createChannel}. */
+export interface ChannelOptions {
+  /**
+   * Where the endpoints come from: `static:///127.0.0.1:8081,127.0.0.1:8082`,
+   * `dns:///inventory.internal:8080`, `dns:///_grpc._tcp.inventory.internal` (SRV), or a bare
+   * `host:port` (DNS).
+   */
+  readonly target: string;
+  /** Wire protocol (default `"grpc"`). */
+  readonly protocol?: Protocol;
+  /** Balancing policy: a picker name or `{ policy, ...options }` (default `"round-robin"`). */
+  readonly balancer?: BalancerConfig;
+  /**
+   * When no endpoint is ready: `false` (default) fails a call at once with UNAVAILABLE once every
+   * endpoint is in transient failure; `true` waits for one to become ready, up to the deadline.
+   */
+  readonly waitForReady?: boolean;
+  /** Upper bound on how long a call waits for a ready endpoint (default 20 s; also bounded by the deadline). */
+  readonly pickTimeoutMs?: number;
+  /** Passed to each endpoint's Connect transport (interceptors, formats, size limits, compression). */
+  readonly transport?: EndpointTransportOptions;
+  /** HTTP/2 PING keepalive and idle timeout of each endpoint's session. */
+  readonly keepalive?: KeepaliveOptions;
+  /** Reconnect backoff (gRPC connection-backoff defaults: 1 s, ×1.6, jitter 0.2, max 120 s). */
+  readonly backoff?: BackoffOptions;
+  /** Passive outlier ejection; `false` turns it off (default on, with the detector's defaults). */
+  readonly outlierDetection?: OutlierDetectorOptions | false;
+  /** Codes that count as an endpoint failure for outlier ejection (default UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL). */
+  readonly failureCodes?: readonly Code[];
+  /** Watch each endpoint's grpc.health.v1 status for this service name and skip endpoints that are not SERVING. */
+  readonly healthCheck?: { readonly service: string };
+  /** Time constant of each endpoint's latency EWMA, in milliseconds (default 10 s). */
+  readonly ewmaDecayMs?: number;
+  /** DNS settings for `dns:` targets. */
+  readonly dns?: { readonly server?: string; readonly refreshIntervalMs?: number };
+  /** A resolver to use instead of the one the target's scheme selects. */
+  readonly resolver?: Resolver;
+  /** Clock in milliseconds (default `performance.now`); for tests. */
+  readonly now?: () => number;
+  /** Randomness in [0, 1) (default `Math.random`); for tests. */
+  readonly random?: () => number;
+}
+
+/** Default failure codes for outlier ejection. */
+export const defaultFailureCodes: readonly Code[] = [Code.Unavailable, Code.DeadlineExceeded, Code.Internal];
+
+/** Throws when a numeric option is not a finite number >= `min`. @private */
+export function requireNumber(field: string, value: number | undefined, min: number): void {
+  if (value !== undefined && !(Number.isFinite(value) && value >= min)) {
+    throw new Error(`${field}: must be a finite number >= ${min}, got ${String(value)}`);
+  }
+}
+
+/** Validates the options that createChannel reads itself (pickers, backoff and the detector validate theirs). @private */
+export function validateChannelOptions(options: ChannelOptions): void {
+  if (typeof options.target !== "string" || options.target.length === 0) {
+    throw new Error(`target: must be a non-empty string such as "static:///127.0.0.1:8081" or "dns:///name:port"`);
+  }
+  if (options.protocol !== undefined && !protocols.includes(options.protocol)) {
+    throw new Error(`protocol: unknown protocol "${String(options.protocol)}"; accepted: ${protocols.join(", ")}`);
+  }
+  requireNumber("pickTimeoutMs", options.pickTimeoutMs, 0);
+  requireNumber("ewmaDecayMs", options.ewmaDecayMs, 1);
+  if (options.healthCheck !== undefined && typeof options.healthCheck.service !== "string") {
+    throw new Error(`healthCheck.service: must be a string (the service name, "" for the whole server)`);
+  }
+  for (const code of options.failureCodes ?? []) {
+    if (Code[code] === undefined) {
+      throw new Error(`failureCodes: ${String(code)} is not a Connect Code; accepted: ${Object.keys(Code).filter((k) => isNaN(Number(k))).join(", ")}`);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+// Public surface of the built-in balancing policies (the lead re-exports it from the package index).
+export { createPickFirstPolicy } from "./pick-first.js";
+export { createRoundRobinPolicy } from "./round-robin.js";
+export { createRandomPolicy } from "./random.js";
+export { createWeightedRoundRobinPolicy } from "./weighted-round-robin.js";
+export { createLeastRequestPolicy } from "./least-request.js";
+export { createPeakEwmaPolicy, type PeakEwmaPolicyOptions } from "./peak-ewma.js";
+export { createRingHashPolicy, ringSizeLimit, type RingHashPolicyOptions } from "./ring-hash.js";
+export { xxHash32 } from "./hash.js";
+export { createSeededRandom } from "./testing.js";
+export {
+  resolvePickerPolicy,
+  pickerNames,
+  type PickerName,
+  type BalancerConfig,
+  type BalancerPolicyConfig,
+  type PlainBalancerConfig,
+  type PeakEwmaBalancerConfig,
+  type RingHashBalancerConfig,
+} from "./registry.js";

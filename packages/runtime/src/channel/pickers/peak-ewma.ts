@@ -1,0 +1,72 @@
+// The peak-EWMA picker: "power of two choices" on expected cost = latency estimate × (calls in
+// flight + 1), so slow or busy endpoints get less traffic as soon as it shows.
+import type { PickCandidate, Picker, PickerEnv, PickerPolicy } from "../picker.js";
+import { sampleTwo } from "./two-choices.js";
+
+/** Options of the `"peak-ewma"` policy. */
+export interface PeakEwmaPolicyOptions {
+  /**
+   * Latency assumed for candidates without an estimate when no candidate has one (default 100 ms).
+   * When some candidates have estimates, the others are given the mean of those instead.
+   */
+  readonly defaultLatencyMs?: number;
+}
+
+/** Latency floor, so that an estimate of 0 still lets calls in flight count. */
+const MIN_LATENCY_MS = 1e-3;
+
+/**
+ * The `"peak-ewma"` policy: per pick, two distinct random candidates; the one with the lower
+ * `latencyEstimate(now) × (inFlight + 1)` wins, the first sampled on a tie. A candidate with no
+ * estimate yet is given a neutral latency (the mean of the known estimates, or `defaultLatencyMs`
+ * when none is known) so new endpoints are neither flooded nor starved.
+ *
+ * @param options - policy options.
+ * @param field - config path used in error messages (default `"balancer"`).
+ * @throws Error naming the field when `defaultLatencyMs` is not a finite number > 0.
+ * @example
+ * createPeakEwmaPolicy({ defaultLatencyMs: 50 }).build(ready, env).pick({});
+ */
+export function createPeakEwmaPolicy(options: PeakEwmaPolicyOptions = {}, field = "balancer"): PickerPolicy {
+  const defaultLatencyMs = options.defaultLatencyMs ?? 100;
+  if (typeof defaultLatencyMs !== "number" || !Number.isFinite(defaultLatencyMs) || defaultLatencyMs <= 0) {
+    throw new Error(`${field}.defaultLatencyMs: must be a finite number > 0 (milliseconds), got ${String(defaultLatencyMs)}`);
+  }
+  return {
+    name: "peak-ewma",
+    build<C extends PickCandidate>(ready: readonly C[], env: PickerEnv): Picker<C> {
+      const list = ready.slice();
+      const neutralLatency = (now: number): number => {
+        let sum = 0;
+        let known = 0;
+        for (const c of list) {
+          const estimate = c.latencyEstimate(now);
+          if (estimate !== undefined && Number.isFinite(estimate)) {
+            sum += estimate;
+            known++;
+          }
+        }
+        return known === 0 ? defaultLatencyMs : sum / known;
+      };
+      return {
+        pick() {
+          if (list.length <= 1) return list[0];
+          const [i, j] = sampleTwo(env.random, list.length);
+          const a = list[i]!;
+          const b = list[j]!;
+          const now = env.now();
+          let latencyA = a.latencyEstimate(now);
+          let latencyB = b.latencyEstimate(now);
+          if (latencyA === undefined || latencyB === undefined) {
+            const neutral = neutralLatency(now);
+            latencyA ??= neutral;
+            latencyB ??= neutral;
+          }
+          const costA = Math.max(latencyA, MIN_LATENCY_MS) * (a.inFlight + 1);
+          const costB = Math.max(latencyB, MIN_LATENCY_MS) * (b.inFlight + 1);
+          return costB < costA ? b : a;
+        },
+      };
+    },
+  };
+}

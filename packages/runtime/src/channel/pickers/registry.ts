@@ -1,0 +1,131 @@
+// The balancer registry: maps a policy name, or `{ policy, ...options }`, to its PickerPolicy and
+// validates the options, naming the bad field and the accepted values.
+import type { PickerPolicy } from "../picker.js";
+import { createLeastRequestPolicy } from "./least-request.js";
+import { createPeakEwmaPolicy, type PeakEwmaPolicyOptions } from "./peak-ewma.js";
+import { createPickFirstPolicy } from "./pick-first.js";
+import { createRandomPolicy } from "./random.js";
+import { createRingHashPolicy, type RingHashPolicyOptions } from "./ring-hash.js";
+import { createRoundRobinPolicy } from "./round-robin.js";
+import { createWeightedRoundRobinPolicy } from "./weighted-round-robin.js";
+
+/** Names of the built-in balancing policies. */
+export type PickerName =
+  | "pick-first"
+  | "round-robin"
+  | "random"
+  | "weighted-round-robin"
+  | "least-request"
+  | "peak-ewma"
+  | "ring-hash";
+
+/** Every {@link PickerName}, in documentation order. */
+export const pickerNames: readonly PickerName[] = [
+  "pick-first",
+  "round-robin",
+  "random",
+  "weighted-round-robin",
+  "least-request",
+  "peak-ewma",
+  "ring-hash",
+];
+
+/** A policy without options, in object form. */
+export interface PlainBalancerConfig {
+  readonly policy: "pick-first" | "round-robin" | "random" | "weighted-round-robin" | "least-request";
+}
+
+/** `{ policy: "peak-ewma", defaultLatencyMs? }`. */
+export interface PeakEwmaBalancerConfig extends PeakEwmaPolicyOptions {
+  readonly policy: "peak-ewma";
+}
+
+/** `{ policy: "ring-hash", minRingSize?, maxRingSize? }`. */
+export interface RingHashBalancerConfig extends RingHashPolicyOptions {
+  readonly policy: "ring-hash";
+}
+
+/** A policy in object form, discriminated by `policy`. */
+export type BalancerPolicyConfig = PlainBalancerConfig | PeakEwmaBalancerConfig | RingHashBalancerConfig;
+
+/**
+ * The `balancer` option of a channel: a policy name, or an object naming the policy with its
+ * options.
+ *
+ * @example
+ * const a: BalancerConfig = "peak-ewma";
+ * const b: BalancerConfig = { policy: "ring-hash", minRingSize: 2048 };
+ */
+export type BalancerConfig = PickerName | BalancerPolicyConfig;
+
+/** The options each policy accepts besides `policy`. */
+const optionNames: Readonly<Record<PickerName, readonly string[]>> = {
+  "pick-first": [],
+  "round-robin": [],
+  random: [],
+  "weighted-round-robin": [],
+  "least-request": [],
+  "peak-ewma": ["defaultLatencyMs"],
+  "ring-hash": ["minRingSize", "maxRingSize"],
+};
+
+function isPickerName(value: unknown): value is PickerName {
+  return typeof value === "string" && (pickerNames as readonly string[]).includes(value);
+}
+
+function unknownPolicy(field: string, value: unknown): Error {
+  const shown = typeof value === "string" ? `"${value}"` : String(value);
+  return new Error(`${field}: unknown balancing policy ${shown}; accepted: ${pickerNames.join(", ")}`);
+}
+
+/**
+ * The {@link PickerPolicy} for a balancer config, with its options validated.
+ *
+ * @throws Error naming the field (`balancer`, `balancer.policy`, `balancer.minRingSize`, …) and the
+ *   accepted values when the name is unknown, an option does not belong to the policy, or an option
+ *   value is out of range.
+ * @example
+ * resolvePickerPolicy("round-robin").name; // "round-robin"
+ * resolvePickerPolicy({ policy: "peak-ewma", defaultLatencyMs: 20 });
+ */
+export function resolvePickerPolicy(config: BalancerConfig): PickerPolicy {
+  if (typeof config === "string") {
+    if (!isPickerName(config)) throw unknownPolicy("balancer", config);
+    return createPolicy({ policy: config } as BalancerPolicyConfig);
+  }
+  if (typeof config !== "object" || config === null) {
+    throw new Error(
+      `balancer: must be a policy name or { policy, ...options }, got ${String(config)}; accepted policies: ${pickerNames.join(", ")}`,
+    );
+  }
+  const policy: unknown = config.policy;
+  if (!isPickerName(policy)) throw unknownPolicy("balancer.policy", policy);
+  const accepted = optionNames[policy];
+  for (const [key, value] of Object.entries(config)) {
+    if (key !== "policy" && value !== undefined && !accepted.includes(key)) {
+      throw new Error(
+        `balancer.${key}: not an option of "${policy}"; accepted: ${["policy", ...accepted].join(", ")}`,
+      );
+    }
+  }
+  return createPolicy(config);
+}
+
+function createPolicy(config: BalancerPolicyConfig): PickerPolicy {
+  switch (config.policy) {
+    case "pick-first":
+      return createPickFirstPolicy();
+    case "round-robin":
+      return createRoundRobinPolicy();
+    case "random":
+      return createRandomPolicy();
+    case "weighted-round-robin":
+      return createWeightedRoundRobinPolicy();
+    case "least-request":
+      return createLeastRequestPolicy();
+    case "peak-ewma":
+      return createPeakEwmaPolicy(config, "balancer");
+    case "ring-hash":
+      return createRingHashPolicy(config, "balancer");
+  }
+}

@@ -1,0 +1,221 @@
+// A subchannel: one endpoint's HTTP/2 session and Connect transport, with its connectivity state,
+// reconnect backoff, in-flight count, latency EWMA and call counters. Pickers read it as a candidate.
+import type { Transport } from "@connectrpc/connect";
+import { Http2SessionManager } from "@connectrpc/connect-node";
+import type { ConnectivityState } from "./connectivity-state.js";
+import type { PickCandidate } from "./picker.js";
+import { createEndpointTransport, type EndpointTransportOptions, type Protocol } from "./protocol.js";
+import { createBackoff, type BackoffOptions } from "./backoff.js";
+import { createPeakEwma } from "./load/peak-ewma.js";
+import type { Endpoint } from "./resolver.js";
+
+/** HTTP/2 keepalive and idle settings of each endpoint's session. */
+export interface KeepaliveOptions {
+  /** Send a PING after this long without a frame from the server (default: never). */
+  readonly pingIntervalMs?: number;
+  /** Close the session when a PING is not answered within this time (default 15 s). */
+  readonly pingTimeoutMs?: number;
+  /** Also ping sessions that have no open streams (default false). */
+  readonly pingIdleConnection?: boolean;
+  /** Close a session that has had no streams for this long (default 15 min). */
+  readonly idleConnectionTimeoutMs?: number;
+}
+
+/** A point-in-time view of one subchannel, as `channel.stats()` reports it. */
+export interface SubchannelStats {
+  readonly address: string;
+  readonly weight: number;
+  readonly state: ConnectivityState;
+  /** False while the endpoint's health service reports it not SERVING. */
+  readonly healthy: boolean;
+  /** True once the endpoint has left the resolved set and waits for its calls to finish. */
+  readonly draining: boolean;
+  readonly inFlight: number;
+  /** Peak-EWMA latency in milliseconds, or `undefined` before the first call. */
+  readonly latencyEwmaMs: number | undefined;
+  readonly calls: number;
+  readonly failures: number;
+}
+
+/** Construction options of a subchannel. @private */
+export interface SubchannelOptions {
+  readonly endpoint: Endpoint;
+  readonly protocol: Protocol;
+  readonly transportOptions: EndpointTransportOptions;
+  readonly keepalive: KeepaliveOptions;
+  readonly backoff: BackoffOptions;
+  readonly ewmaDecayMs: number;
+  readonly now: () => number;
+  readonly random: () => number;
+  /** Called after every state, health or draining change. */
+  readonly onChange: (subchannel: Subchannel) => void;
+  /** Called when a connection attempt fails (the channel asks the resolver to refresh). */
+  readonly onConnectFailure: (subchannel: Subchannel) => void;
+}
+
+/** Ends a call started with {@link Subchannel.beginCall}. @private */
+export type EndCall = (failed: boolean) => void;
+
+/** One endpoint of a channel. @private */
+export interface Subchannel extends PickCandidate {
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly state: ConnectivityState;
+  readonly healthy: boolean;
+  readonly draining: boolean;
+  /** The endpoint's own Connect transport (its HTTP/2 session). */
+  readonly transport: Transport;
+  /** Starts connecting when idle; no-op otherwise. */
+  connect(): void;
+  /** Counts a call in flight; the returned function records its outcome and latency. */
+  beginCall(): EndCall;
+  /** A call failed as if the connection were lost: verify it, and reconnect with backoff if so. */
+  checkConnection(): void;
+  /** Sets the health reported by the endpoint's health service. */
+  setHealthy(healthy: boolean): void;
+  /** Takes no new calls; closes once the calls in flight have finished. */
+  drain(): Promise<void>;
+  /** Closes the session now, failing calls in flight. */
+  shutdown(): void;
+  stats(): SubchannelStats;
+}
+
+/** Creates a subchannel for one endpoint; it stays idle until `connect()`. @private */
+export function createSubchannel(options: SubchannelOptions): Subchannel {
+  const { endpoint, now } = options;
+  const manager = new Http2SessionManager(`http://${endpoint.address}`, options.keepalive);
+  const transport = createEndpointTransport(
+    options.protocol,
+    `http://${endpoint.address}`,
+    manager,
+    options.transportOptions,
+  );
+  const backoff = createBackoff(options.backoff, options.random);
+  const ewma = createPeakEwma({ decayMs: options.ewmaDecayMs, now });
+  let state: ConnectivityState = "idle";
+  let healthy = true;
+  let draining = false;
+  let inFlight = 0;
+  let calls = 0;
+  let failures = 0;
+  let attempt: Promise<void> | undefined;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let drained: (() => void) | undefined;
+
+  const setState = (next: ConnectivityState): void => {
+    if (state === next || state === "shutdown") return;
+    state = next;
+    options.onChange(subchannel);
+  };
+
+  const attemptConnect = (): void => {
+    if (attempt !== undefined || state === "shutdown") return;
+    setState("connecting");
+    attempt = manager.connect().then((result) => {
+      attempt = undefined;
+      if (state === "shutdown") return;
+      if (result === "error") {
+        setState("transient-failure");
+        options.onConnectFailure(subchannel);
+        const delay = backoff.next();
+        retryTimer = setTimeout(() => {
+          retryTimer = undefined;
+          attemptConnect();
+        }, delay);
+        retryTimer.unref?.();
+      } else {
+        backoff.reset();
+        setState("ready");
+      }
+    });
+  };
+
+  const closeIfDrained = (): void => {
+    if (draining && inFlight === 0 && drained !== undefined) {
+      subchannel.shutdown();
+      drained();
+      drained = undefined;
+    }
+  };
+
+  const subchannel: Subchannel = {
+    address: endpoint.address,
+    weight: endpoint.weight ?? 1,
+    metadata: endpoint.metadata ?? {},
+    transport,
+    get state() {
+      return state;
+    },
+    get healthy() {
+      return healthy;
+    },
+    get draining() {
+      return draining;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    latencyEstimate() {
+      return ewma.estimate();
+    },
+    connect() {
+      if (state === "idle") attemptConnect();
+    },
+    beginCall() {
+      const started = now();
+      inFlight++;
+      calls++;
+      let ended = false;
+      return (failed: boolean) => {
+        if (ended) return;
+        ended = true;
+        inFlight--;
+        if (failed) failures++;
+        ewma.observe(Math.max(0, now() - started));
+        closeIfDrained();
+      };
+    },
+    checkConnection() {
+      // Re-verifying a healthy session is cheap (the manager answers at once); a dead one fails the
+      // attempt and enters transient failure with backoff.
+      if (state === "ready") attemptConnect();
+    },
+    setHealthy(next) {
+      if (healthy === next) return;
+      healthy = next;
+      options.onChange(subchannel);
+    },
+    drain() {
+      if (state === "shutdown") return Promise.resolve();
+      draining = true;
+      options.onChange(subchannel);
+      const done = new Promise<void>((resolve) => {
+        drained = resolve;
+      });
+      closeIfDrained();
+      return done;
+    },
+    shutdown() {
+      if (retryTimer !== undefined) clearTimeout(retryTimer);
+      retryTimer = undefined;
+      if (state !== "shutdown") {
+        state = "shutdown";
+        manager.abort();
+        options.onChange(subchannel);
+      }
+    },
+    stats() {
+      return {
+        address: endpoint.address,
+        weight: endpoint.weight ?? 1,
+        state,
+        healthy,
+        draining,
+        inFlight,
+        latencyEwmaMs: ewma.estimate(),
+        calls,
+        failures,
+      };
+    },
+  };
+  return subchannel;
+}

@@ -1,0 +1,50 @@
+// @sluice/runtime public API: the load-balancing channel, the policy client that generated code
+// calls, and serve().
+
+export { createChannel } from "./channel/channel.js";
+export type { Channel, ChannelEvent, ChannelStats, EndpointStats } from "./channel/channel.js";
+export type { ChannelOptions } from "./channel/channel-options.js";
+export type { ConnectivityState } from "./channel/connectivity-state.js";
+export type { Protocol, EndpointTransportOptions } from "./channel/protocol.js";
+export type { KeepaliveOptions, SubchannelStats } from "./channel/subchannel.js";
+export type { Endpoint, Resolver, ResolverListener } from "./channel/resolver.js";
+export type { PickArgs, PickCandidate, Picker, PickerEnv, PickerPolicy } from "./channel/picker.js";
+
+export { createPolicyClient } from "./client/policy-client.js";
+export { routingKeyContext, withRoutingKey } from "./client/routing-key.js";
+export type {
+  CacheEviction,
+  CachePolicy,
+  HedgePolicy,
+  Idempotency,
+  MethodInput,
+  MethodPolicy,
+  PolicyOverrides,
+  PolicyTable,
+  RetryPolicy,
+  RoutingKey,
+} from "./client/method-policy.js";
+
+export { serve } from "./server/serve.js";
+export type { Server, ServeOptions } from "./server/serve.js";
+
+export * from "./channel/pickers/index.js";
+export { createBackoff } from "./channel/backoff.js";
+export type { Backoff, BackoffOptions } from "./channel/backoff.js";
+export { createPeakEwma } from "./channel/load/peak-ewma.js";
+export type { PeakEwma } from "./channel/load/peak-ewma.js";
+export { createOutlierDetector } from "./channel/outlier-detector.js";
+export type { OutlierDetector, OutlierDetectorOptions } from "./channel/outlier-detector.js";
+
+export { createResolver, registerResolver } from "./channel/resolvers/registry.js";
+export type { CreateResolverOptions, ResolverFactory } from "./channel/resolvers/registry.js";
+export { createStaticResolver } from "./channel/resolvers/static-resolver.js";
+export { createDnsResolver } from "./channel/resolvers/dns-resolver.js";
+export type { DnsResolverOptions } from "./channel/resolvers/dns-resolver.js";
+export { parseTargetUri, TargetError } from "./channel/target.js";
+export type { TargetUri } from "./channel/target.js";
+
+export { watchHealth } from "./channel/health-watcher.js";
+export type { HealthWatch, HealthWatchOptions } from "./channel/health-watcher.js";
+export { createHealthService } from "./server/health-service.js";
+export type { HealthService, HealthServiceOptions, HealthStatus } from "./server/health-service.js";

@@ -1,0 +1,140 @@
+// serve(): a Connect router on node's HTTP/2 (h2c) server speaking Connect, gRPC and gRPC-Web,
+// with grpc.health.v1 and a graceful close (NOT_SERVING, GOAWAY, grace period, then cancel).
+import * as http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import type { Compression } from "@connectrpc/connect/protocol";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { BinaryReadOptions, BinaryWriteOptions, JsonReadOptions, JsonWriteOptions } from "@bufbuild/protobuf";
+import { createHealthService, type HealthService } from "./health-service.js";
+
+/** Options of {@link serve}. */
+export interface ServeOptions {
+  /** Registers the services, e.g. `(router) => registerInventoryService(router, impl)`. */
+  readonly routes: (router: ConnectRouter) => void;
+  /** TCP port; 0 (default) picks a free one (read it from `server.port`). */
+  readonly port?: number;
+  /** Interface to listen on (default all interfaces, as node's servers do; tests pass "127.0.0.1"). */
+  readonly host?: string;
+  /** Serve grpc.health.v1.Health (default true): "" and every registered service start SERVING. */
+  readonly health?: boolean;
+  /** How long close() lets calls in flight finish before cancelling them (default 5 s). */
+  readonly shutdownGraceMs?: number;
+  /** Connect interceptors run around every handler. */
+  readonly interceptors?: Interceptor[];
+  /** Largest request message accepted, in bytes (default 4 MiB). */
+  readonly readMaxBytes?: number;
+  /** Largest response message sent, in bytes. */
+  readonly writeMaxBytes?: number;
+  /** Upper bound on a client's requested timeout, in milliseconds. */
+  readonly maxTimeoutMs?: number;
+  readonly acceptCompression?: Compression[];
+  readonly compressMinBytes?: number;
+  readonly jsonOptions?: Partial<JsonReadOptions & JsonWriteOptions>;
+  readonly binaryOptions?: Partial<BinaryReadOptions & BinaryWriteOptions>;
+  /** Options for node's `http2.createServer`. */
+  readonly http2Options?: http2.ServerOptions;
+}
+
+/** A running server. */
+export interface Server {
+  /** The port actually bound. */
+  readonly port: number;
+  readonly host: string;
+  /** `http://host:port`, for a plain Connect transport's `baseUrl`. */
+  readonly url: string;
+  /** The health service (also when not served, so status can be set before enabling it). */
+  readonly health: HealthService;
+  /** The underlying node HTTP/2 server. */
+  readonly http2Server: http2.Http2Server;
+  /**
+   * Closes gracefully: health turns NOT_SERVING, new connections are refused, open sessions get
+   * GOAWAY, calls in flight get `shutdownGraceMs` to finish, then are cancelled.
+   */
+  close(): Promise<void>;
+}
+
+const defaultReadMaxBytes = 4 * 1024 * 1024;
+
+/**
+ * Starts a server.
+ *
+ * @example
+ * ```ts
+ * const server = await serve({ port: 8081, routes: (router) => registerInventoryService(router, impl) });
+ * ```
+ */
+export async function serve(options: ServeOptions): Promise<Server> {
+  if (typeof options.routes !== "function") {
+    throw new Error("routes: must be a function that registers services, e.g. (router) => registerXxx(router, impl)");
+  }
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`port: must be an integer from 0 to 65535, got ${String(options.port)}`);
+  }
+  const shutdownGraceMs = options.shutdownGraceMs ?? 5000;
+  if (!Number.isFinite(shutdownGraceMs) || shutdownGraceMs < 0) {
+    throw new Error(`shutdownGraceMs: must be a finite number >= 0, got ${String(options.shutdownGraceMs)}`);
+  }
+  const health = createHealthService();
+  const serveHealth = options.health ?? true;
+  const shutdown = new AbortController();
+  const handler = connectNodeAdapter({
+    routes(router) {
+      options.routes(router);
+      if (serveHealth) {
+        for (const h of router.handlers) health.setStatus(h.service.typeName, "SERVING");
+        health.setStatus("", "SERVING");
+        health.register(router);
+      }
+    },
+    interceptors: options.interceptors,
+    readMaxBytes: options.readMaxBytes ?? defaultReadMaxBytes,
+    writeMaxBytes: options.writeMaxBytes,
+    maxTimeoutMs: options.maxTimeoutMs,
+    acceptCompression: options.acceptCompression,
+    compressMinBytes: options.compressMinBytes,
+    jsonOptions: options.jsonOptions,
+    binaryOptions: options.binaryOptions,
+    shutdownSignal: shutdown.signal,
+  });
+  const http2Server = http2.createServer(options.http2Options ?? {}, handler);
+  const sessions = new Set<http2.ServerHttp2Session>();
+  http2Server.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+    // A peer that vanishes must never take the process down.
+    session.on("error", () => session.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    http2Server.once("error", reject);
+    http2Server.listen(port, options.host, () => {
+      http2Server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = http2Server.address() as AddressInfo;
+  const host = options.host ?? address.address;
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    port: address.port,
+    host,
+    url: `http://${urlHost}:${address.port}`,
+    health,
+    http2Server,
+    close() {
+      closing ??= (async () => {
+        health.shutdown();
+        const stopped = new Promise<void>((resolve) => http2Server.close(() => resolve()));
+        for (const session of sessions) session.close();
+        const grace = new Promise<void>((resolve) => setTimeout(resolve, shutdownGraceMs).unref());
+        await Promise.race([stopped, grace]);
+        shutdown.abort();
+        for (const session of sessions) session.destroy();
+        await stopped;
+      })();
+      return closing;
+    },
+  };
+}

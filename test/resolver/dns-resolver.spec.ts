@@ -1,0 +1,170 @@
+// The dns resolver against a real DNS server: a private dnsmasq on 127.0.0.1 answering for svc.test.
+// Skipped (with a message) when dnsmasq is not installed, except under CI where that fails.
+
+import type { Endpoint, Resolver } from "../../packages/runtime/src/channel/resolver.js";
+import { createDnsResolver } from "../../packages/runtime/src/channel/resolvers/dns-resolver.js";
+import { createResolver } from "../../packages/runtime/src/channel/resolvers/registry.js";
+import { findDnsmasq, startDnsmasq, type Dnsmasq, type SrvHost } from "./dnsmasq.js";
+
+const bin = findDnsmasq();
+if (bin === undefined && !process.env.CI) {
+  // eslint-disable-next-line no-console
+  console.warn("test/resolver/dns-resolver.spec.ts skipped: dnsmasq is not installed (apt-get install -y dnsmasq)");
+}
+const describeDns = bin !== undefined || process.env.CI ? describe : describe.skip;
+
+const srvRecords: SrvHost[] = [
+  { name: "_grpc._tcp.svc.test", target: "a.svc.test", port: 9001, priority: 10, weight: 30 },
+  { name: "_grpc._tcp.svc.test", target: "b.svc.test", port: 9002, priority: 10, weight: 10 },
+];
+
+/** Records what a resolver reports and lets a test wait (bounded) for a condition. */
+function watch(resolver: Resolver): {
+  lists: Endpoint[][];
+  errors: Error[];
+  until(what: string, cond: () => boolean, ms?: number): Promise<void>;
+} {
+  const lists: Endpoint[][] = [];
+  const errors: Error[] = [];
+  resolver.start({ onEndpoints: (e) => void lists.push([...e]), onError: (e) => void errors.push(e) });
+  return {
+    lists,
+    errors,
+    async until(what, cond, ms = 5000) {
+      const deadline = Date.now() + ms;
+      while (!cond()) {
+        if (Date.now() > deadline) {
+          throw new Error(`timed out after ${ms} ms waiting for ${what}; lists=${JSON.stringify(lists)} last errors (of ${errors.length})=${errors.slice(-3).map((e) => e.message).join(" | ")}`);
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
+}
+
+/** The hosts file after the rewrite test; tests that need it write it themselves. */
+const rewrittenHosts: Array<[string, string]> = [
+  ["10.1.0.3", "a.svc.test"],
+  ["10.2.0.1", "b.svc.test"],
+  ["10.3.0.1", "rl.svc.test"],
+];
+
+const addresses = (list: Endpoint[] | undefined): string[] => (list ?? []).map((e) => e.address);
+
+describeDns("dns resolver against dnsmasq", () => {
+  let dns: Dnsmasq;
+  const open: Resolver[] = [];
+  const track = (r: Resolver): Resolver => (open.push(r), r);
+
+  beforeAll(async () => {
+    if (bin === undefined) {
+      throw new Error("dnsmasq is not installed but CI is set: install it with apt-get install -y dnsmasq");
+    }
+    dns = await startDnsmasq(bin, srvRecords);
+    await dns.writeHosts([
+      ["10.1.0.1", "a.svc.test"],
+      ["10.1.0.2", "a.svc.test"],
+      ["fd00::1", "a.svc.test"],
+      ["10.2.0.1", "b.svc.test"],
+      ["10.3.0.1", "rl.svc.test"],
+    ]);
+  });
+
+  afterEach(() => {
+    for (const r of open.splice(0)) r.close();
+  });
+
+  afterAll(async () => {
+    await dns?.stop();
+  });
+
+  it("resolves A and AAAA records into a sorted list", async () => {
+    const w = watch(track(createResolver(`dns://${dns.server}/a.svc.test:8080`)));
+    await w.until("the first list", () => w.lists.length > 0);
+    expect(addresses(w.lists[0])).toEqual(["10.1.0.1:8080", "10.1.0.2:8080", "[fd00::1]:8080"]);
+    expect(w.errors).toEqual([]);
+  });
+
+  it("moves to the new list after the hosts file is rewritten", async () => {
+    const w = watch(track(createDnsResolver({ name: "a.svc.test", port: 80, dnsServer: dns.server, refreshIntervalMs: 200 })));
+    await w.until("the first list", () => w.lists.length > 0);
+    expect(addresses(w.lists[0])).toEqual(["10.1.0.1:80", "10.1.0.2:80", "[fd00::1]:80"]);
+    await dns.writeHosts(rewrittenHosts);
+    await w.until("the rewritten list", () => w.lists.length >= 2);
+    expect(addresses(w.lists[1])).toEqual(["10.1.0.3:80"]);
+    // Unchanged answers are not pushed again.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(w.lists).toHaveLength(2);
+  });
+
+  it("resolves SRV targets to host:port with the records' weights", async () => {
+    await dns.writeHosts(rewrittenHosts);
+    const w = watch(track(createResolver(`dns://${dns.server}/_grpc._tcp.svc.test`)));
+    await w.until("the SRV list", () => w.lists.length > 0);
+    expect(w.lists[0]).toEqual([
+      { address: "10.1.0.3:9001", weight: 30, metadata: { "srv.target": "a.svc.test", "srv.priority": "10" } },
+      { address: "10.2.0.1:9002", weight: 10, metadata: { "srv.target": "b.svc.test", "srv.priority": "10" } },
+    ]);
+  });
+
+  it("rate-limits refresh()", async () => {
+    const before = dns.queryCount("A", "rl.svc.test");
+    const r = track(
+      createDnsResolver({ name: "rl.svc.test", port: 80, dnsServer: dns.server, refreshIntervalMs: 60_000, minRefreshIntervalMs: 400 }),
+    );
+    const w = watch(r);
+    await w.until("the first list", () => w.lists.length > 0);
+    const started = Date.now();
+    for (let i = 0; i < 40 && Date.now() - started < 1000; i++) {
+      r.refresh();
+      await new Promise((res) => setTimeout(res, 25));
+    }
+    const elapsed = Date.now() - started;
+    await new Promise((res) => setTimeout(res, 100));
+    const queries = dns.queryCount("A", "rl.svc.test") - before;
+    // One at start, then at most one per 400 ms while refresh() was called every 25 ms.
+    expect(queries).toBeGreaterThanOrEqual(2);
+    expect(queries).toBeLessThanOrEqual(2 + Math.ceil(elapsed / 400));
+  });
+
+  it("picks up changed SRV records after a dnsmasq restart", async () => {
+    const w = watch(track(createDnsResolver({ name: "_grpc._tcp.svc.test", srv: true, dnsServer: dns.server, refreshIntervalMs: 200 })));
+    await w.until("the SRV list", () => w.lists.length > 0);
+    await dns.restart([{ name: "_grpc._tcp.svc.test", target: "b.svc.test", port: 9003, priority: 1, weight: 7 }]);
+    await w.until("the new SRV list", () => w.lists.length >= 2);
+    expect(w.lists[w.lists.length - 1]).toEqual([
+      { address: "10.2.0.1:9003", weight: 7, metadata: { "srv.target": "b.svc.test", "srv.priority": "1" } },
+    ]);
+  });
+
+  it("keeps the last good list and reports errors when the DNS server dies, and for NXDOMAIN", async () => {
+    await dns.writeHosts(rewrittenHosts);
+    const w = watch(track(createDnsResolver({ name: "a.svc.test", port: 80, dnsServer: dns.server, refreshIntervalMs: 100, retryInitialMs: 100, queryTimeoutMs: 300 })));
+    await w.until("the first list", () => w.lists.length > 0);
+    const nx = watch(track(createDnsResolver({ name: "nothing.svc.test", port: 80, dnsServer: dns.server })));
+    await nx.until("the NXDOMAIN error", () => nx.errors.length > 0);
+    expect(nx.errors[0].message).toMatch(/nothing\.svc\.test failed \(ENOTFOUND\); no endpoints yet/);
+    expect(nx.lists).toEqual([]);
+
+    await dns.kill();
+    await w.until("two errors", () => w.errors.length >= 2);
+    expect(w.errors[0].message).toMatch(/a\.svc\.test failed \(\w+\); keeping the last good endpoint list/);
+    expect(w.lists).toHaveLength(1);
+    expect(addresses(w.lists[0])).toEqual(["10.1.0.3:80"]);
+    await dns.restart(srvRecords);
+  });
+
+  it("close() leaves no handles that keep the process alive", async () => {
+    const activeBefore = process.getActiveResourcesInfo().filter((t) => t !== "TTYWrap").length;
+    const r = createDnsResolver({ name: "a.svc.test", port: 80, dnsServer: dns.server, refreshIntervalMs: 50 });
+    const w = watch(r);
+    await w.until("the first list", () => w.lists.length > 0);
+    r.refresh();
+    r.close();
+    const n = w.lists.length + w.errors.length;
+    await new Promise((res) => setTimeout(res, 300));
+    expect(w.lists.length + w.errors.length).toBe(n);
+    const activeAfter = process.getActiveResourcesInfo().filter((t) => t !== "TTYWrap").length;
+    expect(activeAfter).toBeLessThanOrEqual(activeBefore);
+  });
+});
