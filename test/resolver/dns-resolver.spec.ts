@@ -154,17 +154,31 @@ describeDns("dns resolver against dnsmasq", () => {
     await dns.restart(srvRecords);
   });
 
-  it("close() leaves no handles that keep the process alive", async () => {
-    const activeBefore = process.getActiveResourcesInfo().filter((t) => t !== "TTYWrap").length;
-    const r = createDnsResolver({ name: "a.svc.test", port: 80, dnsServer: dns.server, refreshIntervalMs: 50 });
+  it("close() leaves no timer pending and makes no further queries", async () => {
+    const pending = new Set<ReturnType<typeof setTimeout>>();
+    const timers = {
+      setTimeout(callback: () => void, ms: number): unknown {
+        const handle: ReturnType<typeof setTimeout> = setTimeout(() => {
+          pending.delete(handle);
+          callback();
+        }, ms);
+        pending.add(handle);
+        return handle;
+      },
+      clearTimeout(handle: unknown): void {
+        pending.delete(handle as ReturnType<typeof setTimeout>);
+        clearTimeout(handle as ReturnType<typeof setTimeout>);
+      },
+    };
+    const r = createDnsResolver({ name: "a.svc.test", port: 80, dnsServer: dns.server, refreshIntervalMs: 50, timers });
     const w = watch(r);
     await w.until("the first list", () => w.lists.length > 0);
     r.refresh();
     r.close();
+    expect(pending.size).toBe(0);
     const n = w.lists.length + w.errors.length;
     await new Promise((res) => setTimeout(res, 300));
     expect(w.lists.length + w.errors.length).toBe(n);
-    const activeAfter = process.getActiveResourcesInfo().filter((t) => t !== "TTYWrap").length;
-    expect(activeAfter).toBeLessThanOrEqual(activeBefore);
+    expect(pending.size).toBe(0);
   });
 });

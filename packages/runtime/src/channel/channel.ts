@@ -14,6 +14,9 @@ import { createResolver } from "./resolvers/registry.js";
 import { createSubchannel, type Subchannel, type SubchannelStats } from "./subchannel.js";
 import { watchHealth } from "./health-watcher.js";
 import { createReadyWaiters } from "./ready-waiters.js";
+import { connectionAwareError } from "./connection-errors.js";
+
+const noKey = {};
 
 /** Something that happened on a channel, for dashboards, logs and tests. */
 export type ChannelEvent =
@@ -217,9 +220,7 @@ export function createChannel(options: ChannelOptions): Channel {
     timeoutMs: number | undefined,
   ): Promise<Subchannel> => {
     const routingKey = contextValues?.get(routingKeyContext);
-    const args = routingKey === undefined ? {} : { routingKey };
-    const first = picker?.pick(args);
-    if (first !== undefined && !closed) return first;
+    const args = routingKey === undefined ? noKey : { routingKey };
     const started = now();
     const budget = Math.min(timeoutMs ?? pickTimeoutMs, pickTimeoutMs);
     for (;;) {
@@ -258,20 +259,29 @@ export function createChannel(options: ChannelOptions): Channel {
 
   const channel: Channel = {
     target: options.target,
-    async unary<I extends DescMessage, O extends DescMessage>(
+    unary<I extends DescMessage, O extends DescMessage>(
       ...[method, signal, timeoutMs, header, input, contextValues]: Parameters<Transport["unary"]>
     ): Promise<UnaryResponse<I, O>> {
+      const send = (sub: Subchannel, started: number): Promise<UnaryResponse<I, O>> => {
+        const end = sub.beginCall();
+        return sub.transport.unary(method, signal, remaining(timeoutMs, started), header, input, contextValues).then(
+          (response) => {
+            finish(sub, end, undefined);
+            return response as unknown as UnaryResponse<I, O>;
+          },
+          (error: unknown) => {
+            const reported = connectionAwareError(error, signal, sub.address);
+            finish(sub, end, reported);
+            throw reported;
+          },
+        );
+      };
+      // Fast path: a ready picker answers synchronously, so no extra promise is spent on picking.
+      const routingKey = contextValues?.get(routingKeyContext);
+      const ready = closed ? undefined : picker?.pick(routingKey === undefined ? noKey : { routingKey });
+      if (ready !== undefined) return send(ready, now());
       const started = now();
-      const sub = await pick(contextValues, signal, timeoutMs);
-      const end = sub.beginCall();
-      try {
-        const response = await sub.transport.unary(method, signal, remaining(timeoutMs, started), header, input, contextValues);
-        finish(sub, end, undefined);
-        return response as unknown as UnaryResponse<I, O>;
-      } catch (error) {
-        finish(sub, end, error);
-        throw error;
-      }
+      return pick(contextValues, signal, timeoutMs).then((sub) => send(sub, started));
     },
     async stream<I extends DescMessage, O extends DescMessage>(
       ...[method, signal, timeoutMs, header, input, contextValues]: Parameters<Transport["stream"]>
@@ -283,8 +293,9 @@ export function createChannel(options: ChannelOptions): Channel {
       try {
         response = await sub.transport.stream(method, signal, remaining(timeoutMs, started), header, input, contextValues);
       } catch (error) {
-        finish(sub, end, error);
-        throw error;
+        const reported = connectionAwareError(error, signal, sub.address);
+        finish(sub, end, reported);
+        throw reported;
       }
       const messages = response.message;
       const tracked = async function* () {
@@ -292,8 +303,8 @@ export function createChannel(options: ChannelOptions): Channel {
         try {
           yield* messages;
         } catch (error) {
-          failure = error;
-          throw error;
+          failure = connectionAwareError(error, signal, sub.address);
+          throw failure;
         } finally {
           finish(sub, end, failure);
         }

@@ -79,6 +79,9 @@ export interface Subchannel extends PickCandidate {
   stats(): SubchannelStats;
 }
 
+/** Delay of the second look at a session after a call on it failed with UNAVAILABLE. */
+const connectionRecheckMs = 50;
+
 /** Creates a subchannel for one endpoint; it stays idle until `connect()`. @private */
 export function createSubchannel(options: SubchannelOptions): Subchannel {
   const { endpoint, now } = options;
@@ -99,6 +102,7 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
   let failures = 0;
   let attempt: Promise<void> | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let recheckTimer: ReturnType<typeof setTimeout> | undefined;
   let drained: (() => void) | undefined;
 
   const setState = (next: ConnectivityState): void => {
@@ -176,8 +180,18 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
     },
     checkConnection() {
       // Re-verifying a healthy session is cheap (the manager answers at once); a dead one fails the
-      // attempt and enters transient failure with backoff.
-      if (state === "ready") attemptConnect();
+      // attempt and enters transient failure with backoff. Node resets a dying session's streams a
+      // moment before it marks the session destroyed, so a session that still looks alive is
+      // verified once more shortly after.
+      if (state !== "ready") return;
+      attemptConnect();
+      if (recheckTimer === undefined) {
+        recheckTimer = setTimeout(() => {
+          recheckTimer = undefined;
+          if (state === "ready") attemptConnect();
+        }, connectionRecheckMs);
+        recheckTimer.unref?.();
+      }
     },
     setHealthy(next) {
       if (healthy === next) return;
@@ -195,6 +209,8 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
       return done;
     },
     shutdown() {
+      if (recheckTimer !== undefined) clearTimeout(recheckTimer);
+      recheckTimer = undefined;
       if (retryTimer !== undefined) clearTimeout(retryTimer);
       retryTimer = undefined;
       if (state !== "shutdown") {

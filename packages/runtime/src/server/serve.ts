@@ -78,7 +78,6 @@ export async function serve(options: ServeOptions): Promise<Server> {
   }
   const health = createHealthService();
   const serveHealth = options.health ?? true;
-  const shutdown = new AbortController();
   const handler = connectNodeAdapter({
     routes(router) {
       options.routes(router);
@@ -96,7 +95,6 @@ export async function serve(options: ServeOptions): Promise<Server> {
     compressMinBytes: options.compressMinBytes,
     jsonOptions: options.jsonOptions,
     binaryOptions: options.binaryOptions,
-    shutdownSignal: shutdown.signal,
   });
   const http2Server = http2.createServer(options.http2Options ?? {}, handler);
   const sessions = new Set<http2.ServerHttp2Session>();
@@ -130,7 +128,8 @@ export async function serve(options: ServeOptions): Promise<Server> {
         for (const session of sessions) session.close();
         const grace = new Promise<void>((resolve) => setTimeout(resolve, shutdownGraceMs).unref());
         await Promise.race([stopped, grace]);
-        shutdown.abort();
+        // Destroying a session resets its streams, which aborts each handler's context.signal. (No
+        // shutdownSignal is given to Connect: it would add an abort listener per call.)
         for (const session of sessions) session.destroy();
         await stopped;
       })();

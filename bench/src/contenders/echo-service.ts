@@ -1,0 +1,15 @@
+// The Connect-ES implementation of bench.v1.EchoService, shared by the Connect-ES and Sluice servers.
+import { create } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { EchoResponseSchema, EchoService, EchoStreamResponseSchema } from "../../gen/bench/v1/echo_pb.js";
+
+/** Echo returns the payload; EchoStream yields `count` messages carrying the payload. */
+export const echoServiceImpl: ServiceImpl<typeof EchoService> = {
+  echo(request) {
+    return create(EchoResponseSchema, { payload: request.payload });
+  },
+  async *echoStream(request) {
+    const message = create(EchoStreamResponseSchema, { payload: request.payload });
+    for (let i = 0; i < request.count; i++) yield message;
+  },
+};

@@ -1,0 +1,52 @@
+// Server of the grpc-js contender: @grpc/grpc-js Server with the protobuf-es service definition.
+import { create } from "@bufbuild/protobuf";
+import * as grpc from "@grpc/grpc-js";
+import type { StartServer } from "../harness/contracts.js";
+import { EchoResponseSchema, EchoStreamResponseSchema } from "../../gen/bench/v1/echo_pb.js";
+import { echoServiceDefinition, type EchoRequest, type EchoResponse, type EchoStreamRequest, type EchoStreamResponse } from "./grpc-js-definition.js";
+
+const MAX_STREAM_MS = 300_000;
+
+async function streamTo(call: grpc.ServerWritableStream<EchoStreamRequest, EchoStreamResponse>): Promise<void> {
+  const message = create(EchoStreamResponseSchema, { payload: call.request.payload });
+  const deadline = Date.now() + MAX_STREAM_MS;
+  for (let i = 0; i < call.request.count; i++) {
+    if (call.cancelled || Date.now() > deadline) break;
+    if (!call.write(message)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          call.off("drain", done);
+          call.off("cancelled", done);
+          resolve();
+        };
+        call.on("drain", done);
+        call.on("cancelled", done);
+      });
+    }
+  }
+  call.end();
+}
+
+/** Starts EchoService on 127.0.0.1, port 0. */
+export const startServer: StartServer = async () => {
+  const server = new grpc.Server();
+  server.addService(echoServiceDefinition, {
+    echo(call: grpc.ServerUnaryCall<EchoRequest, EchoResponse>, callback: grpc.sendUnaryData<EchoResponse>) {
+      callback(null, create(EchoResponseSchema, { payload: call.request.payload }));
+    },
+    echoStream(call: grpc.ServerWritableStream<EchoStreamRequest, EchoStreamResponse>) {
+      void streamTo(call);
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p)));
+  });
+  return {
+    ports: [port],
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.forceShutdown();
+        resolve();
+      }),
+  };
+};

@@ -1,0 +1,111 @@
+// SVG charts of a scenario's results, specified in vega-lite and rendered headless by vega.
+import * as vega from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+import type { ScenarioResults } from "./scenario.js";
+
+/** A rendered chart: file name (no directory) and SVG text. */
+export interface Chart {
+  readonly file: string;
+  readonly title: string;
+  readonly svg: string;
+}
+
+async function render(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+function labelOf(results: ScenarioResults, id: string): string {
+  const c = results.contenders.find((x) => x.id === id);
+  return c ? `(${c.id}) ${c.label}` : id;
+}
+
+/** Throughput bars (req/s or msgs/s) grouped by point, one colour per contender. */
+async function throughputChart(results: ScenarioResults, kind: "unary" | "stream"): Promise<Chart> {
+  const metric = kind === "unary" ? "req/s" : "msgs/s";
+  const order = results.points.map((p) => p.label);
+  const values = results.figures.map((f) => ({
+    point: results.points.find((p) => p.id === f.point)?.label ?? f.point,
+    contender: labelOf(results, f.contender),
+    value: Math.round(kind === "unary" ? f.callsPerSec : f.messagesPerSec),
+  }));
+  const title = `${results.scenario}: ${metric} (median of ${results.environment.runs} run${results.environment.runs === 1 ? "" : "s"})`;
+  const svg = await render({
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title,
+    width: 520,
+    height: 260,
+    data: { values },
+    mark: { type: "bar", tooltip: true },
+    encoding: {
+      x: { field: "point", type: "nominal", sort: order, title: null, axis: { labelAngle: 0 } },
+      xOffset: { field: "contender", type: "nominal" },
+      y: { field: "value", type: "quantitative", title: metric },
+      color: { field: "contender", type: "nominal", title: "contender", legend: { orient: "bottom", columns: 2, labelLimit: 300 } },
+    },
+  });
+  return { file: `${results.scenario}-throughput.svg`, title, svg };
+}
+
+/** Latency CDF at one point, one line per contender, log-scaled latency axis. */
+async function cdfChart(results: ScenarioResults, pointId: string): Promise<Chart> {
+  const point = results.points.find((p) => p.id === pointId)?.label ?? pointId;
+  const values = results.figures
+    .filter((f) => f.point === pointId)
+    .flatMap((f) => f.cdf.map(([us, fraction]) => ({ contender: labelOf(results, f.contender), ms: Math.max(0.001, us / 1000), fraction })));
+  const title = `${results.scenario}: latency CDF, ${point} (all runs merged)`;
+  const svg = await render({
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title,
+    width: 520,
+    height: 300,
+    data: { values },
+    mark: { type: "line", interpolate: "step-after" },
+    encoding: {
+      x: { field: "ms", type: "quantitative", scale: { type: "log" }, title: "latency (ms, log scale)" },
+      y: { field: "fraction", type: "quantitative", title: "fraction of calls ≤ latency", scale: { domain: [0, 1] } },
+      color: { field: "contender", type: "nominal", title: "contender", legend: { orient: "bottom", columns: 2, labelLimit: 300 } },
+    },
+  });
+  return { file: `${results.scenario}-latency-cdf-${pointId}.svg`, title, svg };
+}
+
+/** Peak RSS bars of client and server per contender (the stream scenario's memory story). */
+async function rssChart(results: ScenarioResults): Promise<Chart> {
+  const values = results.figures.flatMap((f) => [
+    { contender: labelOf(results, f.contender), process: "client", mb: f.clientPeakRssBytes / 2 ** 20 },
+    { contender: labelOf(results, f.contender), process: "server", mb: f.serverPeakRssBytes / 2 ** 20 },
+  ]);
+  const title = `${results.scenario}: peak RSS (MiB)`;
+  const svg = await render({
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title,
+    width: 420,
+    height: 240,
+    data: { values },
+    mark: { type: "bar", tooltip: true },
+    encoding: {
+      x: { field: "contender", type: "nominal", title: null, axis: { labelAngle: 0, labelLimit: 160 } },
+      xOffset: { field: "process", type: "nominal" },
+      y: { field: "mb", type: "quantitative", title: "MiB" },
+      color: { field: "process", type: "nominal", title: "process" },
+    },
+  });
+  return { file: `${results.scenario}-rss.svg`, title, svg };
+}
+
+/** Every chart of a scenario: throughput bars, plus latency CDFs (unary) or peak RSS (stream). */
+export async function chartsFor(results: ScenarioResults, kind: "unary" | "stream"): Promise<Chart[]> {
+  if (results.figures.length === 0) return [];
+  const charts = [await throughputChart(results, kind)];
+  if (kind === "unary") {
+    for (const p of results.points) charts.push(await cdfChart(results, p.id));
+  } else {
+    charts.push(await rssChart(results));
+  }
+  return charts;
+}

@@ -1,0 +1,67 @@
+// Command-line options of `npm run bench [scenario…] [--quick] [--runs N] [--duration S] [--cpu-prof]`.
+import { parseArgs } from "node:util";
+
+/** Parsed command line. */
+export interface CliOptions {
+  readonly scenarios: readonly string[];
+  readonly quick: boolean;
+  readonly runs: number | undefined;
+  readonly durationMs: number | undefined;
+  readonly cpuProf: boolean;
+  readonly contenders: readonly string[] | undefined;
+  readonly out: string | undefined;
+  readonly list: boolean;
+  readonly help: boolean;
+}
+
+/** Usage text. */
+export const USAGE = `usage: npm run bench -- [scenario…] [options]
+
+  scenario…        scenarios to run (default: all); see --list
+  --quick          short smoke run (1 run, sub-second phases); writes bench/results/quick/
+  --runs N         runs per figure, the report shows medians (default 3, 1 with --quick)
+  --duration S     measured seconds per point of duration-bound scenarios
+  --contenders IDS only these contender ids, comma-separated (e.g. a,d)
+  --out DIR        write RESULTS.md, JSON and charts to DIR instead (e.g. for profiling runs)
+  --cpu-prof       write client and server CPU profiles to bench/results/raw/profiles/
+  --list           list scenarios and contenders
+  --help           this text`;
+
+function positiveNumber(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${raw}"`);
+  return n;
+}
+
+/** Parses argv (without node and script); throws on unknown options. */
+export function parseCli(argv: readonly string[]): CliOptions {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      quick: { type: "boolean", default: false },
+      runs: { type: "string" },
+      duration: { type: "string" },
+      "cpu-prof": { type: "boolean", default: false },
+      contenders: { type: "string" },
+      out: { type: "string" },
+      list: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const runs = positiveNumber("runs", values.runs);
+  if (runs !== undefined && !Number.isInteger(runs)) throw new Error(`--runs must be an integer, got "${values.runs}"`);
+  const duration = positiveNumber("duration", values.duration);
+  return {
+    scenarios: positionals,
+    quick: values.quick === true,
+    runs,
+    durationMs: duration === undefined ? undefined : Math.round(duration * 1000),
+    cpuProf: values["cpu-prof"] === true,
+    contenders: values.contenders === undefined ? undefined : values.contenders.split(",").map((c) => c.trim()).filter((c) => c !== ""),
+    out: values.out,
+    list: values.list === true,
+    help: values.help === true,
+  };
+}

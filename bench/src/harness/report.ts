@@ -1,0 +1,123 @@
+// Markdown report: one section per scenario (figures, ratios to the anchors, goals, charts, environment).
+import { figureOf, ratio } from "./stats.js";
+import type { Figure, Scenario, ScenarioResults } from "./scenario.js";
+
+function fmtInt(n: number): string {
+  return Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "–";
+}
+
+function fmtMs(us: number): string {
+  const ms = us / 1000;
+  return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2);
+}
+
+function fmtMiB(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(0);
+}
+
+function fmtRatio(r: number | undefined): string {
+  return r === undefined ? "–" : `${r.toFixed(2)}×`;
+}
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.join(" | ")} |`;
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[], rightFrom = 1): string {
+  const align = header.map((_, i) => (i >= rightFrom ? "---:" : "---"));
+  return [row(header), row(align), ...rows.map(row)].join("\n");
+}
+
+function unaryTable(results: ScenarioResults, scenario: Scenario, pointId: string): string {
+  const anchors = scenario.anchors;
+  const header = [
+    "contender", "req/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "CPU µs/call client", "CPU µs/call server", "RSS MiB client", "RSS MiB server",
+    ...anchors.map((a) => `req/s ÷ (${a})`),
+    ...anchors.map((a) => `p99 ÷ (${a})`),
+  ];
+  const rows = results.contenders.flatMap((c) => {
+    const f = figureOf(results, c.id, pointId);
+    if (f === undefined) return [[`(${c.id}) ${c.label}`, "not measured"]];
+    const anchorFigs = anchors.map((a) => figureOf(results, a, pointId));
+    return [[
+      `(${c.id}) ${c.label}`, fmtInt(f.callsPerSec), fmtMs(f.p50Us), fmtMs(f.p90Us), fmtMs(f.p99Us), fmtMs(f.p999Us),
+      fmtInt(f.clientCpuUsPerCall), fmtInt(f.serverCpuUsPerCall), fmtMiB(f.clientPeakRssBytes), fmtMiB(f.serverPeakRssBytes),
+      ...anchorFigs.map((a) => fmtRatio(ratio(f.callsPerSec, a?.callsPerSec))),
+      ...anchorFigs.map((a) => fmtRatio(ratio(f.p99Us, a?.p99Us))),
+    ]];
+  });
+  return table(header, rows);
+}
+
+function streamTable(results: ScenarioResults, scenario: Scenario, pointId: string): string {
+  const anchors = scenario.anchors;
+  const header = [
+    "contender", "msgs/s", "call s", "CPU µs/msg client", "CPU µs/msg server", "peak RSS MiB client", "peak RSS MiB server",
+    ...anchors.map((a) => `msgs/s ÷ (${a})`),
+  ];
+  const rows = results.contenders.flatMap((c) => {
+    const f: Figure | undefined = figureOf(results, c.id, pointId);
+    if (f === undefined) return [[`(${c.id}) ${c.label}`, "not measured"]];
+    return [[
+      `(${c.id}) ${c.label}`, fmtInt(f.messagesPerSec), (f.p50Us / 1e6).toFixed(2),
+      f.clientCpuUsPerMessage.toFixed(2), f.serverCpuUsPerMessage.toFixed(2), fmtMiB(f.clientPeakRssBytes), fmtMiB(f.serverPeakRssBytes),
+      ...anchors.map((a) => fmtRatio(ratio(f.messagesPerSec, figureOf(results, a, pointId)?.messagesPerSec))),
+    ]];
+  });
+  return table(header, rows);
+}
+
+/** The markdown section of one scenario; `chartDir` is the charts' path relative to the report. */
+export function scenarioSection(scenario: Scenario, results: ScenarioResults, chartFiles: readonly string[], chartDir: string): string {
+  const env = results.environment;
+  const out: string[] = [];
+  out.push(`## \`${scenario.name}\` — ${scenario.title}`, "", scenario.description, "");
+  out.push(
+    `Measured ${env.date} with \`${env.command}\`: ${env.runs} run${env.runs === 1 ? "" : "s"} per figure (medians), Node ${env.node}, ` +
+      `${env.cores} cores (${env.cpuModel}), load average at start ${env.loadAverage.join(" / ")}${env.quick ? "; **quick smoke run: figures are not meaningful**" : ""}.`,
+    "",
+  );
+  for (const p of results.points) {
+    out.push(`### ${p.label}`, "");
+    out.push(scenario.kind === "unary" ? unaryTable(results, scenario, p.id) : streamTable(results, scenario, p.id), "");
+  }
+  if (scenario.goals.length > 0) {
+    out.push("### Goals", "");
+    for (const g of scenario.goals) {
+      const v = g.evaluate(results);
+      const mark = v.met === undefined ? "— not measured" : v.met ? "✅ met" : "❌ not met";
+      out.push(`- ${mark}: ${g.description}. ${v.detail}`);
+    }
+    out.push("");
+  }
+  if (chartFiles.length > 0) {
+    out.push("### Charts", "");
+    for (const f of chartFiles) out.push(`![${f}](${chartDir}/${f})`, "");
+  }
+  if (results.failures.length > 0) {
+    out.push("### Failures", "");
+    for (const f of results.failures) out.push(`- (${f.contender}) run ${f.run}: ${f.error.split("\n")[0]}`);
+    out.push("");
+  }
+  out.push(
+    `<details><summary>Package versions</summary>\n\n${Object.entries(env.packages).map(([k, v]) => `- ${k} ${v}`).join("\n")}\n\n</details>`,
+    "",
+  );
+  return out.join("\n");
+}
+
+/** The whole report: a header and the sections, in registry order. */
+export function renderReport(sections: readonly string[], quick: boolean): string {
+  return [
+    "# Sluice benchmarks",
+    "",
+    "Generated by `npm run bench` (bench/src/run.ts); do not edit by hand — see bench/README.md. Every figure is the median of several",
+    "runs, and every Sluice figure is shown as a ratio to anchors measured in the same run: plain Connect-ES, grpc-js and a raw",
+    "`node:http2` echo (the ceiling on this machine). Client and server run in separate Node processes on 127.0.0.1.",
+    "",
+    "**Noise.** This machine has 2 cores shared with other engineers' builds and tests, so round-to-round noise is up to ±20 %:",
+    "compare ratios and CPU µs per call (steadier than throughput) rather than absolute req/s. Load average at start is recorded per section.",
+    quick ? "\n**This is a quick smoke run (`--quick`): it checks that the suite works, its figures mean nothing.**\n" : "",
+    ...sections,
+  ].join("\n");
+}

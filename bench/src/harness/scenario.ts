@@ -1,0 +1,177 @@
+// Types of the benchmark harness: scenarios, contenders, process specs, load phases and samples.
+// A scenario is plain data plus a few pure functions, so a new one is a single small file.
+
+/** A JSON value passed to child processes over IPC. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** A JSON object of options for a server or client module. */
+export type JsonObject = { [key: string]: Json };
+
+/**
+ * One child process: a module under bench/dist/src (e.g. "contenders/grpc-js-server.js")
+ * and the options its factory receives.
+ */
+export interface ProcessSpec {
+  /** Module path relative to bench/dist/src, ending in ".js". */
+  readonly module: string;
+  /** Options handed to the module's factory. */
+  readonly options?: JsonObject;
+  /** Extra node flags for this process (the runner may add --cpu-prof). */
+  readonly execArgv?: readonly string[];
+}
+
+/** A server and a load generator that together make one bar of a chart. */
+export interface Contender {
+  /** Short id used in ratios and goals, e.g. "a" or "d". */
+  readonly id: string;
+  /** Human label, e.g. "Connect-ES (gRPC)". */
+  readonly label: string;
+  /** The server process; its module exports `startServer`. */
+  readonly server: ProcessSpec;
+  /** The load-generator process; its module exports `createCaller`. */
+  readonly client: ProcessSpec;
+}
+
+/** A bounded load phase run by the load generator. */
+export interface LoadPhase {
+  /** Calls in flight at once (closed loop). */
+  readonly concurrency: number;
+  /** Stop starting calls after this long; omit to stop on `maxCalls` only. */
+  readonly durationMs?: number;
+  /** Stop starting calls after this many; omit to stop on `durationMs` only. */
+  readonly maxCalls?: number;
+  /** The whole phase fails if it is not over after this long. */
+  readonly timeoutMs: number;
+  /** Arguments passed to every call (e.g. the stream length). */
+  readonly callArgs: JsonObject;
+}
+
+/** One measured point of a scenario (e.g. concurrency 16), the same for every contender. */
+export interface Point {
+  /** Stable id, used in file names, e.g. "c16". */
+  readonly id: string;
+  /** Label for tables and charts, e.g. "16 in flight". */
+  readonly label: string;
+  /** Short warm-up at this point's load before measuring. */
+  readonly warmup?: LoadPhase;
+  /** The measured phase. */
+  readonly measure: LoadPhase;
+}
+
+/** Options a scenario is built for. */
+export interface ScenarioMode {
+  /** Short smoke run: checks that it works, not how fast. */
+  readonly quick: boolean;
+  /** Overrides the measured duration of duration-bound points, in ms. */
+  readonly durationMs?: number;
+}
+
+/** What the report shows for a scenario: request latency tables or message throughput. */
+export type ScenarioKind = "unary" | "stream";
+
+/** A goal recorded beside the figures, evaluated on the aggregated results. */
+export interface Goal {
+  /** What is promised, e.g. "Sluice (1 endpoint) ≥ 0.95× Connect-ES req/s at every concurrency". */
+  readonly description: string;
+  /** Verdict with the figures that decide it; `met: undefined` when a contender is missing. */
+  evaluate(results: ScenarioResults): { met: boolean | undefined; detail: string };
+}
+
+/** A benchmark scenario: contenders × points, measured in separate processes. */
+export interface Scenario {
+  /** Name used on the command line, e.g. "unary". */
+  readonly name: string;
+  /** One-line title for the report. */
+  readonly title: string;
+  /** A paragraph for the report: what is measured and how. */
+  readonly description: string;
+  /** How figures are shown. */
+  readonly kind: ScenarioKind;
+  /** Contenders, in table order. */
+  readonly contenders: readonly Contender[];
+  /** Ids of the anchors every row is compared with (ratio columns). */
+  readonly anchors: readonly string[];
+  /** The points measured for each contender, in order. */
+  points(mode: ScenarioMode): readonly Point[];
+  /** Warm-up run once per contender process pair, before the first point. */
+  warmup(mode: ScenarioMode): LoadPhase;
+  /** Goals recorded beside the figures. */
+  readonly goals: readonly Goal[];
+}
+
+/** CPU time of a process over a window, in microseconds. */
+export interface CpuTime {
+  readonly userUs: number;
+  readonly systemUs: number;
+}
+
+/** What a process reports about a measured window. */
+export interface ResourceReport {
+  readonly cpu: CpuTime;
+  /** Largest resident set size sampled in the window, bytes. */
+  readonly peakRssBytes: number;
+}
+
+/** What the load generator returns for one phase. */
+export interface PhaseResult {
+  readonly calls: number;
+  readonly messages: number;
+  readonly elapsedMs: number;
+  /** Latency histogram in µs, hdr-histogram-js compressed base64. */
+  readonly histogram: string;
+  readonly resources: ResourceReport;
+}
+
+/** One measured (run, contender, point). */
+export interface Sample {
+  readonly run: number;
+  readonly contender: string;
+  readonly point: string;
+  readonly client: PhaseResult;
+  readonly server: ResourceReport;
+}
+
+/** Median figures of one (contender, point) over the runs. */
+export interface Figure {
+  readonly contender: string;
+  readonly point: string;
+  readonly runs: number;
+  readonly callsPerSec: number;
+  readonly messagesPerSec: number;
+  readonly p50Us: number;
+  readonly p90Us: number;
+  readonly p99Us: number;
+  readonly p999Us: number;
+  readonly clientCpuUsPerCall: number;
+  readonly serverCpuUsPerCall: number;
+  readonly clientCpuUsPerMessage: number;
+  readonly serverCpuUsPerMessage: number;
+  readonly clientPeakRssBytes: number;
+  readonly serverPeakRssBytes: number;
+  /** CDF of all runs merged: [latency µs, cumulative fraction]. */
+  readonly cdf: ReadonlyArray<readonly [number, number]>;
+}
+
+/** Facts about the run that produced a scenario's figures. */
+export interface RunEnvironment {
+  readonly date: string;
+  readonly command: string;
+  readonly node: string;
+  readonly cores: number;
+  readonly cpuModel: string;
+  readonly loadAverage: readonly number[];
+  readonly packages: Readonly<Record<string, string>>;
+  readonly runs: number;
+  readonly quick: boolean;
+}
+
+/** Everything the report needs about one scenario. */
+export interface ScenarioResults {
+  readonly scenario: string;
+  readonly environment: RunEnvironment;
+  readonly contenders: ReadonlyArray<{ readonly id: string; readonly label: string }>;
+  readonly points: ReadonlyArray<{ readonly id: string; readonly label: string }>;
+  readonly figures: readonly Figure[];
+  /** Contender runs that failed, with the error. */
+  readonly failures: ReadonlyArray<{ readonly contender: string; readonly run: number; readonly error: string }>;
+}

@@ -1,0 +1,67 @@
+// Turns the samples of several runs into median figures per (contender, point), and ratio helpers.
+import { cdfPoints, decodeHistogram, mergeHistograms, percentiles } from "./histogram.js";
+import type { Figure, Sample, ScenarioResults } from "./scenario.js";
+
+/** Median of a non-empty list (mean of the middle two for even lengths); NaN when empty. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function cpuUs(c: { userUs: number; systemUs: number }): number {
+  return c.userUs + c.systemUs;
+}
+
+/** Median figures of the samples of one (contender, point); undefined when there are none. */
+export function aggregate(samples: readonly Sample[]): Figure | undefined {
+  if (samples.length === 0) return undefined;
+  const { contender, point } = samples[0];
+  const per = samples.map((s) => {
+    const seconds = s.client.elapsedMs / 1000;
+    const calls = Math.max(1, s.client.calls);
+    const messages = Math.max(1, s.client.messages);
+    return {
+      callsPerSec: s.client.calls / seconds,
+      messagesPerSec: s.client.messages / seconds,
+      ...percentiles(decodeHistogram(s.client.histogram)),
+      clientCpuUsPerCall: cpuUs(s.client.resources.cpu) / calls,
+      serverCpuUsPerCall: cpuUs(s.server.cpu) / calls,
+      clientCpuUsPerMessage: cpuUs(s.client.resources.cpu) / messages,
+      serverCpuUsPerMessage: cpuUs(s.server.cpu) / messages,
+      clientPeakRssBytes: s.client.resources.peakRssBytes,
+      serverPeakRssBytes: s.server.peakRssBytes,
+    };
+  });
+  const m = (pick: (x: (typeof per)[number]) => number): number => median(per.map(pick));
+  return {
+    contender,
+    point,
+    runs: samples.length,
+    callsPerSec: m((x) => x.callsPerSec),
+    messagesPerSec: m((x) => x.messagesPerSec),
+    p50Us: m((x) => x.p50),
+    p90Us: m((x) => x.p90),
+    p99Us: m((x) => x.p99),
+    p999Us: m((x) => x.p999),
+    clientCpuUsPerCall: m((x) => x.clientCpuUsPerCall),
+    serverCpuUsPerCall: m((x) => x.serverCpuUsPerCall),
+    clientCpuUsPerMessage: m((x) => x.clientCpuUsPerMessage),
+    serverCpuUsPerMessage: m((x) => x.serverCpuUsPerMessage),
+    clientPeakRssBytes: m((x) => x.clientPeakRssBytes),
+    serverPeakRssBytes: m((x) => x.serverPeakRssBytes),
+    cdf: cdfPoints(mergeHistograms(samples.map((s) => s.client.histogram))),
+  };
+}
+
+/** The figure of a contender at a point, if it was measured. */
+export function figureOf(results: ScenarioResults, contender: string, point: string): Figure | undefined {
+  return results.figures.find((f) => f.contender === contender && f.point === point);
+}
+
+/** subject / anchor, or undefined when either is missing or the anchor is zero. */
+export function ratio(subject: number | undefined, anchor: number | undefined): number | undefined {
+  if (subject === undefined || anchor === undefined || anchor === 0 || !Number.isFinite(subject)) return undefined;
+  return subject / anchor;
+}

@@ -1,0 +1,48 @@
+// Goal builders shared by scenarios: "X ≥ k× Y on metric M at points P", with honest verdicts.
+import { figureOf, ratio } from "../harness/stats.js";
+import type { Figure, Goal, ScenarioResults } from "../harness/scenario.js";
+
+/** A metric a goal compares, and whether higher is better. */
+export interface GoalMetric {
+  readonly name: string;
+  readonly pick: (f: Figure) => number;
+  /** "min": subject/anchor must be ≥ bound; "max": subject/anchor must be ≤ bound. */
+  readonly sense: "min" | "max";
+}
+
+/** req/s (higher is better). */
+export const callsPerSec: GoalMetric = { name: "req/s", pick: (f) => f.callsPerSec, sense: "min" };
+/** msgs/s (higher is better). */
+export const messagesPerSec: GoalMetric = { name: "msgs/s", pick: (f) => f.messagesPerSec, sense: "min" };
+/** p99 latency (lower is better). */
+export const p99: GoalMetric = { name: "p99", pick: (f) => f.p99Us, sense: "max" };
+
+/**
+ * A goal: metric(subject) / metric(anchor) ≥ bound ("min") or ≤ bound ("max") at every listed point
+ * (all points when `points` is omitted). Missing figures make the verdict "not measured".
+ */
+export function ratioGoal(description: string, subject: string, anchor: string, metric: GoalMetric, bound: number, points?: readonly string[]): Goal {
+  return {
+    description,
+    evaluate(results: ScenarioResults) {
+      const ids = points ?? results.points.map((p) => p.id);
+      const parts: string[] = [];
+      let met: boolean | undefined = true;
+      for (const id of ids) {
+        const label = results.points.find((p) => p.id === id)?.label ?? id;
+        const s = figureOf(results, subject, id);
+        const a = figureOf(results, anchor, id);
+        const r = ratio(s && metric.pick(s), a && metric.pick(a));
+        if (r === undefined) {
+          parts.push(`${label}: not measured`);
+          met = undefined;
+          continue;
+        }
+        const ok = metric.sense === "min" ? r >= bound : r <= bound;
+        if (!ok && met !== undefined) met = false;
+        parts.push(`${label}: ${r.toFixed(2)}×${ok ? "" : " ✗"}`);
+      }
+      return { met, detail: `${metric.name} (${subject})/(${anchor}) — ${parts.join("; ")}` };
+    },
+  };
+}

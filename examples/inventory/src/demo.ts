@@ -1,0 +1,130 @@
+// The demo (`npm start`): a fleet of inventory servers on loopback, one of them slow; a generated
+// client over a Sluice channel drives load with each balancing policy and prints what happened.
+import { build as buildHistogram } from "hdr-histogram-js";
+import { createChannel, type Channel } from "@sluice/runtime";
+import { createInventoryServiceClient } from "../gen/inventory/v1/inventory_sluice.js";
+import { startFleet, type Fleet } from "./fleet.js";
+import { tourOfShapes } from "./tour.js";
+import { formatTable, progressLine } from "./report.js";
+
+const phaseSeconds = Number(process.env.SLUICE_DEMO_SECONDS ?? 3);
+const concurrency = 16;
+const policies = ["round-robin", "least-request", "peak-ewma"] as const;
+
+interface PhaseResult {
+  readonly policy: string;
+  readonly calls: number;
+  readonly errors: number;
+  readonly seconds: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly share: Map<string, number>;
+}
+
+async function runPhase(fleet: Fleet, policy: (typeof policies)[number]): Promise<PhaseResult> {
+  const channel: Channel = createChannel({ target: fleet.target, balancer: policy });
+  const client = createInventoryServiceClient(channel);
+  await channel.waitForReady(10_000);
+  const histogram = buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const share = new Map<string, number>();
+  let calls = 0;
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + phaseSeconds * 1000;
+  const isTty = process.stdout.isTTY === true;
+  let lastPrinted = 0;
+  const ticker = setInterval(() => {
+    const elapsed = (performance.now() - started) / 1000;
+    const line = progressLine(policy, Math.min(elapsed, phaseSeconds), phaseSeconds, calls, channel.stats(), fleet);
+    if (isTty) {
+      process.stdout.write(`\r${line}`);
+    } else if (elapsed - lastPrinted >= 1) {
+      lastPrinted = elapsed;
+      console.log(line);
+    }
+  }, 100);
+  const worker = async (id: number): Promise<void> => {
+    for (let i = 0; performance.now() < deadline && i < 1_000_000; i++) {
+      const sku = `sku-${String((id * 7919 + i) % 100).padStart(4, "0")}`;
+      const t0 = performance.now();
+      try {
+        const response = await client.getItem({ sku });
+        histogram.recordValue(Math.round((performance.now() - t0) * 1000));
+        share.set(response.servedBy, (share.get(response.servedBy) ?? 0) + 1);
+        calls++;
+      } catch {
+        errors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, (_, id) => worker(id)));
+  clearInterval(ticker);
+  const seconds = (performance.now() - started) / 1000;
+  const line = progressLine(policy, phaseSeconds, phaseSeconds, calls, channel.stats(), fleet);
+  process.stdout.write(isTty ? `\r${line}\n` : `${line}\n`);
+  await channel.close();
+  const result = {
+    policy,
+    calls,
+    errors,
+    seconds,
+    p50: histogram.getValueAtPercentile(50) / 1000,
+    p99: histogram.getValueAtPercentile(99) / 1000,
+    share,
+  };
+  histogram.destroy();
+  return result;
+}
+
+async function main(): Promise<void> {
+  const members = [
+    { name: "server-1" },
+    { name: "server-2" },
+    { name: "server-3" },
+    { name: "server-4-slow", delayMs: 20 },
+  ];
+  console.log(`Sluice demo: ${members.length} inventory servers on 127.0.0.1, one answers 20 ms slower.`);
+  const fleet = await startFleet(members);
+  try {
+    console.log(`fleet: ${fleet.members.map((m, i) => `${m.name}=${fleet.addresses[i]}`).join("  ")}\n`);
+    const tourChannel = createChannel({ target: fleet.target });
+    for (const line of await tourOfShapes(createInventoryServiceClient(tourChannel))) console.log(`  ${line}`);
+    await tourChannel.close();
+    console.log(`\nGetItem load: ${concurrency} concurrent callers, ${phaseSeconds} s per balancing policy\n`);
+    const results: PhaseResult[] = [];
+    for (const policy of policies) results.push(await runPhase(fleet, policy));
+    console.log("");
+    console.log(
+      formatTable(
+        ["policy", "calls", "errors", "req/s", "p50 ms", "p99 ms", ...members.map((m) => `% ${m.name}`)],
+        results.map((r) => [
+          r.policy,
+          String(r.calls),
+          String(r.errors),
+          (r.calls / r.seconds).toFixed(0),
+          r.p50.toFixed(2),
+          r.p99.toFixed(2),
+          ...members.map((m) => (((r.share.get(m.name) ?? 0) / Math.max(1, r.calls)) * 100).toFixed(1)),
+        ]),
+      ),
+    );
+    const slow = members[members.length - 1]?.name ?? "";
+    const rr = results.find((r) => r.policy === "round-robin");
+    const ewma = results.find((r) => r.policy === "peak-ewma");
+    if (rr !== undefined && ewma !== undefined) {
+      const pct = (r: PhaseResult): string => (((r.share.get(slow) ?? 0) / Math.max(1, r.calls)) * 100).toFixed(1);
+      console.log(
+        `\npeak-ewma sent ${pct(ewma)} % of calls to ${slow} (round-robin: ${pct(rr)} %); p99 ${ewma.p99.toFixed(1)} ms vs ${rr.p99.toFixed(1)} ms.`,
+      );
+    }
+    const failed = results.reduce((n, r) => n + r.errors, 0);
+    if (failed > 0) {
+      process.exitCode = 1;
+      console.error(`${failed} calls failed`);
+    }
+  } finally {
+    await fleet.stop();
+  }
+}
+
+await main();

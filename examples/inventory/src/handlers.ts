@@ -1,0 +1,135 @@
+// The example's typed handlers: one per method of inventory.v1.InventoryService, over a store.
+import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
+import { timestampNow } from "@bufbuild/protobuf/wkt";
+import type { InventoryServiceHandlers } from "../gen/inventory/v1/inventory_sluice.js";
+import type { InventoryStore, StockEvent } from "./store.js";
+
+/** How a server of the example fleet behaves. */
+export interface HandlerOptions {
+  /** Reported in GetItem responses as `served_by`. */
+  readonly name: string;
+  /** Extra latency added to every GetItem, in milliseconds (the demo's "slow" endpoint). */
+  readonly delayMs?: number;
+}
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (ms <= 0) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(ConnectError.from(signal.reason, Code.Canceled));
+    }, { once: true });
+  });
+
+/** Creates the handlers of one inventory server. */
+export function createInventoryHandlers(store: InventoryStore, options: HandlerOptions): InventoryServiceHandlers {
+  return {
+    async getItem(request, context) {
+      if (request.sku === "") {
+        throw new ConnectError("sku is required", Code.InvalidArgument);
+      }
+      await sleep(options.delayMs ?? 0, context.signal);
+      const item = store.get(request.sku);
+      if (item === undefined) {
+        throw new ConnectError(`no item with sku "${request.sku}"`, Code.NotFound);
+      }
+      return { item, servedBy: options.name };
+    },
+    async *listItems(request) {
+      const items = store.list(request.skuPrefix);
+      const limit = request.limit > 0 ? request.limit : items.length;
+      for (const item of items.slice(0, limit)) {
+        yield item;
+      }
+    },
+    async updateStock(requests) {
+      let applied = 0;
+      const touched = new Map<string, ReturnType<InventoryStore["adjust"]>>();
+      for await (const change of requests) {
+        const item = store.adjust(change.sku, change.delta);
+        if (item === undefined) {
+          throw new ConnectError(`no item with sku "${change.sku}"`, Code.NotFound);
+        }
+        applied++;
+        touched.set(change.sku, item);
+      }
+      const items = [...touched.values()].filter((i) => i !== undefined);
+      return { applied, items };
+    },
+    watchStock(requests, context) {
+      return watchStock(store, requests, context);
+    },
+    putItem(request) {
+      if (request.item === undefined || request.item.sku === "") {
+        throw new ConnectError("item.sku is required", Code.InvalidArgument);
+      }
+      const created = store.put(request.item);
+      return { item: store.get(request.item.sku), created };
+    },
+  };
+}
+
+/**
+ * Bidi stream: the client names skus to watch; the server answers with the current level of each
+ * new sku, then with every change, until either side ends. Frees its store subscription on exit.
+ */
+async function* watchStock(
+  store: InventoryStore,
+  requests: AsyncIterable<{ sku: string }>,
+  context: HandlerContext,
+): AsyncGenerator<{ sku: string; quantity: number; at: ReturnType<typeof timestampNow> }> {
+  const watched = new Set<string>();
+  const pending: StockEvent[] = [];
+  let wake: (() => void) | undefined;
+  let inputDone = false;
+  let inputError: unknown;
+  const notify = (): void => {
+    wake?.();
+    wake = undefined;
+  };
+  const unsubscribe = store.subscribe((event) => {
+    if (watched.has(event.sku)) {
+      pending.push(event);
+      notify();
+    }
+  });
+  const onAbort = (): void => notify();
+  context.signal.addEventListener("abort", onAbort);
+  const reader = (async () => {
+    try {
+      for await (const request of requests) {
+        if (watched.has(request.sku)) continue;
+        watched.add(request.sku);
+        const item = store.get(request.sku);
+        pending.push({ sku: request.sku, quantity: item?.quantity ?? 0 });
+        notify();
+      }
+    } catch (error) {
+      inputError = error;
+    } finally {
+      inputDone = true;
+      notify();
+    }
+  })();
+  try {
+    for (;;) {
+      while (pending.length > 0) {
+        const event = pending.shift() as StockEvent;
+        yield { sku: event.sku, quantity: event.quantity, at: timestampNow() };
+      }
+      if (context.signal.aborted) return;
+      if (inputDone) {
+        if (inputError !== undefined) throw inputError;
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  } finally {
+    unsubscribe();
+    context.signal.removeEventListener("abort", onAbort);
+    void reader;
+  }
+}

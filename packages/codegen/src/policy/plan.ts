@@ -1,0 +1,58 @@
+// The plugin's intermediate model: each method's policy after reading, merging and validating the
+// sluice.v1 options, as plain data ready to be printed.
+import type { DescField, DescMethod, DescService } from "@bufbuild/protobuf";
+
+/** The idempotency of a method, spelled as `@sluice/runtime`'s `Idempotency` type spells it. */
+export type IdempotencyName = "unknown" | "idempotent" | "no-side-effects";
+
+/** Eviction policy names, as `@sluice/runtime`'s `CacheEviction` type spells them. */
+export type EvictionName = "lru" | "lfu" | "arc" | "tinylfu";
+
+/** A resolved cache policy: every field present, defaults filled in. */
+export interface CachePlan {
+  readonly ttlMs: number;
+  readonly maxEntries: number;
+  readonly maxBytes: number;
+  readonly eviction: EvictionName;
+  readonly staleWhileRevalidateMs: number;
+  readonly keyHeaders: readonly string[];
+}
+
+/** A resolved retry policy; codes are Connect `Code` member names (e.g. `Unavailable`). */
+export interface RetryPlan {
+  readonly maxAttempts: number;
+  readonly initialBackoffMs: number;
+  readonly maxBackoffMs: number;
+  readonly backoffMultiplier: number;
+  readonly retryableCodes: readonly string[];
+}
+
+/** A resolved hedging policy; codes are Connect `Code` member names. */
+export interface HedgePlan {
+  readonly maxAttempts: number;
+  readonly hedgingDelayMs: number;
+  readonly nonFatalCodes: readonly string[];
+}
+
+/** A routing key: the proto path as written and the fields it walks through, outermost first. */
+export interface RoutingKeyPlan {
+  readonly path: string;
+  readonly fields: readonly DescField[];
+}
+
+/** Everything printed for one method. */
+export interface MethodPlan {
+  readonly method: DescMethod;
+  readonly idempotency: IdempotencyName;
+  readonly timeoutMs?: number;
+  readonly cache?: CachePlan;
+  readonly retry?: RetryPlan;
+  readonly hedge?: HedgePlan;
+  readonly routingKey?: RoutingKeyPlan;
+}
+
+/** Everything printed for one service. */
+export interface ServicePlan {
+  readonly service: DescService;
+  readonly methods: readonly MethodPlan[];
+}

@@ -1,0 +1,29 @@
+// The identifiers protoc-gen-sluice declares for a service, derived from the proto service name.
+import type { DescService } from "@bufbuild/protobuf";
+
+/** Names of the declarations generated for one service. */
+export interface ServiceNames {
+  /** The policy table constant, `XxxPolicies`. */
+  readonly policies: string;
+  /** The client interface, `XxxClient`. */
+  readonly client: string;
+  /** The client factory, `createXxxClient`. */
+  readonly createClient: string;
+  /** The handler interface, `XxxHandlers`. */
+  readonly handlers: string;
+  /** The registration function, `registerXxx`. */
+  readonly register: string;
+}
+
+/** Derives the generated names of `service` from its proto name (`InventoryService` → `createInventoryServiceClient`). */
+export function serviceNames(service: DescService): ServiceNames {
+  const name = service.name;
+  const upper = name.charAt(0).toUpperCase() + name.slice(1);
+  return {
+    policies: `${name}Policies`,
+    client: `${name}Client`,
+    createClient: `create${upper}Client`,
+    handlers: `${name}Handlers`,
+    register: `register${upper}`,
+  };
+}

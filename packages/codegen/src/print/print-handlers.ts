@@ -1,0 +1,68 @@
+// Prints a service's server side: the typed `XxxHandlers` interface (assignable to Connect's
+// `ServiceImpl`) and `registerXxx(router, impl, options?)`.
+import type { DescMethod } from "@bufbuild/protobuf";
+import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
+import type { ServicePlan } from "../policy/plan.js";
+import type { Globals } from "./globals.js";
+import type { ServiceNames } from "./names.js";
+import { wrap } from "./wrap.js";
+
+/** Prints `export interface XxxHandlers` and `export function registerXxx(...)`. */
+export function printHandlers(f: GeneratedFile, plan: ServicePlan, names: ServiceNames, g: Globals): void {
+  const handlerContext = f.import("HandlerContext", "@connectrpc/connect", true);
+  const connectRouter = f.import("ConnectRouter", "@connectrpc/connect", true);
+  const handlerOptions = f.import("UniversalHandlerOptions", "@connectrpc/connect/protocol", true);
+  const service = f.importSchema(plan.service);
+
+  f.print(
+    f.jsDoc(
+      wrap(
+        `The server implementation of service ${plan.service.typeName}: one handler per rpc. ` +
+          `Unary handlers may answer with a plain object or a promise of one, client-streaming ` +
+          `handlers with a promise; server-streaming and bidi handlers return an AsyncIterable ` +
+          `(e.g. an async generator).`,
+      ),
+    ),
+  );
+  f.print(f.export("interface", names.handlers), " {");
+  plan.methods.forEach(({ method }, i) => {
+    if (i > 0) f.print();
+    f.print(f.jsDoc(method, "  "));
+    f.print("  ", method.localName, "(", ...handlerSignature(f, method, handlerContext, g), ";");
+  });
+  f.print("}");
+  f.print();
+  f.print(
+    f.jsDoc(
+      wrap(
+        `Registers the handlers of service ${plan.service.typeName} on a Connect router ` +
+          `(e.g. in \`serve({ routes })\` or \`connectNodeAdapter({ routes })\`); returns the router.`,
+      ),
+    ),
+  );
+  f.print(f.export("function", names.register), "(");
+  f.print("  router: ", connectRouter, ",");
+  f.print("  impl: ", names.handlers, ",");
+  f.print("  options?: ", g.Partial, "<", handlerOptions, ">,");
+  f.print("): ", connectRouter, " {");
+  f.print("  return router.service(", service, ", impl, options);");
+  f.print("}");
+  f.print();
+}
+
+/** The parameters and return type of a handler, after the opening parenthesis. */
+function handlerSignature(f: GeneratedFile, method: DescMethod, handlerContext: Printable, g: Globals): Printable[] {
+  const messageInitShape = f.import("MessageInitShape", "@bufbuild/protobuf", true);
+  const input = f.importShape(method.input);
+  const output: Printable[] = [messageInitShape, "<typeof ", f.importSchema(method.output, true), ">"];
+  switch (method.methodKind) {
+    case "unary":
+      return ["request: ", input, ", context: ", handlerContext, "): ", g.Promise, "<", ...output, "> | ", ...output];
+    case "server_streaming":
+      return ["request: ", input, ", context: ", handlerContext, "): ", g.AsyncIterable, "<", ...output, ">"];
+    case "client_streaming":
+      return ["requests: ", g.AsyncIterable, "<", input, ">, context: ", handlerContext, "): ", g.Promise, "<", ...output, ">"];
+    case "bidi_streaming":
+      return ["requests: ", g.AsyncIterable, "<", input, ">, context: ", handlerContext, "): ", g.AsyncIterable, "<", ...output, ">"];
+  }
+}

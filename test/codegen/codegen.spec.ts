@@ -1,0 +1,297 @@
+// protoc-gen-sluice end to end: the real buf generate with the local plugins on awkward protos,
+// the real tsc --strict on the output, validation messages, determinism, js+dts, and the example.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fromJson, type DescMessage, type JsonValue } from "@bufbuild/protobuf";
+import {
+  buildPluginAndRuntime,
+  bufGenerate,
+  createUserRepo,
+  pluginPair,
+  pluginPath,
+  readTree,
+  repoRoot,
+  typeCheck,
+  type RunResult,
+} from "./harness.js";
+
+const fixtures = path.join(__dirname, "fixtures");
+let tmp = "";
+let good = "";
+let goodRun: RunResult;
+let errorRun: RunResult;
+let exampleRun: RunResult;
+
+const sluiceFiles = (tree: Map<string, Buffer>): string[] => [...tree.keys()].filter((f) => f.includes("_sluice."));
+const text = (file: string): string => fs.readFileSync(file, "utf8");
+
+beforeAll(() => {
+  // The plugin's bin runs dist/; `npm test` builds first, and this is a no-op when up to date.
+  buildPluginAndRuntime();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-codegen-"));
+  const envPath = pluginPath(path.join(tmp, "bin"));
+
+  // One buf run, several plugin invocations: ts twice (determinism), js+dts, and CommonJS js.
+  good = path.join(tmp, "good");
+  createUserRepo(good, path.join(fixtures, "good"));
+  goodRun = bufGenerate(
+    good,
+    "version: v2\ninputs:\n  - directory: proto\nplugins:\n" +
+      pluginPair("gen-ts", ["target=ts", "import_extension=js"]) +
+      pluginPair("gen-ts-again", ["target=ts", "import_extension=js"]) +
+      pluginPair("gen-jsdts", ["target=js+dts", "import_extension=js"]) +
+      pluginPair("gen-cjs", ["target=js", "js_import_style=legacy_commonjs"]),
+    envPath,
+  );
+
+  const errors = path.join(tmp, "errors");
+  createUserRepo(errors, path.join(fixtures, "errors"));
+  errorRun = bufGenerate(errors, "version: v2\ninputs:\n  - directory: proto\nplugins:\n" + pluginPair("gen", ["target=ts"]), envPath);
+
+  // The example, regenerated with its own buf.gen.yaml in a user-style repository.
+  const example = path.join(tmp, "example");
+  createUserRepo(example, path.join(repoRoot, "examples/inventory/proto"));
+  exampleRun = bufGenerate(example, text(path.join(repoRoot, "examples/inventory/buf.gen.yaml")), envPath);
+}, 120_000);
+
+afterAll(() => {
+  if (tmp !== "") fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("protoc-gen-sluice on awkward protos", () => {
+  it("generates without errors", () => {
+    expect(goodRun.stderr).toBe("");
+    expect(goodRun.status).toBe(0);
+  });
+
+  it("writes one _sluice.ts per file with services and none for a file without", () => {
+    const tree = readTree(path.join(good, "gen-ts"));
+    expect(sluiceFiles(tree)).toEqual([
+      "acme/deep/nested/routing/v1/routing_sluice.ts",
+      "acme/keywords/v1/keywords_sluice.ts",
+      "acme/streams/v1/streams_sluice.ts",
+    ]);
+    expect(tree.has("common/v1/common_pb.ts")).toBe(true);
+    expect(tree.has("sluice/v1/options_pb.ts")).toBe(true);
+  });
+
+  it("type-checks the ts and js+dts output and the usage checks under strict", () => {
+    const usage = text(path.join(fixtures, "check/usage.mts"));
+    fs.writeFileSync(path.join(good, "usage-ts.mts"), usage.replaceAll("__GEN__", "gen-ts"));
+    fs.writeFileSync(path.join(good, "usage-jsdts.mts"), usage.replaceAll("__GEN__", "gen-jsdts"));
+    const tsconfig = {
+      compilerOptions: {
+        target: "ES2022",
+        lib: ["ES2022", "DOM"],
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        strict: true,
+        noEmit: true,
+        // Checks the generated .d.ts files too (and, with them, the libraries' declarations).
+        skipLibCheck: false,
+        noUnusedLocals: true,
+        types: ["node"],
+      },
+      include: ["gen-ts/**/*.ts", "gen-jsdts/**/*.d.ts", "usage-ts.mts", "usage-jsdts.mts", "../example/gen/**/*.ts"],
+    };
+    fs.writeFileSync(path.join(good, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
+    const result = typeCheck(path.join(good, "tsconfig.json"));
+    expect(result.stdout + result.stderr).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  it("uses no `any` in generated code", () => {
+    for (const dir of ["gen-ts", "gen-jsdts"]) {
+      for (const [file, bytes] of readTree(path.join(good, dir))) {
+        if (file.includes("_sluice.")) {
+          const code = bytes
+            .toString("utf8")
+            .split("\n")
+            .filter((line) => !/^\s*(\/\/|\/\*|\*)/.test(line));
+          expect({ file, anys: code.filter((line) => /\bany\b/.test(line)) }).toEqual({ file, anys: [] });
+        }
+      }
+    }
+  });
+
+  it("is deterministic: two runs give identical bytes", () => {
+    const first = readTree(path.join(good, "gen-ts"));
+    const second = readTree(path.join(good, "gen-ts-again"));
+    expect([...second.keys()]).toEqual([...first.keys()]);
+    for (const [file, bytes] of first) {
+      expect({ file, same: bytes.equals(second.get(file) ?? Buffer.alloc(0)) }).toEqual({ file, same: true });
+    }
+  });
+
+  it("emits .js and .d.ts for target=js+dts, and CommonJS for js_import_style=legacy_commonjs", () => {
+    expect(sluiceFiles(readTree(path.join(good, "gen-jsdts")))).toEqual([
+      "acme/deep/nested/routing/v1/routing_sluice.d.ts",
+      "acme/deep/nested/routing/v1/routing_sluice.js",
+      "acme/keywords/v1/keywords_sluice.d.ts",
+      "acme/keywords/v1/keywords_sluice.js",
+      "acme/streams/v1/streams_sluice.d.ts",
+      "acme/streams/v1/streams_sluice.js",
+    ]);
+    const esm = text(path.join(good, "gen-jsdts/acme/streams/v1/streams_sluice.js"));
+    expect(esm).toContain('import { CustomerService, EmptyService, StreamService } from "./streams_pb.js";');
+    expect(esm).toContain("export function createStreamServiceClient(transport, overrides) {");
+    const cjs = text(path.join(good, "gen-cjs/acme/streams/v1/streams_sluice.js"));
+    expect(cjs).toContain('require("./streams_pb")');
+    expect(cjs).toContain("exports.createStreamServiceClient = createStreamServiceClient;");
+  });
+
+  it("aliases imports that collide and spells shadowed globals through globalThis", () => {
+    const out = text(path.join(good, "gen-ts/acme/keywords/v1/keywords_sluice.ts"));
+    expect(out).toContain("Code as Code$1");
+    expect(out).toContain("Transport as Transport$1");
+    expect(out).toContain("export const deletePolicies: PolicyTable<typeof delete$> = {");
+    expect(out).toContain("  constructor$: {");
+    expect(out).toContain("  toString$(requests: globalThis.AsyncIterable<ConnectRouter>, context: HandlerContext$1)");
+    expect(out).toContain("retryableCodes: [Code.Unavailable],");
+    expect(out).toContain('get: (request: CallOptions): string | undefined => request.toString$?.id,');
+  });
+
+  it("merges service defaults field by field and fills in defaults", () => {
+    const out = text(path.join(good, "gen-ts/acme/deep/nested/routing/v1/routing_sluice.ts"));
+    const table = out.slice(out.indexOf("export const DefaultsServicePolicies"), out.indexOf("};", out.indexOf("export const DefaultsServicePolicies")) + 2);
+    const retry = (attempts: number, initial: number, codes: string) =>
+      `    retry: {\n      maxAttempts: ${attempts},\n      initialBackoffMs: ${initial},\n      maxBackoffMs: 5000,\n      backoffMultiplier: 2,\n      retryableCodes: [${codes}],\n    },\n`;
+    const hedge = (delay: number, codes: string) =>
+      `    hedge: {\n      maxAttempts: 2,\n      hedgingDelayMs: ${delay},\n      nonFatalCodes: [${codes}],\n    },\n`;
+    expect(table).toBe(
+      "export const DefaultsServicePolicies: PolicyTable<typeof DefaultsService> = {\n" +
+        '  lookup: {\n    idempotency: "no-side-effects",\n    timeoutMs: 300,\n' + retry(4, 100, "Code.Unavailable") + hedge(20, "") + "  },\n" +
+        '  upsert: {\n    idempotency: "idempotent",\n    timeoutMs: 300,\n' + retry(4, 100, "Code.Unavailable") + "  },\n" +
+        '  append: {\n    idempotency: "unknown",\n    timeoutMs: 300,\n  },\n' +
+        '  tuned: {\n    idempotency: "no-side-effects",\n    timeoutMs: 50,\n' +
+        '    cache: {\n      ttlMs: 100,\n      maxEntries: 0,\n      maxBytes: 1048576,\n      eviction: "arc",\n      staleWhileRevalidateMs: 0,\n      keyHeaders: ["x-tenant-id"],\n    },\n' +
+        retry(4, 10, "Code.Unavailable, Code.ResourceExhausted") + hedge(5, "Code.Unavailable") + "  },\n" +
+        '  tail: {\n    idempotency: "no-side-effects",\n    timeoutMs: 300,\n' + retry(4, 100, "Code.Unavailable") + "  },\n" +
+        '  upload: {\n    idempotency: "idempotent",\n    timeoutMs: 300,\n  },\n' +
+        "};",
+    );
+  });
+
+  it("emits routing-key accessors that are safe through unset messages and oneofs", () => {
+    // Loads the generated TypeScript (jest transpiles it) and reads keys from real messages.
+    const dir = path.join(good, "gen-ts/acme/deep/nested/routing/v1");
+    const pb = require(path.join(dir, "routing_pb.ts")) as { ByCustomerSchema: DescMessage };
+    const sluice = require(path.join(dir, "routing_sluice.ts")) as {
+      RoutingServicePolicies: Record<string, { routingKey?: { path: string; get(request: unknown): string | undefined } }>;
+    };
+    const key = (method: string, json: JsonValue): string | undefined =>
+      sluice.RoutingServicePolicies[method].routingKey?.get(fromJson(pb.ByCustomerSchema, json));
+    const full = {
+      region: "eu",
+      customer: {
+        address: { zip: "10115" },
+        accountNumber: "9007199254740993",
+        tier: "TIER_GOLD",
+        nickname: "nick",
+        postal: { zip: "20095" },
+        vip: true,
+        score: 1.5,
+        big: "18446744073709551615",
+      },
+    };
+    expect(key("byRegion", full)).toBe("eu");
+    expect(key("byZip", full)).toBe("10115");
+    expect(key("byAccount", full)).toBe("9007199254740993");
+    expect(key("byTier", full)).toBe("1");
+    expect(key("byNickname", full)).toBe("nick");
+    expect(key("byPostalZip", full)).toBe("20095");
+    expect(key("byEmail", full)).toBeUndefined();
+    expect(key("byEmail", { customer: { email: "a@b" } })).toBe("a@b");
+    expect(key("byVip", full)).toBe("true");
+    expect(key("byScore", full)).toBe("1.5");
+    expect(key("byBig", full)).toBe("18446744073709551615");
+    // Unset messages on the path give undefined; unset scalars their default.
+    expect(key("byZip", {})).toBeUndefined();
+    expect(key("byZip", { customer: {} })).toBeUndefined();
+    expect(key("byPostalZip", { customer: {} })).toBeUndefined();
+    expect(key("byAccount", { customer: {} })).toBe("0");
+    expect(key("byNickname", { customer: {} })).toBeUndefined();
+    expect(key("byRegion", {})).toBe("");
+    expect(sluice.RoutingServicePolicies.byZip.routingKey?.path).toBe("customer.address.zip");
+  });
+});
+
+describe("protoc-gen-sluice validation", () => {
+  const where = (service: string, method?: string) =>
+    `bad/v1/bad.proto: service bad.v1.${service}${method === undefined ? "" : `, method ${method}`}: `;
+  const expected = [
+    where("CacheService", "GetItem") + "(sluice.v1.method).cache requires idempotency_level = NO_SIDE_EFFECTS, got IDEMPOTENCY_UNKNOWN",
+    where("CacheService", "Idem") + "(sluice.v1.method).cache requires idempotency_level = NO_SIDE_EFFECTS, got IDEMPOTENT",
+    where("CacheService", "Stream") + "(sluice.v1.method).cache is only allowed on unary methods, got a server-streaming method",
+    where("CacheService", "Values") + "(sluice.v1.method).cache.ttl_ms must be > 0, got 0",
+    where("CacheService", "Values") + "(sluice.v1.method).cache.max_entries must be >= 0, got -1",
+    where("CacheService", "Values") + "(sluice.v1.method).cache.max_bytes must be >= 0, got -5",
+    where("CacheService", "Values") + "(sluice.v1.method).cache.stale_while_revalidate_ms must be >= 0, got -1",
+    where("CacheService", "Values") + '(sluice.v1.method).cache.key_headers must hold lower-case header names (e.g. "x-tenant-id"), got "X-Tenant"',
+    where("CacheService", "Values") + '(sluice.v1.method).cache.key_headers must hold lower-case header names (e.g. "x-tenant-id"), got "bad header"',
+    where("CacheService", "NoBound") + "(sluice.v1.method).cache needs a bound: set max_entries > 0 or max_bytes > 0 (or both)",
+    where("RetryService", "Unknown") + "(sluice.v1.method).retry requires idempotency_level = IDEMPOTENT or NO_SIDE_EFFECTS, got IDEMPOTENCY_UNKNOWN",
+    where("RetryService", "ClientStream") + "(sluice.v1.method).retry is only allowed on unary and server-streaming methods, got a client-streaming method",
+    where("RetryService", "Bidi") + "(sluice.v1.method).retry is only allowed on unary and server-streaming methods, got a bidi-streaming method",
+    where("RetryService", "ZeroAttempts") + "(sluice.v1.method).retry.max_attempts must be between 2 and 10, got 0",
+    where("RetryService", "Values") + "(sluice.v1.method).retry.max_attempts must be between 2 and 10, got 11",
+    where("RetryService", "Values") + "(sluice.v1.method).retry.initial_backoff_ms must be > 0 (or unset for the default 100), got -1",
+    where("RetryService", "Values") + "(sluice.v1.method).retry.max_backoff_ms must be > 0 (or unset for the default 5000), got -2",
+    where("RetryService", "Values") + "(sluice.v1.method).retry.backoff_multiplier must be >= 1 (or unset for the default 2), got 0.5",
+    where("RetryService", "Values") + "(sluice.v1.method).retry.retryable_codes must not contain STATUS_CODE_UNSPECIFIED (accepted: STATUS_CODE_CANCELED .. STATUS_CODE_UNAUTHENTICATED)",
+    where("RetryService", "MaxBelowInitial") + "(sluice.v1.method).retry.max_backoff_ms must be >= initial_backoff_ms (200), got 100",
+    where("HedgeService", "Idem") + "(sluice.v1.method).hedge requires idempotency_level = NO_SIDE_EFFECTS, got IDEMPOTENT",
+    where("HedgeService", "Stream") + "(sluice.v1.method).hedge is only allowed on unary methods, got a client-streaming method",
+    where("HedgeService", "Values") + "(sluice.v1.method).timeout_ms must be >= 0, got -1",
+    where("HedgeService", "Values") + "(sluice.v1.method).hedge.max_attempts must be between 2 and 10, got 0",
+    where("HedgeService", "Values") + "(sluice.v1.method).hedge.hedging_delay_ms must be >= 0, got -1",
+    where("HedgeService", "Values") + "(sluice.v1.method).hedge.non_fatal_codes must not contain STATUS_CODE_UNSPECIFIED (accepted: STATUS_CODE_CANCELED .. STATUS_CODE_UNAUTHENTICATED)",
+    where("RoutingService", "Missing") + '(sluice.v1.method).routing_key "inner.nme": message bad.v1.Inner has no field "nme"',
+    where("RoutingService", "Repeated") + '(sluice.v1.method).routing_key "inners.id" goes through repeated field bad.v1.Req.inners; only singular fields are allowed',
+    where("RoutingService", "RepeatedLeaf") + '(sluice.v1.method).routing_key "inner.tags" goes through repeated field bad.v1.Inner.tags; only singular fields are allowed',
+    where("RoutingService", "Map") + '(sluice.v1.method).routing_key "inner.labels" goes through map field bad.v1.Inner.labels; only singular fields are allowed',
+    where("RoutingService", "Message") + '(sluice.v1.method).routing_key "inner.deep" must end at a singular scalar or enum field, got message field bad.v1.Inner.deep (bad.v1.Deep)',
+    where("RoutingService", "Bytes") + '(sluice.v1.method).routing_key "inner.blob" must end at a singular scalar or enum field other than bytes, got bytes field bad.v1.Inner.blob',
+    where("RoutingService", "ThroughScalar") + '(sluice.v1.method).routing_key "sku.length": field bad.v1.Req.sku is not a message, so "length" cannot be read from it',
+    where("RoutingService", "Malformed") + '(sluice.v1.method).routing_key "inner..id" is not a field path (expected names separated by dots, e.g. "customer.id")',
+    where("RoutingService", "ClientStream") + "(sluice.v1.method).routing_key is only allowed on unary and server-streaming methods, got a client-streaming method",
+    where("BadDefaults") + "(sluice.v1.service).timeout_ms must be >= 0, got -5",
+    where("BadDefaults") + "(sluice.v1.service).retry.max_attempts must be between 2 and 10, got 20",
+    where("BadDefaults") + "(sluice.v1.service).retry.max_backoff_ms must be >= initial_backoff_ms (300), got 200",
+    where("BadDefaults") + "(sluice.v1.service).retry.retryable_codes must not contain STATUS_CODE_UNSPECIFIED (accepted: STATUS_CODE_CANCELED .. STATUS_CODE_UNAUTHENTICATED)",
+    where("BadDefaults") + "(sluice.v1.service).hedge.max_attempts must be between 2 and 10, got 1",
+    "bad/v1/more.proto: service bad.v1.MoreService, method Put: (sluice.v1.method).hedge requires idempotency_level = NO_SIDE_EFFECTS, got IDEMPOTENCY_UNKNOWN",
+  ];
+
+  it("fails buf generate and writes nothing", () => {
+    expect(errorRun.status).not.toBe(0);
+    expect(readTree(path.join(tmp, "errors/gen")).size).toBe(0);
+  });
+
+  it("reports every problem of every file at once, naming file, service, method and option field", () => {
+    const lines = errorRun.stderr.split("\n");
+    const header = lines.findIndex((l) => l.startsWith("protoc-gen-sluice: invalid sluice.v1 options"));
+    expect(lines[header]).toBe(`protoc-gen-sluice: invalid sluice.v1 options (${expected.length} problems):`);
+    expect(lines.slice(header + 1, header + 1 + expected.length)).toEqual(expected);
+  });
+});
+
+describe("examples/inventory", () => {
+  it("regenerates exactly the committed examples/inventory/gen", () => {
+    expect(exampleRun.stderr).toBe("");
+    expect(exampleRun.status).toBe(0);
+    const fresh = readTree(path.join(tmp, "example/gen"));
+    const committed = readTree(path.join(repoRoot, "examples/inventory/gen"));
+    expect([...committed.keys()]).toEqual([...fresh.keys()]);
+    for (const [file, bytes] of fresh) {
+      expect({ file, text: committed.get(file)?.toString("utf8") }).toEqual({ file, text: bytes.toString("utf8") });
+    }
+  });
+
+  it("ships an options.proto identical to proto/sluice/v1/options.proto", () => {
+    const shipped = fs.readFileSync(path.join(repoRoot, "packages/codegen/proto/sluice/v1/options.proto"));
+    const source = fs.readFileSync(path.join(repoRoot, "proto/sluice/v1/options.proto"));
+    expect(shipped.equals(source)).toBe(true);
+  });
+});
