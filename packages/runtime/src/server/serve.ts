@@ -7,6 +7,7 @@ import type { Compression } from "@connectrpc/connect/protocol";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { BinaryReadOptions, BinaryWriteOptions, JsonReadOptions, JsonWriteOptions } from "@bufbuild/protobuf";
 import { createHealthService, type HealthService } from "./health-service.js";
+import { unimplementedFallback } from "./unimplemented-fallback.js";
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
@@ -95,6 +96,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     compressMinBytes: options.compressMinBytes,
     jsonOptions: options.jsonOptions,
     binaryOptions: options.binaryOptions,
+    fallback: unimplementedFallback,
   });
   const http2Server = http2.createServer(options.http2Options ?? {}, handler);
   const sessions = new Set<http2.ServerHttp2Session>();

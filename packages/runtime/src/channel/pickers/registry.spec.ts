@@ -15,7 +15,7 @@ describe("resolvePickerPolicy", () => {
   });
 
   it("passes policy options on", () => {
-    const config: BalancerConfig = { policy: "ring-hash", minRingSize: 16, maxRingSize: 64 };
+    const config: BalancerConfig = { policy: "ring-hash", pointsPerWeight: 16, maxRingSize: 64 };
     expect(resolvePickerPolicy(config).name).toBe("ring-hash");
     expect(resolvePickerPolicy({ policy: "peak-ewma", defaultLatencyMs: 20 }).name).toBe("peak-ewma");
   });
@@ -33,26 +33,24 @@ describe("resolvePickerPolicy", () => {
   });
 
   it("rejects an option that does not belong to the policy", () => {
-    // @ts-expect-error minRingSize is not an option of round-robin
-    const config: BalancerConfig = { policy: "round-robin", minRingSize: 5 };
+    // @ts-expect-error pointsPerWeight is not an option of round-robin
+    const config: BalancerConfig = { policy: "round-robin", pointsPerWeight: 5 };
     expect(() => resolvePickerPolicy(config)).toThrow(
-      'balancer.minRingSize: not an option of "round-robin"; accepted: policy',
+      'balancer.pointsPerWeight: not an option of "round-robin"; accepted: policy',
     );
     expect(() => resolvePickerPolicy({ policy: "ring-hash", ringSize: 5 } as unknown as BalancerConfig)).toThrow(
-      'balancer.ringSize: not an option of "ring-hash"; accepted: policy, minRingSize, maxRingSize',
+      'balancer.ringSize: not an option of "ring-hash"; accepted: policy, pointsPerWeight, maxRingSize',
     );
   });
 
   it("ignores options left undefined", () => {
-    const config = { policy: "round-robin", minRingSize: undefined } as unknown as BalancerConfig;
+    const config = { policy: "round-robin", pointsPerWeight: undefined } as unknown as BalancerConfig;
     expect(resolvePickerPolicy(config).name).toBe("round-robin");
   });
 
   it("rejects bad option values, naming the field", () => {
-    expect(() => resolvePickerPolicy({ policy: "ring-hash", minRingSize: -1 })).toThrow(/^balancer\.minRingSize: /);
-    expect(() => resolvePickerPolicy({ policy: "ring-hash", maxRingSize: 10, minRingSize: 20 })).toThrow(
-      /^balancer\.minRingSize: must not exceed/,
-    );
+    expect(() => resolvePickerPolicy({ policy: "ring-hash", pointsPerWeight: -1 })).toThrow(/^balancer\.pointsPerWeight: /);
+    expect(() => resolvePickerPolicy({ policy: "ring-hash", maxRingSize: 0 })).toThrow(/^balancer\.maxRingSize: /);
     expect(() => resolvePickerPolicy({ policy: "peak-ewma", defaultLatencyMs: -5 })).toThrow(/^balancer\.defaultLatencyMs: /);
     expect(() => resolvePickerPolicy({ policy: "peak-ewma", defaultLatencyMs: "5" as unknown as number })).toThrow(
       /^balancer\.defaultLatencyMs: /,

@@ -40,7 +40,7 @@ export interface PeakEwmaBalancerConfig extends PeakEwmaPolicyOptions {
   readonly policy: "peak-ewma";
 }
 
-/** `{ policy: "ring-hash", minRingSize?, maxRingSize? }`. */
+/** `{ policy: "ring-hash", pointsPerWeight?, maxRingSize? }`. */
 export interface RingHashBalancerConfig extends RingHashPolicyOptions {
   readonly policy: "ring-hash";
 }
@@ -54,7 +54,7 @@ export type BalancerPolicyConfig = PlainBalancerConfig | PeakEwmaBalancerConfig 
  *
  * @example
  * const a: BalancerConfig = "peak-ewma";
- * const b: BalancerConfig = { policy: "ring-hash", minRingSize: 2048 };
+ * const b: BalancerConfig = { policy: "ring-hash", pointsPerWeight: 512 };
  */
 export type BalancerConfig = PickerName | BalancerPolicyConfig;
 
@@ -66,7 +66,7 @@ const optionNames: Readonly<Record<PickerName, readonly string[]>> = {
   "weighted-round-robin": [],
   "least-request": [],
   "peak-ewma": ["defaultLatencyMs"],
-  "ring-hash": ["minRingSize", "maxRingSize"],
+  "ring-hash": ["pointsPerWeight", "maxRingSize"],
 };
 
 function isPickerName(value: unknown): value is PickerName {
@@ -81,7 +81,7 @@ function unknownPolicy(field: string, value: unknown): Error {
 /**
  * The {@link PickerPolicy} for a balancer config, with its options validated.
  *
- * @throws Error naming the field (`balancer`, `balancer.policy`, `balancer.minRingSize`, …) and the
+ * @throws Error naming the field (`balancer`, `balancer.policy`, `balancer.pointsPerWeight`, …) and the
  *   accepted values when the name is unknown, an option does not belong to the policy, or an option
  *   value is out of range.
  * @example

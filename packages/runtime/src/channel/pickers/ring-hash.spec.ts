@@ -48,6 +48,15 @@ describe("ring-hash", () => {
     expect(moved / keys.length).toBeLessThan(0.28);
   });
 
+  it.each([1, 2, 3, 4, 6, 7, 8, 15, 16])("moves keys only to the new endpoint when one joins %i others", (n) => {
+    const before = mapping(build(addresses(n)));
+    const after = mapping(build(addresses(n + 1)));
+    const added = addresses(n + 1)[n]!;
+    for (let i = 0; i < keys.length; i++) {
+      if (before[i] !== after[i]) expect(after[i]).toBe(added);
+    }
+  });
+
   it("moves only the keys of an endpoint that leaves", () => {
     const before = mapping(build(addresses(5)));
     const gone = addresses(5)[2]!;
@@ -89,20 +98,19 @@ describe("ring-hash", () => {
     const size = (n: number, min: number, max: number, weights?: number[]) =>
       buildRing(addresses(n), weights ?? addresses(n).map(() => 1), min, max).hashes.length;
 
-    it("puts a power of two of nodes per unit weight, at least minRingSize in all", () => {
-      expect(size(4, 1024, 8192)).toBe(1024); // 256 each
-      expect(size(5, 1024, 8192)).toBe(1280); // still 256 each: survivors keep their nodes
-      expect(size(3, 1024, 8192)).toBe(1536); // 512 each
-      expect(size(3, 100, 8192)).toBe(192); // 64 each
-      expect(size(2, 1024, 8192, [3, 1])).toBe(1024); // 768 + 256
-      expect(size(2, 1024, 8192, [1000, 3000])).toBe(2000); // half a node per unit of weight
+    it("puts pointsPerWeight nodes per unit of weight, whatever the number of endpoints", () => {
+      expect(size(3, 256, 16_384)).toBe(768);
+      expect(size(4, 256, 16_384)).toBe(1024);
+      expect(size(5, 256, 16_384)).toBe(1280);
+      expect(size(2, 256, 16_384, [3, 1])).toBe(1024); // 768 + 256
+      expect(size(2, 100, 16_384, [0.5, 2])).toBe(250); // 50 + 200
     });
 
     it("halves the nodes per unit weight while the ring exceeds maxRingSize, keeping one each", () => {
-      expect(size(3, 1024, 1024)).toBe(768);
+      expect(size(3, 1024, 1024)).toBe(768); // 256 each
       expect(size(10, 4, 4)).toBe(10);
-      expect(size(2, 4, 8, [100, 0.001])).toBe(7); // 1/16 per unit: 6 + at least 1
-      expect(size(2, 4, 4, [100, 0.001])).toBe(4); // 1/32 per unit: 3 + 1
+      expect(size(2, 64, 8, [100, 0.001])).toBe(7); // 1/16 per unit: 6 + at least 1
+      expect(size(2, 64, 4, [100, 0.001])).toBe(4); // 1/32 per unit: 3 + 1
     });
 
     it("keeps hashes sorted and looks up with wrap-around", () => {
@@ -115,14 +123,11 @@ describe("ring-hash", () => {
     });
   });
 
-  it("validates the ring sizes, naming the field", () => {
-    expect(() => createRingHashPolicy({ minRingSize: 0 })).toThrow(
-      "balancer.minRingSize: must be an integer from 1 to 8388608, got 0",
+  it("validates its options, naming the field", () => {
+    expect(() => createRingHashPolicy({ pointsPerWeight: 0 })).toThrow(
+      "balancer.pointsPerWeight: must be an integer from 1 to 8388608, got 0",
     );
     expect(() => createRingHashPolicy({ maxRingSize: 1.5 })).toThrow(/^balancer\.maxRingSize: /);
     expect(() => createRingHashPolicy({ maxRingSize: 2 ** 24 })).toThrow(/^balancer\.maxRingSize: /);
-    expect(() => createRingHashPolicy({ minRingSize: 4096, maxRingSize: 2048 })).toThrow(
-      "balancer.minRingSize: must not exceed balancer.maxRingSize (2048), got 4096",
-    );
   });
 });

@@ -4,15 +4,21 @@ import type { PickCandidate, Picker, PickerEnv, PickerPolicy } from "../picker.j
 import { xxHash32 } from "./hash.js";
 import { randomIndex } from "./random.js";
 
-/** Options of the `"ring-hash"` policy (bounds on the number of virtual nodes, as in gRPC). */
+/** Options of the `"ring-hash"` policy (the number of virtual nodes on the ring). */
 export interface RingHashPolicyOptions {
-  /** Fewest virtual nodes on the ring (default 1024). */
-  readonly minRingSize?: number;
-  /** Most virtual nodes on the ring (default 8192; at most 8,388,608). */
+  /**
+   * Virtual nodes per unit of endpoint weight (default 256). Fixed, so an endpoint's nodes stay put
+   * when others join or leave: only the keys of the endpoint that changed move.
+   */
+  readonly pointsPerWeight?: number;
+  /**
+   * Most virtual nodes on the ring (default 16384; at most 8,388,608). A larger fleet halves the
+   * nodes per unit of weight until the ring fits (every endpoint keeps at least one).
+   */
   readonly maxRingSize?: number;
 }
 
-/** Upper bound of `minRingSize` and `maxRingSize` (gRPC's limit). */
+/** Upper bound of `pointsPerWeight` and `maxRingSize` (gRPC's ring size limit). */
 export const ringSizeLimit = 8_388_608;
 
 /** A built ring: virtual node hashes in ascending order and the candidate index owning each. @private */
@@ -25,11 +31,11 @@ function validWeight(weight: number): number {
   return Number.isFinite(weight) && weight > 0 ? weight : 1;
 }
 
-function vnodeCounts(weights: readonly number[], minRingSize: number, maxRingSize: number): number[] {
-  const total = weights.reduce((sum, w) => sum + w, 0);
-  // Virtual nodes per unit of weight, a power of two: it only changes when the total weight crosses
-  // a power of two, so adding or removing an endpoint usually leaves the others' nodes untouched.
-  let perUnit = 2 ** Math.ceil(Math.log2(minRingSize / total));
+function vnodeCounts(weights: readonly number[], pointsPerWeight: number, maxRingSize: number): number[] {
+  // Nodes per unit of weight do not depend on the number of endpoints, so adding or removing one
+  // leaves the others' nodes untouched; only a ring over maxRingSize scales down (by halving, which
+  // keeps each endpoint's first nodes).
+  let perUnit = pointsPerWeight;
   for (;;) {
     const counts = weights.map((w) => Math.max(1, Math.round(w * perUnit)));
     const size = counts.reduce((sum, c) => sum + c, 0);
@@ -40,19 +46,18 @@ function vnodeCounts(weights: readonly number[], minRingSize: number, maxRingSiz
 
 /**
  * Builds the ring for `addresses` with relative `weights`: endpoint i gets about
- * `weight_i × 2^k` virtual nodes `"address#0"`, `"address#1"`, …, where `2^k` is the least power of
- * two that puts at least `minRingSize` nodes on the ring, halved while the ring exceeds
- * `maxRingSize` (every endpoint keeps at least one node).
+ * `weight_i × pointsPerWeight` virtual nodes `"address#0"`, `"address#1"`, …, halved per unit of
+ * weight while the ring exceeds `maxRingSize` (every endpoint keeps at least one node).
  * @private
  */
 export function buildRing(
   addresses: readonly string[],
   weights: readonly number[],
-  minRingSize: number,
+  pointsPerWeight: number,
   maxRingSize: number,
 ): Ring {
   if (addresses.length === 0) return { hashes: new Uint32Array(0), owners: new Int32Array(0) };
-  const counts = vnodeCounts(weights.map(validWeight), minRingSize, maxRingSize);
+  const counts = vnodeCounts(weights.map(validWeight), pointsPerWeight, maxRingSize);
   const nodes: { hash: number; owner: number; index: number }[] = [];
   counts.forEach((count, owner) => {
     for (let index = 0; index < count; index++) {
@@ -96,21 +101,16 @@ function requireRingSize(field: string, value: unknown): number {
  * at or after `xxHash32(routingKey)` on the ring; a call without one goes to a random candidate.
  * The ring is built once per picker (that is, per change of the ready set).
  *
- * @param options - ring size bounds.
+ * @param options - virtual nodes per unit of weight and the ring's size bound.
  * @param field - config path used in error messages (default `"balancer"`).
- * @throws Error naming the field when a size is not an integer in [1, 8388608] or min > max.
+ * @throws Error naming the field when a value is not an integer in [1, 8388608].
  * @example
- * const picker = createRingHashPolicy({ minRingSize: 2048 }).build(ready, env);
+ * const picker = createRingHashPolicy({ pointsPerWeight: 512 }).build(ready, env);
  * picker.pick({ routingKey: "customer-42" }); // the same endpoint every time while `ready` holds
  */
 export function createRingHashPolicy(options: RingHashPolicyOptions = {}, field = "balancer"): PickerPolicy {
-  const minRingSize = requireRingSize(`${field}.minRingSize`, options.minRingSize ?? 1024);
-  const maxRingSize = requireRingSize(`${field}.maxRingSize`, options.maxRingSize ?? 8192);
-  if (minRingSize > maxRingSize) {
-    throw new Error(
-      `${field}.minRingSize: must not exceed ${field}.maxRingSize (${maxRingSize}), got ${minRingSize}`,
-    );
-  }
+  const pointsPerWeight = requireRingSize(`${field}.pointsPerWeight`, options.pointsPerWeight ?? 256);
+  const maxRingSize = requireRingSize(`${field}.maxRingSize`, options.maxRingSize ?? 16_384);
   return {
     name: "ring-hash",
     build<C extends PickCandidate>(ready: readonly C[], env: PickerEnv): Picker<C> {
@@ -118,7 +118,7 @@ export function createRingHashPolicy(options: RingHashPolicyOptions = {}, field 
       const ring = buildRing(
         list.map((c) => c.address),
         list.map((c) => c.weight),
-        minRingSize,
+        pointsPerWeight,
         maxRingSize,
       );
       return {
