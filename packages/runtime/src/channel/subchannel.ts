@@ -1,7 +1,7 @@
 // A subchannel: one endpoint's HTTP/2 session and Connect transport, with its connectivity state,
 // reconnect backoff, in-flight count, latency EWMA and call counters. Pickers read it as a candidate.
 import type { Transport } from "@connectrpc/connect";
-import { Http2SessionManager } from "@connectrpc/connect-node";
+import { GuardedSessionManager } from "./guarded-session-manager.js";
 import type { ConnectivityState } from "./connectivity-state.js";
 import type { PickCandidate } from "./picker.js";
 import { createEndpointTransport, type EndpointTransportOptions, type Protocol } from "./protocol.js";
@@ -85,7 +85,7 @@ const connectionRecheckMs = 50;
 /** Creates a subchannel for one endpoint; it stays idle until `connect()`. @private */
 export function createSubchannel(options: SubchannelOptions): Subchannel {
   const { endpoint, now } = options;
-  const manager = new Http2SessionManager(`http://${endpoint.address}`, options.keepalive);
+  const manager = new GuardedSessionManager(`http://${endpoint.address}`, options.keepalive);
   const transport = createEndpointTransport(
     options.protocol,
     `http://${endpoint.address}`,

@@ -1,0 +1,66 @@
+// End to end: an endpoint whose calls keep failing is ejected by the channel's passive outlier
+// detection, traffic moves to the others, and it returns after its ejection time.
+import { Code, ConnectError } from "@connectrpc/connect";
+import { createChannel, serve, type Server } from "@sluice/runtime";
+import { createInventoryServiceClient, registerInventoryService } from "../../examples/inventory/gen/inventory/v1/inventory_sluice.js";
+import { createInventoryHandlers } from "../../examples/inventory/src/handlers.js";
+import { createInventoryStore } from "../../examples/inventory/src/store.js";
+import { closeAll, eventually } from "../support/inventory.js";
+
+/** A server whose GetItem fails with INTERNAL while `broken.on` is true. */
+async function flakyServer(name: string, broken: { on: boolean }): Promise<Server> {
+  const handlers = createInventoryHandlers(createInventoryStore(), { name });
+  return serve({
+    port: 0,
+    host: "127.0.0.1",
+    routes: (router) =>
+      registerInventoryService(router, {
+        ...handlers,
+        getItem(request, context) {
+          if (broken.on) throw new ConnectError(`${name} is broken`, Code.Internal);
+          return handlers.getItem(request, context);
+        },
+      }),
+  });
+}
+
+describe("outlier ejection", () => {
+  it("ejects an endpoint after consecutive failures and brings it back after the ejection time", async () => {
+    const broken = { on: true };
+    const servers = await Promise.all([flakyServer("ok-0", { on: false }), flakyServer("ok-1", { on: false }), flakyServer("bad", broken)]);
+    const bad = `127.0.0.1:${servers[2]!.port}`;
+    const channel = createChannel({
+      target: `static:///${servers.map((s) => `127.0.0.1:${s.port}`).join(",")}`,
+      balancer: "round-robin",
+      outlierDetection: { consecutiveFailures: 3, baseEjectionMs: 300 },
+    });
+    const events: string[] = [];
+    channel.onEvent((e) => {
+      if (e.type === "ejected" || e.type === "returned") events.push(`${e.type} ${e.address}`);
+    });
+    try {
+      await eventually(() => channel.stats().endpoints.filter((e) => e.state === "ready").length === 3, 5000, "all ready");
+      const client = createInventoryServiceClient(channel);
+      let failures = 0;
+      for (let i = 0; i < 30; i++) {
+        await client.getItem({ sku: "sku-0001" }).catch(() => failures++);
+      }
+      // Three failures eject it; the other calls all succeed elsewhere.
+      expect(failures).toBe(3);
+      expect(events).toEqual([`ejected ${bad}`]);
+      const stats = channel.stats().endpoints.find((e) => e.address === bad)!;
+      expect(stats.ejected).toBe(true);
+      expect(stats.ejections).toBe(1);
+
+      broken.on = false;
+      await eventually(() => events.length === 2, 2000, "returned");
+      expect(events[1]).toBe(`returned ${bad}`);
+      const servedBy = new Set<string>();
+      for (let i = 0; i < 9; i++) servedBy.add((await client.getItem({ sku: "sku-0001" })).servedBy);
+      expect(servedBy).toEqual(new Set(["ok-0", "ok-1", "bad"]));
+    } finally {
+      await channel.close();
+      await closeAll(servers);
+    }
+  });
+});
