@@ -9,6 +9,7 @@ import { formatTable, progressLine } from "./report.js";
 
 const phaseSeconds = Number(process.env.SLUICE_DEMO_SECONDS ?? 3);
 const concurrency = 16;
+const warmupSeconds = Number(process.env.SLUICE_DEMO_WARMUP_SECONDS ?? 2);
 const policies = ["round-robin", "least-request", "peak-ewma"] as const;
 
 interface PhaseResult {
@@ -76,6 +77,22 @@ async function runPhase(fleet: Fleet, policy: (typeof policies)[number]): Promis
   return result;
 }
 
+/** Unmeasured load over every server, so JIT and connections are warm before the phases. */
+async function warmUp(fleet: Fleet, seconds: number): Promise<void> {
+  const channel = createChannel({ target: fleet.target, balancer: "round-robin" });
+  const client = createInventoryServiceClient(channel);
+  await channel.waitForReady(10_000);
+  const deadline = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = 0; performance.now() < deadline && i < 1_000_000; i++) {
+        await client.getItem({ sku: "sku-0001" }).catch(() => undefined);
+      }
+    }),
+  );
+  await channel.close();
+}
+
 async function main(): Promise<void> {
   const members = [
     { name: "server-1" },
@@ -90,6 +107,10 @@ async function main(): Promise<void> {
     const tourChannel = createChannel({ target: fleet.target });
     for (const line of await tourOfShapes(createInventoryServiceClient(tourChannel))) console.log(`  ${line}`);
     await tourChannel.close();
+    // Fresh node processes run at about half speed for their first seconds: warm the fleet up
+    // before measuring, so the first policy is not judged on a cold fleet.
+    console.log(`\nwarming up the fleet for ${warmupSeconds} s …`);
+    await warmUp(fleet, warmupSeconds);
     console.log(`\nGetItem load: ${concurrency} concurrent callers, ${phaseSeconds} s per balancing policy\n`);
     const results: PhaseResult[] = [];
     for (const policy of policies) results.push(await runPhase(fleet, policy));
