@@ -5,7 +5,7 @@ export { createChannel } from "./channel/channel.js";
 export type { Channel, ChannelEvent, ChannelStats, EndpointStats } from "./channel/channel.js";
 export type { ChannelOptions } from "./channel/channel-options.js";
 export type { ConnectivityState } from "./channel/connectivity-state.js";
-export type { Protocol, EndpointTransportOptions } from "./channel/protocol.js";
+export type { Protocol, EndpointTransportOptions, TransportImplementation } from "./channel/protocol.js";
 export type { KeepaliveOptions, SubchannelStats } from "./channel/subchannel.js";
 export type { Endpoint, Resolver, ResolverListener } from "./channel/resolver.js";
 export type { PickArgs, PickCandidate, Picker, PickerEnv, PickerPolicy } from "./channel/picker.js";
@@ -25,7 +25,13 @@ export type {
   RoutingKey,
 } from "./client/method-policy.js";
 
+export { createSluiceTransport } from "./transport/sluice-transport.js";
+export type { SluiceTransport, SluiceTransportOptions } from "./transport/sluice-transport.js";
+export { createSluiceConnection } from "./transport/endpoint-connection.js";
+export type { EndpointConnection, SluiceConnection, SluiceConnectionOptions } from "./transport/endpoint-connection.js";
+
 export { serve } from "./server/serve.js";
+export type { ServerTransport } from "./server/fast/fast-server.js";
 export type { Server, ServeOptions } from "./server/serve.js";
 
 export * from "./channel/pickers/index.js";

@@ -5,7 +5,13 @@ import type { BalancerConfig } from "./pickers/registry.js";
 import type { BackoffOptions } from "./backoff.js";
 import type { OutlierDetectorOptions } from "./outlier-detector.js";
 import type { KeepaliveOptions } from "./subchannel.js";
-import { protocols, type EndpointTransportOptions, type Protocol } from "./protocol.js";
+import {
+  protocols,
+  transportImplementations,
+  type EndpointTransportOptions,
+  type Protocol,
+  type TransportImplementation,
+} from "./protocol.js";
 import type { Resolver } from "./resolver.js";
 
 /** Options of {@link createChannel}. */
@@ -27,8 +33,12 @@ export interface ChannelOptions {
   readonly waitForReady?: boolean;
   /** Upper bound on how long a call waits for a ready endpoint (default 20 s; also bounded by the deadline). */
   readonly pickTimeoutMs?: number;
-  /** Passed to each endpoint's Connect transport (interceptors, formats, size limits, compression). */
-  readonly transport?: EndpointTransportOptions;
+  /**
+   * Passed to each endpoint's Connect transport (interceptors, formats, size limits, compression,
+   * `implementation`), or just the implementation: `"sluice"` (default, the fast path) or
+   * `"connect-node"` (connect-node's transports). See docs/TRANSPORTS.md.
+   */
+  readonly transport?: EndpointTransportOptions | TransportImplementation;
   /** HTTP/2 PING keepalive and idle timeout of each endpoint's session. */
   readonly keepalive?: KeepaliveOptions;
   /** Reconnect backoff (gRPC connection-backoff defaults: 1 s, ×1.6, jitter 0.2, max 120 s). */
@@ -68,6 +78,12 @@ export function validateChannelOptions(options: ChannelOptions): void {
   }
   if (options.protocol !== undefined && !protocols.includes(options.protocol)) {
     throw new Error(`protocol: unknown protocol "${String(options.protocol)}"; accepted: ${protocols.join(", ")}`);
+  }
+  const implementation = typeof options.transport === "string" ? options.transport : options.transport?.implementation;
+  if (implementation !== undefined && !transportImplementations.includes(implementation)) {
+    throw new Error(
+      `transport: unknown implementation "${String(implementation)}"; accepted: ${transportImplementations.join(", ")}`,
+    );
   }
   requireNumber("pickTimeoutMs", options.pickTimeoutMs, 0);
   requireNumber("ewmaDecayMs", options.ewmaDecayMs, 1);

@@ -1,10 +1,9 @@
 // A subchannel: one endpoint's HTTP/2 session and Connect transport, with its connectivity state,
 // reconnect backoff, in-flight count, latency EWMA and call counters. Pickers read it as a candidate.
 import type { Transport } from "@connectrpc/connect";
-import { GuardedSessionManager } from "./guarded-session-manager.js";
 import type { ConnectivityState } from "./connectivity-state.js";
 import type { PickCandidate } from "./picker.js";
-import { createEndpointTransport, type EndpointTransportOptions, type Protocol } from "./protocol.js";
+import { createEndpointLink, type EndpointTransportOptions, type Protocol, type TransportImplementation } from "./protocol.js";
 import { createBackoff, type BackoffOptions } from "./backoff.js";
 import { createPeakEwma } from "./load/peak-ewma.js";
 import type { Endpoint } from "./resolver.js";
@@ -41,7 +40,8 @@ export interface SubchannelStats {
 export interface SubchannelOptions {
   readonly endpoint: Endpoint;
   readonly protocol: Protocol;
-  readonly transportOptions: EndpointTransportOptions;
+  /** Transport options, or just the implementation's name. */
+  readonly transportOptions: EndpointTransportOptions | TransportImplementation;
   readonly keepalive: KeepaliveOptions;
   readonly backoff: BackoffOptions;
   readonly ewmaDecayMs: number;
@@ -85,12 +85,13 @@ const connectionRecheckMs = 50;
 /** Creates a subchannel for one endpoint; it stays idle until `connect()`. @private */
 export function createSubchannel(options: SubchannelOptions): Subchannel {
   const { endpoint, now } = options;
-  const manager = new GuardedSessionManager(`http://${endpoint.address}`, options.keepalive);
-  const transport = createEndpointTransport(
+  const transportOptions =
+    typeof options.transportOptions === "string" ? { implementation: options.transportOptions } : options.transportOptions;
+  const { connection: manager, transport } = createEndpointLink(
     options.protocol,
     `http://${endpoint.address}`,
-    manager,
-    options.transportOptions,
+    options.keepalive,
+    transportOptions,
   );
   const backoff = createBackoff(options.backoff, options.random);
   const ewma = createPeakEwma({ decayMs: options.ewmaDecayMs, now });

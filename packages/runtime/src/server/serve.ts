@@ -8,6 +8,8 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { BinaryReadOptions, BinaryWriteOptions, JsonReadOptions, JsonWriteOptions } from "@bufbuild/protobuf";
 import { createHealthService, type HealthService } from "./health-service.js";
 import { unimplementedFallback } from "./unimplemented-fallback.js";
+import { createRecordingRouter, type FastMethodTable } from "./fast/method-table.js";
+import { createFastHttp2Server, serverTransports, type ServerTransport } from "./fast/fast-server.js";
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
@@ -33,6 +35,12 @@ export interface ServeOptions {
   readonly compressMinBytes?: number;
   readonly jsonOptions?: Partial<JsonReadOptions & JsonWriteOptions>;
   readonly binaryOptions?: Partial<BinaryReadOptions & BinaryWriteOptions>;
+  /**
+   * `"sluice"` (default): unary gRPC/Connect and gRPC server-streaming calls with binary protobuf go
+   * straight to the typed handlers; everything else to Connect's node adapter. `"connect-node"`:
+   * every call through Connect's node adapter. See docs/TRANSPORTS.md.
+   */
+  readonly transport?: ServerTransport;
   /** Options for node's `http2.createServer`. */
   readonly http2Options?: http2.ServerOptions;
 }
@@ -77,10 +85,15 @@ export async function serve(options: ServeOptions): Promise<Server> {
   if (!Number.isFinite(shutdownGraceMs) || shutdownGraceMs < 0) {
     throw new Error(`shutdownGraceMs: must be a finite number >= 0, got ${String(options.shutdownGraceMs)}`);
   }
+  if (options.transport !== undefined && !serverTransports.includes(options.transport)) {
+    throw new Error(`transport: unknown transport "${String(options.transport)}"; accepted: ${serverTransports.join(", ")}`);
+  }
   const health = createHealthService();
   const serveHealth = options.health ?? true;
+  const fastTable: FastMethodTable | undefined = options.transport === "connect-node" ? undefined : new Map();
   const handler = connectNodeAdapter({
-    routes(router) {
+    routes(connectRouter) {
+      const router = fastTable === undefined ? connectRouter : createRecordingRouter(connectRouter, fastTable);
       options.routes(router);
       if (serveHealth) {
         for (const h of router.handlers) health.setStatus(h.service.typeName, "SERVING");
@@ -98,7 +111,17 @@ export async function serve(options: ServeOptions): Promise<Server> {
     binaryOptions: options.binaryOptions,
     fallback: unimplementedFallback,
   });
-  const http2Server = http2.createServer(options.http2Options ?? {}, handler);
+  const http2Server =
+    fastTable === undefined
+      ? http2.createServer(options.http2Options ?? {}, handler)
+      : createFastHttp2Server(options.http2Options ?? {}, handler, {
+          table: fastTable,
+          interceptors: options.interceptors,
+          readMaxBytes: options.readMaxBytes ?? defaultReadMaxBytes,
+          writeMaxBytes: options.writeMaxBytes,
+          maxTimeoutMs: options.maxTimeoutMs,
+          binaryOptions: options.binaryOptions,
+        });
   const sessions = new Set<http2.ServerHttp2Session>();
   http2Server.on("session", (session) => {
     sessions.add(session);

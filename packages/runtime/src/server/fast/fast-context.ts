@@ -1,0 +1,90 @@
+// The HandlerContext of a fast-path call: everything a typed handler reads, with the costly parts
+// (AbortSignal, fetch Headers, context values) created only when first read.
+import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import { createContextValues, type ContextValues, type HandlerContext } from "@connectrpc/connect";
+import type { IncomingHttpHeaders } from "node:http2";
+import { toWebHeaders } from "../../transport/node-headers.js";
+
+/** A HandlerContext that the fast server path can abort and read back. @private */
+export class FastContext implements HandlerContext {
+  readonly requestMethod = "POST";
+  private controller: AbortController | undefined;
+  private abortReason: unknown;
+  private aborted = false;
+  private reqHeader: Headers | undefined;
+  private resHeader: Headers | undefined;
+  private resTrailer: Headers | undefined;
+  private ctxValues: ContextValues | undefined;
+  private readonly deadline: number | undefined;
+
+  constructor(
+    readonly method: DescMethod,
+    readonly service: DescService,
+    readonly protocolName: string,
+    readonly url: string,
+    private readonly rawHeader: IncomingHttpHeaders,
+    timeoutMs: number | undefined,
+    private readonly shutdownSignal: AbortSignal | undefined,
+  ) {
+    this.deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      const controller = new AbortController();
+      this.controller = controller;
+      if (this.aborted) controller.abort(this.abortReason);
+      else if (this.shutdownSignal !== undefined) {
+        if (this.shutdownSignal.aborted) controller.abort(this.shutdownSignal.reason);
+        else {
+          const shutdown = this.shutdownSignal;
+          this.onShutdown = () => this.abort(shutdown.reason);
+          shutdown.addEventListener("abort", this.onShutdown);
+        }
+      }
+    }
+    return this.controller.signal;
+  }
+
+  private onShutdown: (() => void) | undefined;
+
+  timeoutMs(): number | undefined {
+    return this.deadline === undefined ? undefined : this.deadline - Date.now();
+  }
+
+  get requestHeader(): Headers {
+    return (this.reqHeader ??= toWebHeaders(this.rawHeader));
+  }
+  get responseHeader(): Headers {
+    return (this.resHeader ??= new Headers());
+  }
+  get responseTrailer(): Headers {
+    return (this.resTrailer ??= new Headers());
+  }
+  get values(): ContextValues {
+    return (this.ctxValues ??= createContextValues());
+  }
+
+  /** Response headers set by the handler, if it touched them. */
+  get responseHeaderIfAny(): Headers | undefined {
+    return this.resHeader;
+  }
+  /** Response trailers set by the handler, if it touched them. */
+  get responseTrailerIfAny(): Headers | undefined {
+    return this.resTrailer;
+  }
+
+  /** Aborts the signal (once); a signal not yet read is created already aborted. */
+  abort(reason?: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.abortReason = reason;
+    if (this.onShutdown !== undefined) this.shutdownSignal?.removeEventListener("abort", this.onShutdown);
+    this.controller?.abort(reason);
+  }
+
+  /** Releases listeners once the call is over, without aborting. */
+  release(): void {
+    if (this.onShutdown !== undefined) this.shutdownSignal?.removeEventListener("abort", this.onShutdown);
+  }
+}

@@ -1,0 +1,51 @@
+// Wiring of the fast server path into serve(): an h2c server whose 'stream' listener takes what the
+// fast path serves and gives every other stream to Connect's node adapter through node's own
+// compatibility request/response objects.
+import * as http2 from "node:http2";
+import type { BinaryReadOptions, BinaryWriteOptions } from "@bufbuild/protobuf";
+import type { Interceptor } from "@connectrpc/connect";
+import { createFastStreamHandler, type StreamListener } from "./fast-stream-handler.js";
+import type { FastMethodTable } from "./method-table.js";
+
+/** Server-side transports serve() can use. */
+export type ServerTransport = "sluice" | "connect-node";
+
+/** The accepted values of {@link ServerTransport}. */
+export const serverTransports: readonly ServerTransport[] = ["sluice", "connect-node"];
+
+/** A request handler in node's compatibility API (what connectNodeAdapter returns). @private */
+export type NodeRequestHandler = (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void;
+
+/** Options of {@link createFastHttp2Server}. @private */
+export interface FastHttp2ServerOptions {
+  readonly table: FastMethodTable;
+  readonly interceptors?: Interceptor[];
+  readonly readMaxBytes: number;
+  readonly writeMaxBytes?: number;
+  readonly maxTimeoutMs?: number;
+  readonly binaryOptions?: Partial<BinaryReadOptions & BinaryWriteOptions>;
+}
+
+/** Hands a raw stream to a compatibility-API handler, as node's own server would. @private */
+export function nodeFallback(handler: NodeRequestHandler): StreamListener {
+  return (stream, headers, _flags, rawHeaders) => {
+    const request = new http2.Http2ServerRequest(stream, headers, {}, rawHeaders);
+    const response = new http2.Http2ServerResponse(stream);
+    handler(request, response);
+  };
+}
+
+/**
+ * Creates the h2c server of serve() with the fast path in front of `fallback`. `options.table` is
+ * read at each request, so it may be filled after this call.
+ * @private
+ */
+export function createFastHttp2Server(
+  http2Options: http2.ServerOptions,
+  fallback: NodeRequestHandler,
+  options: FastHttp2ServerOptions,
+): http2.Http2Server {
+  const server = http2.createServer(http2Options);
+  server.on("stream", createFastStreamHandler({ ...options, fallback: nodeFallback(fallback) }));
+  return server;
+}

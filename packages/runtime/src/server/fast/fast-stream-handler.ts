@@ -1,0 +1,227 @@
+// The fast server path: takes unary gRPC and Connect calls (and gRPC server streaming) with binary
+// protobuf straight from the HTTP/2 stream to the typed handler and back; everything else goes to
+// the fallback (Connect's node adapter) untouched.
+import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
+import { create, isMessage, toBinary, type BinaryReadOptions, type BinaryWriteOptions, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { Code, ConnectError, type Interceptor, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
+import { parseTimeout as parseGrpcTimeout } from "@connectrpc/connect/protocol-grpc";
+import { parseTimeout as parseConnectTimeout } from "@connectrpc/connect/protocol-connect";
+import { encodeEnvelope, tooLargeError } from "../../transport/envelope.js";
+import { parse } from "../../transport/codec.js";
+import { FastContext } from "./fast-context.js";
+import type { FastMethod, FastMethodTable } from "./method-table.js";
+import { sendConnectError, sendConnectUnary, sendGrpcError, sendGrpcUnary, toConnectError } from "./responses.js";
+import { serveServerStream } from "./server-stream.js";
+import { unwrapUnary } from "./request-body.js";
+
+/** Node's 'stream' event arguments. @private */
+export type StreamListener = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders: string[]) => void;
+
+/** Options of {@link createFastStreamHandler}. @private */
+export interface FastStreamHandlerOptions {
+  readonly table: FastMethodTable;
+  /** Everything the fast path does not take. */
+  readonly fallback: StreamListener;
+  readonly interceptors?: Interceptor[];
+  readonly readMaxBytes: number;
+  readonly writeMaxBytes?: number;
+  readonly maxTimeoutMs?: number;
+  readonly binaryOptions?: Partial<BinaryReadOptions & BinaryWriteOptions>;
+  /** Aborts every handler's signal (graceful close's end). */
+  readonly shutdownSignal?: AbortSignal;
+}
+
+type Protocol = "grpc" | "connect";
+type Send = (error: ConnectError, header?: Headers, trailer?: Headers) => void;
+
+/** Creates the 'stream' listener of the fast path. @private */
+export function createFastStreamHandler(options: FastStreamHandlerOptions): StreamListener {
+  const { table, fallback, readMaxBytes } = options;
+  const writeMaxBytes = options.writeMaxBytes ?? 0xffffffff;
+  const interceptors = options.interceptors !== undefined && options.interceptors.length > 0 ? options.interceptors : undefined;
+  const codec = { binaryOptions: options.binaryOptions, readMaxBytes, writeMaxBytes };
+
+  const serialize = (schema: DescMessage, output: unknown): Uint8Array => {
+    const message = isMessage(output, schema) ? output : create(schema, output as never);
+    const bytes = toBinary(schema, message as MessageShape<DescMessage>, options.binaryOptions);
+    if (bytes.byteLength > writeMaxBytes) {
+      throw new ConnectError(`message size ${bytes.byteLength} is larger than configured writeMaxBytes ${writeMaxBytes}`, Code.ResourceExhausted);
+    }
+    return bytes;
+  };
+
+  /** The interceptor chain around one call (built per call: interceptors are the uncommon case). */
+  const chainFor = (entry: FastMethod, context: FastContext, interceptorList: Interceptor[]): ((req: UnaryRequest) => Promise<UnaryResponse>) => {
+    const impl = entry.impl as (input: unknown, context: FastContext) => unknown;
+    let next = (async (req: UnaryRequest) => {
+      const output = await impl(req.message, context);
+      return {
+        stream: false,
+        service: entry.service,
+        method: entry.method,
+        header: context.responseHeader,
+        trailer: context.responseTrailer,
+        message: isMessage(output, entry.method.output) ? output : create(entry.method.output, output as never),
+      } as unknown as UnaryResponse;
+    }) as (req: never) => Promise<UnaryResponse>;
+    for (let i = interceptorList.length - 1; i >= 0; i--) {
+      next = (interceptorList[i] as Interceptor)(next as never) as typeof next;
+    }
+    return next as (req: UnaryRequest) => Promise<UnaryResponse>;
+  };
+
+  const invoke = (entry: FastMethod, message: unknown, context: FastContext): unknown => {
+    if (interceptors === undefined) {
+      return (entry.impl as (input: unknown, context: FastContext) => unknown)(message, context);
+    }
+    const req = {
+      stream: false,
+      service: entry.service,
+      method: entry.method,
+      requestMethod: "POST",
+      url: context.url,
+      get signal() {
+        return context.signal;
+      },
+      header: context.requestHeader,
+      contextValues: context.values,
+      message,
+    };
+    return chainFor(entry, context, interceptors)(req as unknown as UnaryRequest).then((res) => {
+      if (res.header !== context.responseHeader) res.header.forEach((v, k) => context.responseHeader.set(k, v));
+      if (res.trailer !== context.responseTrailer) res.trailer.forEach((v, k) => context.responseTrailer.set(k, v));
+      return res.message;
+    });
+  };
+
+  const handleUnary = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, entry: FastMethod, protocol: Protocol): void => {
+    const grpc = protocol === "grpc";
+    const sendError: Send = grpc ? (e, h, t) => sendGrpcError(stream, e, h, t) : (e, h, t) => sendConnectError(stream, e, h, t);
+    const timeout = grpc
+      ? parseGrpcTimeout((headers["grpc-timeout"] as string | undefined) ?? null, options.maxTimeoutMs ?? Number.MAX_SAFE_INTEGER)
+      : parseConnectTimeout((headers["connect-timeout-ms"] as string | undefined) ?? null, options.maxTimeoutMs ?? Number.MAX_SAFE_INTEGER);
+    let done = false;
+    let context: FastContext | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const limit = grpc ? readMaxBytes + 5 : readMaxBytes;
+    let first: Buffer | undefined;
+    let chunks: Buffer[] | undefined;
+    let size = 0;
+
+    const finish = (): void => {
+      done = true;
+      if (timer !== undefined) clearTimeout(timer);
+      context?.release();
+      // A client still sending a request we rejected: stop reading it once the response is out.
+      if (!stream.readableEnded) setImmediate(() => !stream.destroyed && stream.close(0));
+    };
+    const fail = (error: unknown): void => {
+      if (done) return;
+      const e = toConnectError(error);
+      sendError(e, context?.responseHeaderIfAny, context?.responseTrailerIfAny);
+      finish();
+    };
+
+    stream.on("error", () => {});
+    stream.on("close", () => {
+      if (done) return;
+      done = true;
+      if (timer !== undefined) clearTimeout(timer);
+      context?.abort(new ConnectError("client closed the stream", Code.Canceled));
+      context?.release();
+    });
+    if (timeout.error !== undefined) {
+      fail(timeout.error);
+      return;
+    }
+    stream.on("data", (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.byteLength;
+      if (grpc && first === undefined && chunk.byteLength >= 5 && chunk.readUInt32BE(1) > readMaxBytes) {
+        fail(tooLargeError(chunk.readUInt32BE(1), readMaxBytes));
+        return;
+      }
+      if (size > limit) {
+        fail(tooLargeError(grpc ? size - 5 : size, readMaxBytes));
+        return;
+      }
+      if (first === undefined) first = chunk;
+      else (chunks ??= [first]).push(chunk);
+    });
+    stream.on("end", () => {
+      if (done) return;
+      const body = chunks !== undefined ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0));
+      let message: unknown;
+      try {
+        message = parse(entry.method.input, grpc ? unwrapUnary(body, readMaxBytes) : body, codec);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      const ctx = new FastContext(
+        entry.method,
+        entry.service,
+        protocol,
+        `http://${(headers[":authority"] as string | undefined) ?? "localhost"}${headers[":path"] as string}`,
+        headers,
+        timeout.timeoutMs,
+        options.shutdownSignal,
+      );
+      context = ctx;
+      if (timeout.timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          const error = new ConnectError("the operation timed out", Code.DeadlineExceeded);
+          ctx.abort(error);
+          fail(error);
+        }, timeout.timeoutMs);
+      }
+      let result: unknown;
+      try {
+        result = invoke(entry, message, ctx);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      const succeed = (output: unknown): void => {
+        if (done) return;
+        let bytes: Uint8Array;
+        try {
+          bytes = serialize(entry.method.output, output);
+        } catch (error) {
+          fail(error);
+          return;
+        }
+        if (grpc) sendGrpcUnary(stream, encodeEnvelope(bytes), ctx.responseHeaderIfAny, ctx.responseTrailerIfAny);
+        else sendConnectUnary(stream, bytes, ctx.responseHeaderIfAny, ctx.responseTrailerIfAny);
+        finish();
+      };
+      if (result !== null && typeof result === "object" && typeof (result as Promise<unknown>).then === "function") {
+        (result as Promise<unknown>).then(succeed, fail);
+      } else {
+        succeed(result);
+      }
+    });
+  };
+
+  return (stream, headers, flags, rawHeaders) => {
+    const entry = headers[":method"] === "POST" ? table.get(headers[":path"] as string) : undefined;
+    if (entry === undefined) return fallback(stream, headers, flags, rawHeaders);
+    const contentType = headers["content-type"];
+    const kind = entry.method.methodKind;
+    if (contentType === "application/grpc" || contentType === "application/grpc+proto") {
+      const encoding = headers["grpc-encoding"];
+      if (encoding !== undefined && encoding !== "identity") return fallback(stream, headers, flags, rawHeaders);
+      if (kind === "unary") return handleUnary(stream, headers, entry, "grpc");
+      if (kind === "server_streaming" && interceptors === undefined) {
+        return serveServerStream(stream, headers, entry, { ...codec, shutdownSignal: options.shutdownSignal, maxTimeoutMs: options.maxTimeoutMs, serialize });
+      }
+    } else if (contentType === "application/proto" && kind === "unary") {
+      const encoding = headers["content-encoding"];
+      const version = headers["connect-protocol-version"];
+      if ((encoding === undefined || encoding === "identity") && (version === undefined || version === "1")) {
+        return handleUnary(stream, headers, entry, "connect");
+      }
+    }
+    fallback(stream, headers, flags, rawHeaders);
+  };
+}

@@ -1,0 +1,262 @@
+// One endpoint's HTTP/2 connection for the fast path: a single reused ClientHttp2Session, replaced
+// after GOAWAY or loss, with keepalive PINGs, an idle timeout and the small state interface that
+// subchannels read (the same shape as connect-node's Http2SessionManager).
+import * as http2 from "node:http2";
+import { Code, ConnectError } from "@connectrpc/connect";
+
+/** What a subchannel needs of an endpoint's connection; connect-node's Http2SessionManager has the same shape. */
+export interface EndpointConnection {
+  /** Connects when not connected; verifies a connected session with a PING. */
+  connect(): Promise<"open" | "idle" | "error">;
+  /** Current state: no session (`closed`), `connecting`, `open` (streams active), `idle`, `error` (last attempt failed). */
+  state(): "closed" | "connecting" | "open" | "idle" | "verifying" | "error";
+  /** Closes every session now (calls in flight fail) and refuses new calls. */
+  abort(reason?: Error): void;
+}
+
+/** Keepalive and idle settings of a {@link SluiceConnection}. */
+export interface SluiceConnectionOptions {
+  /** Send a PING this often while streams are open (default: never). */
+  readonly pingIntervalMs?: number;
+  /** Destroy the session when a PING is not answered within this time (default 15 s). */
+  readonly pingTimeoutMs?: number;
+  /** Also ping sessions without open streams (default false). */
+  readonly pingIdleConnection?: boolean;
+  /** Close a session that has had no streams for this long (default 15 min). */
+  readonly idleConnectionTimeoutMs?: number;
+  /** Give up a connection attempt after this long (default 20 s). */
+  readonly connectTimeoutMs?: number;
+  /** Passed to `http2.connect`. */
+  readonly http2SessionOptions?: http2.ClientSessionOptions;
+}
+
+/** A session and its bookkeeping. @private */
+interface Entry {
+  readonly session: http2.ClientHttp2Session;
+  active: number;
+  connected: boolean;
+  dead: boolean;
+  idleSince: number;
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
+  pingTimer: ReturnType<typeof setInterval> | undefined;
+  ready: Promise<boolean>;
+}
+
+/** The fast path's connection to one endpoint. */
+export interface SluiceConnection extends EndpointConnection {
+  /** `host:port` of the endpoint. */
+  readonly authority: string;
+  /**
+   * Opens a stream on the current session, starting a new session when there is none or the
+   * current one has received GOAWAY. Throws a ConnectError (UNAVAILABLE) when it cannot.
+   */
+  request(headers: http2.OutgoingHttpHeaders): http2.ClientHttp2Stream;
+  /** Sessions created so far (for tests and stats). */
+  readonly sessionsCreated: number;
+}
+
+/**
+ * Creates the connection of one endpoint, e.g. `createSluiceConnection("http://127.0.0.1:8081")`.
+ * Nothing connects until `connect()` or the first call.
+ */
+export function createSluiceConnection(baseUrl: string, options: SluiceConnectionOptions = {}): SluiceConnection {
+  const url = new URL(baseUrl);
+  const origin = url.origin;
+  const pingTimeoutMs = options.pingTimeoutMs ?? 15_000;
+  const idleTimeoutMs = options.idleConnectionTimeoutMs ?? 15 * 60_000;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 20_000;
+  for (const [field, value] of [
+    ["pingIntervalMs", options.pingIntervalMs],
+    ["pingTimeoutMs", options.pingTimeoutMs],
+    ["idleConnectionTimeoutMs", options.idleConnectionTimeoutMs],
+    ["connectTimeoutMs", options.connectTimeoutMs],
+  ] as const) {
+    if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+      throw new Error(`${field}: must be a finite number > 0, got ${String(value)}`);
+    }
+  }
+  let current: Entry | undefined;
+  let aborted = false;
+  let failed = false;
+  let verifying = false;
+  let created = 0;
+
+  const retire = (entry: Entry): void => {
+    entry.dead = true;
+    if (current === entry) current = undefined;
+  };
+
+  const stopTimers = (entry: Entry): void => {
+    if (entry.idleTimer !== undefined) clearTimeout(entry.idleTimer);
+    if (entry.pingTimer !== undefined) clearInterval(entry.pingTimer);
+    entry.idleTimer = entry.pingTimer = undefined;
+  };
+
+  const ping = (entry: Entry, timeoutMs: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        retire(entry);
+        entry.session.destroy(new ConnectError("PING timed out", Code.Unavailable));
+        resolve(false);
+      }, timeoutMs);
+      timer.unref();
+      let sent = false;
+      try {
+        sent = entry.session.ping((error) => {
+          clearTimeout(timer);
+          resolve(error === null);
+        });
+      } catch {
+        sent = false;
+      }
+      if (!sent) {
+        clearTimeout(timer);
+        resolve(false);
+      }
+    });
+
+  const armIdle = (entry: Entry, delayMs: number): void => {
+    entry.idleTimer = setTimeout(() => {
+      entry.idleTimer = undefined;
+      if (entry.dead || entry.active > 0) return;
+      const idleFor = performance.now() - entry.idleSince;
+      if (idleFor >= idleTimeoutMs) {
+        retire(entry);
+        entry.session.close();
+      } else {
+        armIdle(entry, idleTimeoutMs - idleFor);
+      }
+    }, delayMs);
+    entry.idleTimer.unref();
+  };
+
+  const open = (): Entry => {
+    created++;
+    const session = http2.connect(origin, options.http2SessionOptions);
+    let settle: (ok: boolean) => void = () => {};
+    const entry: Entry = {
+      session,
+      active: 0,
+      connected: false,
+      dead: false,
+      idleSince: performance.now(),
+      idleTimer: undefined,
+      pingTimer: undefined,
+      ready: new Promise<boolean>((resolve) => (settle = resolve)),
+    };
+    current = entry;
+    failed = false;
+    const connectTimer = setTimeout(() => {
+      if (!entry.connected) session.destroy(new ConnectError("connect timed out", Code.Unavailable));
+    }, connectTimeoutMs);
+    connectTimer.unref();
+    // Every session always has an 'error' listener: a GOAWAY or reset on an idle session must never
+    // surface as an uncaught exception.
+    session.on("error", () => {
+      retire(entry);
+      if (!entry.connected) failed = true;
+    });
+    session.on("goaway", () => retire(entry));
+    session.once("connect", () => {
+      clearTimeout(connectTimer);
+      entry.connected = true;
+      settle(true);
+      if (options.pingIntervalMs !== undefined) {
+        let inFlight = false;
+        entry.pingTimer = setInterval(() => {
+          if (inFlight || entry.dead || (entry.active === 0 && options.pingIdleConnection !== true)) return;
+          inFlight = true;
+          void ping(entry, pingTimeoutMs).then(() => (inFlight = false));
+        }, options.pingIntervalMs);
+        entry.pingTimer.unref();
+      }
+    });
+    session.once("close", () => {
+      clearTimeout(connectTimer);
+      retire(entry);
+      stopTimers(entry);
+      if (!entry.connected) failed = true;
+      settle(false);
+    });
+    session.unref();
+    armIdle(entry, idleTimeoutMs);
+    return entry;
+  };
+
+  const usable = (entry: Entry | undefined): entry is Entry =>
+    entry !== undefined && !entry.dead && !entry.session.closed && !entry.session.destroyed;
+
+  const track = (entry: Entry, stream: http2.ClientHttp2Stream): void => {
+    if (entry.active++ === 0) entry.session.ref();
+    stream.once("close", () => {
+      if (--entry.active === 0) {
+        entry.idleSince = performance.now();
+        if (!entry.session.destroyed) entry.session.unref();
+        if (entry.idleTimer === undefined && !entry.dead) armIdle(entry, idleTimeoutMs);
+      }
+    });
+  };
+
+  const connection: SluiceConnection = {
+    authority: url.host,
+    get sessionsCreated() {
+      return created;
+    },
+    state() {
+      if (aborted) return "closed";
+      if (verifying) return "verifying";
+      const entry = current;
+      if (!usable(entry)) return failed ? "error" : "closed";
+      if (!entry.connected) return "connecting";
+      return entry.active > 0 ? "open" : "idle";
+    },
+    async connect() {
+      if (aborted) return "error";
+      let entry = current;
+      if (usable(entry) && entry.connected) {
+        verifying = true;
+        const alive = await ping(entry, Math.min(pingTimeoutMs, 5_000));
+        verifying = false;
+        if (alive && usable(entry)) return entry.active > 0 ? "open" : "idle";
+        retire(entry);
+        entry.session.destroy();
+      }
+      if (aborted) return "error";
+      entry = usable(current) ? current : open();
+      const ok = await entry.ready;
+      if (!ok || aborted) return "error";
+      return entry.active > 0 ? "open" : "idle";
+    },
+    abort(reason) {
+      aborted = true;
+      const entry = current;
+      current = undefined;
+      if (entry !== undefined) {
+        entry.dead = true;
+        stopTimers(entry);
+        entry.session.destroy(reason);
+      }
+    },
+    request(headers) {
+      if (aborted) throw new ConnectError("connection closed", Code.Unavailable);
+      let entry = usable(current) ? current : open();
+      let stream: http2.ClientHttp2Stream;
+      try {
+        stream = entry.session.request(headers);
+      } catch {
+        // The session received GOAWAY or closed between our check and the request: once more on a
+        // fresh session.
+        retire(entry);
+        entry = open();
+        try {
+          stream = entry.session.request(headers);
+        } catch (error) {
+          throw new ConnectError(`cannot open a stream to ${url.host}`, Code.Unavailable, undefined, undefined, error);
+        }
+      }
+      track(entry, stream);
+      return stream;
+    },
+  };
+  return connection;
+}

@@ -1,0 +1,258 @@
+// A streaming call (server, client or bidi) over the gRPC protocol on the fast path: a hand-written
+// async iterator over a bounded queue (the HTTP/2 stream pauses when it fills), an input pump with
+// backpressure, and deadline, cancellation and early `return()` closing the stream with CANCEL.
+import type { ClientHttp2Stream, IncomingHttpHeaders } from "node:http2";
+import type { DescMessage, DescMethodStreaming, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import { Code, ConnectError, type StreamResponse } from "@connectrpc/connect";
+import { codeFromHttpStatus } from "@connectrpc/connect/protocol-grpc";
+import type { SluiceConnection } from "./endpoint-connection.js";
+import { createEnvelopeParser, encodeEnvelope, flagCompressed } from "./envelope.js";
+import { headerValue, toWebHeaders, type HeadersInit } from "./node-headers.js";
+import { h2 } from "./node-errors.js";
+import { parse, serialize, type CodecOptions } from "./codec.js";
+import { requestHeaders } from "./request-headers.js";
+import { abortError, closeError, deadlineError } from "./unary-exchange.js";
+import { statusError } from "./grpc-unary.js";
+
+const grpcContentType = /^application\/grpc(?:\+proto)?$/i;
+/** Messages buffered before the HTTP/2 stream is paused. */
+const highWaterMark = 32;
+
+/** Runs one gRPC streaming call on `connection`; resolves once the response headers arrived. @private */
+export async function grpcStream<I extends DescMessage, O extends DescMessage>(
+  connection: SluiceConnection,
+  method: DescMethodStreaming<I, O>,
+  signal: AbortSignal | undefined,
+  timeoutMs: number | undefined,
+  header: HeadersInit | undefined,
+  input: AsyncIterable<MessageInitShape<I>>,
+  options: CodecOptions,
+): Promise<StreamResponse<I, O>> {
+  if (signal?.aborted === true) throw abortError(signal);
+  const headers = requestHeaders("grpc", method, timeoutMs, header);
+  // A server-streaming call has exactly one request: read it first, so a stream the server never
+  // accepted can be sent again.
+  let single: Buffer | undefined;
+  if (method.methodKind === "server_streaming") {
+    const it = input[Symbol.asyncIterator]();
+    const first = await it.next();
+    if (first.done === true) throw new ConnectError("protocol error: missing request message", Code.Internal);
+    single = encodeEnvelope(serialize(method.input, first.value, options));
+  }
+  const trailer = new Headers();
+  const queue: MessageShape<O>[] = [];
+  let waiting: { resolve: (r: IteratorResult<MessageShape<O>>) => void; reject: (e: unknown) => void } | undefined;
+  let finished = false;
+  let failure: ConnectError | undefined;
+  let stream: ClientHttp2Stream | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  let head: { resolve: (h: IncomingHttpHeaders) => void; reject: (e: unknown) => void } | undefined;
+  const headPromise = new Promise<IncomingHttpHeaders>((resolve, reject) => (head = { resolve, reject }));
+
+  const cleanup = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+    onAbort = undefined;
+  };
+  /** Ends the call: with `error`, or cleanly when undefined. */
+  const finish = (error: ConnectError | undefined): void => {
+    if (finished) return;
+    finished = true;
+    failure = error;
+    cleanup();
+    if (error !== undefined && stream !== undefined && !stream.closed) stream.close(h2.CANCEL);
+    if (head !== undefined) {
+      const h = head;
+      head = undefined;
+      h.reject(error ?? new ConnectError("protocol error: stream ended without headers", Code.Internal));
+    }
+    if (waiting !== undefined && queue.length === 0) {
+      const w = waiting;
+      waiting = undefined;
+      if (error !== undefined) {
+        failure = undefined;
+        w.reject(error);
+      } else {
+        w.resolve({ done: true, value: undefined });
+      }
+    }
+  };
+  const deliver = (message: MessageShape<O>): void => {
+    if (waiting !== undefined) {
+      const w = waiting;
+      waiting = undefined;
+      w.resolve({ done: false, value: message });
+      return;
+    }
+    queue.push(message);
+    if (queue.length >= highWaterMark) stream?.pause();
+  };
+
+  const attempt = (retried: boolean): void => {
+    let s: ClientHttp2Stream;
+    try {
+      s = connection.request(headers);
+    } catch (error) {
+      finish(ConnectError.from(error, Code.Unavailable));
+      return;
+    }
+    stream = s;
+    const parser = createEnvelopeParser(options.readMaxBytes);
+    let responseHeaders: IncomingHttpHeaders | undefined;
+    let trailers: IncomingHttpHeaders | undefined;
+    let streamError: unknown;
+    s.on("response", (raw) => {
+      responseHeaders = raw;
+      const status = Number(raw[":status"]);
+      if (status !== 200) {
+        finish(new ConnectError(`HTTP ${status}`, codeFromHttpStatus(status), toWebHeaders(raw)));
+        return;
+      }
+      const contentType = headerValue(raw, "content-type");
+      if (contentType === undefined || !grpcContentType.test(contentType)) {
+        finish(new ConnectError(`unsupported content type ${String(contentType)}`, Code.Unknown));
+        return;
+      }
+      const encoding = headerValue(raw, "grpc-encoding");
+      if (encoding !== undefined && encoding.toLowerCase() !== "identity") {
+        finish(new ConnectError(`unsupported response encoding "${encoding}"`, Code.Internal, toWebHeaders(raw)));
+        return;
+      }
+      if (raw["grpc-status"] !== undefined) {
+        const error = statusError(raw, undefined);
+        if (error !== undefined) {
+          finish(error);
+          return;
+        }
+      }
+      const h = head;
+      head = undefined;
+      h?.resolve(raw);
+    });
+    s.on("data", (chunk: Buffer) => {
+      if (finished) return;
+      try {
+        for (const envelope of parser.push(chunk)) {
+          if ((envelope.flags & flagCompressed) !== 0) {
+            throw new ConnectError("protocol error: received compressed output without grpc-encoding", Code.Internal);
+          }
+          deliver(parse(method.output, envelope.data, options));
+        }
+      } catch (error) {
+        finish(ConnectError.from(error));
+      }
+    });
+    s.on("trailers", (raw) => {
+      trailers = raw;
+      toWebHeaders(raw).forEach((value, key) => trailer.append(key, value));
+    });
+    s.on("error", (error) => {
+      streamError = error;
+    });
+    s.on("end", () => {
+      // Trailers (or a trailers-only response) have arrived: the call is over even if our side of
+      // the stream is still open; close it so the input pump stops.
+      if (finished || responseHeaders === undefined) return;
+      if (trailers !== undefined && trailers["grpc-status"] !== undefined) {
+        finish(parser.pending > 0 ? incomplete() : statusError(trailers, responseHeaders));
+      } else if (responseHeaders["grpc-status"] !== undefined) {
+        finish(undefined);
+      } else {
+        return;
+      }
+      if (!s.closed && !s.writableFinished) s.close(h2.NO_ERROR);
+    });
+    s.on("close", () => {
+      if (finished) return;
+      const rst = s.rstCode ?? 0;
+      if (responseHeaders === undefined && rst === h2.REFUSED_STREAM && !retried && single !== undefined) {
+        attempt(true);
+        return;
+      }
+      if (trailers !== undefined && trailers["grpc-status"] !== undefined) {
+        finish(parser.pending > 0 ? incomplete() : statusError(trailers, responseHeaders));
+      } else if (responseHeaders !== undefined && responseHeaders["grpc-status"] !== undefined) {
+        finish(undefined);
+      } else if (responseHeaders !== undefined && rst === h2.NO_ERROR && streamError === undefined) {
+        finish(new ConnectError("protocol error: missing status", Code.Internal));
+      } else {
+        finish(closeError(rst, streamError));
+      }
+    });
+    if (single !== undefined) {
+      s.end(single);
+    } else {
+      void pump(s);
+    }
+  };
+
+  const pump = async (s: ClientHttp2Stream): Promise<void> => {
+    try {
+      for await (const message of input) {
+        if (finished || s.destroyed || s.writableEnded) return;
+        if (!s.write(encodeEnvelope(serialize(method.input, message, options)))) {
+          await new Promise<void>((resolve) => {
+            const done = (): void => {
+              s.off("drain", done);
+              s.off("close", done);
+              resolve();
+            };
+            s.on("drain", done);
+            s.on("close", done);
+          });
+        }
+      }
+      if (!s.destroyed && !s.writableEnded) s.end();
+    } catch (error) {
+      finish(ConnectError.from(error));
+    }
+  };
+
+  if (timeoutMs !== undefined) timer = setTimeout(() => finish(deadlineError()), timeoutMs);
+  if (signal !== undefined) {
+    onAbort = () => finish(abortError(signal));
+    signal.addEventListener("abort", onAbort);
+  }
+  attempt(false);
+  const raw = await headPromise;
+
+  const iterator: AsyncIterator<MessageShape<O>> = {
+    next() {
+      if (queue.length > 0) {
+        const value = queue.shift() as MessageShape<O>;
+        if (queue.length === highWaterMark >> 1 && stream?.isPaused() === true) stream.resume();
+        return Promise.resolve({ done: false, value });
+      }
+      if (stream?.isPaused() === true) stream.resume();
+      if (failure !== undefined) {
+        const error = failure;
+        failure = undefined;
+        return Promise.reject(error);
+      }
+      if (finished) return Promise.resolve({ done: true, value: undefined });
+      return new Promise((resolve, reject) => (waiting = { resolve, reject }));
+    },
+    return() {
+      if (!finished) {
+        finish(undefined);
+        if (stream !== undefined && !stream.closed) stream.close(h2.CANCEL);
+      }
+      queue.length = 0;
+      return Promise.resolve({ done: true, value: undefined });
+    },
+  };
+  return {
+    stream: true,
+    service: method.parent,
+    method,
+    header: toWebHeaders(raw),
+    trailer,
+    message: { [Symbol.asyncIterator]: () => iterator },
+  };
+}
+
+function incomplete(): ConnectError {
+  return new ConnectError("protocol error: incomplete envelope", Code.Internal);
+}

@@ -1,0 +1,60 @@
+// Maps what node:http2 reports (stream reset codes, socket and session errors) to ConnectError
+// codes the way Connect's node transports do.
+import { Code, ConnectError } from "@connectrpc/connect";
+
+/** HTTP/2 error codes (RFC 9113 §7) that the fast path looks at. @private */
+export const h2 = {
+  NO_ERROR: 0,
+  PROTOCOL_ERROR: 1,
+  INTERNAL_ERROR: 2,
+  FLOW_CONTROL_ERROR: 3,
+  REFUSED_STREAM: 7,
+  CANCEL: 8,
+  ENHANCE_YOUR_CALM: 11,
+  INADEQUATE_SECURITY: 12,
+  HTTP_1_1_REQUIRED: 13,
+} as const;
+
+/** The ConnectError for a stream reset with `rstCode`, or undefined for NO_ERROR and STREAM_CLOSED. @private */
+export function errorFromRstCode(rstCode: number): ConnectError | undefined {
+  const message = `http/2 stream closed with error code 0x${rstCode.toString(16)}`;
+  switch (rstCode) {
+    case h2.REFUSED_STREAM:
+      return new ConnectError(message, Code.Unavailable);
+    case h2.CANCEL:
+      return new ConnectError(message, Code.Canceled);
+    case h2.ENHANCE_YOUR_CALM:
+      return new ConnectError(message, Code.ResourceExhausted);
+    case h2.INADEQUATE_SECURITY:
+    case h2.HTTP_1_1_REQUIRED:
+      return new ConnectError(message, Code.PermissionDenied);
+    case 1: case 2: case 3: case 4: case 6: case 9: case 10:
+      return new ConnectError(message, Code.Internal);
+    default:
+      return undefined;
+  }
+}
+
+const unavailableCodes = new Set([
+  "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH",
+  "ERR_HTTP2_GOAWAY_SESSION", "ERR_HTTP2_INVALID_SESSION", "ERR_HTTP2_SESSION_ERROR", "ERR_HTTP2_STREAM_CANCEL",
+  "ERR_HTTP2_ERROR", "ERR_STREAM_PREMATURE_CLOSE",
+]);
+
+/** Turns any transport failure into a ConnectError (connection-level failures become UNAVAILABLE). @private */
+export function errorFromNodeReason(reason: unknown): ConnectError {
+  if (reason instanceof ConnectError) return reason;
+  let code: Code = Code.Internal;
+  let cursor: unknown = reason;
+  for (let depth = 0; depth < 5 && cursor instanceof Error; depth++) {
+    const nodeCode = (cursor as { code?: unknown }).code;
+    if (typeof nodeCode === "string" && unavailableCodes.has(nodeCode)) {
+      code = Code.Unavailable;
+      break;
+    }
+    cursor = (cursor as { cause?: unknown }).cause;
+  }
+  const error = ConnectError.from(reason, code);
+  if (error !== reason) error.cause = reason;
+  return error;
+}

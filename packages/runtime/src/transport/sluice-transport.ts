@@ -1,0 +1,168 @@
+// createSluiceTransport: Connect's Transport on the fast path — gRPC (all four shapes) and Connect
+// unary straight on one endpoint's node:http2 session; interceptors through Connect's run-call
+// machinery only when configured; Connect streaming delegated to a connect-node transport.
+import type { BinaryReadOptions, BinaryWriteOptions, DescMessage, DescMethodStreaming, DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
+import { createContextValues, type ContextValues, type Interceptor, type StreamResponse, type Transport, type UnaryResponse } from "@connectrpc/connect";
+import { createMethodUrl, runStreamingCall, runUnaryCall } from "@connectrpc/connect/protocol";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { createSluiceConnection, type SluiceConnection, type SluiceConnectionOptions } from "./endpoint-connection.js";
+import type { CodecOptions } from "./codec.js";
+import { connectUnary } from "./connect-unary.js";
+import { grpcStream } from "./grpc-stream.js";
+import { grpcUnary } from "./grpc-unary.js";
+import { encodeGrpcTimeout, type HeadersInit } from "./node-headers.js";
+import { userAgent, type FastProtocol } from "./request-headers.js";
+
+/** Options of {@link createSluiceTransport}. */
+export interface SluiceTransportOptions {
+  /** `http://host:port` of the endpoint. */
+  readonly baseUrl: string;
+  /** Wire protocol: `"grpc"` (default) or `"connect"`. */
+  readonly protocol?: FastProtocol;
+  /** The endpoint's connection; by default the transport creates its own. */
+  readonly connection?: SluiceConnection;
+  /** Keepalive and idle settings when the transport creates its own connection. */
+  readonly connectionOptions?: SluiceConnectionOptions;
+  /** Connect interceptors, run around every call. */
+  readonly interceptors?: Interceptor[];
+  readonly binaryOptions?: Partial<BinaryReadOptions & BinaryWriteOptions>;
+  /** Largest message accepted from the server (default 4 GiB - 1, as in Connect). */
+  readonly readMaxBytes?: number;
+  /** Largest message sent (default 4 GiB - 1). */
+  readonly writeMaxBytes?: number;
+  /**
+   * Transport for Connect-protocol streaming calls, which the fast path does not speak itself.
+   * Default: connect-node's Connect transport on its own HTTP/2 session, created on first use.
+   */
+  readonly streamFallback?: () => Transport;
+}
+
+const maxBytes = 0xffffffff;
+
+/** A Transport on the fast path, plus its connection. */
+export interface SluiceTransport extends Transport {
+  readonly connection: SluiceConnection;
+}
+
+/**
+ * Creates a fast-path transport for one endpoint.
+ *
+ * @example
+ * ```ts
+ * const transport = createSluiceTransport({ baseUrl: "http://127.0.0.1:8081" });
+ * const client = createClient(EchoService, transport);
+ * ```
+ */
+export function createSluiceTransport(options: SluiceTransportOptions): SluiceTransport {
+  const protocol = options.protocol ?? "grpc";
+  if (protocol !== "grpc" && protocol !== "connect") {
+    throw new Error(`protocol: unknown protocol "${String(protocol)}"; accepted: grpc, connect`);
+  }
+  for (const field of ["readMaxBytes", "writeMaxBytes"] as const) {
+    const value = options[field];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1 && value <= maxBytes)) {
+      throw new Error(`${field}: must be an integer from 1 to ${maxBytes}, got ${String(value)}`);
+    }
+  }
+  const connection = options.connection ?? createSluiceConnection(options.baseUrl, options.connectionOptions);
+  const codec: CodecOptions = {
+    binaryOptions: options.binaryOptions,
+    readMaxBytes: options.readMaxBytes ?? maxBytes,
+    writeMaxBytes: options.writeMaxBytes ?? maxBytes,
+  };
+  const interceptors = options.interceptors !== undefined && options.interceptors.length > 0 ? options.interceptors : undefined;
+  const unaryCall = protocol === "grpc" ? grpcUnary : connectUnary;
+  let fallback: Transport | undefined;
+  const streamFallback = (): Transport =>
+    (fallback ??=
+      options.streamFallback?.() ??
+      createConnectTransport({
+        baseUrl: options.baseUrl,
+        httpVersion: "2",
+        interceptors: options.interceptors,
+        binaryOptions: options.binaryOptions,
+        readMaxBytes: options.readMaxBytes,
+        writeMaxBytes: options.writeMaxBytes,
+      }));
+
+  /** The request header an interceptor sees, as Connect's transports build it. */
+  const interceptorHeader = (timeoutMs: number | undefined, header: HeadersInit | undefined, unary: boolean): Headers => {
+    const h = new Headers(header);
+    if (protocol === "grpc") {
+      h.set("content-type", "application/grpc+proto");
+      h.set("te", "trailers");
+      if (timeoutMs !== undefined) h.set("grpc-timeout", encodeGrpcTimeout(timeoutMs));
+    } else {
+      h.set("content-type", unary ? "application/proto" : "application/connect+proto");
+      h.set("connect-protocol-version", "1");
+      if (timeoutMs !== undefined) h.set("connect-timeout-ms", String(Math.ceil(timeoutMs)));
+    }
+    if (!h.has("user-agent")) h.set("user-agent", userAgent);
+    return h;
+  };
+
+  return {
+    connection,
+    unary<I extends DescMessage, O extends DescMessage>(
+      method: DescMethodUnary<I, O>,
+      signal: AbortSignal | undefined,
+      timeoutMs: number | undefined,
+      header: HeadersInit | undefined,
+      input: MessageInitShape<I>,
+      contextValues?: ContextValues,
+    ): Promise<UnaryResponse<I, O>> {
+      const timeout = timeoutMs === undefined || timeoutMs <= 0 ? undefined : timeoutMs;
+      if (interceptors === undefined) {
+        return unaryCall(connection, method, signal, timeout, header, input, codec);
+      }
+      return runUnaryCall<I, O>({
+        interceptors,
+        signal,
+        timeoutMs: timeout,
+        req: {
+          stream: false,
+          service: method.parent,
+          method,
+          requestMethod: "POST",
+          url: createMethodUrl(options.baseUrl, method),
+          header: interceptorHeader(timeout, header, true),
+          contextValues: contextValues ?? createContextValues(),
+          message: input,
+        },
+        next: (req) => unaryCall(connection, req.method, req.signal, timeout, req.header, req.message, codec),
+      });
+    },
+    stream<I extends DescMessage, O extends DescMessage>(
+      method: DescMethodStreaming<I, O>,
+      signal: AbortSignal | undefined,
+      timeoutMs: number | undefined,
+      header: HeadersInit | undefined,
+      input: AsyncIterable<MessageInitShape<I>>,
+      contextValues?: ContextValues,
+    ): Promise<StreamResponse<I, O>> {
+      if (protocol === "connect") {
+        return streamFallback().stream(method, signal, timeoutMs, header, input, contextValues);
+      }
+      const timeout = timeoutMs === undefined || timeoutMs <= 0 ? undefined : timeoutMs;
+      if (interceptors === undefined) {
+        return grpcStream(connection, method, signal, timeout, header, input, codec);
+      }
+      return runStreamingCall<I, O>({
+        interceptors,
+        signal,
+        timeoutMs: timeout,
+        req: {
+          stream: true,
+          service: method.parent,
+          method,
+          requestMethod: "POST",
+          url: createMethodUrl(options.baseUrl, method),
+          header: interceptorHeader(timeout, header, false),
+          contextValues: contextValues ?? createContextValues(),
+          message: input,
+        },
+        next: (req) => grpcStream(connection, req.method, req.signal, timeout, req.header, req.message, codec),
+      });
+    },
+  };
+}

@@ -1,0 +1,236 @@
+// Fuzz-style robustness of serve() on the fast path: random and mutated bodies, content types,
+// timeouts and early resets over real HTTP/2, plus raw garbage after the connection preface. Every
+// request must end with a well-formed gRPC or Connect error (or success) — never a hang — and the
+// server must keep serving.
+import * as http2 from "node:http2";
+import * as net from "node:net";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { createClient } from "@connectrpc/connect";
+import type { Server } from "@sluice/runtime";
+import { createSluiceTransport } from "../../packages/runtime/src/transport/sluice-transport.js";
+import { EchoRequestSchema, EchoService } from "./gen/fastpath/v1/echo_pb.js";
+import { startEchoServer } from "./echo-service.js";
+
+/** Deterministic RNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const connectCodes = new Set([
+  "canceled", "unknown", "invalid_argument", "deadline_exceeded", "not_found", "already_exists", "permission_denied",
+  "resource_exhausted", "failed_precondition", "aborted", "out_of_range", "unimplemented", "internal", "unavailable",
+  "data_loss", "unauthenticated",
+]);
+
+interface Outcome {
+  status?: number;
+  headers?: http2.IncomingHttpHeaders;
+  trailers?: http2.IncomingHttpHeaders;
+  body: Buffer;
+  reset?: number;
+  timedOut?: boolean;
+}
+
+function send(session: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeaders, body: Buffer, resetEarly: boolean): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const stream = session.request(headers);
+    const chunks: Buffer[] = [];
+    const out: Outcome = { body: Buffer.alloc(0) };
+    const timer = setTimeout(() => {
+      out.timedOut = true;
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+    }, 3000);
+    stream.on("response", (h) => {
+      out.headers = h;
+      out.status = Number(h[":status"]);
+    });
+    stream.on("trailers", (t) => (out.trailers = t));
+    stream.on("data", (c: Buffer) => chunks.push(c));
+    stream.on("error", () => {});
+    stream.on("close", () => {
+      clearTimeout(timer);
+      out.body = Buffer.concat(chunks);
+      out.reset = stream.rstCode;
+      resolve(out);
+    });
+    if (resetEarly) {
+      stream.write(body.subarray(0, Math.floor(body.length / 2)));
+      setImmediate(() => stream.close(http2.constants.NGHTTP2_CANCEL));
+    } else {
+      stream.end(body);
+    }
+  });
+}
+
+function envelope(bytes: Uint8Array, flags = 0, length = bytes.length): Buffer {
+  const frame = Buffer.alloc(5 + bytes.length);
+  frame[0] = flags;
+  frame.writeUInt32BE(length >>> 0, 1);
+  frame.set(bytes, 5);
+  return frame;
+}
+
+describe("fuzzing serve() on the fast path", () => {
+  let server: Server;
+  const uncaught: unknown[] = [];
+  const onUncaught = (e: unknown): void => {
+    uncaught.push(e);
+  };
+  beforeAll(async () => {
+    process.on("uncaughtException", onUncaught);
+    server = await startEchoServer({ readMaxBytes: 4096 });
+  });
+  afterAll(async () => {
+    process.off("uncaughtException", onUncaught);
+    await server.close();
+  });
+
+  it("answers 300 random and mutated requests with proper codes and stays up", async () => {
+    const random = rng(20261124);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    const valid = toBinary(EchoRequestSchema, create(EchoRequestSchema, { text: "fuzz", payload: new Uint8Array(40).fill(7), count: 2 }));
+    const session = http2.connect(server.url);
+    session.on("error", () => {});
+    const tally = new Map<string, number>();
+    try {
+      for (let i = 0; i < 300; i++) {
+        const path = pick(["/fastpath.v1.EchoService/Echo", "/fastpath.v1.EchoService/ServerStream", "/fastpath.v1.EchoService/Nope", "/x"]);
+        const contentType = pick(["application/grpc", "application/grpc+proto", "application/proto", "application/json", "text/plain", undefined]);
+        const mutation = pick(["random", "flip", "truncate", "length", "huge", "compressed", "double", "empty", "valid"]);
+        let body: Buffer;
+        const raw = Buffer.from(valid);
+        switch (mutation) {
+          case "random":
+            body = Buffer.from(Array.from({ length: Math.floor(random() * 120) }, () => Math.floor(random() * 256)));
+            break;
+          case "flip": {
+            body = contentType === "application/proto" ? raw : envelope(raw);
+            const at = Math.floor(random() * body.length);
+            body[at] = (body[at] as number) ^ (1 << Math.floor(random() * 8));
+            break;
+          }
+          case "truncate":
+            body = envelope(raw).subarray(0, Math.floor(random() * (raw.length + 5)));
+            break;
+          case "length":
+            body = envelope(raw, 0, raw.length + 1 + Math.floor(random() * 50));
+            break;
+          case "huge":
+            body = envelope(raw, 0, 0xffffffff);
+            break;
+          case "compressed":
+            body = envelope(raw, 1);
+            break;
+          case "double":
+            body = Buffer.concat([envelope(raw), envelope(raw)]);
+            break;
+          case "empty":
+            body = Buffer.alloc(0);
+            break;
+          default:
+            body = contentType === "application/proto" ? raw : envelope(raw);
+        }
+        const headers: http2.OutgoingHttpHeaders = { ":method": pick(["POST", "POST", "POST", "GET", "PUT"]), ":path": path, te: "trailers" };
+        if (contentType !== undefined) headers["content-type"] = contentType;
+        if (random() < 0.15) headers["grpc-timeout"] = pick(["1m", "x", "999999999S", "5S", "-1m"]);
+        if (random() < 0.1) headers["connect-timeout-ms"] = pick(["abc", "10", "99999999999"]);
+        if (random() < 0.05) headers["grpc-encoding"] = pick(["gzip", "snappy", "identity"]);
+        const resetEarly = random() < 0.05;
+        const out = await send(session, headers, body, resetEarly);
+        expect(out.timedOut).not.toBe(true);
+        if (resetEarly || out.status === undefined) continue;
+        expect(Number.isInteger(out.status)).toBe(true);
+        const type = String(out.headers?.["content-type"] ?? "");
+        if (type.startsWith("application/grpc")) {
+          const status = out.trailers?.["grpc-status"] ?? out.headers?.["grpc-status"];
+          expect(status).toBeDefined();
+          const code = Number(status);
+          expect(code >= 0 && code <= 16).toBe(true);
+          tally.set(`grpc ${code}`, (tally.get(`grpc ${code}`) ?? 0) + 1);
+        } else if (type.startsWith("application/json") && out.status !== 200) {
+          const error = JSON.parse(out.body.toString("utf8")) as { code?: string };
+          expect(connectCodes.has(String(error.code))).toBe(true);
+          tally.set(`connect ${String(error.code)}`, (tally.get(`connect ${String(error.code)}`) ?? 0) + 1);
+        } else {
+          tally.set(`http ${out.status}`, (tally.get(`http ${out.status}`) ?? 0) + 1);
+        }
+      }
+    } finally {
+      session.close();
+    }
+    // Malformed gRPC bodies were answered with protocol errors, not only with successes.
+    const errors = [...tally.entries()].filter(([k]) => k.startsWith("grpc ") && k !== "grpc 0").reduce((n, [, v]) => n + v, 0);
+    expect(errors).toBeGreaterThan(10);
+    const transport = createSluiceTransport({ baseUrl: server.url });
+    try {
+      expect((await createClient(EchoService, transport).echo({ text: "alive" })).text).toBe("alive");
+    } finally {
+      transport.connection.abort();
+    }
+    expect(uncaught).toEqual([]);
+  });
+
+  it.each([
+    ["huge declared length", 8, envelope(Buffer.from([10, 1, 97]), 0, 0xffffffff)],
+    ["over readMaxBytes", 8, envelope(Buffer.alloc(5000))],
+    ["compressed flag without grpc-encoding", 13, envelope(Buffer.from([10, 1, 97]), 1)],
+    ["two messages for a unary method", 12, Buffer.concat([envelope(Buffer.from([10, 1, 97])), envelope(Buffer.from([10, 1, 97]))])],
+    ["no message", 12, Buffer.alloc(0)],
+    ["truncated prefix", 3, Buffer.from([0, 0, 0])],
+    ["truncated message", 3, envelope(Buffer.from([10, 1, 97]), 0, 10)],
+    ["undecodable protobuf", 13, envelope(Buffer.from([0xff, 0xff, 0xff]))],
+  ] as const)("gRPC unary with %s: grpc-status %i", async (_name, code, body) => {
+    const session = http2.connect(server.url);
+    session.on("error", () => {});
+    try {
+      const out = await send(session, { ":method": "POST", ":path": "/fastpath.v1.EchoService/Echo", "content-type": "application/grpc", te: "trailers" }, body, false);
+      expect(out.status).toBe(200);
+      expect(Number(out.trailers?.["grpc-status"] ?? out.headers?.["grpc-status"])).toBe(code);
+    } finally {
+      session.close();
+    }
+  });
+
+  it.each([
+    ["text/plain", 415],
+    ["application/grpc-foo", 415],
+  ])("content type %s: HTTP %i from the fallback", async (contentType, status) => {
+    const session = http2.connect(server.url);
+    session.on("error", () => {});
+    try {
+      const out = await send(session, { ":method": "POST", ":path": "/fastpath.v1.EchoService/Echo", "content-type": contentType }, Buffer.from("x"), false);
+      expect(out.status).toBe(status);
+    } finally {
+      session.close();
+    }
+  });
+
+  it("survives 30 connections of random bytes after the HTTP/2 preface", async () => {
+    const random = rng(7);
+    for (let i = 0; i < 30; i++) {
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(server.port, "127.0.0.1", () => {
+          const garbage = Buffer.from(Array.from({ length: 1 + Math.floor(random() * 200) }, () => Math.floor(random() * 256)));
+          socket.write(Buffer.concat([Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), garbage]));
+          setTimeout(() => socket.destroy(), 20);
+        });
+        socket.on("error", () => {});
+        socket.on("close", () => resolve());
+      });
+    }
+    const transport = createSluiceTransport({ baseUrl: server.url });
+    try {
+      expect((await createClient(EchoService, transport).echo({ text: "still" })).text).toBe("still");
+    } finally {
+      transport.connection.abort();
+    }
+    expect(uncaught).toEqual([]);
+  });
+});
