@@ -4,19 +4,17 @@ import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@co
 import { serve, type Server, type ServeOptions } from "@sluice/runtime";
 import { EchoResponseSchema, EchoService, type EchoRequest, type EchoResponse } from "./gen/fastpath/v1/echo_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
+import { setTimeout as delay } from "node:timers/promises";
 
 type Out = MessageInitShape<typeof EchoResponseSchema>;
 
+/** Waits `ms`, or fails with CANCELED when the call is cancelled first (no listener left behind). */
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (ms <= 0) return resolve();
-    if (signal.aborted) return reject(ConnectError.from(signal.reason, Code.Canceled));
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      reject(ConnectError.from(signal.reason, Code.Canceled));
-    }, { once: true });
-  });
+  ms <= 0
+    ? Promise.resolve()
+    : delay(ms, undefined, { signal }).catch(() => {
+        throw ConnectError.from(signal.reason, Code.Canceled);
+      });
 
 /** Copies x-test* request headers to the response header and trailer. */
 function echoMetadata(context: HandlerContext): void {

@@ -3,6 +3,7 @@ import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import type { InventoryServiceHandlers } from "../gen/inventory/v1/inventory_sluice.js";
 import type { InventoryStore, StockEvent } from "./store.js";
+import { setTimeout as delay } from "node:timers/promises";
 
 /** How a server of the example fleet behaves. */
 export interface HandlerOptions {
@@ -12,15 +13,13 @@ export interface HandlerOptions {
   readonly delayMs?: number;
 }
 
+/** Waits `ms`, or fails with CANCELED when the call is cancelled first (no listener left behind). */
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (ms <= 0) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      reject(ConnectError.from(signal.reason, Code.Canceled));
-    }, { once: true });
-  });
+  ms <= 0
+    ? Promise.resolve()
+    : delay(ms, undefined, { signal }).catch(() => {
+        throw ConnectError.from(signal.reason, Code.Canceled);
+      });
 
 /** Creates the handlers of one inventory server. */
 export function createInventoryHandlers(store: InventoryStore, options: HandlerOptions): InventoryServiceHandlers {
