@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chartsFor } from "./harness/charts.js";
+import { chartFiles, chartsFor } from "./harness/charts.js";
 import { USAGE, parseCli } from "./harness/cli.js";
 import { describeEnvironment } from "./harness/environment.js";
 import { createProgress } from "./harness/progress.js";
@@ -79,8 +79,8 @@ async function main(argv: readonly string[]): Promise<number> {
     const file = resolve(resultsDir, `${s.name}.json`);
     if (!existsSync(file)) return [];
     const results = JSON.parse(readFileSync(file, "utf8")) as ScenarioResults;
-    const chartFiles = [`${s.name}-throughput.svg`, ...(s.kind === "unary" ? results.points.map((p) => `${s.name}-latency-cdf-${p.id}.svg`) : [`${s.name}-rss.svg`])];
-    return [scenarioSection(s, results, chartFiles.filter((f) => existsSync(resolve(resultsDir, f))), relative(dirname(reportPath), resultsDir) || ".")];
+    const files = chartFiles(s.name, s.kind, results.points.map((p) => p.id));
+    return [scenarioSection(s, results, files.filter((f) => existsSync(resolve(resultsDir, f))), relative(dirname(reportPath), resultsDir) || ".")];
   });
   writeFileSync(reportPath, renderReport(sections, cli.quick));
   console.log(`wrote ${relative(repoRoot, reportPath)} and charts in ${relative(repoRoot, resultsDir)}/`);

@@ -1,14 +1,27 @@
 // Load generator of the grpc-js contender: a plain grpc.Client making requests with the protobuf-es codecs.
 import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { makePayload, type CreateCaller } from "../harness/contracts.js";
+import { choiceOption, makePayload, type CreateCaller } from "../harness/contracts.js";
 import { EchoRequestSchema, EchoStreamRequestSchema } from "../../gen/bench/v1/echo_pb.js";
 import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, streamCount } from "./call-args.js";
 import { echoServiceDefinition } from "./grpc-js-definition.js";
 
-/** Connects one grpc-js channel to the first port. */
-export const createCaller: CreateCaller = async (ports) => {
-  const client = new grpc.Client(`127.0.0.1:${ports[0]}`, grpc.credentials.createInsecure());
+/** grpc-js load-balancing policies a caller can ask for. */
+const balancers = ["none", "round_robin", "pick_first"] as const;
+
+/**
+ * Options: `balancer` "none" (default: one channel to the first port), or "round_robin" /
+ * "pick_first": one channel over every port (`ipv4:127.0.0.1:p1,127.0.0.1:p2,…`) with that
+ * policy in its service config.
+ */
+export const createCaller: CreateCaller = async (ports, options) => {
+  const balancer = choiceOption(options, "balancer", balancers, "none");
+  const client =
+    balancer === "none"
+      ? new grpc.Client(`127.0.0.1:${ports[0]}`, grpc.credentials.createInsecure())
+      : new grpc.Client(`ipv4:${ports.map((p) => `127.0.0.1:${p}`).join(",")}`, grpc.credentials.createInsecure(), {
+          "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ [balancer]: {} }] }),
+        });
   const { echo, echoStream } = echoServiceDefinition;
   const unary = create(EchoRequestSchema, { payload: makePayload(UNARY_PAYLOAD_BYTES) });
   return {

@@ -1,25 +1,42 @@
-// Load generator of the Sluice contenders: a Connect client over createChannel with every server port as an endpoint.
+// Load generator of the Sluice contenders: the generated EchoService client over createChannel,
+// with every server port as an endpoint.
 import { create } from "@bufbuild/protobuf";
-import { createClient } from "@connectrpc/connect";
-import { createChannel } from "@sluice/runtime";
-import { choiceOption, makePayload, type CreateCaller } from "../harness/contracts.js";
-import { EchoRequestSchema, EchoService, EchoStreamRequestSchema } from "../../gen/bench/v1/echo_pb.js";
+import type { CallOptions } from "@connectrpc/connect";
+import { createChannel, pickerNames, withRoutingKey, type PickerName } from "@sluice/runtime";
+import { choiceOption, intOption, makePayload, type CreateCaller } from "../harness/contracts.js";
+import { EchoRequestSchema, EchoStreamRequestSchema } from "../../gen/bench/v1/echo_pb.js";
+import { createEchoServiceClient } from "../../gen/bench/v1/echo_sluice.js";
 import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, streamCount } from "./call-args.js";
 
-/** Options: `protocol` "grpc" (default) or "connect"; the channel balances round-robin over the ports. */
+/** A fresh random routing key, so ring-hash spreads calls as a population of keys would. */
+function randomKeyOptions(): CallOptions {
+  return { contextValues: withRoutingKey((Math.random() * 2 ** 32).toString(36)) };
+}
+
+/**
+ * Options: `protocol` "grpc" (default) or "connect"; `balancer`, a Sluice picker name (default
+ * "round-robin"); `routingKey` "none" (default) or "random" (a new random key on every unary call,
+ * for ring-hash); `ewmaDecayMs`, the time constant of each endpoint's latency EWMA (default: the
+ * channel's, 10 s).
+ */
 export const createCaller: CreateCaller = async (ports, options) => {
   const protocol = choiceOption(options, "protocol", ["grpc", "connect"] as const, "grpc");
+  const balancer = choiceOption<PickerName>(options, "balancer", pickerNames, "round-robin");
+  const randomKeys = choiceOption(options, "routingKey", ["none", "random"] as const, "none") === "random";
+  const ewmaDecayMs = options.ewmaDecayMs === undefined ? undefined : intOption(options, "ewmaDecayMs", 10_000);
   const channel = createChannel({
     target: `static:///${ports.map((p) => `127.0.0.1:${p}`).join(",")}`,
     protocol,
+    balancer,
+    ...(ewmaDecayMs === undefined ? {} : { ewmaDecayMs }),
   });
-  const client = createClient(EchoService, channel);
+  const client = createEchoServiceClient(channel);
   const unary = create(EchoRequestSchema, { payload: makePayload(UNARY_PAYLOAD_BYTES) });
   return {
     async call(args) {
       const count = streamCount(args);
       if (count === 0) {
-        await client.echo(unary);
+        await client.echo(unary, randomKeys ? randomKeyOptions() : undefined);
         return 1;
       }
       let received = 0;

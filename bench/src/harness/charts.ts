@@ -1,7 +1,7 @@
 // SVG charts of a scenario's results, specified in vega-lite and rendered headless by vega.
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
-import type { ScenarioResults } from "./scenario.js";
+import type { ScenarioKind, ScenarioResults } from "./scenario.js";
 
 /** A rendered chart: file name (no directory) and SVG text. */
 export interface Chart {
@@ -25,13 +25,13 @@ function labelOf(results: ScenarioResults, id: string): string {
 }
 
 /** Throughput bars (req/s or msgs/s) grouped by point, one colour per contender. */
-async function throughputChart(results: ScenarioResults, kind: "unary" | "stream"): Promise<Chart> {
-  const metric = kind === "unary" ? "req/s" : "msgs/s";
+async function throughputChart(results: ScenarioResults, kind: ScenarioKind): Promise<Chart> {
+  const metric = kind === "stream" ? "msgs/s" : "req/s";
   const order = results.points.map((p) => p.label);
   const values = results.figures.map((f) => ({
     point: results.points.find((p) => p.id === f.point)?.label ?? f.point,
     contender: labelOf(results, f.contender),
-    value: Math.round(kind === "unary" ? f.callsPerSec : f.messagesPerSec),
+    value: Math.round(kind === "stream" ? f.messagesPerSec : f.callsPerSec),
   }));
   const title = `${results.scenario}: ${metric} (median of ${results.environment.runs} run${results.environment.runs === 1 ? "" : "s"})`;
   const svg = await render({
@@ -98,14 +98,51 @@ async function rssChart(results: ScenarioResults): Promise<Chart> {
   return { file: `${results.scenario}-rss.svg`, title, svg };
 }
 
-/** Every chart of a scenario: throughput bars, plus latency CDFs (unary) or peak RSS (stream). */
-export async function chartsFor(results: ScenarioResults, kind: "unary" | "stream"): Promise<Chart[]> {
+/** Bars of the share of calls that reached the slow backend while it was slow, per point and contender. */
+async function slowShareChart(results: ScenarioResults): Promise<Chart> {
+  const order = results.points.map((p) => p.label);
+  const values = results.figures.flatMap((f) => {
+    const share = f.counterShares?.whileSlow?.slow;
+    return share === undefined ? [] : [{ point: results.points.find((p) => p.id === f.point)?.label ?? f.point, contender: labelOf(results, f.contender), percent: share * 100 }];
+  });
+  const title = `${results.scenario}: % of calls sent to the slow backend while it was slow`;
+  const svg = await render({
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title,
+    width: 520,
+    height: 260,
+    data: { values },
+    mark: { type: "bar", tooltip: true },
+    encoding: {
+      x: { field: "point", type: "nominal", sort: order, title: null, axis: { labelAngle: 0, labelLimit: 260 } },
+      xOffset: { field: "contender", type: "nominal" },
+      y: { field: "percent", type: "quantitative", title: "% of calls to the slow backend" },
+      color: { field: "contender", type: "nominal", title: "contender", legend: { orient: "bottom", columns: 3, labelLimit: 300 } },
+    },
+  });
+  return { file: `${results.scenario}-slow-share.svg`, title, svg };
+}
+
+/** File names of the charts `chartsFor` writes for a scenario of this kind and these point ids. */
+export function chartFiles(scenario: string, kind: ScenarioKind, pointIds: readonly string[]): string[] {
+  const cdfs = pointIds.map((id) => `${scenario}-latency-cdf-${id}.svg`);
+  if (kind === "unary") return [`${scenario}-throughput.svg`, ...cdfs];
+  if (kind === "balance") return [`${scenario}-throughput.svg`, `${scenario}-slow-share.svg`, ...cdfs];
+  return [`${scenario}-throughput.svg`, `${scenario}-rss.svg`];
+}
+
+/**
+ * Every chart of a scenario: throughput bars, plus latency CDFs (unary), peak RSS (stream), or the
+ * slow backend's share of calls and latency CDFs (balance).
+ */
+export async function chartsFor(results: ScenarioResults, kind: ScenarioKind): Promise<Chart[]> {
   if (results.figures.length === 0) return [];
   const charts = [await throughputChart(results, kind)];
-  if (kind === "unary") {
-    for (const p of results.points) charts.push(await cdfChart(results, p.id));
-  } else {
+  if (kind === "balance") charts.push(await slowShareChart(results));
+  if (kind === "stream") {
     charts.push(await rssChart(results));
+  } else {
+    for (const p of results.points) charts.push(await cdfChart(results, p.id));
   }
   return charts;
 }

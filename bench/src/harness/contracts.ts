@@ -1,5 +1,5 @@
 // What a contender's server and client modules export; worker-main.ts loads them by path.
-import type { JsonObject } from "./scenario.js";
+import type { JsonObject, ServerCounters } from "./scenario.js";
 
 /** A running benchmark server (it may listen on several ports in one process). */
 export interface BenchServer {
@@ -7,6 +7,12 @@ export interface BenchServer {
   readonly ports: readonly number[];
   /** Stops listening and ends open connections. */
   close(): Promise<void>;
+  /** Applies a point's `server` arguments (before the point's warm-up); optional. */
+  configure?(args: JsonObject): void;
+  /** Called when a measured window opens (after the warm-up, just before measuring); optional. */
+  mark?(): void;
+  /** The counters kept since the last `mark`; optional. */
+  counters?(): ServerCounters;
 }
 
 /** Exported as `startServer` by every server module. */

@@ -1,10 +1,11 @@
 // The request/response protocol between the runner and its worker processes (over fork IPC).
-import type { Json, LoadPhase, PhaseResult, ProcessSpec, ResourceReport } from "./scenario.js";
+import type { Json, JsonObject, LoadPhase, PhaseResult, ProcessSpec, ServerReport } from "./scenario.js";
 
 /** Requests the runner sends to a worker, each answered once. */
 export type WorkerRequest =
   | { readonly op: "start-server"; readonly spec: ProcessSpec }
   | { readonly op: "create-caller"; readonly spec: ProcessSpec; readonly ports: readonly number[] }
+  | { readonly op: "configure"; readonly args: JsonObject }
   | { readonly op: "phase"; readonly phase: LoadPhase }
   | { readonly op: "mark" }
   | { readonly op: "report" }
@@ -14,9 +15,10 @@ export type WorkerRequest =
 export interface WorkerReplies {
   "start-server": { readonly ports: readonly number[] };
   "create-caller": null;
+  configure: null;
   phase: PhaseResult;
   mark: null;
-  report: ResourceReport;
+  report: ServerReport;
   stop: null;
 }
 
@@ -25,7 +27,7 @@ export type WorkerEnvelope = WorkerRequest & { readonly id: number };
 
 /** A reply on the wire. */
 export type WorkerReply =
-  | { readonly id: number; readonly ok: true; readonly value: Json | PhaseResult | ResourceReport | { readonly ports: readonly number[] } }
+  | { readonly id: number; readonly ok: true; readonly value: Json | PhaseResult | ServerReport | { readonly ports: readonly number[] } }
   | { readonly id: number; readonly ok: false; readonly error: string };
 
 /** Narrows an unknown IPC message to a reply. */

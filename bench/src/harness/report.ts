@@ -67,6 +67,43 @@ function streamTable(results: ScenarioResults, scenario: Scenario, pointId: stri
   return table(header, rows);
 }
 
+function fmtPct(share: number | undefined): string {
+  return share === undefined || !Number.isFinite(share) ? "–" : `${(share * 100).toFixed(share < 0.1 ? 1 : 0)} %`;
+}
+
+/** Counter names of a group with "slow" first, the others in name order. */
+function backendOrder(shares: Readonly<Record<string, number>>): string[] {
+  return Object.keys(shares).sort((x, y) => (x === "slow" ? -1 : y === "slow" ? 1 : x < y ? -1 : x > y ? 1 : 0));
+}
+
+function balanceTable(results: ScenarioResults, scenario: Scenario, pointId: string): string {
+  const anchors = scenario.anchors;
+  const first = results.figures.find((f) => f.point === pointId && f.counterShares?.window !== undefined);
+  const order = first?.counterShares?.window ? backendOrder(first.counterShares.window) : [];
+  const header = [
+    "contender", "req/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "to slow", `per backend (${order.join(" / ") || "–"})`,
+    "CPU µs/call client", "CPU µs/call server",
+    ...anchors.map((a) => `req/s ÷ (${a})`),
+    ...anchors.map((a) => `p50 ÷ (${a})`),
+    ...anchors.map((a) => `p99 ÷ (${a})`),
+  ];
+  const rows = results.contenders.flatMap((c) => {
+    const f = figureOf(results, c.id, pointId);
+    if (f === undefined) return [[`(${c.id}) ${c.label}`, "not measured"]];
+    const anchorFigs = anchors.map((a) => figureOf(results, a, pointId));
+    const window = f.counterShares?.window;
+    return [[
+      `(${c.id}) ${c.label}`, fmtInt(f.callsPerSec), fmtMs(f.p50Us), fmtMs(f.p90Us), fmtMs(f.p99Us), fmtMs(f.p999Us),
+      fmtPct(f.counterShares?.whileSlow?.slow), window ? order.map((k) => fmtPct(window[k])).join(" / ") : "–",
+      fmtInt(f.clientCpuUsPerCall), fmtInt(f.serverCpuUsPerCall),
+      ...anchorFigs.map((a) => fmtRatio(ratio(f.callsPerSec, a?.callsPerSec))),
+      ...anchorFigs.map((a) => fmtRatio(ratio(f.p50Us, a?.p50Us))),
+      ...anchorFigs.map((a) => fmtRatio(ratio(f.p99Us, a?.p99Us))),
+    ]];
+  });
+  return table(header, rows);
+}
+
 /** The markdown section of one scenario; `chartDir` is the charts' path relative to the report. */
 export function scenarioSection(scenario: Scenario, results: ScenarioResults, chartFiles: readonly string[], chartDir: string): string {
   const env = results.environment;
@@ -79,7 +116,8 @@ export function scenarioSection(scenario: Scenario, results: ScenarioResults, ch
   );
   for (const p of results.points) {
     out.push(`### ${p.label}`, "");
-    out.push(scenario.kind === "unary" ? unaryTable(results, scenario, p.id) : streamTable(results, scenario, p.id), "");
+    const tableOf = { unary: unaryTable, stream: streamTable, balance: balanceTable }[scenario.kind];
+    out.push(tableOf(results, scenario, p.id), "");
   }
   if (scenario.goals.length > 0) {
     out.push("### Goals", "");

@@ -61,6 +61,7 @@ async function runContender(scenario: Scenario, contender: Contender, points: re
     options.progress.step(`${tag}: warm-up`, expectedMs(warmup));
     await runPhase(client, warmup);
     for (const point of points) {
+      if (point.server !== undefined) await server.request({ op: "configure", args: point.server }, CONTROL_TIMEOUT_MS);
       if (point.warmup) {
         options.progress.step(`${tag} ${point.label}: warm-up`, expectedMs(point.warmup));
         await runPhase(client, point.warmup);

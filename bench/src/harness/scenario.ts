@@ -52,6 +52,11 @@ export interface Point {
   readonly id: string;
   /** Label for tables and charts, e.g. "16 in flight". */
   readonly label: string;
+  /**
+   * Sent to the server module's `configure` (if it has one) before this point's warm-up, e.g. to
+   * make a backend slow; a server without `configure` fails the point.
+   */
+  readonly server?: JsonObject;
   /** Short warm-up at this point's load before measuring. */
   readonly warmup?: LoadPhase;
   /** The measured phase. */
@@ -66,8 +71,11 @@ export interface ScenarioMode {
   readonly durationMs?: number;
 }
 
-/** What the report shows for a scenario: request latency tables or message throughput. */
-export type ScenarioKind = "unary" | "stream";
+/**
+ * What the report shows for a scenario: request latency tables (`unary`), message throughput
+ * (`stream`), or request latency with the share of calls each backend received (`balance`).
+ */
+export type ScenarioKind = "unary" | "stream" | "balance";
 
 /** A goal recorded beside the figures, evaluated on the aggregated results. */
 export interface Goal {
@@ -112,6 +120,18 @@ export interface ResourceReport {
   readonly peakRssBytes: number;
 }
 
+/**
+ * Counters a server module keeps over a measured window, in named groups, e.g.
+ * `{ window: { "fast-1": 812, slow: 20 } }`; the report shows each counter's share of its group.
+ */
+export type ServerCounters = Readonly<Record<string, Readonly<Record<string, number>>>>;
+
+/** What the server process reports about a measured window. */
+export interface ServerReport extends ResourceReport {
+  /** The server module's counters over the window, if it keeps any. */
+  readonly counters?: ServerCounters;
+}
+
 /** What the load generator returns for one phase. */
 export interface PhaseResult {
   readonly calls: number;
@@ -128,7 +148,7 @@ export interface Sample {
   readonly contender: string;
   readonly point: string;
   readonly client: PhaseResult;
-  readonly server: ResourceReport;
+  readonly server: ServerReport;
 }
 
 /** Median figures of one (contender, point) over the runs. */
@@ -148,6 +168,11 @@ export interface Figure {
   readonly serverCpuUsPerMessage: number;
   readonly clientPeakRssBytes: number;
   readonly serverPeakRssBytes: number;
+  /**
+   * Median over runs of each server counter's share of its group (0..1), e.g.
+   * `{ window: { slow: 0.02, … } }`; absent when the server keeps no counters.
+   */
+  readonly counterShares?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** CDF of all runs merged: [latency µs, cumulative fraction]. */
   readonly cdf: ReadonlyArray<readonly [number, number]>;
 }

@@ -1,6 +1,6 @@
 // Turns the samples of several runs into median figures per (contender, point), and ratio helpers.
 import { cdfPoints, decodeHistogram, mergeHistograms, percentiles } from "./histogram.js";
-import type { Figure, Sample, ScenarioResults } from "./scenario.js";
+import type { Figure, Sample, ScenarioResults, ServerCounters } from "./scenario.js";
 
 /** Median of a non-empty list (mean of the middle two for even lengths); NaN when empty. */
 export function median(values: readonly number[]): number {
@@ -12,6 +12,25 @@ export function median(values: readonly number[]): number {
 
 function cpuUs(c: { userUs: number; systemUs: number }): number {
   return c.userUs + c.systemUs;
+}
+
+/**
+ * Median over the runs of each counter's share of its group; a counter missing from a run counts
+ * 0 there, and a group with no calls in a run is left out of that run. Undefined without counters.
+ */
+export function medianShares(runs: ReadonlyArray<ServerCounters | undefined>): Record<string, Record<string, number>> | undefined {
+  const present = runs.filter((r): r is ServerCounters => r !== undefined);
+  if (present.length === 0) return undefined;
+  const out: Record<string, Record<string, number>> = {};
+  const groups = [...new Set(present.flatMap((r) => Object.keys(r)))].sort();
+  for (const group of groups) {
+    const keys = [...new Set(present.flatMap((r) => Object.keys(r[group] ?? {})))].sort();
+    const totals = present.map((r) => Object.values(r[group] ?? {}).reduce((sum, n) => sum + n, 0));
+    out[group] = Object.fromEntries(
+      keys.map((k) => [k, median(present.flatMap((r, i) => (totals[i]! > 0 ? [(r[group]?.[k] ?? 0) / totals[i]!] : [])))]),
+    );
+  }
+  return out;
 }
 
 /** Median figures of the samples of one (contender, point); undefined when there are none. */
@@ -51,6 +70,7 @@ export function aggregate(samples: readonly Sample[]): Figure | undefined {
     serverCpuUsPerMessage: m((x) => x.serverCpuUsPerMessage),
     clientPeakRssBytes: m((x) => x.clientPeakRssBytes),
     serverPeakRssBytes: m((x) => x.serverPeakRssBytes),
+    ...(samples.some((s) => s.server.counters !== undefined) ? { counterShares: medianShares(samples.map((s) => s.server.counters)) } : {}),
     cdf: cdfPoints(mergeHistograms(samples.map((s) => s.client.histogram))),
   };
 }

@@ -31,6 +31,12 @@ async function handle(request: WorkerEnvelope): Promise<WorkerReply> {
       caller = await create(request.ports, request.spec.options ?? {});
       return { id: request.id, ok: true, value: null };
     }
+    case "configure": {
+      if (server === undefined) throw new Error("configure before start-server");
+      if (server.configure === undefined) throw new Error("this server module takes no point arguments (no configure())");
+      server.configure(request.args);
+      return { id: request.id, ok: true, value: null };
+    }
     case "phase": {
       if (caller === undefined) throw new Error("phase before create-caller");
       return { id: request.id, ok: true, value: await runLoadPhase(caller, request.phase) };
@@ -38,12 +44,14 @@ async function handle(request: WorkerEnvelope): Promise<WorkerReply> {
     case "mark":
       meter?.stop();
       meter = createResourceMeter();
+      server?.mark?.();
       return { id: request.id, ok: true, value: null };
     case "report": {
       if (meter === undefined) throw new Error("report before mark");
-      const report = meter.stop();
+      const resources = meter.stop();
       meter = undefined;
-      return { id: request.id, ok: true, value: report };
+      const counters = server?.counters?.();
+      return { id: request.id, ok: true, value: counters === undefined ? resources : { ...resources, counters } };
     }
     case "stop":
       meter?.stop();

@@ -14,6 +14,8 @@ export interface GoalMetric {
 export const callsPerSec: GoalMetric = { name: "req/s", pick: (f) => f.callsPerSec, sense: "min" };
 /** msgs/s (higher is better). */
 export const messagesPerSec: GoalMetric = { name: "msgs/s", pick: (f) => f.messagesPerSec, sense: "min" };
+/** p50 latency (lower is better). */
+export const p50: GoalMetric = { name: "p50", pick: (f) => f.p50Us, sense: "max" };
 /** p99 latency (lower is better). */
 export const p99: GoalMetric = { name: "p99", pick: (f) => f.p99Us, sense: "max" };
 
@@ -43,6 +45,18 @@ export function ratioGoal(description: string, subject: string, anchor: string, 
         parts.push(`${label}: ${r.toFixed(2)}×${ok ? "" : " ✗"}`);
       }
       return { met, detail: `${metric.name} (${subject})/(${anchor}) — ${parts.join("; ")}` };
+    },
+  };
+}
+
+/** A goal met only when every part is met (not measured when any part is not measured). */
+export function allOf(description: string, parts: readonly Goal[]): Goal {
+  return {
+    description,
+    evaluate(results: ScenarioResults) {
+      const verdicts = parts.map((g) => g.evaluate(results));
+      const met = verdicts.some((v) => v.met === undefined) ? undefined : verdicts.every((v) => v.met === true);
+      return { met, detail: verdicts.map((v) => v.detail).join(" · ") };
     },
   };
 }

@@ -1,0 +1,99 @@
+// Scenario "balance": four backends, one slow; every Sluice picker against grpc-js round_robin and
+// pick_first, by latency, throughput and the share of calls each sends to the slow backend.
+import type { Contender, Goal, LoadPhase, Point, Scenario, ScenarioMode } from "../harness/scenario.js";
+import { allOf, callsPerSec, p50, p99, ratioGoal } from "./goals.js";
+
+/** Calls in flight (closed loop). */
+const CONCURRENCY = 32;
+
+/** The one server process of every contender: four Sluice serve() ports, the first one slow. */
+const backends = {
+  module: "contenders/balance-server.js",
+  options: { backends: 4, fastMs: 1, slowMs: 20, slowBackend: 0, slow: "never" },
+} as const;
+
+function sluice(id: string, balancer: string, extra: Record<string, string> = {}): Contender {
+  return {
+    id,
+    label: `Sluice ${balancer}`,
+    server: backends,
+    client: { module: "contenders/sluice-client.js", options: { protocol: "grpc", balancer, ...extra } },
+  };
+}
+
+function grpcJs(id: string, balancer: "round_robin" | "pick_first"): Contender {
+  return {
+    id,
+    label: `grpc-js ${balancer}`,
+    server: backends,
+    client: { module: "contenders/grpc-js-client.js", options: { balancer } },
+  };
+}
+
+/** The contenders, in table order: every Sluice picker, then the grpc-js anchors. */
+const contenders: Contender[] = [
+  sluice("pf", "pick-first"),
+  sluice("rr", "round-robin"),
+  sluice("rand", "random"),
+  sluice("wrr", "weighted-round-robin"),
+  sluice("lr", "least-request"),
+  sluice("ewma", "peak-ewma"),
+  sluice("ring", "ring-hash", { routingKey: "random" }),
+  grpcJs("g-rr", "round_robin"),
+  grpcJs("g-pf", "pick_first"),
+];
+
+function phase(durationMs: number): LoadPhase {
+  return { concurrency: CONCURRENCY, durationMs, timeoutMs: durationMs + 30_000, callArgs: {} };
+}
+
+/** The goal of issue 4 at one point: p99 ≤ 0.25× grpc-js round_robin, p50 and req/s no worse. */
+function ewmaGoal(point: string, label: string): Goal {
+  return allOf(`Sluice peak-ewma (ewma) p99 ≤ 0.25× grpc-js round_robin (g-rr) p99, p50 ≤ 1×, req/s ≥ 1×, ${label} [issue 4]`, [
+    ratioGoal("", "ewma", "g-rr", p99, 0.25, [point]),
+    ratioGoal("", "ewma", "g-rr", p50, 1.0, [point]),
+    ratioGoal("", "ewma", "g-rr", callsPerSec, 1.0, [point]),
+  ]);
+}
+
+/** The balancing scenario. */
+export const balanceScenario: Scenario = {
+  name: "balance",
+  title: "Balancing over four backends, one of them slow",
+  description:
+    "One server process hosts four Sluice `serve()` backends on four loopback ports; every Echo waits on a timer before answering: " +
+    "~1 ms on three backends, 20 ms on the slow one (the first in the target list), so two cores suffice. All contenders use these same backends " +
+    "(gRPC over h2c, one HTTP/2 connection per backend); the load generator, in its own process, keeps 32 calls in flight. " +
+    "Sluice contenders are the generated client over `createChannel({ target: \"static:///…4 ports\", balancer })`, ring-hash with a random " +
+    "routing key per call (`withRoutingKey`); grpc-js uses target `ipv4:127.0.0.1:p1,…` with `loadBalancingConfig` round_robin or pick_first. " +
+    "Each process pair is warmed up for 3 s with all backends fast. Then two cases, in this order: (1) the slow backend turns slow halfway " +
+    "through the measured window (clients have learned a fast fleet; 0.5 s warm-up, all fast); (2) it is slow throughout (1 s warm-up with it slow). " +
+    "The server counts calls per backend over the measured window: *to slow* is the share of the calls that reached the slow backend while it was slow; " +
+    "*per backend* is the share each backend got over the whole window (slow first). pick-first sends everything to the first address, the slow one here.",
+  kind: "balance",
+  contenders,
+  anchors: ["g-rr"],
+  points(mode: ScenarioMode): Point[] {
+    const measureMs = mode.durationMs ?? (mode.quick ? 400 : 5_000);
+    return [
+      {
+        id: "halfway",
+        label: "Slow backend turns slow halfway through",
+        server: { slow: "after-mark", afterMs: Math.round(measureMs / 2) },
+        warmup: phase(mode.quick ? 150 : 500),
+        measure: phase(measureMs),
+      },
+      {
+        id: "steady",
+        label: "One backend slow throughout",
+        server: { slow: "now" },
+        warmup: phase(mode.quick ? 150 : 1_000),
+        measure: phase(measureMs),
+      },
+    ];
+  },
+  warmup(mode: ScenarioMode): LoadPhase {
+    return phase(mode.quick ? 300 : 3_000);
+  },
+  goals: [ewmaGoal("steady", "one backend slow throughout"), ewmaGoal("halfway", "slow halfway through")],
+};
