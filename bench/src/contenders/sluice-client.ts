@@ -17,18 +17,24 @@ function randomKeyOptions(): CallOptions {
  * Options: `protocol` "grpc" (default) or "connect"; `balancer`, a Sluice picker name (default
  * "round-robin"); `routingKey` "none" (default) or "random" (a new random key on every unary call,
  * for ring-hash); `ewmaDecayMs`, the time constant of each endpoint's latency EWMA (default: the
- * channel's, 10 s).
+ * channel's, 10 s); `ewmaSampleWeight`, the EWMA's least weight of a lower sample (default: the
+ * channel's, 0.1).
  */
 export const createCaller: CreateCaller = async (ports, options) => {
   const protocol = choiceOption(options, "protocol", ["grpc", "connect"] as const, "grpc");
   const balancer = choiceOption<PickerName>(options, "balancer", pickerNames, "round-robin");
   const randomKeys = choiceOption(options, "routingKey", ["none", "random"] as const, "none") === "random";
   const ewmaDecayMs = options.ewmaDecayMs === undefined ? undefined : intOption(options, "ewmaDecayMs", 10_000);
+  const ewmaSampleWeight = options.ewmaSampleWeight === undefined ? undefined : Number(options.ewmaSampleWeight);
+  // `fastOnly`: leave out the first port (the balance scenario's slow backend), for the reference
+  // line of what a balancer that never touched the slow backend would see on this machine.
+  const targets = choiceOption(options, "fastOnly", ["false", "true"] as const, "false") === "true" ? ports.slice(1) : ports;
   const channel = createChannel({
-    target: `static:///${ports.map((p) => `127.0.0.1:${p}`).join(",")}`,
+    target: `static:///${targets.map((p) => `127.0.0.1:${p}`).join(",")}`,
     protocol,
     balancer,
     ...(ewmaDecayMs === undefined ? {} : { ewmaDecayMs }),
+    ...(ewmaSampleWeight === undefined ? {} : { ewmaSampleWeight }),
   });
   const client = createEchoServiceClient(channel);
   const unary = create(EchoRequestSchema, { payload: makePayload(UNARY_PAYLOAD_BYTES) });

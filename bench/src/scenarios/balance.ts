@@ -12,10 +12,10 @@ const backends = {
   options: { backends: 4, fastMs: 1, slowMs: 20, slowBackend: 0, slow: "never" },
 } as const;
 
-function sluice(id: string, balancer: string, extra: Record<string, string> = {}): Contender {
+function sluice(id: string, balancer: string, extra: Record<string, string> = {}, note?: string): Contender {
   return {
     id,
-    label: `Sluice ${balancer}`,
+    label: `Sluice ${balancer}${note === undefined ? "" : ` (${note})`}`,
     server: backends,
     client: { module: "contenders/sluice-client.js", options: { protocol: "grpc", balancer, ...extra } },
   };
@@ -38,9 +38,13 @@ const contenders: Contender[] = [
   sluice("wrr", "weighted-round-robin"),
   sluice("lr", "least-request"),
   sluice("ewma", "peak-ewma"),
+  sluice("ewma-finagle", "peak-ewma", { ewmaSampleWeight: "0" }, "ewmaSampleWeight 0: Finagle's time-only blend"),
   sluice("ring", "ring-hash", { routingKey: "random" }),
   grpcJs("g-rr", "round_robin"),
   grpcJs("g-pf", "pick_first"),
+  // Not a balancer: round robin over the three fast backends only, the tail this machine gives when
+  // no call at all reaches the slow backend.
+  sluice("fast-only", "round-robin", { fastOnly: "true" }, "reference: fast backends only"),
 ];
 
 function phase(durationMs: number): LoadPhase {

@@ -51,6 +51,11 @@ export interface ChannelOptions {
   readonly healthCheck?: { readonly service: string };
   /** Time constant of each endpoint's latency EWMA, in milliseconds (default 10 s). */
   readonly ewmaDecayMs?: number;
+  /**
+   * Least weight of a lower latency sample in each endpoint's EWMA, in [0, 1] (default 0.1), so a
+   * busy endpoint sheds a transient peak within a few dozen calls; 0 is Finagle's time-only blend.
+   */
+  readonly ewmaSampleWeight?: number;
   /** DNS settings for `dns:` targets. */
   readonly dns?: { readonly server?: string; readonly refreshIntervalMs?: number };
   /** A resolver to use instead of the one the target's scheme selects. */
@@ -87,6 +92,9 @@ export function validateChannelOptions(options: ChannelOptions): void {
   }
   requireNumber("pickTimeoutMs", options.pickTimeoutMs, 0);
   requireNumber("ewmaDecayMs", options.ewmaDecayMs, 1);
+  if (options.ewmaSampleWeight !== undefined && !(options.ewmaSampleWeight >= 0 && options.ewmaSampleWeight <= 1)) {
+    throw new Error(`ewmaSampleWeight: must be a number from 0 to 1, got ${String(options.ewmaSampleWeight)}`);
+  }
   if (options.healthCheck !== undefined && typeof options.healthCheck.service !== "string") {
     throw new Error(`healthCheck.service: must be a string (the service name, "" for the whole server)`);
   }

@@ -135,6 +135,7 @@ export function createChannel(options: ChannelOptions): Channel {
       keepalive: options.keepalive ?? {},
       backoff: options.backoff ?? {},
       ewmaDecayMs: options.ewmaDecayMs ?? 10_000,
+      ewmaSampleWeight: options.ewmaSampleWeight ?? 0.1,
       now,
       random,
       onChange: onSubchannelChange,

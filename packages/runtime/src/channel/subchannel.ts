@@ -45,6 +45,7 @@ export interface SubchannelOptions {
   readonly keepalive: KeepaliveOptions;
   readonly backoff: BackoffOptions;
   readonly ewmaDecayMs: number;
+  readonly ewmaSampleWeight: number;
   readonly now: () => number;
   readonly random: () => number;
   /** Called after every state, health or draining change. */
@@ -94,7 +95,7 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
     transportOptions,
   );
   const backoff = createBackoff(options.backoff, options.random);
-  const ewma = createPeakEwma({ decayMs: options.ewmaDecayMs, now });
+  const ewma = createPeakEwma({ decayMs: options.ewmaDecayMs, sampleWeight: options.ewmaSampleWeight, now });
   let state: ConnectivityState = "idle";
   let healthy = true;
   let draining = false;

@@ -40,18 +40,40 @@ describe("createPeakEwma", () => {
     expect(ewma.estimate()).toBe(50);
   });
 
-  it("blends a lower sample with weight w = exp(-elapsed / decayMs)", () => {
-    const ewma = createPeakEwma({ decayMs: 10_000, now });
+  it("blends a lower sample with weight 1 − w, w = exp(-elapsed / decayMs), once per elapsed time", () => {
+    const ewma = createPeakEwma({ decayMs: 10_000, now, sampleWeight: 0 });
     ewma.observe(100);
     time = 10_000;
     ewma.observe(20);
-    // current = 100·e⁻¹; value = current·e⁻¹ + 20·(1 − e⁻¹)
-    const expected = 100 * E * E + 20 * (1 - E);
+    // current = 100·e⁻¹; value = current + (1 − e⁻¹)·(20 − current)
+    const expected = 100 * E + (1 - E) * (20 - 100 * E);
     expect(ewma.estimate()).toBeCloseTo(expected, 12);
     time = 15_000;
     ewma.observe(10);
     const w = Math.exp(-0.5);
-    expect(ewma.estimate()).toBeCloseTo(expected * w * w + 10 * (1 - w), 12);
+    expect(ewma.estimate()).toBeCloseTo(expected * w + (1 - w) * (10 - expected * w), 12);
+  });
+
+  it("moves at least sampleWeight of the way per lower sample, however close the samples", () => {
+    const ewma = createPeakEwma({ decayMs: 10_000, now, sampleWeight: 0.25 });
+    ewma.observe(100);
+    ewma.observe(20); // no time passed: 1 − w = 0, the floor applies
+    expect(ewma.estimate()).toBeCloseTo(100 + 0.25 * (20 - 100), 12);
+    time = 10_000; // 1 − w = 1 − e⁻¹ > 0.25: the time term applies
+    ewma.observe(20);
+    const current = 80 * E;
+    expect(ewma.estimate()).toBeCloseTo(current + (1 - E) * (20 - current), 12);
+  });
+
+  it("sheds a transient peak within a few dozen calls on a busy endpoint (default sampleWeight 0.1)", () => {
+    const ewma = createPeakEwma({ decayMs: 10_000, now });
+    ewma.observe(2);
+    ewma.observe(40); // a client-side stall
+    for (let i = 1; i <= 40; i++) {
+      time = i * 0.3; // ~3,000 calls per second
+      ewma.observe(2);
+    }
+    expect(ewma.estimate()!).toBeLessThan(2.6);
   });
 
   it("settles on a steady latency", () => {
@@ -87,6 +109,11 @@ describe("createPeakEwma", () => {
     expect(ewma.estimate()).toBe(0);
     ewma.observe(Number.POSITIVE_INFINITY);
     expect(ewma.estimate()).toBe(0);
+  });
+
+  it("rejects a bad sampleWeight, naming the field", () => {
+    expect(() => createPeakEwma({ now, sampleWeight: 1.5 })).toThrow("ewmaSampleWeight: must be a number from 0 to 1, got 1.5");
+    expect(() => createPeakEwma({ now, sampleWeight: Number.NaN })).toThrow(/^ewmaSampleWeight: /);
   });
 
   it("rejects a bad decayMs, naming the field", () => {

@@ -5,6 +5,13 @@
 export interface PeakEwmaOptions {
   /** Time constant of the decay in milliseconds (default 10 s). */
   readonly decayMs?: number;
+  /**
+   * Least weight of a lower sample, in [0, 1] (default 0.1): each sample below the estimate moves
+   * it at least this share of the way, however little time has passed. 0 gives Finagle's purely
+   * time-based blend, under which a busy endpoint's estimate keeps a transient peak (a GC pause or
+   * a stalled event loop on the client) for about `decayMs`.
+   */
+  readonly sampleWeight?: number;
   /** Monotonic clock in milliseconds. */
   readonly now: () => number;
 }
@@ -24,12 +31,14 @@ export interface PeakEwma {
  * Creates a peak-EWMA estimator. With `w = exp(-elapsed / decayMs)`:
  * - between samples the estimate decays toward zero, `estimate(t) = value × w(t − last)`, so an
  *   endpoint that stopped getting calls because it looked slow is tried again eventually;
- * - a sample above the current estimate replaces it at once (peak sensitivity);
- * - a lower sample is blended in: `value = current × w + sample × (1 − w)`, `elapsed` being the
- *   time since the previous sample, so the estimate moves toward the samples over about `decayMs`.
+ * - a sample above the (decayed) estimate replaces it at once (peak sensitivity);
+ * - a lower sample is blended in with weight `a = max(1 − w, sampleWeight)`, `elapsed` being the
+ *   time since the previous sample: `value = current + a × (sample − current)`. The time term is
+ *   Finagle's; the floor lets an endpoint that answers many calls shed a transient peak within a
+ *   few dozen calls instead of `decayMs`.
  * The first sample is taken as is. Negative samples count as 0; non-finite ones are ignored.
  *
- * @throws Error naming `ewmaDecayMs` when `decayMs` is not a finite number > 0.
+ * @throws Error naming `ewmaDecayMs` or `ewmaSampleWeight` when an option is out of range.
  * @example
  * const ewma = createPeakEwma({ decayMs: 10_000, now: () => performance.now() });
  * ewma.observe(12);
@@ -40,6 +49,10 @@ export function createPeakEwma(options: PeakEwmaOptions): PeakEwma {
   const decayMs = options.decayMs ?? 10_000;
   if (typeof decayMs !== "number" || !Number.isFinite(decayMs) || decayMs <= 0) {
     throw new Error(`ewmaDecayMs: must be a finite number > 0 (milliseconds), got ${String(decayMs)}`);
+  }
+  const sampleWeight = options.sampleWeight ?? 0.1;
+  if (typeof sampleWeight !== "number" || !(sampleWeight >= 0 && sampleWeight <= 1)) {
+    throw new Error(`ewmaSampleWeight: must be a number from 0 to 1, got ${String(sampleWeight)}`);
   }
   let value: number | undefined;
   let stamp = 0;
@@ -54,7 +67,7 @@ export function createPeakEwma(options: PeakEwmaOptions): PeakEwma {
       } else {
         const w = weight(t);
         const current = value * w;
-        value = sample > current ? sample : current * w + sample * (1 - w);
+        value = sample > current ? sample : current + Math.max(1 - w, sampleWeight) * (sample - current);
       }
       stamp = Math.max(stamp, t);
     },
