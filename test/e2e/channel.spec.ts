@@ -134,3 +134,28 @@ describe("channel configuration errors", () => {
     expect(() => createChannel({ target: "" })).toThrow(/^target:/);
   });
 });
+
+describe("channel close", () => {
+  it("waits for calls in flight, but no longer than its grace period", async () => {
+    const slow = await spawnServer("slow", { delayMs: 3000 });
+    const channel = createChannel({ target: `static:///${slow.address}` });
+    try {
+      await channel.waitForReady(5000);
+      const client = createInventoryServiceClient(channel);
+      const pending = client.getItem({ sku: "sku-0001" }, { timeoutMs: 10_000 }).then(
+        () => "ok",
+        (e: unknown) => ConnectError.from(e).code,
+      );
+      await eventually(() => channel.stats().endpoints[0]?.inFlight === 1, 2000, "call in flight");
+      const started = Date.now();
+      await channel.close(200);
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(await pending).not.toBe("ok");
+      const after = await client.getItem({ sku: "sku-0001" }).catch((e: unknown) => ConnectError.from(e));
+      expect((after as ConnectError).code).toBe(Code.Unavailable);
+      expect((after as ConnectError).rawMessage).toBe("channel closed");
+    } finally {
+      await slow.kill();
+    }
+  });
+});

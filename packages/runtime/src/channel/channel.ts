@@ -49,8 +49,12 @@ export interface Channel extends Transport {
   onEvent(listener: (event: ChannelEvent) => void): () => void;
   /** Resolves once at least one endpoint is ready (or rejects after `timeoutMs`). */
   waitForReady(timeoutMs?: number): Promise<void>;
-  /** Stops resolving, refuses new calls, lets calls in flight finish, then closes every session. */
-  close(): Promise<void>;
+  /**
+   * Stops resolving, refuses new calls, lets calls in flight finish for up to `graceMs` (default
+   * 5 s; a stream nobody reads would otherwise hold the channel open forever), then closes every
+   * session, failing what is still in flight.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -333,7 +337,7 @@ export function createChannel(options: ChannelOptions): Channel {
         await waiters.wait(left, undefined);
       }
     },
-    async close() {
+    async close(graceMs = 5000) {
       if (closed) return;
       closed = true;
       if (unejectTimer !== undefined) clearTimeout(unejectTimer);
@@ -344,7 +348,14 @@ export function createChannel(options: ChannelOptions): Channel {
       subchannels.clear();
       picker = undefined;
       waiters.wake();
-      await Promise.all([...all.map((s) => s.drain()), ...[...draining].map((s) => s.drain())]);
+      const subs = [...all, ...draining];
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const graceOver = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([Promise.all(subs.map((s) => s.drain())), graceOver]);
+      clearTimeout(timer);
+      for (const sub of subs) sub.shutdown();
     },
   };
   return channel;
