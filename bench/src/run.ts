@@ -38,7 +38,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     return 0;
   }
-  const chosen = selectScenarios(cli.scenarios).map((s) => withContenders(s, cli.contenders));
+  const chosen = cli.reportOnly ? [] : selectScenarios(cli.scenarios).map((s) => withContenders(s, cli.contenders));
   const mode: ScenarioMode = { quick: cli.quick, durationMs: cli.durationMs };
   const runs = cli.runs ?? (cli.quick ? 1 : 3);
   // Quick runs write beside the committed results, never over them.

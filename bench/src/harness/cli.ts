@@ -11,6 +11,8 @@ export interface CliOptions {
   readonly contenders: readonly string[] | undefined;
   readonly out: string | undefined;
   readonly list: boolean;
+  /** Rebuild RESULTS.md from the saved results without running anything. */
+  readonly reportOnly: boolean;
   readonly help: boolean;
 }
 
@@ -25,6 +27,7 @@ export const USAGE = `usage: npm run bench -- [scenario…] [options]
   --out DIR        write RESULTS.md, JSON and charts to DIR instead (e.g. for profiling runs)
   --cpu-prof       write client and server CPU profiles to bench/results/raw/profiles/
   --list           list scenarios and contenders
+  --report-only    rebuild RESULTS.md from the saved results (after editing a scenario's text)
   --help           this text`;
 
 function positiveNumber(name: string, raw: string | undefined): number | undefined {
@@ -47,6 +50,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
       contenders: { type: "string" },
       out: { type: "string" },
       list: { type: "boolean", default: false },
+      "report-only": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -62,6 +66,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     contenders: values.contenders === undefined ? undefined : values.contenders.split(",").map((c) => c.trim()).filter((c) => c !== ""),
     out: values.out,
     list: values.list === true,
+    reportOnly: values["report-only"] === true,
     help: values.help === true,
   };
 }

@@ -73,7 +73,10 @@ export const balanceScenario: Scenario = {
     "Each process pair is warmed up for 3 s with all backends fast. Then two cases, in this order: (1) the slow backend turns slow halfway " +
     "through the measured window (clients have learned a fast fleet; 0.5 s warm-up, all fast); (2) it is slow throughout (1 s warm-up with it slow). " +
     "The server counts calls per backend over the measured window: *to slow* is the share of the calls that reached the slow backend while it was slow; " +
-    "*per backend* is the share each backend got over the whole window (slow first). pick-first sends everything to the first address, the slow one here.",
+    "*per backend* is the share each backend got over the whole window (slow first). pick-first sends everything to the first address, the slow one here. " +
+    "Two extra lines: *peak-ewma (ewmaSampleWeight 0)* is the estimator with Finagle's time-only blend, for comparison with Sluice's default; " +
+    "*fast-only* is not a balancer but round robin over the three fast backends alone: no call reaches the slow backend, so its p99 is the " +
+    "lowest any policy can reach on this machine under this load, and a p99 goal below it cannot be met by balancing.",
   kind: "balance",
   contenders,
   anchors: ["g-rr"],
