@@ -6,24 +6,12 @@ import {
   routingKeyContext,
   type BalancerConfig,
   type Channel,
-  type Endpoint,
-  type Resolver,
-  type ResolverListener,
 } from "@sluice/runtime";
 import { createInventoryServiceClient, type InventoryServiceClient } from "../../examples/inventory/gen/inventory/v1/inventory_sluice.js";
 import { startInventoryServer, type InventoryServer } from "../../examples/inventory/src/server.js";
 import { closeAll, eventually, startServers } from "../support/inventory.js";
+import { manualResolver } from "../support/manual-resolver.js";
 import { findDnsmasq, startDnsmasq, type Dnsmasq } from "../resolver/dnsmasq.js";
-
-function manualResolver(): Resolver & { push(endpoints: Endpoint[]): void } {
-  let listener: ResolverListener | undefined;
-  return {
-    start: (l) => void (listener = l),
-    refresh() {},
-    close: () => void (listener = undefined),
-    push: (endpoints) => listener?.onEndpoints(endpoints),
-  };
-}
 
 const addressOf = (s: InventoryServer): string => `127.0.0.1:${s.port}`;
 

@@ -1,26 +1,11 @@
 // End to end: the channel balances over real server processes, routes around a killed one, uses a
 // restarted one again, drains endpoints that leave the resolved set, and fails fast with a clear error.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createChannel, type Channel, type Endpoint, type Resolver, type ResolverListener } from "@sluice/runtime";
+import { createChannel, type Channel } from "@sluice/runtime";
 import { createInventoryServiceClient } from "../../examples/inventory/gen/inventory/v1/inventory_sluice.js";
 import { spawnServer, type ServerProcess } from "../support/processes.js";
 import { eventually } from "../support/inventory.js";
-
-function manualResolver(): Resolver & { push(endpoints: Endpoint[]): void } {
-  let listener: ResolverListener | undefined;
-  return {
-    start(l) {
-      listener = l;
-    },
-    refresh() {},
-    close() {
-      listener = undefined;
-    },
-    push(endpoints) {
-      listener?.onEndpoints(endpoints);
-    },
-  };
-}
+import { manualResolver } from "../support/manual-resolver.js";
 
 /** Waits until the channel has `count` endpoints and every one is ready. */
 async function allReady(channel: Channel, count: number): Promise<void> {

@@ -1,7 +1,7 @@
 // Interop: a real grpc-js client calls a Sluice server in all four shapes; grpc-js sees the same
 // status codes and messages.
 import * as grpc from "@grpc/grpc-js";
-import { fromBinary, toBinary, create, type DescMessage, type DescMethod, type MessageShape } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import {
   InventoryService,
   GetItemRequestSchema,
@@ -15,21 +15,7 @@ import {
 } from "../../examples/inventory/gen/inventory/v1/inventory_pb.js";
 import type { InventoryServer } from "../../examples/inventory/src/server.js";
 import { startServers } from "../support/inventory.js";
-
-function definition(method: DescMethod): grpc.MethodDefinition<object, object> {
-  const serializer = <D extends DescMessage>(schema: D) => (value: MessageShape<D>): Buffer =>
-    Buffer.from(toBinary(schema, value));
-  const deserializer = <D extends DescMessage>(schema: D) => (bytes: Buffer): MessageShape<D> => fromBinary(schema, bytes);
-  return {
-    path: `/${method.parent.typeName}/${method.name}`,
-    requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
-    responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
-    requestSerialize: serializer(method.input) as (value: object) => Buffer,
-    requestDeserialize: deserializer(method.input) as (bytes: Buffer) => object,
-    responseSerialize: serializer(method.output) as (value: object) => Buffer,
-    responseDeserialize: deserializer(method.output) as (bytes: Buffer) => object,
-  };
-}
+import { grpcJsService } from "../support/grpc-js-definition.js";
 
 describe("a grpc-js client against serve()", () => {
   let server: InventoryServer;
@@ -37,10 +23,7 @@ describe("a grpc-js client against serve()", () => {
 
   beforeAll(async () => {
     [server] = (await startServers(1)) as [InventoryServer];
-    const serviceDefinition: grpc.ServiceDefinition = Object.fromEntries(
-      InventoryService.methods.map((method) => [method.localName, definition(method)]),
-    );
-    const Ctor = grpc.makeGenericClientConstructor(serviceDefinition, "InventoryService");
+    const Ctor = grpc.makeGenericClientConstructor(grpcJsService(InventoryService), "InventoryService");
     client = new Ctor(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure()) as typeof client;
   });
   afterAll(async () => {

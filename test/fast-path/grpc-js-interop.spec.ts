@@ -2,30 +2,17 @@
 // against a grpc-js server — four shapes, status codes, error details (grpc-status-details-bin),
 // ASCII and binary metadata, deadlines and cancellation.
 import * as grpc from "@grpc/grpc-js";
-import { create, fromBinary, toBinary, type DescMessage, type DescMethod, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { anyPack } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import type { Server } from "@sluice/runtime";
 import { createSluiceTransport } from "../../packages/runtime/src/transport/sluice-transport.js";
 import { EchoRequestSchema, EchoResponseSchema, EchoService, type EchoRequest, type EchoResponse } from "./gen/fastpath/v1/echo_pb.js";
 import { startEchoServer } from "./echo-service.js";
+import { grpcJsService } from "../support/grpc-js-definition.js";
 import { RpcStatusSchema as StatusSchema } from "./gen/fastpath/v1/status_pb.js";
 
-function definition(method: DescMethod): grpc.MethodDefinition<object, object> {
-  const ser = <D extends DescMessage>(schema: D) => (value: MessageShape<D>): Buffer => Buffer.from(toBinary(schema, value));
-  const de = <D extends DescMessage>(schema: D) => (bytes: Buffer): MessageShape<D> => fromBinary(schema, bytes);
-  return {
-    path: `/${method.parent.typeName}/${method.name}`,
-    requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
-    responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
-    requestSerialize: ser(method.input) as (value: object) => Buffer,
-    requestDeserialize: de(method.input) as (bytes: Buffer) => object,
-    responseSerialize: ser(method.output) as (value: object) => Buffer,
-    responseDeserialize: de(method.output) as (bytes: Buffer) => object,
-  };
-}
-
-const serviceDefinition: grpc.ServiceDefinition = Object.fromEntries(EchoService.methods.map((m) => [m.localName, definition(m)]));
+const serviceDefinition = grpcJsService(EchoService);
 type AnyClient = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
 
 describe("grpc-js client → serve() fast path", () => {
