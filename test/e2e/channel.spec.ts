@@ -144,3 +144,37 @@ describe("channel close", () => {
     }
   });
 });
+
+describe("channel call accounting", () => {
+  it("a stream cancelled through its signal frees its in-flight count at once", async () => {
+    const server = await spawnServer("a");
+    const channel = createChannel({ target: `static:///${server.address}` });
+    try {
+      await channel.waitForReady(5000);
+      const client = createInventoryServiceClient(channel);
+      const controller = new AbortController();
+      const iterator = client.listItems({}, { signal: controller.signal })[Symbol.asyncIterator]();
+      expect((await iterator.next()).done).toBe(false);
+      expect(channel.stats().endpoints[0]!.inFlight).toBe(1);
+      controller.abort();
+      expect(channel.stats().endpoints[0]!.inFlight).toBe(0);
+      const started = Date.now();
+      await channel.close(2000);
+      expect(Date.now() - started).toBeLessThan(500);
+    } finally {
+      await server.kill();
+    }
+  });
+
+  it("treats a timeout of 0 as no deadline, even while waiting for the first endpoint", async () => {
+    const server = await spawnServer("a");
+    const channel = createChannel({ target: `static:///${server.address}` });
+    try {
+      const client = createInventoryServiceClient(channel);
+      expect((await client.getItem({ sku: "sku-0001" }, { timeoutMs: 0 })).servedBy).toBe("a");
+    } finally {
+      await channel.close();
+      await server.kill();
+    }
+  });
+});

@@ -7,8 +7,8 @@ import { createInventoryHandlers } from "../../examples/inventory/src/handlers.j
 import { createInventoryStore } from "../../examples/inventory/src/store.js";
 import { closeAll, eventually } from "../support/inventory.js";
 
-/** A server whose GetItem fails with INTERNAL while `broken.on` is true. */
-async function flakyServer(name: string, broken: { on: boolean }): Promise<Server> {
+/** A server whose GetItem fails with `code` (INTERNAL by default) while `broken.on` is true. */
+async function flakyServer(name: string, broken: { on: boolean }, code = Code.Internal): Promise<Server> {
   const handlers = createInventoryHandlers(createInventoryStore(), { name });
   return serve({
     port: 0,
@@ -17,7 +17,7 @@ async function flakyServer(name: string, broken: { on: boolean }): Promise<Serve
       registerInventoryService(router, {
         ...handlers,
         getItem(request, context) {
-          if (broken.on) throw new ConnectError(`${name} is broken`, Code.Internal);
+          if (broken.on) throw new ConnectError(`${name} is broken`, code);
           return handlers.getItem(request, context);
         },
       }),
@@ -61,6 +61,29 @@ describe("outlier ejection", () => {
     } finally {
       await channel.close();
       await closeAll(servers);
+    }
+  });
+
+  it("an UNAVAILABLE status the server sends on purpose does not take the endpoint out of rotation", async () => {
+    const server = await flakyServer("dependency-down", { on: true }, Code.Unavailable);
+    const channel = createChannel({ target: `static:///127.0.0.1:${server.port}`, outlierDetection: false });
+    const states: string[] = [];
+    try {
+      await channel.waitForReady(5000);
+      channel.onEvent((e) => {
+        if (e.type === "state") states.push(e.state);
+      });
+      const client = createInventoryServiceClient(channel);
+      for (let i = 0; i < 20; i++) {
+        const error = await client.getItem({ sku: "sku-0001" }).catch((e: unknown) => ConnectError.from(e));
+        expect((error as ConnectError).code).toBe(Code.Unavailable);
+      }
+      await new Promise((r) => setTimeout(r, 100)); // past the second look at the session
+      expect(states).toEqual([]);
+      expect(channel.stats().endpoints[0]!.state).toBe("ready");
+    } finally {
+      await channel.close();
+      await server.close();
     }
   });
 });

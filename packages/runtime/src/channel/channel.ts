@@ -12,11 +12,15 @@ import { createOutlierDetector, type OutlierDetector } from "./outlier-detector.
 import type { Endpoint, Resolver } from "./resolver.js";
 import { createResolver } from "./resolvers/registry.js";
 import { createSubchannel, type Subchannel, type SubchannelStats } from "./subchannel.js";
-import { watchHealth } from "./health-watcher.js";
+import { watchHealth, type HealthWatch } from "./health-watcher.js";
 import { createReadyWaiters } from "./ready-waiters.js";
-import { connectionAwareError } from "./connection-errors.js";
+import { connectionAwareError, mayBeConnectionLoss } from "./connection-errors.js";
 
 const noKey = {};
+
+/** Connect's convention: a timeout of 0 or less means no deadline. */
+const deadlineOf = (timeoutMs: number | undefined): number | undefined =>
+  timeoutMs === undefined || timeoutMs <= 0 ? undefined : timeoutMs;
 
 /** Something that happened on a channel, for dashboards, logs and tests. */
 export type ChannelEvent =
@@ -81,7 +85,7 @@ export function createChannel(options: ChannelOptions): Channel {
     for (const listener of listeners) listener(event);
   };
   const subchannels = new Map<string, Subchannel>();
-  const healthWatches = new Map<string, { close(): void }>();
+  const healthWatches = new Map<string, HealthWatch>();
   const draining = new Set<Subchannel>();
   const waiters = createReadyWaiters();
   let picker: Picker<Subchannel> | undefined;
@@ -124,7 +128,14 @@ export function createChannel(options: ChannelOptions): Channel {
     waiters.wake();
   };
 
+  const lastStates = new Map<Subchannel, ConnectivityState>();
   const onSubchannelChange = (sub: Subchannel): void => {
+    if (sub.state === "ready" && lastStates.get(sub) !== "ready") {
+      // The connection is back: a health watch waiting out its backoff looks again at once.
+      healthWatches.get(sub.address)?.restart();
+    }
+    if (sub.state === "shutdown") lastStates.delete(sub);
+    else lastStates.set(sub, sub.state);
     if (!sub.draining) {
       emit({ type: "state", address: sub.address, state: sub.state, healthy: sub.healthy });
     }
@@ -257,16 +268,17 @@ export function createChannel(options: ChannelOptions): Channel {
     const failed = error !== undefined && isFailure(error);
     end(failed);
     detector?.record(sub.address, !failed);
-    if (error !== undefined && ConnectError.from(error).code === Code.Unavailable) {
-      sub.checkConnection();
-    }
+    // Only a failure below the server says anything about the connection: an UNAVAILABLE status
+    // the server sent on purpose ("dependency down") must not take a healthy endpoint out.
+    if (error !== undefined && mayBeConnectionLoss(error)) sub.checkConnection();
   };
 
   const channel: Channel = {
     target: options.target,
     unary<I extends DescMessage, O extends DescMessage>(
-      ...[method, signal, timeoutMs, header, input, contextValues]: Parameters<Transport["unary"]>
+      ...[method, signal, givenTimeoutMs, header, input, contextValues]: Parameters<Transport["unary"]>
     ): Promise<UnaryResponse<I, O>> {
+      const timeoutMs = deadlineOf(givenTimeoutMs);
       const send = (sub: Subchannel, started: number): Promise<UnaryResponse<I, O>> => {
         const end = sub.beginCall();
         return sub.transport.unary(method, signal, remaining(timeoutMs, started), header, input, contextValues).then(
@@ -289,17 +301,30 @@ export function createChannel(options: ChannelOptions): Channel {
       return pick(contextValues, signal, timeoutMs).then((sub) => send(sub, started));
     },
     async stream<I extends DescMessage, O extends DescMessage>(
-      ...[method, signal, timeoutMs, header, input, contextValues]: Parameters<Transport["stream"]>
+      ...[method, signal, givenTimeoutMs, header, input, contextValues]: Parameters<Transport["stream"]>
     ): Promise<StreamResponse<I, O>> {
+      const timeoutMs = deadlineOf(givenTimeoutMs);
       const started = now();
       const sub = await pick(contextValues, signal, timeoutMs);
       const end = sub.beginCall();
+      // The call ends when its messages are read to the end or fail, or when the caller aborts it:
+      // Connect's clients cancel a stream through the signal, and the iterator they hand out has no
+      // return(), so a caller that stops reading is only seen through the signal.
+      let ended = false;
+      const endOnce = (failure: unknown): void => {
+        if (ended) return;
+        ended = true;
+        signal?.removeEventListener("abort", onAbort);
+        finish(sub, end, failure);
+      };
+      const onAbort = (): void => endOnce(ConnectError.from(signal?.reason, Code.Canceled));
+      signal?.addEventListener("abort", onAbort, { once: true });
       let response: StreamResponse<DescMessage, DescMessage>;
       try {
         response = await sub.transport.stream(method, signal, remaining(timeoutMs, started), header, input, contextValues);
       } catch (error) {
         const reported = connectionAwareError(error, signal, sub.address);
-        finish(sub, end, reported);
+        endOnce(reported);
         throw reported;
       }
       const messages = response.message;
@@ -311,7 +336,7 @@ export function createChannel(options: ChannelOptions): Channel {
           failure = connectionAwareError(error, signal, sub.address);
           throw failure;
         } finally {
-          finish(sub, end, failure);
+          endOnce(failure);
         }
       };
       return { ...response, message: tracked() } as unknown as StreamResponse<I, O>;

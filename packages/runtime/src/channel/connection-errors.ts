@@ -15,8 +15,7 @@ export function connectionAwareError(error: unknown, signal: AbortSignal | undef
   if (
     (connectError.code !== Code.Canceled && connectError.code !== Code.Aborted) ||
     signal?.aborted === true ||
-    connectError.metadata.has("grpc-status") ||
-    connectError.metadata.has("content-type")
+    sentByServer(connectError)
   ) {
     return error;
   }
@@ -29,4 +28,15 @@ export function connectionAwareError(error: unknown, signal: AbortSignal | undef
   );
   unavailable.details = connectError.details;
   return unavailable;
+}
+
+/** Whether the server answered with this error (it carries response metadata), rather than the call failing below it. @private */
+export function sentByServer(error: ConnectError): boolean {
+  return error.metadata.has("grpc-status") || error.metadata.has("content-type");
+}
+
+/** Whether `error` says the connection to the endpoint may be gone: UNAVAILABLE that no server sent. @private */
+export function mayBeConnectionLoss(error: unknown): boolean {
+  const connectError = ConnectError.from(error);
+  return connectError.code === Code.Unavailable && !sentByServer(connectError);
 }

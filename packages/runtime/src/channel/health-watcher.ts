@@ -27,6 +27,11 @@ export interface HealthWatchOptions {
 export interface HealthWatch {
   /** Cancels the stream and any pending reconnect; no more calls to `onStatus` after it. */
   close(): void;
+  /**
+   * Re-opens the watch now if it is waiting out a backoff (call it when the endpoint's connection
+   * becomes ready again, as gRPC restarts the health stream then); no-op while the stream is open.
+   */
+  restart(): void;
 }
 
 /**
@@ -103,6 +108,13 @@ export function watchHealth(
   void run();
 
   return {
+    restart() {
+      if (closed || sleepTimer === undefined) return;
+      backoff.reset();
+      timers.clearTimeout(sleepTimer);
+      sleepTimer = undefined;
+      wakeSleep?.();
+    },
     close() {
       if (closed) {
         return;

@@ -33,7 +33,8 @@ export function createReadyWaiters(): ReadyWaiters {
           cleanup();
           reject(ConnectError.from(signal?.reason, Code.Canceled));
         };
-        const timer = setTimeout(done, timeoutMs);
+        // setTimeout takes at most 2^31 - 1 ms; a longer wait would fire at once.
+        const timer = setTimeout(done, Math.min(timeoutMs, 2_147_483_647));
         signal?.addEventListener("abort", onAbort, { once: true });
         wakers.add(done);
       });

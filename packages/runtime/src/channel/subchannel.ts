@@ -106,11 +106,24 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let recheckTimer: ReturnType<typeof setTimeout> | undefined;
   let drained: (() => void) | undefined;
+  let draining$: Promise<void> | undefined;
 
   const setState = (next: ConnectivityState): void => {
     if (state === next || state === "shutdown") return;
     state = next;
     options.onChange(subchannel);
+  };
+
+  /** The connection failed: transient failure, and a new attempt after the backoff. */
+  const connectionFailed = (): void => {
+    setState("transient-failure");
+    options.onConnectFailure(subchannel);
+    const delay = backoff.next();
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      attemptConnect();
+    }, delay);
+    retryTimer.unref?.();
   };
 
   const attemptConnect = (): void => {
@@ -120,14 +133,7 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
       attempt = undefined;
       if (state === "shutdown") return;
       if (result === "error") {
-        setState("transient-failure");
-        options.onConnectFailure(subchannel);
-        const delay = backoff.next();
-        retryTimer = setTimeout(() => {
-          retryTimer = undefined;
-          attemptConnect();
-        }, delay);
-        retryTimer.unref?.();
+        connectionFailed();
       } else {
         backoff.reset();
         setState("ready");
@@ -135,12 +141,17 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
     });
   };
 
+  /** Checks a ready session without leaving "ready"; only a failed check changes the state. */
+  const verify = (): void => {
+    if (attempt !== undefined || state !== "ready") return;
+    attempt = manager.connect().then((result) => {
+      attempt = undefined;
+      if (state === "ready" && result === "error") connectionFailed();
+    });
+  };
+
   const closeIfDrained = (): void => {
-    if (draining && inFlight === 0 && drained !== undefined) {
-      subchannel.shutdown();
-      drained();
-      drained = undefined;
-    }
+    if (draining && inFlight === 0 && drained !== undefined) subchannel.shutdown();
   };
 
   const subchannel: Subchannel = {
@@ -181,16 +192,17 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
       };
     },
     checkConnection() {
-      // Re-verifying a healthy session is cheap (the manager answers at once); a dead one fails the
-      // attempt and enters transient failure with backoff. Node resets a dying session's streams a
-      // moment before it marks the session destroyed, so a session that still looks alive is
-      // verified once more shortly after.
+      // The call failed below the server (the channel never calls this for a status the server
+      // sent), so new calls wait while the connection is checked: a healthy session answers at
+      // once, a dead one enters transient failure with backoff. Node resets a dying session's
+      // streams a moment before it marks the session destroyed, so a session that still looked
+      // alive is verified once more shortly after, this time staying ready meanwhile.
       if (state !== "ready") return;
       attemptConnect();
       if (recheckTimer === undefined) {
         recheckTimer = setTimeout(() => {
           recheckTimer = undefined;
-          if (state === "ready") attemptConnect();
+          verify();
         }, connectionRecheckMs);
         recheckTimer.unref?.();
       }
@@ -201,14 +213,15 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
       options.onChange(subchannel);
     },
     drain() {
+      if (draining$ !== undefined) return draining$;
       if (state === "shutdown") return Promise.resolve();
       draining = true;
       options.onChange(subchannel);
-      const done = new Promise<void>((resolve) => {
+      draining$ = new Promise<void>((resolve) => {
         drained = resolve;
       });
       closeIfDrained();
-      return done;
+      return draining$;
     },
     shutdown() {
       if (recheckTimer !== undefined) clearTimeout(recheckTimer);
@@ -220,6 +233,9 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
         manager.abort();
         options.onChange(subchannel);
       }
+      // A drain cut short by a forced shutdown is over too.
+      drained?.();
+      drained = undefined;
     },
     stats() {
       return {

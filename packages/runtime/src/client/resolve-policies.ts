@@ -1,13 +1,15 @@
 // Merges a generated policy table with the caller's overrides into one effective policy per method.
 import type { DescService } from "@bufbuild/protobuf";
 import type { MethodPolicy, PolicyOverrides, PolicyTable } from "./method-policy.js";
+import { validateMethodPolicy } from "./validate-policy.js";
 
 /** Effective policy per method local name. @private */
 export type ResolvedPolicies = ReadonlyMap<string, MethodPolicy<unknown>>;
 
 /**
- * Applies overrides field by field (a `null` field removes that policy) and checks that every
- * override names a method of the service.
+ * Applies overrides field by field (a `null` field removes that policy), checks that every
+ * override names a method of the service, and checks each overridden policy as codegen checks
+ * the .proto options.
  *
  * @private
  */
@@ -42,7 +44,9 @@ export function resolvePolicies<S extends DescService>(
         merged[field] = value;
       }
     }
-    byName.set(method.localName, merged as unknown as MethodPolicy<unknown>);
+    const policy = merged as unknown as MethodPolicy<unknown>;
+    validateMethodPolicy(method.localName, policy);
+    byName.set(method.localName, policy);
   }
   return byName;
 }

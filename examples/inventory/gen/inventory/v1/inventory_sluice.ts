@@ -46,6 +46,13 @@ export const InventoryServicePolicies: PolicyTable<typeof InventoryService> = {
   listItems: {
     idempotency: "no-side-effects",
     timeoutMs: 5000,
+    retry: {
+      maxAttempts: 2,
+      initialBackoffMs: 100,
+      maxBackoffMs: 5000,
+      backoffMultiplier: 2,
+      retryableCodes: [Code.Unavailable],
+    },
   },
   updateStock: {
     idempotency: "unknown",
@@ -53,11 +60,10 @@ export const InventoryServicePolicies: PolicyTable<typeof InventoryService> = {
   },
   watchStock: {
     idempotency: "unknown",
-    timeoutMs: 5000,
   },
   putItem: {
     idempotency: "unknown",
-    timeoutMs: 5000,
+    timeoutMs: 2000,
   },
 };
 
