@@ -117,6 +117,9 @@ describe("channel configuration errors", () => {
     );
     expect(() => createChannel({ target: "static:///127.0.0.1:1", balancer: "fastest" as never })).toThrow(/balancer.*fastest/);
     expect(() => createChannel({ target: "" })).toThrow(/^target:/);
+    expect(() => createChannel({ target: "static:///127.0.0.1:1", keepalive: { pingIntervalMs: 2 ** 31 } })).toThrow(
+      "keepalive.pingIntervalMs: must be a number of milliseconds from 1 to 2147483647, got 2147483648",
+    );
   });
 });
 

@@ -69,6 +69,9 @@ export interface ChannelOptions {
 /** Default failure codes for outlier ejection. */
 export const defaultFailureCodes: readonly Code[] = [Code.Unavailable, Code.DeadlineExceeded, Code.Internal];
 
+/** The longest delay node's timers accept, in milliseconds. */
+const maxTimerMs = 2_147_483_647;
+
 /** Throws when a numeric option is not a finite number >= `min`. @private */
 export function requireNumber(field: string, value: number | undefined, min: number): void {
   if (value !== undefined && !(Number.isFinite(value) && value >= min)) {
@@ -91,6 +94,13 @@ export function validateChannelOptions(options: ChannelOptions): void {
     );
   }
   requireNumber("pickTimeoutMs", options.pickTimeoutMs, 0);
+  for (const field of ["pingIntervalMs", "pingTimeoutMs", "idleConnectionTimeoutMs"] as const) {
+    const value = options.keepalive?.[field];
+    // Node's timers take at most 2^31 - 1 ms; a longer one would fire at once.
+    if (value !== undefined && !(Number.isFinite(value) && value > 0 && value <= maxTimerMs)) {
+      throw new Error(`keepalive.${field}: must be a number of milliseconds from 1 to ${maxTimerMs}, got ${String(value)}`);
+    }
+  }
   requireNumber("ewmaDecayMs", options.ewmaDecayMs, 1);
   if (options.ewmaSampleWeight !== undefined && !(options.ewmaSampleWeight >= 0 && options.ewmaSampleWeight <= 1)) {
     throw new Error(`ewmaSampleWeight: must be a number from 0 to 1, got ${String(options.ewmaSampleWeight)}`);

@@ -3,6 +3,7 @@
 // subchannels read (the same shape as connect-node's Http2SessionManager).
 import * as http2 from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { maxTimerDelayMs } from "./deadline-timer.js";
 
 /** What a subchannel needs of an endpoint's connection; connect-node's Http2SessionManager has the same shape. */
 export interface EndpointConnection {
@@ -48,12 +49,31 @@ export interface SluiceConnection extends EndpointConnection {
   readonly authority: string;
   /**
    * Opens a stream on the current session, starting a new session when there is none or the
-   * current one has received GOAWAY. Throws a ConnectError (UNAVAILABLE) when it cannot.
+   * current one has received GOAWAY. Throws a ConnectError: UNAVAILABLE when it cannot, INVALID_ARGUMENT
+   * (the session untouched) when node refuses the headers.
    */
   request(headers: http2.OutgoingHttpHeaders): http2.ClientHttp2Stream;
   /** Sessions created so far (for tests and stats). */
   readonly sessionsCreated: number;
+  /** The keepalive and idle settings the connection was created with. */
+  readonly options: SluiceConnectionOptions;
+  /** Runs `hook` when the connection is aborted (at once when it already was), e.g. to close a companion transport. */
+  onAbort(hook: (reason: Error) => void): void;
 }
+
+/**
+ * Codes of the errors node's `session.request` throws for headers it will not send: the caller's
+ * fault, not the session's. (ERR_INVALID_HTTP_TOKEN even makes node destroy the session, which is
+ * why request headers are validated before they get here.)
+ */
+const headerErrorCodes = new Set([
+  "ERR_HTTP2_INVALID_CONNECTION_HEADERS",
+  "ERR_HTTP2_HEADER_SINGLE_VALUE",
+  "ERR_HTTP2_INVALID_HEADER_VALUE",
+  "ERR_HTTP2_INVALID_PSEUDOHEADER",
+  "ERR_INVALID_HTTP_TOKEN",
+  "ERR_INVALID_CHAR",
+]);
 
 /**
  * Creates the connection of one endpoint, e.g. `createSluiceConnection("http://127.0.0.1:8081")`.
@@ -80,10 +100,16 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
   let failed = false;
   let verifying = false;
   let created = 0;
+  /** Every session not yet closed: the current one and those draining after GOAWAY or retirement. */
+  const live = new Set<Entry>();
+  const abortHooks: ((reason: Error) => void)[] = [];
+  let abortReason: Error | undefined;
 
+  /** Takes `entry` out of use and closes its session once its streams are done. */
   const retire = (entry: Entry): void => {
     entry.dead = true;
     if (current === entry) current = undefined;
+    if (!entry.session.closed && !entry.session.destroyed) entry.session.close();
   };
 
   const stopTimers = (entry: Entry): void => {
@@ -116,6 +142,7 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
     });
 
   const armIdle = (entry: Entry, delayMs: number): void => {
+    // setTimeout fires at once beyond 2^31-1 ms; the callback re-arms for the rest.
     entry.idleTimer = setTimeout(() => {
       entry.idleTimer = undefined;
       if (entry.dead || entry.active > 0) return;
@@ -126,7 +153,7 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
       } else {
         armIdle(entry, idleTimeoutMs - idleFor);
       }
-    }, delayMs);
+    }, Math.min(delayMs, maxTimerDelayMs));
     entry.idleTimer.unref();
   };
 
@@ -145,6 +172,7 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
       ready: new Promise<boolean>((resolve) => (settle = resolve)),
     };
     current = entry;
+    live.add(entry);
     failed = false;
     const connectTimer = setTimeout(() => {
       if (!entry.connected) session.destroy(new ConnectError("connect timed out", Code.Unavailable));
@@ -173,6 +201,7 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
     });
     session.once("close", () => {
       clearTimeout(connectTimer);
+      live.delete(entry);
       retire(entry);
       stopTimers(entry);
       if (!entry.connected) failed = true;
@@ -197,10 +226,22 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
     });
   };
 
+  /** Whether `session.request` threw because of the request itself rather than the session. */
+  const callerError = (entry: Entry, error: unknown): boolean => {
+    const code = (error as { code?: unknown } | undefined)?.code;
+    if (typeof code === "string" && headerErrorCodes.has(code)) return true;
+    return !entry.session.closed && !entry.session.destroyed;
+  };
+
   const connection: SluiceConnection = {
     authority: url.host,
     get sessionsCreated() {
       return created;
+    },
+    options,
+    onAbort(hook) {
+      if (abortReason !== undefined) hook(abortReason);
+      else abortHooks.push(hook);
     },
     state() {
       if (aborted) return "closed";
@@ -219,7 +260,7 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
         verifying = false;
         if (alive && usable(entry)) return entry.active > 0 ? "open" : "idle";
         retire(entry);
-        entry.session.destroy();
+        entry.session.destroy(new ConnectError("connection closed: PING failed", Code.Unavailable));
       }
       if (aborted) return "error";
       entry = usable(current) ? current : open();
@@ -228,14 +269,18 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
       return entry.active > 0 ? "open" : "idle";
     },
     abort(reason) {
+      if (aborted) return;
       aborted = true;
-      const entry = current;
       current = undefined;
-      if (entry !== undefined) {
+      // A reason makes every open stream fail UNAVAILABLE rather than end with no status.
+      abortReason = reason ?? new ConnectError("connection closed", Code.Unavailable);
+      for (const entry of live) {
         entry.dead = true;
         stopTimers(entry);
-        entry.session.destroy(reason);
+        entry.session.destroy(abortReason);
       }
+      live.clear();
+      for (const hook of abortHooks.splice(0)) hook(abortReason);
     },
     request(headers) {
       if (aborted) throw new ConnectError("connection closed", Code.Unavailable);
@@ -243,7 +288,8 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
       let stream: http2.ClientHttp2Stream;
       try {
         stream = entry.session.request(headers);
-      } catch {
+      } catch (error) {
+        if (callerError(entry, error)) throw headerError(error);
         // The session received GOAWAY or closed between our check and the request: once more on a
         // fresh session.
         retire(entry);
@@ -251,6 +297,7 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
         try {
           stream = entry.session.request(headers);
         } catch (error) {
+          if (callerError(entry, error)) throw headerError(error);
           throw new ConnectError(`cannot open a stream to ${url.host}`, Code.Unavailable, undefined, undefined, error);
         }
       }
@@ -259,4 +306,10 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
     },
   };
   return connection;
+}
+
+/** A request node refused to send: INVALID_ARGUMENT (the caller's headers; the endpoint is not at fault). */
+function headerError(error: unknown): ConnectError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new ConnectError(`invalid request headers: ${message}`, Code.InvalidArgument, undefined, undefined, error);
 }

@@ -13,6 +13,7 @@ import { parse, serialize, type CodecOptions } from "./codec.js";
 import { requestHeaders } from "./request-headers.js";
 import { abortError, closeError, deadlineError } from "./unary-exchange.js";
 import { statusError } from "./grpc-unary.js";
+import { armDeadline } from "./deadline-timer.js";
 
 const grpcContentType = /^application\/grpc(?:\+proto)?$/i;
 /** Messages buffered before the HTTP/2 stream is paused. */
@@ -103,6 +104,7 @@ export async function grpcStream<I extends DescMessage, O extends DescMessage>(
     let responseHeaders: IncomingHttpHeaders | undefined;
     let trailers: IncomingHttpHeaders | undefined;
     let streamError: unknown;
+    let ended = false;
     s.on("response", (raw) => {
       responseHeaders = raw;
       const status = Number(raw[":status"]);
@@ -152,6 +154,7 @@ export async function grpcStream<I extends DescMessage, O extends DescMessage>(
       streamError = error;
     });
     s.on("end", () => {
+      ended = true;
       // Trailers (or a trailers-only response) have arrived: the call is over even if our side of
       // the stream is still open; close it so the input pump stops.
       if (finished || responseHeaders === undefined) return;
@@ -175,7 +178,9 @@ export async function grpcStream<I extends DescMessage, O extends DescMessage>(
         finish(parser.pending > 0 ? incomplete() : statusError(trailers, responseHeaders));
       } else if (responseHeaders !== undefined && responseHeaders["grpc-status"] !== undefined) {
         finish(undefined);
-      } else if (responseHeaders !== undefined && rst === h2.NO_ERROR && streamError === undefined) {
+      } else if (ended && responseHeaders !== undefined && rst === h2.NO_ERROR && streamError === undefined) {
+        // The server ended the stream without a status; a stream cut short (no 'end') falls through
+        // to UNAVAILABLE.
         finish(new ConnectError("protocol error: missing status", Code.Internal));
       } else {
         finish(closeError(rst, streamError));
@@ -210,7 +215,7 @@ export async function grpcStream<I extends DescMessage, O extends DescMessage>(
     }
   };
 
-  if (timeoutMs !== undefined) timer = setTimeout(() => finish(deadlineError()), timeoutMs);
+  if (timeoutMs !== undefined) timer = armDeadline(() => finish(deadlineError()), timeoutMs);
   if (signal !== undefined) {
     onAbort = () => finish(abortError(signal));
     signal.addEventListener("abort", onAbort);

@@ -71,11 +71,35 @@ export async function grpcUnary<I extends DescMessage, O extends DescMessage>(
 export function statusError(raw: IncomingHttpHeaders, alsoHeader: IncomingHttpHeaders | undefined): ConnectError | undefined {
   const status = headerValue(raw, "grpc-status");
   if (status === "0" && raw["grpc-status-details-bin"] === undefined) return undefined;
-  const error = findTrailerError(toWebHeaders(raw));
+  const headers = toWebHeaders(raw);
+  let error: ConnectError | undefined;
+  try {
+    error = findTrailerError(headers);
+  } catch {
+    // A grpc-message that is not valid percent-encoding, or a malformed grpc-status-details-bin:
+    // the gRPC spec says a client must not fail on it, so keep the status and the raw text.
+    error = rawStatusError(headers);
+  }
   if (error !== undefined && alsoHeader !== undefined) {
     toWebHeaders(alsoHeader).forEach((value, key) => error.metadata.append(key, value));
   }
   return error;
+}
+
+/** The status from grpc-status and grpc-message alone, the message decoded when it can be. */
+function rawStatusError(headers: Headers): ConnectError | undefined {
+  const status = headers.get("grpc-status");
+  if (status === null || status === "0") return undefined;
+  const code = Number.parseInt(status, 10);
+  if (!(code in Code)) return new ConnectError(`invalid grpc-status: ${status}`, Code.Internal, headers);
+  const message = headers.get("grpc-message") ?? "";
+  let text = message;
+  try {
+    text = decodeURIComponent(message);
+  } catch {
+    // keep the raw text
+  }
+  return new ConnectError(text, code as Code, headers);
 }
 
 function readSingleMessage<O extends DescMessage>(

@@ -1,14 +1,18 @@
 // Header plumbing of the fast path: caller HeadersInit → node's outgoing header object, node's
 // incoming headers → fetch Headers (pseudo-headers dropped), and grpc-timeout encoding.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http2";
-import type { Transport } from "@connectrpc/connect";
+import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 
 /** The header argument of Connect's Transport methods (fetch's HeadersInit). */
 export type HeadersInit = NonNullable<Parameters<Transport["unary"]>[3]>;
 
+/** An HTTP field name (RFC 9110 token), lower-cased. */
+const token = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+
 /**
  * Adds the caller's headers to a node outgoing header object (names lower-cased). Values of a
- * repeated name become an array, as node sends one field per value.
+ * repeated name become an array, as node sends one field per value. Throws INVALID_ARGUMENT for a
+ * name that is not a token: node would destroy the whole session over it.
  * @private
  */
 export function appendHeadersInit(target: OutgoingHttpHeaders, init: HeadersInit | undefined): void {
@@ -16,12 +20,18 @@ export function appendHeadersInit(target: OutgoingHttpHeaders, init: HeadersInit
   if (init instanceof Headers) {
     init.forEach((value, key) => addValue(target, key, value));
   } else if (Array.isArray(init)) {
-    for (const [key, value] of init as [string, string][]) addValue(target, key.toLowerCase(), value);
+    for (const [key, value] of init as [string, string][]) addValue(target, checkedName(key), value);
   } else {
     for (const key of Object.keys(init)) {
-      addValue(target, key.toLowerCase(), (init as Record<string, string>)[key] as string);
+      addValue(target, checkedName(key), (init as Record<string, string>)[key] as string);
     }
   }
+}
+
+function checkedName(key: string): string {
+  const name = key.toLowerCase();
+  if (!token.test(name)) throw new ConnectError(`invalid request header name ${JSON.stringify(key)}`, Code.InvalidArgument);
+  return name;
 }
 
 function addValue(target: OutgoingHttpHeaders, key: string, value: string): void {

@@ -5,6 +5,7 @@ import type { BinaryReadOptions, BinaryWriteOptions, DescMessage, DescMethodStre
 import { createContextValues, type ContextValues, type Interceptor, type StreamResponse, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import { createMethodUrl, runStreamingCall, runUnaryCall } from "@connectrpc/connect/protocol";
 import { createConnectTransport } from "@connectrpc/connect-node";
+import { GuardedSessionManager } from "../channel/guarded-session-manager.js";
 import { createSluiceConnection, type SluiceConnection, type SluiceConnectionOptions } from "./endpoint-connection.js";
 import type { CodecOptions } from "./codec.js";
 import { connectUnary } from "./connect-unary.js";
@@ -32,7 +33,8 @@ export interface SluiceTransportOptions {
   readonly writeMaxBytes?: number;
   /**
    * Transport for Connect-protocol streaming calls, which the fast path does not speak itself.
-   * Default: connect-node's Connect transport on its own HTTP/2 session, created on first use.
+   * Default: connect-node's Connect transport on its own HTTP/2 session, created on first use with
+   * the connection's keepalive settings and closed when the connection is aborted.
    */
   readonly streamFallback?: () => Transport;
 }
@@ -73,17 +75,23 @@ export function createSluiceTransport(options: SluiceTransportOptions): SluiceTr
   const interceptors = options.interceptors !== undefined && options.interceptors.length > 0 ? options.interceptors : undefined;
   const unaryCall = protocol === "grpc" ? grpcUnary : connectUnary;
   let fallback: Transport | undefined;
-  const streamFallback = (): Transport =>
-    (fallback ??=
-      options.streamFallback?.() ??
-      createConnectTransport({
-        baseUrl: options.baseUrl,
-        httpVersion: "2",
-        interceptors: options.interceptors,
-        binaryOptions: options.binaryOptions,
-        readMaxBytes: options.readMaxBytes,
-        writeMaxBytes: options.writeMaxBytes,
-      }));
+  const streamFallback = (): Transport => {
+    if (fallback !== undefined) return fallback;
+    const custom = options.streamFallback?.();
+    if (custom !== undefined) return (fallback = custom);
+    const keepalive = connection.options;
+    const sessionManager = new GuardedSessionManager(options.baseUrl, keepalive, keepalive.http2SessionOptions);
+    connection.onAbort((reason) => sessionManager.abort(reason));
+    return (fallback = createConnectTransport({
+      baseUrl: options.baseUrl,
+      httpVersion: "2",
+      sessionManager,
+      interceptors: options.interceptors,
+      binaryOptions: options.binaryOptions,
+      readMaxBytes: options.readMaxBytes,
+      writeMaxBytes: options.writeMaxBytes,
+    }));
+  };
 
   /** The request header an interceptor sees, as Connect's transports build it. */
   const interceptorHeader = (timeoutMs: number | undefined, header: HeadersInit | undefined, unary: boolean): Headers => {

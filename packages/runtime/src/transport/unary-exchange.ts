@@ -7,6 +7,7 @@ import { getAbortSignalReason } from "@connectrpc/connect/protocol";
 import type { SluiceConnection } from "./endpoint-connection.js";
 import { errorFromNodeReason, errorFromRstCode, h2 } from "./node-errors.js";
 import { tooLargeError } from "./envelope.js";
+import { armDeadline } from "./deadline-timer.js";
 
 /** A complete response. @private */
 export interface RawResponse {
@@ -140,7 +141,7 @@ export function exchange(
     };
 
     if (timeoutMs !== undefined) {
-      timer = setTimeout(() => fail(deadlineError()), timeoutMs);
+      timer = armDeadline(() => fail(deadlineError()), timeoutMs);
     }
     if (signal !== undefined) {
       onAbort = () => fail(abortError(signal));

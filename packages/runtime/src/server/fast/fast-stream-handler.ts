@@ -8,6 +8,7 @@ import { parseTimeout as parseGrpcTimeout } from "@connectrpc/connect/protocol-g
 import { parseTimeout as parseConnectTimeout } from "@connectrpc/connect/protocol-connect";
 import { encodeEnvelope, tooLargeError } from "../../transport/envelope.js";
 import { parse } from "../../transport/codec.js";
+import { armDeadline } from "../../transport/deadline-timer.js";
 import { FastContext } from "./fast-context.js";
 import type { FastMethod, FastMethodTable } from "./method-table.js";
 import { sendConnectError, sendConnectUnary, sendGrpcError, sendGrpcUnary, toConnectError } from "./responses.js";
@@ -169,7 +170,7 @@ export function createFastStreamHandler(options: FastStreamHandlerOptions): Stre
       );
       context = ctx;
       if (timeout.timeoutMs !== undefined) {
-        timer = setTimeout(() => {
+        timer = armDeadline(() => {
           const error = new ConnectError("the operation timed out", Code.DeadlineExceeded);
           ctx.abort(error);
           fail(error);

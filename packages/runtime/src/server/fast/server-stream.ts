@@ -7,6 +7,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { parseTimeout } from "@connectrpc/connect/protocol-grpc";
 import { encodeEnvelope, tooLargeError } from "../../transport/envelope.js";
 import { parse } from "../../transport/codec.js";
+import { armDeadline } from "../../transport/deadline-timer.js";
 import { FastContext } from "./fast-context.js";
 import type { FastMethod } from "./method-table.js";
 import { unwrapUnary } from "./request-body.js";
@@ -100,7 +101,7 @@ export function serveServerStream(
     );
     context = ctx;
     if (timeout.timeoutMs !== undefined) {
-      timer = setTimeout(() => stop(new ConnectError("the operation timed out", Code.DeadlineExceeded)), timeout.timeoutMs);
+      timer = armDeadline(() => stop(new ConnectError("the operation timed out", Code.DeadlineExceeded)), timeout.timeoutMs);
     }
     void run(message, ctx);
   });
