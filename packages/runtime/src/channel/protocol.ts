@@ -8,7 +8,7 @@ import {
   createGrpcWebTransport,
   Http2SessionManager,
 } from "@connectrpc/connect-node";
-import { GuardedSessionManager } from "./guarded-session-manager.js";
+import { GuardedSessionManager } from "../transport/guarded-session-manager.js";
 import { createSluiceConnection, type EndpointConnection, type SluiceConnectionOptions } from "../transport/endpoint-connection.js";
 import { createSluiceTransport } from "../transport/sluice-transport.js";
 import type { BinaryReadOptions, BinaryWriteOptions, JsonReadOptions, JsonWriteOptions } from "@bufbuild/protobuf";

@@ -5,7 +5,7 @@ import type { BinaryReadOptions, BinaryWriteOptions, DescMessage, DescMethodStre
 import { createContextValues, type ContextValues, type Interceptor, type StreamResponse, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import { createMethodUrl, runStreamingCall, runUnaryCall } from "@connectrpc/connect/protocol";
 import { createConnectTransport } from "@connectrpc/connect-node";
-import { GuardedSessionManager } from "../channel/guarded-session-manager.js";
+import { GuardedSessionManager } from "./guarded-session-manager.js";
 import { createSluiceConnection, type SluiceConnection, type SluiceConnectionOptions } from "./endpoint-connection.js";
 import type { CodecOptions } from "./codec.js";
 import { connectUnary } from "./connect-unary.js";
