@@ -13,6 +13,7 @@ import {
   type TransportImplementation,
 } from "./protocol.js";
 import type { Resolver } from "./resolver.js";
+import { maxTimerDelayMs } from "../transport/deadline-timer.js";
 
 /** Options of {@link createChannel}. */
 export interface ChannelOptions {
@@ -69,9 +70,6 @@ export interface ChannelOptions {
 /** Default failure codes for outlier ejection. */
 export const defaultFailureCodes: readonly Code[] = [Code.Unavailable, Code.DeadlineExceeded, Code.Internal];
 
-/** The longest delay node's timers accept, in milliseconds. */
-const maxTimerMs = 2_147_483_647;
-
 /** Throws when a numeric option is not a finite number >= `min`. @private */
 export function requireNumber(field: string, value: number | undefined, min: number): void {
   if (value !== undefined && !(Number.isFinite(value) && value >= min)) {
@@ -97,8 +95,8 @@ export function validateChannelOptions(options: ChannelOptions): void {
   for (const field of ["pingIntervalMs", "pingTimeoutMs", "idleConnectionTimeoutMs"] as const) {
     const value = options.keepalive?.[field];
     // Node's timers take at most 2^31 - 1 ms; a longer one would fire at once.
-    if (value !== undefined && !(Number.isFinite(value) && value > 0 && value <= maxTimerMs)) {
-      throw new Error(`keepalive.${field}: must be a number of milliseconds from 1 to ${maxTimerMs}, got ${String(value)}`);
+    if (value !== undefined && !(Number.isFinite(value) && value > 0 && value <= maxTimerDelayMs)) {
+      throw new Error(`keepalive.${field}: must be a number of milliseconds from 1 to ${maxTimerDelayMs}, got ${String(value)}`);
     }
   }
   requireNumber("ewmaDecayMs", options.ewmaDecayMs, 1);

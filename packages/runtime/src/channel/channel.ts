@@ -15,12 +15,9 @@ import { createSubchannel, type Subchannel, type SubchannelStats } from "./subch
 import { watchHealth, type HealthWatch } from "./health-watcher.js";
 import { createReadyWaiters } from "./ready-waiters.js";
 import { connectionAwareError, mayBeConnectionLoss } from "./connection-errors.js";
+import { deadlineOf } from "../transport/deadline-timer.js";
 
 const noKey = {};
-
-/** Connect's convention: a timeout of 0 or less means no deadline. */
-const deadlineOf = (timeoutMs: number | undefined): number | undefined =>
-  timeoutMs === undefined || timeoutMs <= 0 ? undefined : timeoutMs;
 
 /** Something that happened on a channel, for dashboards, logs and tests. */
 export type ChannelEvent =

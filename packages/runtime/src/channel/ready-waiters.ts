@@ -1,6 +1,7 @@
 // Calls that wait for the channel's ready set to change: each waits until woken, its time is up,
 // or its signal aborts.
 import { Code, ConnectError } from "@connectrpc/connect";
+import { maxTimerDelayMs } from "../transport/deadline-timer.js";
 
 /** @private */
 export interface ReadyWaiters {
@@ -34,7 +35,7 @@ export function createReadyWaiters(): ReadyWaiters {
           reject(ConnectError.from(signal?.reason, Code.Canceled));
         };
         // setTimeout takes at most 2^31 - 1 ms; a longer wait would fire at once.
-        const timer = setTimeout(done, Math.min(timeoutMs, 2_147_483_647));
+        const timer = setTimeout(done, Math.min(timeoutMs, maxTimerDelayMs));
         signal?.addEventListener("abort", onAbort, { once: true });
         wakers.add(done);
       });

@@ -6,6 +6,7 @@ import { createContextValues, type ContextValues, type Interceptor, type StreamR
 import { createMethodUrl, runStreamingCall, runUnaryCall } from "@connectrpc/connect/protocol";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { GuardedSessionManager } from "./guarded-session-manager.js";
+import { deadlineOf } from "./deadline-timer.js";
 import { createSluiceConnection, type SluiceConnection, type SluiceConnectionOptions } from "./endpoint-connection.js";
 import type { CodecOptions } from "./codec.js";
 import { connectUnary } from "./connect-unary.js";
@@ -119,7 +120,7 @@ export function createSluiceTransport(options: SluiceTransportOptions): SluiceTr
       input: MessageInitShape<I>,
       contextValues?: ContextValues,
     ): Promise<UnaryResponse<I, O>> {
-      const timeout = timeoutMs === undefined || timeoutMs <= 0 ? undefined : timeoutMs;
+      const timeout = deadlineOf(timeoutMs);
       if (interceptors === undefined) {
         return unaryCall(connection, method, signal, timeout, header, input, codec);
       }
@@ -151,7 +152,7 @@ export function createSluiceTransport(options: SluiceTransportOptions): SluiceTr
       if (protocol === "connect") {
         return streamFallback().stream(method, signal, timeoutMs, header, input, contextValues);
       }
-      const timeout = timeoutMs === undefined || timeoutMs <= 0 ? undefined : timeoutMs;
+      const timeout = deadlineOf(timeoutMs);
       if (interceptors === undefined) {
         return grpcStream(connection, method, signal, timeout, header, input, codec);
       }

@@ -5,6 +5,11 @@ import { createContextValues, type ContextValues, type HandlerContext } from "@c
 import type { IncomingHttpHeaders } from "node:http2";
 import { toWebHeaders } from "../../transport/node-headers.js";
 
+/** The request URL a handler's context reports, from the HTTP/2 pseudo-headers. @private */
+export function requestUrl(headers: IncomingHttpHeaders): string {
+  return `http://${(headers[":authority"] as string | undefined) ?? "localhost"}${headers[":path"] as string}`;
+}
+
 /** A HandlerContext that the fast server path can abort and read back. @private */
 export class FastContext implements HandlerContext {
   readonly requestMethod = "POST";

@@ -9,7 +9,7 @@ import { parseTimeout as parseConnectTimeout } from "@connectrpc/connect/protoco
 import { encodeEnvelope, tooLargeError } from "../../transport/envelope.js";
 import { parse } from "../../transport/codec.js";
 import { armDeadline } from "../../transport/deadline-timer.js";
-import { FastContext } from "./fast-context.js";
+import { FastContext, requestUrl } from "./fast-context.js";
 import type { FastMethod, FastMethodTable } from "./method-table.js";
 import { sendConnectError, sendConnectUnary, sendGrpcError, sendGrpcUnary, toConnectError } from "./responses.js";
 import { serveServerStream } from "./server-stream.js";
@@ -163,7 +163,7 @@ export function createFastStreamHandler(options: FastStreamHandlerOptions): Stre
         entry.method,
         entry.service,
         protocol,
-        `http://${(headers[":authority"] as string | undefined) ?? "localhost"}${headers[":path"] as string}`,
+        requestUrl(headers),
         headers,
         timeout.timeoutMs,
         options.shutdownSignal,

@@ -8,7 +8,7 @@ import { parseTimeout } from "@connectrpc/connect/protocol-grpc";
 import { encodeEnvelope, tooLargeError } from "../../transport/envelope.js";
 import { parse } from "../../transport/codec.js";
 import { armDeadline } from "../../transport/deadline-timer.js";
-import { FastContext } from "./fast-context.js";
+import { FastContext, requestUrl } from "./fast-context.js";
 import type { FastMethod } from "./method-table.js";
 import { unwrapUnary } from "./request-body.js";
 import { addHeaders, grpcProtoContentType, grpcStatusFields, respondSafely, sendGrpcError, toConnectError } from "./responses.js";
@@ -94,7 +94,7 @@ export function serveServerStream(
       entry.method,
       entry.service,
       "grpc",
-      `http://${(headers[":authority"] as string | undefined) ?? "localhost"}${headers[":path"] as string}`,
+      requestUrl(headers),
       headers,
       timeout.timeoutMs,
       options.shutdownSignal,
