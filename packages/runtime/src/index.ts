@@ -2,15 +2,24 @@
 // calls, and serve().
 
 export { createChannel } from "./channel/channel.js";
-export type { Channel, ChannelEvent, ChannelStats, EndpointStats } from "./channel/channel.js";
+export type { Channel, ChannelEvent, ChannelStats, EndpointStats, WaitForReadyOptions } from "./channel/channel.js";
+export type { CallObserver, CallOutcome, ObservedCall, ObservedEndpoint } from "./channel/call-observer.js";
 export type { ChannelOptions } from "./channel/channel-options.js";
 export type { ConnectivityState } from "./channel/connectivity-state.js";
 export type { Protocol, EndpointTransportOptions, TransportImplementation } from "./channel/protocol.js";
 export type { KeepaliveOptions, SubchannelStats } from "./channel/subchannel.js";
 export type { Endpoint, Resolver, ResolverListener } from "./channel/resolver.js";
-export type { PickArgs, PickCandidate, Picker, PickerEnv, PickerPolicy } from "./channel/picker.js";
+export type { PickArgs, PickCandidate, Picker, PickerEnv, PickerPolicy, PickResult } from "./channel/picker.js";
+export { PickDecision, pickQueue, pickFail } from "./channel/picker.js";
 
 export { createPolicyClient } from "./client/policy-client.js";
+export type { PolicyClientOptions } from "./client/policy-client.js";
+export { createCancelableClient } from "./client/cancelable-client.js";
+export type { TransportLayer } from "./client/layer.js";
+export { methodPolicyContext } from "./client/policy-context.js";
+export { composePipeline } from "./client/pipeline.js";
+export { defaultsLayer } from "./client/defaults-layer.js";
+export { interceptorLayer } from "./client/interceptor-layer.js";
 export { routingKeyContext, withRoutingKey } from "./client/routing-key.js";
 export type {
   CacheEviction,
@@ -28,7 +37,7 @@ export type {
 export { createSluiceTransport } from "./transport/sluice-transport.js";
 export type { SluiceTransport, SluiceTransportOptions } from "./transport/sluice-transport.js";
 export { createSluiceConnection } from "./transport/endpoint-connection.js";
-export type { EndpointConnection, SluiceConnection, SluiceConnectionOptions } from "./transport/endpoint-connection.js";
+export type { ConnectionEvent, EndpointConnection, SluiceConnection, SluiceConnectionOptions } from "./transport/endpoint-connection.js";
 
 export { serve } from "./server/serve.js";
 export type { ServerTransport } from "./server/fast/fast-server.js";
@@ -38,6 +47,8 @@ export * from "./channel/pickers/index.js";
 export { createBackoff } from "./channel/backoff.js";
 export type { Backoff, BackoffOptions } from "./channel/backoff.js";
 export { createPeakEwma } from "./channel/load/peak-ewma.js";
+export { createFailureRate } from "./channel/load/failure-rate.js";
+export type { FailureRateEstimator, FailureRateEstimatorOptions } from "./channel/load/failure-rate.js";
 export type { PeakEwma } from "./channel/load/peak-ewma.js";
 export { createOutlierDetector } from "./channel/outlier-detector.js";
 export type { OutlierDetector, OutlierDetectorOptions } from "./channel/outlier-detector.js";

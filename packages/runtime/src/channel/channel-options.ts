@@ -13,6 +13,7 @@ import {
   type TransportImplementation,
 } from "./protocol.js";
 import type { Resolver } from "./resolver.js";
+import type { CallObserver } from "./call-observer.js";
 import { maxTimerDelayMs } from "../transport/deadline-timer.js";
 
 /** Options of {@link createChannel}. */
@@ -46,8 +47,18 @@ export interface ChannelOptions {
   readonly backoff?: BackoffOptions;
   /** Passive outlier ejection; `false` turns it off (default on, with the detector's defaults). */
   readonly outlierDetection?: OutlierDetectorOptions | false;
-  /** Codes that count as an endpoint failure for outlier ejection (default UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL). */
+  /**
+   * Codes that count as an endpoint failure for outlier ejection (default UNAVAILABLE, which a lost
+   * or refused connection also reports). DEADLINE_EXCEEDED is not in the default (a caller's own short
+   * deadline says nothing about the endpoint), nor is INTERNAL (a handler that threw). Calls the
+   * caller cancelled never count.
+   */
   readonly failureCodes?: readonly Code[];
+  /**
+   * Observers that see every call attempt's start and end (endpoint, code, latency, time to first
+   * message, headers, trailers), e.g. for metrics. They run on the call's path: keep them cheap.
+   */
+  readonly observers?: readonly CallObserver[];
   /** Watch each endpoint's grpc.health.v1 status for this service name and skip endpoints that are not SERVING. */
   readonly healthCheck?: { readonly service: string };
   /** Time constant of each endpoint's latency EWMA, in milliseconds (default 10 s). */
@@ -67,8 +78,8 @@ export interface ChannelOptions {
   readonly random?: () => number;
 }
 
-/** Default failure codes for outlier ejection. */
-export const defaultFailureCodes: readonly Code[] = [Code.Unavailable, Code.DeadlineExceeded, Code.Internal];
+/** Default failure codes for outlier ejection: only what says the endpoint is unreachable or down. */
+export const defaultFailureCodes: readonly Code[] = [Code.Unavailable];
 
 /** Throws when a numeric option is not a finite number >= `min`. @private */
 export function requireNumber(field: string, value: number | undefined, min: number): void {

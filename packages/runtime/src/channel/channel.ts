@@ -1,30 +1,30 @@
-// createChannel: a Connect Transport that balances calls over the endpoints a resolver reports,
-// one subchannel (HTTP/2 session) per endpoint; unary calls pick per attempt, streams are pinned.
+// createChannel: a Connect Transport that balances calls over the endpoints a resolver reports. It
+// wires the endpoint set, the dispatcher and the call observers; unary calls pick per attempt,
+// streams are pinned, and a call no server processed is sent again to another endpoint.
 import { Code, ConnectError, type Transport, type ContextValues } from "@connectrpc/connect";
 import type { StreamResponse, UnaryResponse } from "@connectrpc/connect";
-import type { DescMessage } from "@bufbuild/protobuf";
+import { createAsyncIterable } from "@connectrpc/connect/protocol";
+import type { DescMessage, DescMethod } from "@bufbuild/protobuf";
 import { routingKeyContext } from "../client/routing-key.js";
 import { defaultFailureCodes, validateChannelOptions, type ChannelOptions } from "./channel-options.js";
-import type { ConnectivityState } from "./connectivity-state.js";
-import type { Picker, PickerEnv } from "./picker.js";
+import { PickDecision, type PickArgs, type PickerEnv } from "./picker.js";
 import { resolvePickerPolicy } from "./pickers/registry.js";
 import { createOutlierDetector, type OutlierDetector } from "./outlier-detector.js";
-import type { Endpoint, Resolver } from "./resolver.js";
 import { createResolver } from "./resolvers/registry.js";
 import { createSubchannel, type Subchannel, type SubchannelStats } from "./subchannel.js";
-import { watchHealth, type HealthWatch } from "./health-watcher.js";
-import { createReadyWaiters } from "./ready-waiters.js";
-import { connectionAwareError, mayBeConnectionLoss } from "./connection-errors.js";
+import { connectionAwareError } from "./connection-errors.js";
 import { deadlineOf } from "../transport/deadline-timer.js";
+import { isUnprocessed } from "../transport/unprocessed.js";
+import { createEndpointSet } from "./endpoint-set.js";
+import { createDispatcher } from "./dispatcher.js";
+import type { ChannelEvent } from "./channel-events.js";
+import type { CallObserver, CallOutcome, ObservedCall } from "./call-observer.js";
+import { inFlightObserver } from "./observers/in-flight-observer.js";
+import { latencyObserver } from "./observers/latency-observer.js";
+import { createOutlierObserver } from "./observers/outlier-observer.js";
+import { connectionCheckObserver } from "./observers/connection-check-observer.js";
 
-const noKey = {};
-
-/** Something that happened on a channel, for dashboards, logs and tests. */
-export type ChannelEvent =
-  | { readonly type: "state"; readonly address: string; readonly state: ConnectivityState; readonly healthy: boolean }
-  | { readonly type: "endpoints"; readonly addresses: readonly string[] }
-  | { readonly type: "resolver-error"; readonly error: Error }
-  | { readonly type: "ejected" | "returned"; readonly address: string };
+export type { ChannelEvent } from "./channel-events.js";
 
 /** Per-endpoint statistics of a channel. */
 export interface EndpointStats extends SubchannelStats {
@@ -39,6 +39,16 @@ export interface ChannelStats {
   readonly target: string;
   readonly policy: string;
   readonly endpoints: readonly EndpointStats[];
+  /** Calls sent again to another endpoint because no server had processed them. */
+  readonly transparentRetries: number;
+}
+
+/** What {@link Channel.waitForReady} waits for. */
+export interface WaitForReadyOptions {
+  /** How many endpoints must be ready: a number, or `"all"` the resolver reported (default 1). */
+  readonly endpoints?: number | "all";
+  /** Give up after this long (default: the channel's `pickTimeoutMs`). */
+  readonly timeoutMs?: number;
 }
 
 /** A load-balancing Connect transport over a changing set of endpoints. */
@@ -48,8 +58,12 @@ export interface Channel extends Transport {
   stats(): ChannelStats;
   /** Subscribes to channel events; returns the unsubscribe function. */
   onEvent(listener: (event: ChannelEvent) => void): () => void;
-  /** Resolves once at least one endpoint is ready (or rejects after `timeoutMs`). */
-  waitForReady(timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves once enough endpoints are ready to take calls: one by default, or as many as
+   * `options.endpoints` says (`"all"`: every endpoint the resolver reported). A number is the
+   * timeout in milliseconds. Rejects with UNAVAILABLE naming each endpoint's state on timeout.
+   */
+  waitForReady(options?: number | WaitForReadyOptions): Promise<void>;
   /**
    * Stops resolving, refuses new calls, lets calls in flight finish for up to `graceMs` (default
    * 5 s; a stream nobody reads would otherwise hold the channel open forever), then closes every
@@ -57,6 +71,11 @@ export interface Channel extends Transport {
    */
   close(graceMs?: number): Promise<void>;
 }
+
+const noKey: PickArgs = {};
+
+/** Most times one call is sent again because no server processed it (each time elsewhere when possible). */
+const maxTransparentRetries = 3;
 
 /**
  * Creates a channel: resolves `options.target`, keeps one subchannel per endpoint and balances
@@ -75,200 +94,112 @@ export function createChannel(options: ChannelOptions): Channel {
   const random = options.random ?? Math.random;
   const env: PickerEnv = { now, random };
   const policy = resolvePickerPolicy(options.balancer ?? "round-robin");
-  const failureCodes = new Set(options.failureCodes ?? defaultFailureCodes);
   const pickTimeoutMs = options.pickTimeoutMs ?? 20_000;
   const listeners = new Set<(event: ChannelEvent) => void>();
   const emit = (event: ChannelEvent): void => {
     for (const listener of listeners) listener(event);
   };
-  const subchannels = new Map<string, Subchannel>();
-  const healthWatches = new Map<string, HealthWatch>();
-  const draining = new Set<Subchannel>();
-  const waiters = createReadyWaiters();
-  let picker: Picker<Subchannel> | undefined;
-  let resolved = false;
   let closed = false;
-  let lastResolverError: Error | undefined;
+  let transparentRetries = 0;
 
   const detector: OutlierDetector | undefined =
-    options.outlierDetection === false
-      ? undefined
-      : createOutlierDetector(options.outlierDetection ?? {}, now);
-  let unejectTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Ejections end on the detector's clock; a timer makes sure the endpoint returns on time. */
-  const scheduleUneject = (): void => {
-    if (unejectTimer !== undefined) clearTimeout(unejectTimer);
-    unejectTimer = undefined;
-    const at = detector?.nextUnejectAt();
-    if (at === undefined || closed) return;
-    unejectTimer = setTimeout(() => {
-      unejectTimer = undefined;
-      detector?.tick();
-      scheduleUneject();
-    }, Math.max(0, at - now()));
-    unejectTimer.unref?.();
-  };
-  detector?.onChange((address, ejected) => {
-    emit({ type: ejected ? "ejected" : "returned", address });
-    rebuildPicker();
-    scheduleUneject();
-  });
-
-  const rebuildPicker = (): void => {
-    const ready: Subchannel[] = [];
-    for (const sub of subchannels.values()) {
-      if (sub.state === "ready" && sub.healthy && !sub.draining && detector?.isEjected(sub.address) !== true) {
-        ready.push(sub);
+    options.outlierDetection === false ? undefined : createOutlierDetector(options.outlierDetection ?? {}, now);
+  const observers: CallObserver<Subchannel>[] = [inFlightObserver, latencyObserver, connectionCheckObserver];
+  if (detector !== undefined) {
+    observers.push(createOutlierObserver(detector, new Set(options.failureCodes ?? defaultFailureCodes)));
+  }
+  const userObservers = [...(options.observers ?? [])] as CallObserver<Subchannel>[];
+  const reported = new WeakSet<object>();
+  const safely = (observer: CallObserver<Subchannel>, run: () => void): void => {
+    try {
+      run();
+    } catch (error) {
+      if (!reported.has(observer)) {
+        reported.add(observer);
+        console.error("sluice: a call observer threw; the call went on", error);
       }
     }
-    picker = ready.length > 0 ? policy.build(ready, env) : undefined;
-    waiters.wake();
   };
 
-  const lastStates = new Map<Subchannel, ConnectivityState>();
-  const onSubchannelChange = (sub: Subchannel): void => {
-    if (sub.state === "ready" && lastStates.get(sub) !== "ready") {
-      // The connection is back: a health watch waiting out its backoff looks again at once.
-      healthWatches.get(sub.address)?.restart();
-    }
-    if (sub.state === "shutdown") lastStates.delete(sub);
-    else lastStates.set(sub, sub.state);
-    if (!sub.draining) {
-      emit({ type: "state", address: sub.address, state: sub.state, healthy: sub.healthy });
-    }
-    rebuildPicker();
-  };
-
-  const addEndpoint = (endpoint: Endpoint): void => {
-    const sub = createSubchannel({
-      endpoint,
-      protocol: options.protocol ?? "grpc",
-      transportOptions: options.transport ?? {},
-      keepalive: options.keepalive ?? {},
-      backoff: options.backoff ?? {},
-      ewmaDecayMs: options.ewmaDecayMs ?? 10_000,
-      ewmaSampleWeight: options.ewmaSampleWeight ?? 0.1,
-      now,
-      random,
-      onChange: onSubchannelChange,
-      onConnectFailure: () => resolver.refresh(),
-    });
-    subchannels.set(endpoint.address, sub);
-    if (options.healthCheck !== undefined) {
-      healthWatches.set(
-        endpoint.address,
-        watchHealth(sub.transport, options.healthCheck.service, (serving) => sub.setHealthy(serving)),
-      );
-    }
-    sub.connect();
-  };
-
-  const removeEndpoint = (sub: Subchannel): void => {
-    subchannels.delete(sub.address);
-    healthWatches.get(sub.address)?.close();
-    healthWatches.delete(sub.address);
-    draining.add(sub);
-    void sub.drain().then(() => draining.delete(sub));
-  };
-
-  const resolver: Resolver =
+  const dispatcher = createDispatcher({
+    policy,
+    env,
+    pickTimeoutMs,
+    waitForReady: options.waitForReady === true,
+    nothingPending: () => endpoints.nothingPending(),
+    describe: () => endpoints.describe(),
+    exitIdle: () => endpoints.exitIdle(),
+  });
+  const resolver =
     options.resolver ??
-    createResolver(options.target, {
-      dnsServer: options.dns?.server,
-      refreshIntervalMs: options.dns?.refreshIntervalMs,
-    });
-  resolver.start({
-    onEndpoints(endpoints) {
-      if (closed) return;
-      resolved = true;
-      lastResolverError = undefined;
-      const next = new Map(endpoints.map((e) => [e.address, e]));
-      for (const sub of [...subchannels.values()]) {
-        const endpoint = next.get(sub.address);
-        if (endpoint === undefined || (endpoint.weight ?? 1) !== sub.weight) {
-          removeEndpoint(sub);
-        }
-      }
-      for (const endpoint of endpoints) {
-        if (!subchannels.has(endpoint.address)) addEndpoint(endpoint);
-      }
-      detector?.setAddresses([...subchannels.keys()]);
-      emit({ type: "endpoints", addresses: [...subchannels.keys()] });
-      rebuildPicker();
-    },
-    onError(error) {
-      lastResolverError = error;
-      emit({ type: "resolver-error", error });
-      waiters.wake();
-    },
+    createResolver(options.target, { dnsServer: options.dns?.server, refreshIntervalMs: options.dns?.refreshIntervalMs });
+  const endpoints = createEndpointSet({
+    target: options.target,
+    resolver,
+    detector,
+    now,
+    emit,
+    healthCheckService: options.healthCheck?.service,
+    onPickable: (pickable) => dispatcher.update(pickable),
+    createSubchannel: (endpoint, onChange) =>
+      createSubchannel({
+        endpoint,
+        protocol: options.protocol ?? "grpc",
+        transportOptions: options.transport ?? {},
+        keepalive: options.keepalive ?? {},
+        backoff: options.backoff ?? {},
+        ewmaDecayMs: options.ewmaDecayMs ?? 10_000,
+        ewmaSampleWeight: options.ewmaSampleWeight ?? 0.1,
+        now,
+        random,
+        onChange,
+        onConnectFailure: () => resolver.refresh(),
+      }),
   });
 
-  const describeEndpoints = (): string => {
-    if (subchannels.size === 0) {
-      return lastResolverError !== undefined
-        ? `no endpoints for ${options.target}: ${lastResolverError.message}`
-        : `no endpoints for ${options.target}`;
-    }
-    const parts = [...subchannels.values()].map((s) => {
-      const notes: string[] = [s.state];
-      if (!s.healthy) notes.push("not serving");
-      if (detector?.isEjected(s.address) === true) notes.push("ejected");
-      return `${s.address} ${notes.join(", ")}`;
-    });
-    return `no ready endpoint for ${options.target} (${parts.join("; ")})`;
+  /** Starts observing one attempt on `sub`. */
+  const observe = (
+    kind: "unary" | "stream",
+    method: DescMethod,
+    sub: Subchannel,
+  ): ObservedCall<Subchannel> & { headersAt: number | undefined; firstMessageAt: number | undefined } => {
+    const call = { kind, method, endpoint: sub, startedAt: now(), headersAt: undefined as number | undefined, firstMessageAt: undefined as number | undefined };
+    for (const o of observers) o.onCallStart?.(call);
+    for (const o of userObservers) if (o.onCallStart !== undefined) safely(o, () => o.onCallStart!(call));
+    return call;
+  };
+  const ended = (call: ObservedCall<Subchannel>, error: unknown, signal: AbortSignal | undefined, header?: Headers, trailer?: Headers): void => {
+    const outcome: CallOutcome = {
+      error: error === undefined ? undefined : ConnectError.from(error),
+      endedAt: now(),
+      canceledByCaller: error !== undefined && signal?.aborted === true,
+      header,
+      trailer,
+    };
+    for (const o of observers) o.onCallEnd?.(call, outcome);
+    for (const o of userObservers) if (o.onCallEnd !== undefined) safely(o, () => o.onCallEnd!(call, outcome));
   };
 
-  /** True when waiting cannot help a fail-fast call: nothing is, or is about to be, connecting. */
-  const nothingPending = (): boolean => {
-    if (!resolved) return lastResolverError !== undefined;
-    for (const sub of subchannels.values()) {
-      if (sub.state === "connecting" || sub.state === "idle") return false;
-    }
-    return true;
-  };
-
-  const pick = async (
-    contextValues: ContextValues | undefined,
-    signal: AbortSignal | undefined,
-    timeoutMs: number | undefined,
-  ): Promise<Subchannel> => {
-    const routingKey = contextValues?.get(routingKeyContext);
-    const args = routingKey === undefined ? noKey : { routingKey };
-    const started = now();
-    const budget = Math.min(timeoutMs ?? pickTimeoutMs, pickTimeoutMs);
-    for (;;) {
-      if (closed) throw new ConnectError("channel closed", Code.Unavailable);
-      const sub = picker?.pick(args);
-      if (sub !== undefined) return sub;
-      if (options.waitForReady !== true && nothingPending()) {
-        throw new ConnectError(describeEndpoints(), Code.Unavailable);
-      }
-      const left = budget - (now() - started);
-      if (left <= 0) {
-        const code = timeoutMs !== undefined && timeoutMs <= pickTimeoutMs ? Code.DeadlineExceeded : Code.Unavailable;
-        throw new ConnectError(`timed out waiting for an endpoint: ${describeEndpoints()}`, code);
-      }
-      await waiters.wait(left, signal);
-    }
-  };
-
-  /** The caller's timeout less the time spent waiting for an endpoint, in whole milliseconds. */
+  /** The caller's timeout less the time spent so far, in whole milliseconds (at least 1). */
   const remaining = (timeoutMs: number | undefined, started: number): number | undefined => {
     if (timeoutMs === undefined) return undefined;
     const waited = now() - started;
     return waited < 1 ? timeoutMs : Math.max(1, Math.floor(timeoutMs - waited));
   };
 
-  const isFailure = (error: unknown): boolean => failureCodes.has(ConnectError.from(error).code);
-
-  const finish = (sub: Subchannel, end: (failed: boolean) => void, error: unknown): void => {
-    const failed = error !== undefined && isFailure(error);
-    end(failed);
-    detector?.record(sub.address, !failed);
-    // Only a failure below the server says anything about the connection: an UNAVAILABLE status
-    // the server sent on purpose ("dependency down") must not take a healthy endpoint out.
-    if (error !== undefined && mayBeConnectionLoss(error)) sub.checkConnection();
+  const argsFor = (contextValues: ContextValues | undefined, avoid: ReadonlySet<string> | undefined): PickArgs => {
+    const routingKey = contextValues?.get(routingKeyContext);
+    if (avoid === undefined) return routingKey === undefined ? noKey : { routingKey };
+    return routingKey === undefined ? { avoid } : { routingKey, avoid };
   };
+
+  /** Whether a failed attempt may be sent again: no server processed it and the deadline is not over. */
+  const mayResend = (error: unknown, attempt: number, signal: AbortSignal | undefined, timeoutMs: number | undefined, started: number): boolean =>
+    attempt < maxTransparentRetries &&
+    !closed &&
+    signal?.aborted !== true &&
+    isUnprocessed(error) &&
+    (timeoutMs === undefined || now() - started < timeoutMs - 1);
 
   const channel: Channel = {
     target: options.target,
@@ -276,101 +207,118 @@ export function createChannel(options: ChannelOptions): Channel {
       ...[method, signal, givenTimeoutMs, header, input, contextValues]: Parameters<Transport["unary"]>
     ): Promise<UnaryResponse<I, O>> {
       const timeoutMs = deadlineOf(givenTimeoutMs);
-      const send = (sub: Subchannel, started: number): Promise<UnaryResponse<I, O>> => {
-        const end = sub.beginCall();
+      const started = now();
+      let tried: Set<string> | undefined;
+      const send = (sub: Subchannel, attempt: number): Promise<UnaryResponse<I, O>> => {
+        const call = observe("unary", method, sub);
         return sub.transport.unary(method, signal, remaining(timeoutMs, started), header, input, contextValues).then(
           (response) => {
-            finish(sub, end, undefined);
+            ended(call, undefined, signal, response.header, response.trailer);
             return response as unknown as UnaryResponse<I, O>;
           },
           (error: unknown) => {
             const reported = connectionAwareError(error, signal, sub.address);
-            finish(sub, end, reported);
-            throw reported;
+            ended(call, reported, signal);
+            if (!mayResend(reported, attempt, signal, timeoutMs, started)) throw reported;
+            transparentRetries++;
+            (tried ??= new Set()).add(sub.address);
+            return dispatch(attempt + 1);
           },
         );
       };
-      // Fast path: a ready picker answers synchronously, so no extra promise is spent on picking.
-      const routingKey = contextValues?.get(routingKeyContext);
-      const ready = closed ? undefined : picker?.pick(routingKey === undefined ? noKey : { routingKey });
-      if (ready !== undefined) return send(ready, now());
-      const started = now();
-      return pick(contextValues, signal, timeoutMs).then((sub) => send(sub, started));
+      const dispatch = (attempt: number): Promise<UnaryResponse<I, O>> => {
+        const args = argsFor(contextValues, tried);
+        // A ready picker answers synchronously, so no extra promise is spent on picking.
+        const ready = dispatcher.pickNow(args);
+        if (ready instanceof PickDecision) return Promise.reject(new ConnectError(ready.message, ready.code));
+        if (ready !== undefined) return send(ready, attempt);
+        return dispatcher.pick(args, signal, remaining(timeoutMs, started)).then((sub) => send(sub, attempt));
+      };
+      return dispatch(0);
     },
     async stream<I extends DescMessage, O extends DescMessage>(
-      ...[method, signal, givenTimeoutMs, header, input, contextValues]: Parameters<Transport["stream"]>
+      ...[method, signal, givenTimeoutMs, header, givenInput, contextValues]: Parameters<Transport["stream"]>
     ): Promise<StreamResponse<I, O>> {
       const timeoutMs = deadlineOf(givenTimeoutMs);
       const started = now();
-      const sub = await pick(contextValues, signal, timeoutMs);
-      const end = sub.beginCall();
-      // The call ends when its messages are read to the end or fail, or when the caller aborts it:
-      // Connect's clients cancel a stream through the signal, and the iterator they hand out has no
-      // return(), so a caller that stops reading is only seen through the signal.
-      let ended = false;
-      const endOnce = (failure: unknown): void => {
-        if (ended) return;
-        ended = true;
-        signal?.removeEventListener("abort", onAbort);
-        finish(sub, end, failure);
-      };
-      const onAbort = (): void => endOnce(ConnectError.from(signal?.reason, Code.Canceled));
-      signal?.addEventListener("abort", onAbort, { once: true });
-      let response: StreamResponse<DescMessage, DescMessage>;
-      try {
-        response = await sub.transport.stream(method, signal, remaining(timeoutMs, started), header, input, contextValues);
-      } catch (error) {
-        const reported = connectionAwareError(error, signal, sub.address);
-        endOnce(reported);
-        throw reported;
-      }
-      const messages = response.message;
-      const tracked = async function* () {
-        let failure: unknown;
+      // A server-streaming call has one request: keep it, so a call no server processed can be
+      // sent again. Other shapes can be sent again only while none of their input was read.
+      const single = method.methodKind === "server_streaming" ? await firstOf(givenInput) : undefined;
+      const input = single === undefined ? trackReads(givenInput) : undefined;
+      let tried: Set<string> | undefined;
+      for (let attempt = 0; ; attempt++) {
+        const sub = await dispatcher.pick(argsFor(contextValues, tried), signal, remaining(timeoutMs, started));
+        const call = observe("stream", method, sub);
+        // The call ends when its messages are read to the end or fail, or when the caller aborts it
+        // (Connect's clients cancel a stream through the signal; Sluice's clients also abort it when
+        // the consumer leaves the stream early).
+        let over = false;
+        let response: StreamResponse<DescMessage, DescMessage> | undefined;
+        const endOnce = (failure: unknown): void => {
+          if (over) return;
+          over = true;
+          signal?.removeEventListener("abort", onAbort);
+          ended(call, failure, signal, response?.header, response?.trailer);
+        };
+        const onAbort = (): void => endOnce(ConnectError.from(signal?.reason, Code.Canceled));
+        signal?.addEventListener("abort", onAbort, { once: true });
         try {
-          yield* messages;
+          const messages = single !== undefined ? createAsyncIterable([single.value]) : input!.iterable;
+          response = await sub.transport.stream(method, signal, remaining(timeoutMs, started), header, messages, contextValues);
+          call.headersAt = now();
         } catch (error) {
-          failure = connectionAwareError(error, signal, sub.address);
-          throw failure;
-        } finally {
-          endOnce(failure);
+          const reported = connectionAwareError(error, signal, sub.address);
+          endOnce(reported);
+          if (!(single !== undefined || input?.read === false) || !mayResend(reported, attempt, signal, timeoutMs, started)) throw reported;
+          transparentRetries++;
+          (tried ??= new Set()).add(sub.address);
+          continue;
         }
-      };
-      return { ...response, message: tracked() } as unknown as StreamResponse<I, O>;
+        const source = response.message;
+        const tracked = async function* () {
+          let failure: unknown;
+          try {
+            for await (const message of source) {
+              if (call.firstMessageAt === undefined) call.firstMessageAt = now();
+              yield message;
+            }
+          } catch (error) {
+            failure = connectionAwareError(error, signal, sub.address);
+            throw failure;
+          } finally {
+            endOnce(failure ?? (signal?.aborted === true ? ConnectError.from(signal.reason, Code.Canceled) : undefined));
+          }
+        };
+        return { ...response, message: tracked() } as unknown as StreamResponse<I, O>;
+      }
     },
     stats() {
-      const endpoints: EndpointStats[] = [...subchannels.values()].map((sub) => ({
+      const list: EndpointStats[] = [...endpoints.subchannels.values()].map((sub) => ({
         ...sub.stats(),
         ejected: detector?.isEjected(sub.address) ?? false,
         ejections: detector?.ejectionCount(sub.address) ?? 0,
       }));
-      return { target: options.target, policy: policy.name, endpoints };
+      return { target: options.target, policy: policy.name, endpoints: list, transparentRetries };
     },
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    async waitForReady(timeoutMs = pickTimeoutMs) {
-      const started = now();
-      while (picker === undefined) {
-        if (closed) throw new ConnectError("channel closed", Code.Unavailable);
-        const left = timeoutMs - (now() - started);
-        if (left <= 0) throw new ConnectError(`timed out waiting for an endpoint: ${describeEndpoints()}`, Code.Unavailable);
-        await waiters.wait(left, undefined);
+    async waitForReady(given) {
+      const opts: WaitForReadyOptions = typeof given === "number" ? { timeoutMs: given } : (given ?? {});
+      const wanted = opts.endpoints ?? 1;
+      if (wanted !== "all" && !(Number.isInteger(wanted) && wanted >= 1)) {
+        throw new Error(`waitForReady.endpoints: must be an integer >= 1 or "all", got ${String(wanted)}`);
       }
+      const count = (): number => (wanted === "all" ? Math.max(1, endpoints.subchannels.size) : wanted);
+      if (closed) throw new ConnectError("channel closed", Code.Unavailable);
+      await dispatcher.waitForPickable(count, opts.timeoutMs ?? pickTimeoutMs);
     },
     async close(graceMs = 5000) {
       if (closed) return;
       closed = true;
-      if (unejectTimer !== undefined) clearTimeout(unejectTimer);
-      resolver.close();
-      for (const watch of healthWatches.values()) watch.close();
-      healthWatches.clear();
-      const all = [...subchannels.values()];
-      subchannels.clear();
-      picker = undefined;
-      waiters.wake();
-      const subs = [...all, ...draining];
+      const subs = endpoints.close();
+      dispatcher.close();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const graceOver = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, graceMs);
@@ -381,4 +329,31 @@ export function createChannel(options: ChannelOptions): Channel {
     },
   };
   return channel;
+}
+
+/** Reads the one request of a server-streaming call. */
+async function firstOf<T>(input: AsyncIterable<T>): Promise<{ value: T }> {
+  for await (const value of input) return { value };
+  throw new ConnectError("protocol error: missing request message", Code.Internal);
+}
+
+/** Wraps `input` to tell whether any of it was read (a call that read none can be sent again). */
+function trackReads<T>(input: AsyncIterable<T>): { readonly iterable: AsyncIterable<T>; readonly read: boolean } {
+  const tracker = {
+    read: false,
+    iterable: {
+      [Symbol.asyncIterator](): AsyncIterator<T> {
+        const it = input[Symbol.asyncIterator]();
+        return {
+          next: (...args: [] | [unknown]) => {
+            tracker.read = true;
+            return it.next(...args);
+          },
+          return: it.return === undefined ? undefined : (value?: unknown) => it.return!(value),
+          throw: it.throw === undefined ? undefined : (error?: unknown) => it.throw!(error),
+        };
+      },
+    } as AsyncIterable<T>,
+  };
+  return tracker;
 }

@@ -1,11 +1,13 @@
-// A subchannel: one endpoint's HTTP/2 session and Connect transport, with its connectivity state,
-// reconnect backoff, in-flight count, latency EWMA and call counters. Pickers read it as a candidate.
+// A subchannel: one endpoint's HTTP/2 session and Connect transport, with its connectivity state
+// (following the connection's GOAWAY, close and error events), reconnect backoff, and the load the
+// channel's call observers record (in flight, latency EWMA, failure share). Pickers read it.
 import type { Transport } from "@connectrpc/connect";
 import type { ConnectivityState } from "./connectivity-state.js";
 import type { PickCandidate } from "./picker.js";
 import { createEndpointLink, type EndpointTransportOptions, type Protocol, type TransportImplementation } from "./protocol.js";
 import { createBackoff, type BackoffOptions } from "./backoff.js";
 import { createPeakEwma } from "./load/peak-ewma.js";
+import { createFailureRate } from "./load/failure-rate.js";
 import type { Endpoint } from "./resolver.js";
 
 /** HTTP/2 keepalive and idle settings of each endpoint's session. */
@@ -32,8 +34,12 @@ export interface SubchannelStats {
   readonly inFlight: number;
   /** Peak-EWMA latency in milliseconds, or `undefined` before the first call. */
   readonly latencyEwmaMs: number | undefined;
+  /** Recent share of failed calls, time-decayed, in [0, 1]. */
+  readonly failureRate: number;
   readonly calls: number;
   readonly failures: number;
+  /** Times the connection in use received GOAWAY, closed or failed. */
+  readonly connectionLosses: number;
 }
 
 /** Construction options of a subchannel. @private */
@@ -54,9 +60,6 @@ export interface SubchannelOptions {
   readonly onConnectFailure: (subchannel: Subchannel) => void;
 }
 
-/** Ends a call started with {@link Subchannel.beginCall}. @private */
-export type EndCall = (failed: boolean) => void;
-
 /** One endpoint of a channel. @private */
 export interface Subchannel extends PickCandidate {
   readonly metadata: Readonly<Record<string, string>>;
@@ -67,8 +70,14 @@ export interface Subchannel extends PickCandidate {
   readonly transport: Transport;
   /** Starts connecting when idle; no-op otherwise. */
   connect(): void;
-  /** Counts a call in flight; the returned function records its outcome and latency. */
-  beginCall(): EndCall;
+  /** Counts a call in flight (the in-flight observer calls it when a call starts). */
+  callStarted(): void;
+  /** Counts a call's end; `failed` when the endpoint failed it. */
+  callEnded(failed: boolean): void;
+  /** Feeds one latency sample, in milliseconds, into the endpoint's peak-EWMA. */
+  recordLatency(latencyMs: number): void;
+  /** Feeds one call outcome into the endpoint's failure share. */
+  recordOutcome(failed: boolean): void;
   /** A call failed as if the connection were lost: verify it, and reconnect with backoff if so. */
   checkConnection(): void;
   /** Sets the health reported by the endpoint's health service. */
@@ -96,6 +105,8 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
   );
   const backoff = createBackoff(options.backoff, options.random);
   const ewma = createPeakEwma({ decayMs: options.ewmaDecayMs, sampleWeight: options.ewmaSampleWeight, now });
+  const failureRate = createFailureRate({ decayMs: options.ewmaDecayMs, now });
+  let connectionLosses = 0;
   let state: ConnectivityState = "idle";
   let healthy = true;
   let draining = false;
@@ -150,6 +161,18 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
     });
   };
 
+  /**
+   * The session in use got GOAWAY, closed or failed: stop picking this endpoint now and go idle
+   * (as gRPC does), before the next call instead of after a failed one. The channel connects it
+   * again when other endpoints carry the traffic meanwhile, or when a call needs it. Calls already
+   * on the old session finish there.
+   */
+  manager.onEvent(() => {
+    if (state !== "ready") return;
+    connectionLosses++;
+    setState("idle");
+  });
+
   const closeIfDrained = (): void => {
     if (draining && inFlight === 0 && drained !== undefined) subchannel.shutdown();
   };
@@ -171,25 +194,29 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
     get inFlight() {
       return inFlight;
     },
-    latencyEstimate() {
-      return ewma.estimate();
+    latencyEstimate(nowMs) {
+      return ewma.estimate(nowMs);
+    },
+    failureRate(nowMs) {
+      return failureRate.rate(nowMs);
     },
     connect() {
       if (state === "idle") attemptConnect();
     },
-    beginCall() {
-      const started = now();
+    callStarted() {
       inFlight++;
       calls++;
-      let ended = false;
-      return (failed: boolean) => {
-        if (ended) return;
-        ended = true;
-        inFlight--;
-        if (failed) failures++;
-        ewma.observe(Math.max(0, now() - started));
-        closeIfDrained();
-      };
+    },
+    callEnded(failed) {
+      inFlight--;
+      if (failed) failures++;
+      closeIfDrained();
+    },
+    recordLatency(latencyMs) {
+      ewma.observe(Math.max(0, latencyMs));
+    },
+    recordOutcome(failed) {
+      failureRate.observe(failed);
     },
     checkConnection() {
       // The call failed below the server (the channel never calls this for a status the server
@@ -246,8 +273,10 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
         draining,
         inFlight,
         latencyEwmaMs: ewma.estimate(),
+        failureRate: failureRate.rate(),
         calls,
         failures,
+        connectionLosses,
       };
     },
   };

@@ -1,6 +1,7 @@
 // The routing key of a call: set by the policy client from the method's generated accessor (or by
 // the caller per call) and read by the channel's ring-hash picker.
 import { createContextKey, createContextValues, type ContextValues } from "@connectrpc/connect";
+import { overlayContext } from "../call/context-overlay.js";
 
 /**
  * Context key carrying a call's affinity key to the channel. `undefined` means no key.
@@ -26,21 +27,5 @@ export function withRoutingKey(key: string, base: ContextValues = createContextV
  * @private
  */
 export function overlayRoutingKey(base: ContextValues | undefined, key: string): ContextValues {
-  if (base === undefined) {
-    return createContextValues().set(routingKeyContext, key);
-  }
-  const overlay: ContextValues = {
-    get(k) {
-      return k.id === routingKeyContext.id ? (key as never) : base.get(k);
-    },
-    set(k, value) {
-      base.set(k, value);
-      return overlay;
-    },
-    delete(k) {
-      base.delete(k);
-      return overlay;
-    },
-  };
-  return overlay;
+  return overlayContext(base, routingKeyContext, key);
 }

@@ -5,6 +5,16 @@ import * as http2 from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { maxTimerDelayMs } from "./deadline-timer.js";
 
+/**
+ * Something that happened to the session an endpoint connection is using: the server sent GOAWAY
+ * (it takes no new streams on it), the session closed, or it failed. Sessions already retired
+ * (draining after an earlier GOAWAY) report nothing.
+ */
+export type ConnectionEvent =
+  | { readonly type: "goaway"; readonly errorCode: number }
+  | { readonly type: "close" }
+  | { readonly type: "error"; readonly error: Error };
+
 /** What a subchannel needs of an endpoint's connection; connect-node's Http2SessionManager has the same shape. */
 export interface EndpointConnection {
   /** Connects when not connected; verifies a connected session with a PING. */
@@ -13,6 +23,12 @@ export interface EndpointConnection {
   state(): "closed" | "connecting" | "open" | "idle" | "verifying" | "error";
   /** Closes every session now (calls in flight fail) and refuses new calls. */
   abort(reason?: Error): void;
+  /**
+   * Calls `listener` when the session in use receives GOAWAY, closes or fails, so the subchannel
+   * stops picking the endpoint before the next call instead of learning it from a failed call.
+   * Returns the function that removes the listener.
+   */
+  onEvent(listener: (event: ConnectionEvent) => void): () => void;
 }
 
 /** Keepalive and idle settings of a {@link SluiceConnection}. */
@@ -103,6 +119,12 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
   /** Every session not yet closed: the current one and those draining after GOAWAY or retirement. */
   const live = new Set<Entry>();
   const abortHooks: ((reason: Error) => void)[] = [];
+  const eventListeners = new Set<(event: ConnectionEvent) => void>();
+  /** Reports `event` when it concerns the session in use (not one already retired). */
+  const emitFor = (entry: Entry, event: ConnectionEvent): void => {
+    if (entry.dead || aborted) return;
+    for (const listener of eventListeners) listener(event);
+  };
   let abortReason: Error | undefined;
 
   /** Takes `entry` out of use and closes its session once its streams are done. */
@@ -118,26 +140,31 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
     entry.idleTimer = entry.pingTimer = undefined;
   };
 
-  const ping = (entry: Entry, timeoutMs: number): Promise<boolean> =>
+  /**
+   * PINGs `entry`: "ok", "error" (node refused or failed the PING: the session is closing, e.g.
+   * after GOAWAY) or "timeout" (no answer in time: the connection is dead, and the session is
+   * destroyed, failing its streams).
+   */
+  const ping = (entry: Entry, timeoutMs: number): Promise<"ok" | "error" | "timeout"> =>
     new Promise((resolve) => {
       const timer = setTimeout(() => {
         retire(entry);
         entry.session.destroy(new ConnectError("PING timed out", Code.Unavailable));
-        resolve(false);
+        resolve("timeout");
       }, timeoutMs);
       timer.unref();
       let sent = false;
       try {
         sent = entry.session.ping((error) => {
           clearTimeout(timer);
-          resolve(error === null);
+          resolve(error === null ? "ok" : "error");
         });
       } catch {
         sent = false;
       }
       if (!sent) {
         clearTimeout(timer);
-        resolve(false);
+        resolve("error");
       }
     });
 
@@ -180,11 +207,15 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
     connectTimer.unref();
     // Every session always has an 'error' listener: a GOAWAY or reset on an idle session must never
     // surface as an uncaught exception.
-    session.on("error", () => {
+    session.on("error", (error: Error) => {
+      emitFor(entry, { type: "error", error });
       retire(entry);
       if (!entry.connected) failed = true;
     });
-    session.on("goaway", () => retire(entry));
+    session.on("goaway", (errorCode: number) => {
+      emitFor(entry, { type: "goaway", errorCode });
+      retire(entry);
+    });
     session.once("connect", () => {
       clearTimeout(connectTimer);
       entry.connected = true;
@@ -201,6 +232,7 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
     });
     session.once("close", () => {
       clearTimeout(connectTimer);
+      if (entry.connected) emitFor(entry, { type: "close" });
       live.delete(entry);
       retire(entry);
       stopTimers(entry);
@@ -239,6 +271,10 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
       return created;
     },
     options,
+    onEvent(listener) {
+      eventListeners.add(listener);
+      return () => eventListeners.delete(listener);
+    },
     onAbort(hook) {
       if (abortReason !== undefined) hook(abortReason);
       else abortHooks.push(hook);
@@ -256,11 +292,13 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
       let entry = current;
       if (usable(entry) && entry.connected) {
         verifying = true;
-        const alive = await ping(entry, Math.min(pingTimeoutMs, 5_000));
+        const answer = await ping(entry, Math.min(pingTimeoutMs, 5_000));
         verifying = false;
-        if (alive && usable(entry)) return entry.active > 0 ? "open" : "idle";
+        if (answer === "ok" && usable(entry)) return entry.active > 0 ? "open" : "idle";
+        // A PING node could not send (the session is closing, e.g. after GOAWAY) only takes the
+        // session out of use: its streams in flight finish there. A PING that timed out has
+        // already destroyed the session.
         retire(entry);
-        entry.session.destroy(new ConnectError("connection closed: PING failed", Code.Unavailable));
       }
       if (aborted) return "error";
       entry = usable(current) ? current : open();

@@ -14,6 +14,7 @@ import { requestHeaders } from "./request-headers.js";
 import { abortError, closeError, deadlineError } from "./unary-exchange.js";
 import { statusError } from "./grpc-unary.js";
 import { armDeadline } from "./deadline-timer.js";
+import { markUnprocessed, nodeSaysUnsent } from "./unprocessed.js";
 
 const grpcContentType = /^application\/grpc(?:\+proto)?$/i;
 /** Messages buffered before the HTTP/2 stream is paused. */
@@ -91,12 +92,15 @@ export async function grpcStream<I extends DescMessage, O extends DescMessage>(
     if (queue.length >= highWaterMark) stream?.pause();
   };
 
+  /** Whether any request message was taken from `input` (a call that took none can be sent again). */
+  let pulled = false;
   const attempt = (retried: boolean): void => {
     let s: ClientHttp2Stream;
     try {
       s = connection.request(headers);
     } catch (error) {
-      finish(ConnectError.from(error, Code.Unavailable));
+      const reason = ConnectError.from(error, Code.Unavailable);
+      finish(reason.code === Code.Unavailable ? markUnprocessed(reason) : reason);
       return;
     }
     stream = s;
@@ -171,7 +175,13 @@ export async function grpcStream<I extends DescMessage, O extends DescMessage>(
       if (finished) return;
       const rst = s.rstCode ?? 0;
       if (responseHeaders === undefined && rst === h2.REFUSED_STREAM && !retried && single !== undefined) {
+        // Refused by this session (a GOAWAY, a stream limit): once more on a fresh session.
         attempt(true);
+        return;
+      }
+      if (responseHeaders === undefined && (rst === h2.REFUSED_STREAM || nodeSaysUnsent(streamError)) && !pulled) {
+        // Never accepted by the server and no request message lost: the channel may send it again.
+        finish(markUnprocessed(closeError(rst, streamError)));
         return;
       }
       if (trailers !== undefined && trailers["grpc-status"] !== undefined) {
@@ -196,6 +206,7 @@ export async function grpcStream<I extends DescMessage, O extends DescMessage>(
   const pump = async (s: ClientHttp2Stream): Promise<void> => {
     try {
       for await (const message of input) {
+        pulled = true;
         if (finished || s.destroyed || s.writableEnded) return;
         if (!s.write(encodeEnvelope(serialize(method.input, message, options)))) {
           await new Promise<void>((resolve) => {

@@ -1,18 +1,10 @@
-// connect-node's Http2SessionManager with one fix: every HTTP/2 session it opens keeps an 'error'
-// listener for life, so an error node raises after the manager stopped listening (a PING timeout,
-// or a GOAWAY on an idle session, connect-es issue 1768) can never crash the process.
+// connect-node's Http2SessionManager with two additions: every HTTP/2 session it opens keeps an
+// 'error' listener for life, so an error node raises after the manager stopped listening (a PING
+// timeout, or a GOAWAY on an idle session, connect-es issue 1768) can never crash the process; and
+// GOAWAY, close and error of its sessions are reported as connection events.
 import type * as http2 from "node:http2";
 import { Http2SessionManager } from "@connectrpc/connect-node";
-
-const guarded = new WeakSet<http2.ClientHttp2Session>();
-
-function guard(session: http2.ClientHttp2Session | undefined): void {
-  if (session === undefined || guarded.has(session)) return;
-  guarded.add(session);
-  // The manager reports the error through its own state and the streams' errors; this listener
-  // only keeps node from treating an error emitted after that as unhandled.
-  session.on("error", () => {});
-}
+import type { ConnectionEvent, EndpointConnection } from "./endpoint-connection.js";
 
 /** The manager's private state, read only to find the session it holds. */
 interface ManagerState {
@@ -24,7 +16,34 @@ interface ManagerState {
  *
  * @private
  */
-export class GuardedSessionManager extends Http2SessionManager {
+export class GuardedSessionManager extends Http2SessionManager implements EndpointConnection {
+  private readonly guarded = new WeakSet<http2.ClientHttp2Session>();
+  private readonly listeners = new Set<(event: ConnectionEvent) => void>();
+  private readonly reported = new WeakSet<http2.ClientHttp2Session>();
+
+  /** See {@link EndpointConnection.onEvent}. */
+  onEvent(listener: (event: ConnectionEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(session: http2.ClientHttp2Session, event: ConnectionEvent): void {
+    // One report per session: after GOAWAY the session only drains.
+    if (this.reported.has(session)) return;
+    this.reported.add(session);
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private guard(session: http2.ClientHttp2Session | undefined): void {
+    if (session === undefined || this.guarded.has(session)) return;
+    this.guarded.add(session);
+    // The manager reports the error through its own state and the streams' errors; this listener
+    // also keeps node from treating an error emitted after that as unhandled.
+    session.on("error", (error: Error) => this.emit(session, { type: "error", error }));
+    session.on("goaway", (errorCode: number) => this.emit(session, { type: "goaway", errorCode }));
+    session.once("close", () => this.emit(session, { type: "close" }));
+  }
+
   override async connect(): Promise<"open" | "idle" | "error"> {
     const result = await super.connect();
     this.guardCurrent();
@@ -38,14 +57,14 @@ export class GuardedSessionManager extends Http2SessionManager {
     options: Omit<http2.ClientSessionRequestOptions, "signal">,
   ): Promise<http2.ClientHttp2Stream> {
     const stream = await super.request(method, path, headers, options);
-    guard(stream.session as http2.ClientHttp2Session | undefined);
+    this.guard(stream.session as http2.ClientHttp2Session | undefined);
     return stream;
   }
 
   private guardCurrent(): void {
     const state = (this as unknown as ManagerState).s;
     if (state?.t === "ready" && state.conn !== undefined && !(state.conn instanceof Promise)) {
-      guard(state.conn);
+      this.guard(state.conn);
     }
   }
 }

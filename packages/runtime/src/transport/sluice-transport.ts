@@ -1,9 +1,10 @@
 // createSluiceTransport: Connect's Transport on the fast path — gRPC (all four shapes) and Connect
-// unary straight on one endpoint's node:http2 session; interceptors through Connect's run-call
-// machinery only when configured; Connect streaming delegated to a connect-node transport.
+// unary straight on one endpoint's node:http2 session; interceptors only when configured
+// (run so that leaving a stream early still cancels it); Connect streaming delegated to a connect-node transport.
 import type { BinaryReadOptions, BinaryWriteOptions, DescMessage, DescMethodStreaming, DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
 import { createContextValues, type ContextValues, type Interceptor, type StreamResponse, type Transport, type UnaryResponse } from "@connectrpc/connect";
-import { createMethodUrl, runStreamingCall, runUnaryCall } from "@connectrpc/connect/protocol";
+import { createMethodUrl } from "@connectrpc/connect/protocol";
+import { runStreamInterceptors, runUnaryInterceptors } from "../call/run-interceptors.js";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { GuardedSessionManager } from "./guarded-session-manager.js";
 import { deadlineOf } from "./deadline-timer.js";
@@ -124,11 +125,9 @@ export function createSluiceTransport(options: SluiceTransportOptions): SluiceTr
       if (interceptors === undefined) {
         return unaryCall(connection, method, signal, timeout, header, input, codec);
       }
-      return runUnaryCall<I, O>({
+      return runUnaryInterceptors<I, O>(
         interceptors,
-        signal,
-        timeoutMs: timeout,
-        req: {
+        {
           stream: false,
           service: method.parent,
           method,
@@ -138,8 +137,9 @@ export function createSluiceTransport(options: SluiceTransportOptions): SluiceTr
           contextValues: contextValues ?? createContextValues(),
           message: input,
         },
-        next: (req) => unaryCall(connection, req.method, req.signal, timeout, req.header, req.message, codec),
-      });
+        signal,
+        (req) => unaryCall(connection, req.method, req.signal, timeout, req.header, req.message, codec),
+      );
     },
     stream<I extends DescMessage, O extends DescMessage>(
       method: DescMethodStreaming<I, O>,
@@ -156,11 +156,9 @@ export function createSluiceTransport(options: SluiceTransportOptions): SluiceTr
       if (interceptors === undefined) {
         return grpcStream(connection, method, signal, timeout, header, input, codec);
       }
-      return runStreamingCall<I, O>({
+      return runStreamInterceptors<I, O>(
         interceptors,
-        signal,
-        timeoutMs: timeout,
-        req: {
+        {
           stream: true,
           service: method.parent,
           method,
@@ -170,8 +168,9 @@ export function createSluiceTransport(options: SluiceTransportOptions): SluiceTr
           contextValues: contextValues ?? createContextValues(),
           message: input,
         },
-        next: (req) => grpcStream(connection, req.method, req.signal, timeout, req.header, req.message, codec),
-      });
+        signal,
+        (req) => grpcStream(connection, req.method, req.signal, timeout, req.header, req.message, codec),
+      );
     },
   };
 }

@@ -1,6 +1,8 @@
 // One unary HTTP/2 exchange without async iterables: send headers and a complete body, collect the
 // response headers, body and trailers; deadline and cancellation only when the caller asked; a
-// stream the server never accepted (REFUSED_STREAM, above a GOAWAY's last stream id) is retried once.
+// stream the server refused (REFUSED_STREAM, above a GOAWAY's last stream id) is sent once more on
+// a fresh session; if that too never reaches a server (refused again, connection refused) the call
+// fails marked unprocessed, so the channel sends it again to another endpoint.
 import type { ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { getAbortSignalReason } from "@connectrpc/connect/protocol";
@@ -8,6 +10,7 @@ import type { SluiceConnection } from "./endpoint-connection.js";
 import { errorFromNodeReason, errorFromRstCode, h2 } from "./node-errors.js";
 import { tooLargeError } from "./envelope.js";
 import { armDeadline } from "./deadline-timer.js";
+import { markUnprocessed, nodeSaysUnsent } from "./unprocessed.js";
 
 /** A complete response. @private */
 export interface RawResponse {
@@ -74,7 +77,8 @@ export function exchange(
       try {
         s = connection.request(headers);
       } catch (error) {
-        fail(errorFromNodeReason(error));
+        const reason = errorFromNodeReason(error);
+        fail(reason.code === Code.Unavailable ? markUnprocessed(reason) : reason);
         return;
       }
       stream = s;
@@ -131,11 +135,14 @@ export function exchange(
         }
         const rst = s.rstCode ?? 0;
         if (responseHeaders === undefined && rst === h2.REFUSED_STREAM && !retried) {
-          // Never accepted by the server: safe to send again, once, on a fresh session.
+          // Refused by this session (a GOAWAY, a stream limit): once more on a fresh session.
           attempt(true);
           return;
         }
-        fail(closeError(rst, streamError));
+        const error = closeError(rst, streamError);
+        // Never accepted by the server: safe to send again (the channel does, on another endpoint).
+        const unsent = responseHeaders === undefined && (rst === h2.REFUSED_STREAM || nodeSaysUnsent(streamError));
+        fail(unsent ? markUnprocessed(error) : error);
       });
       s.end(body);
     };

@@ -10,7 +10,11 @@ export { xxHash32 } from "./hash.js";
 export { createSeededRandom } from "./testing.js";
 export {
   resolvePickerPolicy,
+  registerPicker,
+  acceptedPickerNames,
   pickerNames,
+  type PickerFactory,
+  type CustomBalancerConfig,
   type PickerName,
   type BalancerConfig,
   type BalancerPolicyConfig,

@@ -1,5 +1,5 @@
 import { createLeastRequestPolicy } from "./least-request.js";
-import { createFakePickerEnv, fakeCandidate, scriptedRandom } from "./testing.js";
+import { createFakePickerEnv, fakeCandidate, scriptedRandom, candidate } from "./testing.js";
 import { sampleTwo } from "./two-choices.js";
 
 describe("sampleTwo", () => {
@@ -57,7 +57,7 @@ describe("least-request", () => {
     const ready = [fakeCandidate("a", { inFlight: 0 }), fakeCandidate("b", { inFlight: 5 }), fakeCandidate("c", { inFlight: 10 })];
     const picker = policy.build(ready, createFakePickerEnv(11));
     const counts: Record<string, number> = { a: 0, b: 0, c: 0 };
-    for (let i = 0; i < 3_000; i++) counts[picker.pick({})!.address]!++;
+    for (let i = 0; i < 3_000; i++) counts[candidate(picker.pick({})).address]!++;
     expect(counts.c).toBe(0);
     expect(counts.a! / 3_000).toBeGreaterThan(0.63);
     expect(counts.a! / 3_000).toBeLessThan(0.7);

@@ -1,7 +1,7 @@
 // The peak-EWMA picker: "power of two choices" on expected cost = latency estimate × (calls in
 // flight + 1), so slow or busy endpoints get less traffic as soon as it shows.
 import type { PickCandidate, Picker, PickerEnv, PickerPolicy } from "../picker.js";
-import { sampleTwo } from "./two-choices.js";
+import { failureMultiplier, sampleTwo } from "./two-choices.js";
 
 /** Options of the `"peak-ewma"` policy. */
 export interface PeakEwmaPolicyOptions {
@@ -17,7 +17,8 @@ const MIN_LATENCY_MS = 1e-3;
 
 /**
  * The `"peak-ewma"` policy: per pick, two distinct random candidates; the one with the lower
- * `latencyEstimate(now) × (inFlight + 1)` wins, the first sampled on a tie. A candidate with no
+ * `latencyEstimate(now) × (inFlight + 1) / (1 − failureRate(now))` wins, the first sampled on a tie
+ * (the failure term keeps an endpoint that fails fast from looking fast). A candidate with no
  * estimate yet is given a neutral latency (the mean of the known estimates, or `defaultLatencyMs`
  * when none is known) so new endpoints are neither flooded nor starved.
  *
@@ -62,8 +63,8 @@ export function createPeakEwmaPolicy(options: PeakEwmaPolicyOptions = {}, field 
             latencyA ??= neutral;
             latencyB ??= neutral;
           }
-          const costA = Math.max(latencyA, MIN_LATENCY_MS) * (a.inFlight + 1);
-          const costB = Math.max(latencyB, MIN_LATENCY_MS) * (b.inFlight + 1);
+          const costA = Math.max(latencyA, MIN_LATENCY_MS) * (a.inFlight + 1) * failureMultiplier(a, now);
+          const costB = Math.max(latencyB, MIN_LATENCY_MS) * (b.inFlight + 1) * failureMultiplier(b, now);
           return costB < costA ? b : a;
         },
       };

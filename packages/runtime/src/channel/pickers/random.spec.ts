@@ -1,5 +1,5 @@
 import { createRandomPolicy, randomIndex } from "./random.js";
-import { createFakePickerEnv, fakeCandidate, scriptedRandom } from "./testing.js";
+import { createFakePickerEnv, fakeCandidate, scriptedRandom, candidate } from "./testing.js";
 
 describe("random", () => {
   const policy = createRandomPolicy();
@@ -11,7 +11,7 @@ describe("random", () => {
 
   it("maps random() to floor(random() × n), clamping 1", () => {
     const picker = policy.build(ready, createFakePickerEnv(scriptedRandom(0, 0.34, 0.67, 0.9999, 1)));
-    expect([1, 2, 3, 4, 5].map(() => picker.pick({})!.address)).toEqual(["a:1", "b:1", "c:1", "c:1", "c:1"]);
+    expect([1, 2, 3, 4, 5].map(() => candidate(picker.pick({})).address)).toEqual(["a:1", "b:1", "c:1", "c:1", "c:1"]);
     expect(randomIndex(() => 1, 4)).toBe(3);
   });
 
@@ -19,7 +19,7 @@ describe("random", () => {
     const picker = policy.build(ready, createFakePickerEnv(42));
     const counts = new Map<string, number>();
     for (let i = 0; i < 30_000; i++) {
-      const address = picker.pick({})!.address;
+      const address = candidate(picker.pick({})).address;
       counts.set(address, (counts.get(address) ?? 0) + 1);
     }
     for (const c of ready) {

@@ -45,6 +45,13 @@ export interface RingHashBalancerConfig extends RingHashPolicyOptions {
   readonly policy: "ring-hash";
 }
 
+/** A policy registered with {@link registerPicker}, in object form: its name and its own options. */
+export interface CustomBalancerConfig {
+  readonly policy: string;
+  /** Handed to the policy's factory as is. */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
 /** A policy in object form, discriminated by `policy`. */
 export type BalancerPolicyConfig = PlainBalancerConfig | PeakEwmaBalancerConfig | RingHashBalancerConfig;
 
@@ -56,7 +63,41 @@ export type BalancerPolicyConfig = PlainBalancerConfig | PeakEwmaBalancerConfig 
  * const a: BalancerConfig = "peak-ewma";
  * const b: BalancerConfig = { policy: "ring-hash", pointsPerWeight: 512 };
  */
-export type BalancerConfig = PickerName | BalancerPolicyConfig;
+export type BalancerConfig = PickerName | BalancerPolicyConfig | (string & {}) | CustomBalancerConfig;
+
+/**
+ * Builds a registered policy from its options (`options` of `{ policy, options }`, `{}` when given
+ * by name). It should validate them and throw naming `${field}.<option>` and the accepted values.
+ */
+export type PickerFactory = (options: Readonly<Record<string, unknown>>, field: string) => PickerPolicy;
+
+const customPolicies = new Map<string, PickerFactory>();
+
+/**
+ * Registers a balancing policy under `name`, so `createChannel({ balancer: name })` or
+ * `{ balancer: { policy: name, options } }` uses it. Built-in names cannot be replaced.
+ *
+ * @throws Error when `name` is empty or names a built-in policy.
+ * @example
+ * ```ts
+ * registerPicker("first-ready", () => ({
+ *   name: "first-ready",
+ *   build: (ready) => ({ pick: () => ready[0] }),
+ * }));
+ * const channel = createChannel({ target, balancer: "first-ready" });
+ * ```
+ */
+export function registerPicker(name: string, factory: PickerFactory): void {
+  if (typeof name !== "string" || name.length === 0) throw new Error("registerPicker: name must be a non-empty string");
+  if (isPickerName(name)) throw new Error(`registerPicker: "${name}" is a built-in policy and cannot be replaced`);
+  if (typeof factory !== "function") throw new Error(`registerPicker: the factory of "${name}" must be a function`);
+  customPolicies.set(name, factory);
+}
+
+/** Every policy name a channel accepts now: the built-in ones, then the registered ones. */
+export function acceptedPickerNames(): string[] {
+  return [...pickerNames, ...customPolicies.keys()];
+}
 
 /** The options each policy accepts besides `policy`. */
 const optionNames: Readonly<Record<PickerName, readonly string[]>> = {
@@ -75,7 +116,7 @@ function isPickerName(value: unknown): value is PickerName {
 
 function unknownPolicy(field: string, value: unknown): Error {
   const shown = typeof value === "string" ? `"${value}"` : String(value);
-  return new Error(`${field}: unknown balancing policy ${shown}; accepted: ${pickerNames.join(", ")}`);
+  return new Error(`${field}: unknown balancing policy ${shown}; accepted: ${acceptedPickerNames().join(", ")}`);
 }
 
 /**
@@ -90,15 +131,21 @@ function unknownPolicy(field: string, value: unknown): Error {
  */
 export function resolvePickerPolicy(config: BalancerConfig): PickerPolicy {
   if (typeof config === "string") {
+    const custom = customPolicies.get(config);
+    if (custom !== undefined) return custom({}, "balancer");
     if (!isPickerName(config)) throw unknownPolicy("balancer", config);
     return createPolicy({ policy: config } as BalancerPolicyConfig);
   }
   if (typeof config !== "object" || config === null) {
     throw new Error(
-      `balancer: must be a policy name or { policy, ...options }, got ${String(config)}; accepted policies: ${pickerNames.join(", ")}`,
+      `balancer: must be a policy name or { policy, ...options }, got ${String(config)}; accepted policies: ${acceptedPickerNames().join(", ")}`,
     );
   }
   const policy: unknown = config.policy;
+  const custom = typeof policy === "string" ? customPolicies.get(policy) : undefined;
+  if (custom !== undefined) {
+    return custom((config as Partial<CustomBalancerConfig>).options ?? {}, "balancer.options");
+  }
   if (!isPickerName(policy)) throw unknownPolicy("balancer.policy", policy);
   const accepted = optionNames[policy];
   for (const [key, value] of Object.entries(config)) {
@@ -108,7 +155,7 @@ export function resolvePickerPolicy(config: BalancerConfig): PickerPolicy {
       );
     }
   }
-  return createPolicy(config);
+  return createPolicy(config as BalancerPolicyConfig);
 }
 
 function createPolicy(config: BalancerPolicyConfig): PickerPolicy {

@@ -1,12 +1,12 @@
 import { buildRing, createRingHashPolicy, ringLookup } from "./ring-hash.js";
-import { createFakePickerEnv, fakeCandidate, scriptedRandom } from "./testing.js";
+import { createFakePickerEnv, fakeCandidate, scriptedRandom, candidate } from "./testing.js";
 import type { PickCandidate, Picker } from "../picker.js";
 
 const addresses = (n: number) => Array.from({ length: n }, (_, i) => `10.0.0.${i + 1}:8080`);
 const keys = Array.from({ length: 10_000 }, (_, i) => `customer-${i}`);
 
 function mapping(picker: Picker<PickCandidate>): string[] {
-  return keys.map((routingKey) => picker.pick({ routingKey })!.address);
+  return keys.map((routingKey) => candidate(picker.pick({ routingKey })).address);
 }
 
 function shares(assigned: readonly string[]): Map<string, number> {

@@ -1,5 +1,5 @@
 import { createRoundRobinPolicy } from "./round-robin.js";
-import { createFakePickerEnv, fakeCandidate, scriptedRandom } from "./testing.js";
+import { createFakePickerEnv, fakeCandidate, scriptedRandom, candidate } from "./testing.js";
 
 describe("round-robin", () => {
   const policy = createRoundRobinPolicy();
@@ -8,7 +8,7 @@ describe("round-robin", () => {
 
   const take = (random: () => number, count: number) => {
     const picker = policy.build(ready, createFakePickerEnv(random));
-    return Array.from({ length: count }, () => picker.pick({}));
+    return Array.from({ length: count }, () => candidate(picker.pick({})));
   };
 
   it("is named round-robin", () => {
@@ -42,7 +42,7 @@ describe("round-robin", () => {
     const env = createFakePickerEnv(7);
     const first = new Map<string, number>();
     for (let i = 0; i < 3000; i++) {
-      const address = policy.build(ready, env).pick({})!.address;
+      const address = candidate(policy.build(ready, env).pick({})).address;
       first.set(address, (first.get(address) ?? 0) + 1);
     }
     for (const c of ready) {

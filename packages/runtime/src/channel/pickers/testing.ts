@@ -1,6 +1,6 @@
 // Deterministic randomness (a seeded mulberry32), a fake picker environment and fake candidates, so
 // tests and benchmarks of randomised pickers are reproducible.
-import type { PickCandidate, PickerEnv } from "../picker.js";
+import { PickDecision, type PickCandidate, type PickerEnv, type PickResult } from "../picker.js";
 
 /**
  * A deterministic generator of numbers uniform in [0, 1) from a 32-bit seed (mulberry32).
@@ -52,19 +52,31 @@ export interface FakeCandidate extends PickCandidate {
   inFlight: number;
   /** Returned by `latencyEstimate` whatever the time. */
   latency: number | undefined;
+  /** Returned by `failureRate` whatever the time. */
+  failure: number;
 }
 
 /** A {@link FakeCandidate} with weight 1, nothing in flight and no latency estimate by default. @private */
 export function fakeCandidate(
   address: string,
-  init: { weight?: number; inFlight?: number; latency?: number } = {},
+  init: { weight?: number; inFlight?: number; latency?: number; failure?: number } = {},
 ): FakeCandidate {
   const candidate: FakeCandidate = {
     address,
     weight: init.weight ?? 1,
     inFlight: init.inFlight ?? 0,
     latency: init.latency,
+    failure: init.failure ?? 0,
     latencyEstimate: () => candidate.latency,
+    failureRate: () => candidate.failure,
   };
   return candidate;
+}
+
+/** The candidate a pick answered; throws when it answered queue or fail instead. @private */
+export function candidate<C extends PickCandidate>(result: PickResult<C>): C {
+  if (result === undefined || result instanceof PickDecision) {
+    throw new Error(`expected a candidate, got ${result === undefined ? "undefined" : result.type}`);
+  }
+  return result;
 }

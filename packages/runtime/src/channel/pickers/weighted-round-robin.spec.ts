@@ -1,5 +1,5 @@
 import { createWeightedRoundRobinPolicy } from "./weighted-round-robin.js";
-import { createFakePickerEnv, fakeCandidate, scriptedRandom } from "./testing.js";
+import { createFakePickerEnv, fakeCandidate, scriptedRandom, candidate } from "./testing.js";
 import type { PickCandidate } from "../picker.js";
 
 describe("weighted-round-robin", () => {
@@ -11,7 +11,7 @@ describe("weighted-round-robin", () => {
   ];
   const sequence = (ready: readonly PickCandidate[], random: () => number, count: number): string => {
     const picker = policy.build(ready, createFakePickerEnv(random));
-    return Array.from({ length: count }, () => picker.pick({})!.address).join("");
+    return Array.from({ length: count }, () => candidate(picker.pick({})).address).join("");
   };
 
   it("is named weighted-round-robin", () => {
@@ -32,7 +32,7 @@ describe("weighted-round-robin", () => {
     for (const seed of [1, 2, 3]) {
       const counts = { a: 0, b: 0, c: 0 };
       const picker = policy.build(five11(), createFakePickerEnv(seed));
-      for (let i = 0; i < 7_000; i++) counts[picker.pick({})!.address as "a" | "b" | "c"]++;
+      for (let i = 0; i < 7_000; i++) counts[candidate(picker.pick({})).address as "a" | "b" | "c"]++;
       expect(counts).toEqual({ a: 5_000, b: 1_000, c: 1_000 });
     }
   });

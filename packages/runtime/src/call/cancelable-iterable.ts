@@ -1,0 +1,62 @@
+// Wraps a response stream so that leaving it early (break, return, throw in a for-await loop)
+// cancels the call: Connect's own client and run-call helpers hand out iterables without return().
+import type { LinkedAbort } from "./linked-abort.js";
+
+/**
+ * Returns an iterable over `source` whose iterator's `return()` and `throw()` abort `call` (the
+ * transport below then resets the HTTP/2 stream and the server's handler sees its signal abort)
+ * and close `source`. `onEnd` runs once when the stream ends, fails or is left.
+ *
+ * @private
+ */
+export function cancelableIterable<T>(
+  source: AsyncIterable<T>,
+  call: LinkedAbort,
+  onEnd?: (completed: boolean) => void,
+): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<T> {
+      const it = source[Symbol.asyncIterator]();
+      let over = false;
+      const end = (completed: boolean): void => {
+        if (over) return;
+        over = true;
+        call.release();
+        onEnd?.(completed);
+      };
+      const leave = async (): Promise<void> => {
+        const wasOver = over;
+        end(false);
+        if (!wasOver) call.abort();
+        try {
+          await it.return?.();
+        } catch {
+          // The call is cancelled; what the source says about it no longer matters.
+        }
+      };
+      return {
+        next() {
+          if (over) return Promise.resolve({ done: true, value: undefined });
+          return it.next().then(
+            (result) => {
+              if (result.done === true) end(true);
+              return result;
+            },
+            (error: unknown) => {
+              end(false);
+              throw error;
+            },
+          );
+        },
+        async return(value?: unknown) {
+          await leave();
+          return { done: true, value: value as T };
+        },
+        async throw(error?: unknown) {
+          await leave();
+          throw error;
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,130 @@
+// createCancelableClient: Connect's promise client, except that leaving a response stream early
+// (break, return or throw in a for-await loop) cancels the call all the way to the server.
+import { Code, ConnectError, makeAnyClient, type CallOptions, type Client, type Transport } from "@connectrpc/connect";
+import { createAsyncIterable } from "@connectrpc/connect/protocol";
+import type { DescMessage, DescMethodStreaming, DescMethodUnary, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import { linkAbort } from "../call/linked-abort.js";
+import { cancelableIterable } from "../call/cancelable-iterable.js";
+
+/**
+ * Creates a typed client for `service` over `transport`, with the same methods and call options as
+ * Connect's `createClient`. The difference is in streams: Connect's client hands out iterables
+ * without `return()`, so a loop that stops reading leaves the HTTP/2 stream open and the server's
+ * handler running; this client cancels the call (the server's handler sees its signal abort).
+ *
+ * @example
+ * ```ts
+ * const client = createCancelableClient(ElizaService, channel);
+ * for await (const res of client.introduce({ name: "x" })) break; // the server sees the cancel
+ * ```
+ */
+export function createCancelableClient<S extends DescService>(service: S, transport: Transport): Client<S> {
+  return makeAnyClient(service, (method) => {
+    switch (method.methodKind) {
+      case "unary":
+        return unaryFn(transport, method);
+      case "server_streaming":
+        return (input: MessageInitShape<DescMessage>, options?: CallOptions) =>
+          streamResponse(transport, method, createAsyncIterable([input]), options);
+      case "client_streaming":
+        return clientStreamingFn(transport, method);
+      case "bidi_streaming":
+        return (input: AsyncIterable<MessageInitShape<DescMessage>>, options?: CallOptions) =>
+          streamResponse(transport, method, input, options);
+      default:
+        return null;
+    }
+  }) as Client<S>;
+}
+
+function unaryFn(transport: Transport, method: DescMethodUnary) {
+  return async (input: MessageInitShape<DescMessage>, options?: CallOptions): Promise<MessageShape<DescMessage>> => {
+    const response = await transport.unary(method, options?.signal, options?.timeoutMs, options?.headers, input, options?.contextValues);
+    options?.onHeader?.(response.header);
+    options?.onTrailer?.(response.trailer);
+    return response.message;
+  };
+}
+
+function clientStreamingFn(transport: Transport, method: DescMethodStreaming) {
+  return async (input: AsyncIterable<MessageInitShape<DescMessage>>, options?: CallOptions): Promise<MessageShape<DescMessage>> => {
+    const call = linkAbort(options?.signal);
+    try {
+      const response = await transport.stream(method, call.signal, options?.timeoutMs, options?.headers, input, options?.contextValues);
+      options?.onHeader?.(response.header);
+      let single: MessageShape<DescMessage> | undefined;
+      let count = 0;
+      for await (const message of response.message) {
+        single = message;
+        count++;
+      }
+      if (single === undefined) throw new ConnectError("protocol error: missing response message", Code.Unimplemented);
+      if (count > 1) throw new ConnectError("protocol error: received extra messages for client streaming method", Code.Unimplemented);
+      options?.onTrailer?.(response.trailer);
+      return single;
+    } catch (error) {
+      // A failed call must not leave its request pump or stream running.
+      call.abort(error);
+      throw error;
+    } finally {
+      call.release();
+    }
+  };
+}
+
+/** A lazily started stream: the call begins on the first `next()`, as with Connect's client. */
+function streamResponse(
+  transport: Transport,
+  method: DescMethodStreaming,
+  input: AsyncIterable<MessageInitShape<DescMessage>>,
+  options: CallOptions | undefined,
+): AsyncIterable<MessageShape<DescMessage>> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<MessageShape<DescMessage>> {
+      const call = linkAbort(options?.signal);
+      let inner: AsyncIterator<MessageShape<DescMessage>> | undefined;
+      let started: Promise<AsyncIterator<MessageShape<DescMessage>>> | undefined;
+      let left = false;
+      const start = (): Promise<AsyncIterator<MessageShape<DescMessage>>> =>
+        (started ??= transport
+          .stream(method, call.signal, options?.timeoutMs, options?.headers, input, options?.contextValues)
+          .then((response) => {
+            options?.onHeader?.(response.header);
+            const messages = cancelableIterable(response.message, call, (completed) => {
+              if (completed) options?.onTrailer?.(response.trailer);
+            });
+            return (inner = messages[Symbol.asyncIterator]());
+          }));
+      const leave = async (): Promise<void> => {
+        if (left) return;
+        left = true;
+        if (inner !== undefined) {
+          await inner.return?.();
+        } else {
+          call.abort();
+          // A call still starting fails with CANCELED; nobody reads that error.
+          started?.catch(() => undefined);
+        }
+      };
+      return {
+        async next() {
+          if (left) return { done: true, value: undefined };
+          try {
+            return await (await start()).next();
+          } catch (error) {
+            call.release();
+            throw error;
+          }
+        },
+        async return(value?: unknown) {
+          await leave();
+          return { done: true, value: value as MessageShape<DescMessage> };
+        },
+        async throw(error?: unknown) {
+          await leave();
+          throw error;
+        },
+      };
+    },
+  };
+}
