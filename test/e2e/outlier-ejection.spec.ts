@@ -7,8 +7,8 @@ import { createInventoryHandlers } from "../../examples/inventory/src/handlers.j
 import { createInventoryStore } from "../../examples/inventory/src/store.js";
 import { closeAll, eventually } from "../support/inventory.js";
 
-/** A server whose GetItem fails with `code` (INTERNAL by default) while `broken.on` is true. */
-async function flakyServer(name: string, broken: { on: boolean }, code = Code.Internal): Promise<Server> {
+/** A server whose GetItem fails with `code` (UNAVAILABLE by default) while `broken.on` is true. */
+async function flakyServer(name: string, broken: { on: boolean }, code = Code.Unavailable): Promise<Server> {
   const handlers = createInventoryHandlers(createInventoryStore(), { name });
   return serve({
     port: 0,
@@ -84,6 +84,38 @@ describe("outlier ejection", () => {
     } finally {
       await channel.close();
       await server.close();
+    }
+  });
+
+  it("by default neither an INTERNAL a handler threw nor a caller's own short deadline ejects an endpoint", async () => {
+    const slow = await serve({
+      host: "127.0.0.1",
+      routes: (router) => registerInventoryService(router, createInventoryHandlers(createInventoryStore(), { name: "slow", delayMs: 200 })),
+    });
+    const servers = [await flakyServer("ok", { on: false }), await flakyServer("throws", { on: true }, Code.Internal), slow];
+    const channel = createChannel({
+      target: `static:///${servers.map((s) => `127.0.0.1:${s.port}`).join(",")}`,
+      balancer: "round-robin",
+      outlierDetection: { consecutiveFailures: 3, baseEjectionMs: 60_000 },
+    });
+    const ejected: string[] = [];
+    channel.onEvent((e) => {
+      if (e.type === "ejected") ejected.push(e.address);
+    });
+    try {
+      await channel.waitForReady({ endpoints: "all", timeoutMs: 5000 });
+      const client = createInventoryServiceClient(channel);
+      const codes = new Set<Code>();
+      for (let i = 0; i < 20; i++) {
+        // The slow server needs 200 ms: a 50 ms deadline is the caller's choice, not the endpoint's fault.
+        await client.getItem({ sku: "sku-0001" }, { timeoutMs: 50 }).catch((e: unknown) => codes.add(ConnectError.from(e).code));
+      }
+      expect(codes).toEqual(new Set([Code.Internal, Code.DeadlineExceeded]));
+      expect(ejected).toEqual([]);
+      expect(channel.stats().endpoints.every((e) => !e.ejected)).toBe(true);
+    } finally {
+      await channel.close();
+      await closeAll(servers);
     }
   });
 });
