@@ -4,7 +4,7 @@
 import type { ClientHttp2Stream, IncomingHttpHeaders } from "node:http2";
 import type { DescMessage, DescMethodStreaming, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type StreamResponse } from "@connectrpc/connect";
-import { codeFromHttpStatus } from "@connectrpc/connect/protocol-grpc";
+import { grpcCodeFromHttpStatus } from "../internals/private-apis.js";
 import type { SluiceConnection } from "./endpoint-connection.js";
 import { createEnvelopeParser, encodeEnvelope, flagCompressed } from "./envelope.js";
 import { headerValue, toWebHeaders, type HeadersInit } from "./node-headers.js";
@@ -109,7 +109,7 @@ export async function grpcStream<I extends DescMessage, O extends DescMessage>(
       responseHeaders = raw;
       const status = Number(raw[":status"]);
       if (status !== 200) {
-        finish(new ConnectError(`HTTP ${status}`, codeFromHttpStatus(status), toWebHeaders(raw)));
+        finish(new ConnectError(`HTTP ${status}`, grpcCodeFromHttpStatus(status), toWebHeaders(raw)));
         return;
       }
       const contentType = headerValue(raw, "content-type");

@@ -3,6 +3,7 @@
 // or a GOAWAY on an idle session, connect-es issue 1768) can never crash the process.
 import type * as http2 from "node:http2";
 import { Http2SessionManager } from "@connectrpc/connect-node";
+import { readySessionOf } from "../internals/private-apis.js";
 
 const guarded = new WeakSet<http2.ClientHttp2Session>();
 
@@ -12,11 +13,6 @@ function guard(session: http2.ClientHttp2Session | undefined): void {
   // The manager reports the error through its own state and the streams' errors; this listener
   // only keeps node from treating an error emitted after that as unhandled.
   session.on("error", () => {});
-}
-
-/** The manager's private state, read only to find the session it holds. */
-interface ManagerState {
-  readonly s?: { readonly t?: string; readonly conn?: http2.ClientHttp2Session | Promise<http2.ClientHttp2Session> };
 }
 
 /**
@@ -43,9 +39,6 @@ export class GuardedSessionManager extends Http2SessionManager {
   }
 
   private guardCurrent(): void {
-    const state = (this as unknown as ManagerState).s;
-    if (state?.t === "ready" && state.conn !== undefined && !(state.conn instanceof Promise)) {
-      guard(state.conn);
-    }
+    guard(readySessionOf(this));
   }
 }

@@ -3,7 +3,6 @@
 // stream the server never accepted (REFUSED_STREAM, above a GOAWAY's last stream id) is retried once.
 import type { ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { getAbortSignalReason } from "@connectrpc/connect/protocol";
 import type { SluiceConnection } from "./endpoint-connection.js";
 import { errorFromNodeReason, errorFromRstCode, h2 } from "./node-errors.js";
 import { tooLargeError } from "./envelope.js";
@@ -34,7 +33,8 @@ export function deadlineError(): ConnectError {
 
 /** The error a caller's abort produces. @private */
 export function abortError(signal: AbortSignal): ConnectError {
-  return ConnectError.from(getAbortSignalReason(signal), Code.Canceled);
+  // Node >= 17.2 always sets the reason (an AbortError DOMException when abort() had none).
+  return ConnectError.from(signal.reason, Code.Canceled);
 }
 
 /** Sends `body` and resolves with the whole response, or rejects with a ConnectError. @private */
