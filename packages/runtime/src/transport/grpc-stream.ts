@@ -183,7 +183,7 @@ export async function grpcStream<I extends DescMessage, O extends DescMessage>(
         // to UNAVAILABLE.
         finish(new ConnectError("protocol error: missing status", Code.Internal));
       } else {
-        finish(closeError(rst, streamError));
+        finish(closeError(rst, streamError, connection.authority));
       }
     });
     if (single !== undefined) {

@@ -4,7 +4,7 @@
 import type { ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { SluiceConnection } from "./endpoint-connection.js";
-import { errorFromNodeReason, errorFromRstCode, h2 } from "./node-errors.js";
+import { connectionError, errorFromNodeReason, errorFromRstCode, h2 } from "./node-errors.js";
 import { tooLargeError } from "./envelope.js";
 import { armDeadline } from "./deadline-timer.js";
 
@@ -135,7 +135,7 @@ export function exchange(
           attempt(true);
           return;
         }
-        fail(closeError(rst, streamError));
+        fail(closeError(rst, streamError, connection.authority));
       });
       s.end(body);
     };
@@ -152,13 +152,17 @@ export function exchange(
 }
 
 /**
- * Why a stream closed before its response completed: a session-level failure (connection refused
- * or reset, GOAWAY with an error) is UNAVAILABLE; a stream reset maps by its code. @private
+ * Why a stream to `address` closed before its response completed: a session-level failure
+ * (connection refused or reset, GOAWAY with an error) is UNAVAILABLE "connection to <address> lost:
+ * …"; a stream reset maps by its code. @private
  */
-export function closeError(rstCode: number, streamError: unknown): ConnectError {
+export function closeError(rstCode: number, streamError: unknown, address: string): ConnectError {
   const sessionLevel =
     streamError !== undefined && (streamError as { code?: unknown }).code !== "ERR_HTTP2_STREAM_ERROR";
-  if (sessionLevel) return errorFromNodeReason(streamError);
+  if (sessionLevel) {
+    const error = errorFromNodeReason(streamError);
+    return error.code === Code.Unavailable ? connectionError(address, error) : error;
+  }
   return (
     errorFromRstCode(rstCode) ??
     new ConnectError("http/2 stream closed before the response completed", Code.Unavailable)
