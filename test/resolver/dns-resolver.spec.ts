@@ -4,6 +4,7 @@
 import type { Endpoint, Resolver } from "../../packages/runtime/src/channel/resolver.js";
 import { createDnsResolver } from "../../packages/runtime/src/channel/resolvers/dns-resolver.js";
 import { createResolver } from "../../packages/runtime/src/channel/resolvers/registry.js";
+import { createSeededRandom } from "../../packages/runtime/src/channel/pickers/testing.js";
 import { findDnsmasq, startDnsmasq, type Dnsmasq, type SrvHost } from "./dnsmasq.js";
 
 const bin = findDnsmasq();
@@ -16,6 +17,8 @@ const describeDns = bin !== undefined || process.env.CI ? describe : describe.sk
 const srvRecords: SrvHost[] = [
   { name: "_grpc._tcp.svc.test", target: "a.svc.test", port: 9001, priority: 10, weight: 30 },
   { name: "_grpc._tcp.svc.test", target: "b.svc.test", port: 9002, priority: 10, weight: 10 },
+  // A backup with an address: never used while priority 10 resolves.
+  { name: "_grpc._tcp.svc.test", target: "c.svc.test", port: 9009, priority: 20, weight: 90 },
 ];
 
 /** Records what a resolver reports and lets a test wait (bounded) for a condition. */
@@ -47,9 +50,12 @@ const rewrittenHosts: Array<[string, string]> = [
   ["10.1.0.3", "a.svc.test"],
   ["10.2.0.1", "b.svc.test"],
   ["10.3.0.1", "rl.svc.test"],
+  ["10.4.0.1", "c.svc.test"],
 ];
 
 const addresses = (list: Endpoint[] | undefined): string[] => (list ?? []).map((e) => e.address);
+/** The addresses in sorted order, for tests where the (random) order is not the point. */
+const sortedAddresses = (list: Endpoint[] | undefined): string[] => addresses(list).sort();
 
 describeDns("dns resolver against dnsmasq", () => {
   let dns: Dnsmasq;
@@ -67,6 +73,7 @@ describeDns("dns resolver against dnsmasq", () => {
       ["fd00::1", "a.svc.test"],
       ["10.2.0.1", "b.svc.test"],
       ["10.3.0.1", "rl.svc.test"],
+      ["10.4.0.1", "c.svc.test"],
     ]);
   });
 
@@ -78,17 +85,26 @@ describeDns("dns resolver against dnsmasq", () => {
     await dns?.stop();
   });
 
-  it("resolves A and AAAA records into a sorted list", async () => {
+  it("resolves A and AAAA records", async () => {
     const w = watch(track(createResolver(`dns://${dns.server}/a.svc.test:8080`)));
     await w.until("the first list", () => w.lists.length > 0);
-    expect(addresses(w.lists[0])).toEqual(["10.1.0.1:8080", "10.1.0.2:8080", "[fd00::1]:8080"]);
+    expect(sortedAddresses(w.lists[0])).toEqual(["10.1.0.1:8080", "10.1.0.2:8080", "[fd00::1]:8080"]);
     expect(w.errors).toEqual([]);
+  });
+
+  it("gives each resolver (each channel) its own order, so pick-first clients start on every address", async () => {
+    const random = createSeededRandom(5);
+    const watches = Array.from({ length: 24 }, () => watch(track(createResolver(`dns://${dns.server}/a.svc.test:8080`, { random }))));
+    for (const w of watches) await w.until("the first list", () => w.lists.length > 0);
+    const firsts = new Set(watches.map((w) => w.lists[0]?.[0]?.address));
+    expect([...firsts].sort()).toEqual(["10.1.0.1:8080", "10.1.0.2:8080", "[fd00::1]:8080"]);
+    expect(watches.every((w) => sortedAddresses(w.lists[0]).length === 3)).toBe(true);
   });
 
   it("moves to the new list after the hosts file is rewritten", async () => {
     const w = watch(track(createDnsResolver({ name: "a.svc.test", port: 80, dnsServer: dns.server, refreshIntervalMs: 200 })));
     await w.until("the first list", () => w.lists.length > 0);
-    expect(addresses(w.lists[0])).toEqual(["10.1.0.1:80", "10.1.0.2:80", "[fd00::1]:80"]);
+    expect(sortedAddresses(w.lists[0])).toEqual(["10.1.0.1:80", "10.1.0.2:80", "[fd00::1]:80"]);
     await dns.writeHosts(rewrittenHosts);
     await w.until("the rewritten list", () => w.lists.length >= 2);
     expect(addresses(w.lists[1])).toEqual(["10.1.0.3:80"]);
@@ -97,9 +113,9 @@ describeDns("dns resolver against dnsmasq", () => {
     expect(w.lists).toHaveLength(2);
   });
 
-  it("resolves SRV targets to host:port with the records' weights", async () => {
+  it("resolves the lowest-priority SRV targets to host:port with the records' weights, heavier first on equal draws", async () => {
     await dns.writeHosts(rewrittenHosts);
-    const w = watch(track(createResolver(`dns://${dns.server}/_grpc._tcp.svc.test`)));
+    const w = watch(track(createResolver(`dns://${dns.server}/_grpc._tcp.svc.test`, { random: () => 0.5 })));
     await w.until("the SRV list", () => w.lists.length > 0);
     expect(w.lists[0]).toEqual([
       { address: "10.1.0.3:9001", weight: 30, metadata: { "srv.target": "a.svc.test", "srv.priority": "10" } },
@@ -135,6 +151,22 @@ describeDns("dns resolver against dnsmasq", () => {
     expect(w.lists[w.lists.length - 1]).toEqual([
       { address: "10.2.0.1:9003", weight: 7, metadata: { "srv.target": "b.svc.test", "srv.priority": "1" } },
     ]);
+  });
+
+  it("falls back to the next SRV priority when no target of the lowest one has an address", async () => {
+    await dns.writeHosts(rewrittenHosts);
+    await dns.restart([
+      { name: "_grpc._tcp.svc.test", target: "gone.svc.test", port: 9001, priority: 1, weight: 10 },
+      { name: "_grpc._tcp.svc.test", target: "b.svc.test", port: 9002, priority: 2, weight: 10 },
+      { name: "_grpc._tcp.svc.test", target: "c.svc.test", port: 9009, priority: 3, weight: 10 },
+    ]);
+    try {
+      const w = watch(track(createDnsResolver({ name: "_grpc._tcp.svc.test", srv: true, dnsServer: dns.server })));
+      await w.until("the SRV list", () => w.lists.length > 0);
+      expect(w.lists[0]).toEqual([{ address: "10.2.0.1:9002", weight: 10, metadata: { "srv.target": "b.svc.test", "srv.priority": "2" } }]);
+    } finally {
+      await dns.restart(srvRecords);
+    }
   });
 
   it("keeps the last good list and reports errors when the DNS server dies, and for NXDOMAIN", async () => {

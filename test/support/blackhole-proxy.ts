@@ -7,6 +7,8 @@ export interface BlackholeProxy {
   readonly port: number;
   /** Stops forwarding in both directions; sockets stay open. */
   blackhole(): void;
+  /** Resets every open connection (TCP RST on both sides), as a crashed peer or middlebox does; new ones still work. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,9 @@ export async function startBlackholeProxy(targetPort: number): Promise<Blackhole
     port: (server.address() as net.AddressInfo).port,
     blackhole() {
       dead = true;
+    },
+    reset() {
+      for (const s of sockets) s.resetAndDestroy();
     },
     async close() {
       for (const s of sockets) s.destroy();

@@ -1,5 +1,5 @@
 // The example's typed handlers: one per method of inventory.v1.InventoryService, over a store.
-import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError, type HandlerContext } from "@sluice/runtime";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import type { InventoryServiceHandlers } from "../gen/inventory/v1/inventory_sluice.js";
 import type { InventoryStore, StockEvent } from "./store.js";

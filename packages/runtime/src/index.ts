@@ -1,6 +1,8 @@
 // @sluice/runtime public API: the load-balancing channel, the policy client that generated code
 // calls, and serve().
 
+export * from "./connect-exports.js";
+
 export { createChannel } from "./channel/channel.js";
 export type { Channel, ChannelEvent, ChannelStats, EndpointStats, WaitForReadyOptions } from "./channel/channel.js";
 export type { CallObserver, CallOutcome, ObservedCall, ObservedEndpoint } from "./channel/call-observer.js";

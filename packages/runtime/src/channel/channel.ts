@@ -3,7 +3,7 @@
 // streams are pinned, and a call no server processed is sent again to another endpoint.
 import { Code, ConnectError, type Transport, type ContextValues } from "@connectrpc/connect";
 import type { StreamResponse, UnaryResponse } from "@connectrpc/connect";
-import { createAsyncIterable } from "@connectrpc/connect/protocol";
+import { iterableOf } from "../call/async-iterable.js";
 import type { DescMessage, DescMethod } from "@bufbuild/protobuf";
 import { routingKeyContext } from "../client/routing-key.js";
 import { defaultFailureCodes, validateChannelOptions, type ChannelOptions } from "./channel-options.js";
@@ -132,7 +132,7 @@ export function createChannel(options: ChannelOptions): Channel {
   });
   const resolver =
     options.resolver ??
-    createResolver(options.target, { dnsServer: options.dns?.server, refreshIntervalMs: options.dns?.refreshIntervalMs });
+    createResolver(options.target, { dnsServer: options.dns?.server, refreshIntervalMs: options.dns?.refreshIntervalMs, random });
   const endpoints = createEndpointSet({
     target: options.target,
     resolver,
@@ -263,7 +263,7 @@ export function createChannel(options: ChannelOptions): Channel {
         const onAbort = (): void => endOnce(ConnectError.from(signal?.reason, Code.Canceled));
         signal?.addEventListener("abort", onAbort, { once: true });
         try {
-          const messages = single !== undefined ? createAsyncIterable([single.value]) : input!.iterable;
+          const messages = single !== undefined ? iterableOf([single.value]) : input!.iterable;
           response = await sub.transport.stream(method, signal, remaining(timeoutMs, started), header, messages, contextValues);
           call.headersAt = now();
         } catch (error) {

@@ -1,33 +1,29 @@
 // Connection loss as the caller should see it: a call whose HTTP/2 stream was reset because the
-// connection died reports UNAVAILABLE (retryable, endpoint-specific), not CANCELED or ABORTED.
+// connection died reports UNAVAILABLE (retryable, endpoint-specific) naming the endpoint.
 import { Code, ConnectError } from "@connectrpc/connect";
+import { connectionError } from "../transport/node-errors.js";
 
 /**
- * Returns the error a channel call should fail with. Connect reports a stream reset with CANCEL
- * (what node does to every stream of a session whose socket closed) as CANCELED, and a socket
- * reset (ECONNRESET) as ABORTED; unless the caller aborted or the server sent that status itself
- * (then the error carries response metadata), both are a lost connection: UNAVAILABLE.
+ * Returns the error a channel call should fail with. A failure below the server — UNAVAILABLE that
+ * no server sent, or what Connect reports for a lost connection: a stream reset with CANCEL (what
+ * node does to every stream of a session whose socket closed) as CANCELED, a socket reset
+ * (ECONNRESET) as ABORTED — becomes UNAVAILABLE worded by {@link connectionError}: "connection to
+ * <address> lost: <cause>", the same on both transports. Unchanged: errors when the caller aborted,
+ * errors the server sent (they carry response metadata), and every other code.
  *
  * @private
  */
 export function connectionAwareError(error: unknown, signal: AbortSignal | undefined, address: string): unknown {
   const connectError = ConnectError.from(error);
+  const code = connectError.code;
   if (
-    (connectError.code !== Code.Canceled && connectError.code !== Code.Aborted) ||
+    (code !== Code.Canceled && code !== Code.Aborted && code !== Code.Unavailable) ||
     signal?.aborted === true ||
     sentByServer(connectError)
   ) {
     return error;
   }
-  const unavailable = new ConnectError(
-    `connection to ${address} lost: ${connectError.rawMessage}`,
-    Code.Unavailable,
-    connectError.metadata,
-    undefined,
-    connectError,
-  );
-  unavailable.details = connectError.details;
-  return unavailable;
+  return connectionError(address, error);
 }
 
 /** Whether the server answered with this error (it carries response metadata), rather than the call failing below it. @private */

@@ -11,6 +11,7 @@ import {
 import { GuardedSessionManager } from "../transport/guarded-session-manager.js";
 import { createSluiceConnection, type EndpointConnection, type SluiceConnectionOptions } from "../transport/endpoint-connection.js";
 import { createSluiceTransport } from "../transport/sluice-transport.js";
+import { defaultReadMaxBytes } from "../transport/codec.js";
 import type { BinaryReadOptions, BinaryWriteOptions, JsonReadOptions, JsonWriteOptions } from "@bufbuild/protobuf";
 
 /** Wire protocols a channel can speak; all run over HTTP/2. */
@@ -39,7 +40,7 @@ export interface EndpointTransportOptions {
   readonly useBinaryFormat?: boolean;
   readonly binaryOptions?: Partial<BinaryReadOptions & BinaryWriteOptions>;
   readonly jsonOptions?: Partial<JsonReadOptions & JsonWriteOptions>;
-  /** Largest message accepted from the server, in bytes. */
+  /** Largest message accepted from the server, in bytes (default 4 MiB, as on the server); a larger one fails with RESOURCE_EXHAUSTED. */
   readonly readMaxBytes?: number;
   /** Largest message sent to the server, in bytes. */
   readonly writeMaxBytes?: number;
@@ -56,7 +57,13 @@ export function createEndpointTransport(
   options: EndpointTransportOptions,
 ): Transport {
   const { implementation: _implementation, ...connectOptions } = options;
-  const common = { ...connectOptions, baseUrl, httpVersion: "2" as const, sessionManager };
+  const common = {
+    ...connectOptions,
+    readMaxBytes: connectOptions.readMaxBytes ?? defaultReadMaxBytes,
+    baseUrl,
+    httpVersion: "2" as const,
+    sessionManager,
+  };
   switch (protocol) {
     case "grpc":
       return createGrpcTransport(common);

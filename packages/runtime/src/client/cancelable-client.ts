@@ -1,7 +1,7 @@
 // createCancelableClient: Connect's promise client, except that leaving a response stream early
 // (break, return or throw in a for-await loop) cancels the call all the way to the server.
 import { Code, ConnectError, makeAnyClient, type CallOptions, type Client, type Transport } from "@connectrpc/connect";
-import { createAsyncIterable } from "@connectrpc/connect/protocol";
+import { iterableOf } from "../call/async-iterable.js";
 import type { DescMessage, DescMethodStreaming, DescMethodUnary, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { linkAbort } from "../call/linked-abort.js";
 import { cancelableIterable } from "../call/cancelable-iterable.js";
@@ -25,7 +25,7 @@ export function createCancelableClient<S extends DescService>(service: S, transp
         return unaryFn(transport, method);
       case "server_streaming":
         return (input: MessageInitShape<DescMessage>, options?: CallOptions) =>
-          streamResponse(transport, method, createAsyncIterable([input]), options);
+          streamResponse(transport, method, iterableOf([input]), options);
       case "client_streaming":
         return clientStreamingFn(transport, method);
       case "bidi_streaming":

@@ -1,7 +1,7 @@
 // The defaults layer of the call pipeline: fills in the method's default deadline and routing key
 // from the policy the call carries in its context (methodPolicyContext).
 import type { ContextValues, Transport } from "@connectrpc/connect";
-import { createAsyncIterable } from "@connectrpc/connect/protocol";
+import { iterableOf } from "../call/async-iterable.js";
 import { routingKeyContext, overlayRoutingKey } from "./routing-key.js";
 import { methodPolicyContext } from "./policy-context.js";
 import type { MethodPolicy } from "./method-policy.js";
@@ -48,6 +48,6 @@ export const defaultsLayer: TransportLayer = (next: Transport): Transport => ({
     }
     // A server-streaming call has exactly one request: read it to key the call, then send it on.
     const requests = await collect(input);
-    return next.stream(method, signal, timeout, header, createAsyncIterable(requests), keyedContext(policy, requests[0], contextValues));
+    return next.stream(method, signal, timeout, header, iterableOf(requests), keyedContext(policy, requests[0], contextValues));
   },
 });

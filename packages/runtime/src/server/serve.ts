@@ -10,6 +10,7 @@ import { createHealthService, type HealthService } from "./health-service.js";
 import { unimplementedFallback } from "./unimplemented-fallback.js";
 import { createRecordingRouter, type FastMethodTable } from "./fast/method-table.js";
 import { createFastHttp2Server, serverTransports, type ServerTransport } from "./fast/fast-server.js";
+import { defaultReadMaxBytes } from "../transport/codec.js";
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
@@ -62,8 +63,6 @@ export interface Server {
    */
   close(): Promise<void>;
 }
-
-const defaultReadMaxBytes = 4 * 1024 * 1024;
 
 /**
  * Starts a server.

@@ -3,6 +3,12 @@
 import { create, fromBinary, isMessage, toBinary, type BinaryReadOptions, type BinaryWriteOptions, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 
+/**
+ * Largest message a Sluice client or server accepts unless `readMaxBytes` says otherwise: 4 MiB, the
+ * gRPC default on both sides, so a peer cannot make either side buffer gigabytes.
+ */
+export const defaultReadMaxBytes = 4 * 1024 * 1024;
+
 /** Serialization settings of a transport or handler. @private */
 export interface CodecOptions {
   readonly binaryOptions?: Partial<BinaryReadOptions & BinaryWriteOptions>;

@@ -2,7 +2,7 @@
 // ride in `trailer-` headers, and errors come as JSON with a non-200 status.
 import type { DescMessage, DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, appendHeaders, type UnaryResponse } from "@connectrpc/connect";
-import { codeFromHttpStatus, errorFromJsonBytes } from "@connectrpc/connect/protocol-connect";
+import { connectCodeFromHttpStatus, errorFromJsonBytes } from "../internals/private-apis.js";
 import type { SluiceConnection } from "./endpoint-connection.js";
 import { tooLargeError } from "./envelope.js";
 import { headerValue, toWebHeaders, type HeadersInit } from "./node-headers.js";
@@ -38,7 +38,7 @@ export async function connectUnary<I extends DescMessage, O extends DescMessage>
   const raw = response.headers;
   const contentType = headerValue(raw, "content-type");
   if (response.status !== 200) {
-    const fallback = new ConnectError(`HTTP ${response.status}`, codeFromHttpStatus(response.status), toWebHeaders(raw));
+    const fallback = new ConnectError(`HTTP ${response.status}`, connectCodeFromHttpStatus(response.status), toWebHeaders(raw));
     if (contentType !== undefined && jsonContentType.test(contentType)) {
       const metadata = appendHeaders(toWebHeaders(raw, "trailer-"), prefixed(raw, "trailer-"));
       throw errorFromJsonBytes(response.body, metadata, fallback);

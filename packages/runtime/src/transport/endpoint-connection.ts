@@ -4,6 +4,7 @@
 import * as http2 from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { maxTimerDelayMs } from "./deadline-timer.js";
+import { connectionError, errorFromNodeReason } from "./node-errors.js";
 
 /**
  * Something that happened to the session an endpoint connection is using: the server sent GOAWAY
@@ -336,7 +337,7 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
           stream = entry.session.request(headers);
         } catch (error) {
           if (callerError(entry, error)) throw headerError(error);
-          throw new ConnectError(`cannot open a stream to ${url.host}`, Code.Unavailable, undefined, undefined, error);
+          throw connectionError(url.host, errorFromNodeReason(error));
         }
       }
       track(entry, stream);

@@ -38,26 +38,78 @@ export function tooLargeError(size: number, readMaxBytes: number): ConnectError 
   );
 }
 
-/** Creates a parser that rejects envelopes whose declared length exceeds `readMaxBytes`. @private */
+/**
+ * Creates a parser that rejects envelopes whose declared length exceeds `readMaxBytes` as soon as
+ * their 5-byte prefix is in, before any of the body is buffered. Linear in the bytes fed: chunks are
+ * kept in a list with a running total, and each envelope's bytes are copied at most once, when the
+ * whole envelope is there (an envelope inside a single chunk is a view of it, not a copy).
+ * @private
+ */
 export function createEnvelopeParser(readMaxBytes: number): EnvelopeParser {
-  let buffer: Buffer = Buffer.alloc(0);
+  /** Unconsumed chunks; the first one from `head` on. */
+  let chunks: Buffer[] = [];
+  let head = 0;
+  /** Bytes buffered past `head`. */
+  let buffered = 0;
+  /** The prefix of the envelope being assembled, once read. */
+  let current: { flags: number; length: number } | undefined;
+
+  /** Removes the next `n` (≤ buffered) bytes: a view when one chunk holds them, else one copy. */
+  const take = (n: number): Buffer => {
+    buffered -= n;
+    const first = chunks[0] as Buffer;
+    if (first.byteLength - head >= n) {
+      const out = first.subarray(head, head + n);
+      head += n;
+      if (head === first.byteLength) {
+        chunks.shift();
+        head = 0;
+      }
+      return out;
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    let used = 0;
+    while (filled < n) {
+      const chunk = chunks[used] as Buffer;
+      const count = Math.min(n - filled, chunk.byteLength - head);
+      chunk.copy(out, filled, head, head + count);
+      filled += count;
+      head += count;
+      if (head === chunk.byteLength) {
+        used++;
+        head = 0;
+      }
+    }
+    chunks = used === chunks.length ? [] : chunks.slice(used);
+    return out;
+  };
+
   return {
     get pending() {
-      return buffer.byteLength;
+      return buffered + (current !== undefined ? 5 : 0);
     },
     push(chunk) {
-      buffer = buffer.byteLength === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.concat([buffer, chunk]);
-      const out: Envelope[] = [];
-      let offset = 0;
-      while (buffer.byteLength - offset >= 5) {
-        const length = buffer.readUInt32BE(offset + 1);
-        if (length > readMaxBytes) throw tooLargeError(length, readMaxBytes);
-        if (buffer.byteLength - offset < 5 + length) break;
-        out.push({ flags: buffer[offset] as number, data: buffer.subarray(offset + 5, offset + 5 + length) });
-        offset += 5 + length;
+      if (chunk.byteLength > 0) {
+        chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        buffered += chunk.byteLength;
       }
-      buffer = offset === 0 ? buffer : buffer.subarray(offset);
+      const out: Envelope[] = [];
+      for (;;) {
+        if (current === undefined) {
+          if (buffered < 5) break;
+          const prefix = take(5);
+          const length = prefix.readUInt32BE(1);
+          if (length > readMaxBytes) throw tooLargeError(length, readMaxBytes);
+          current = { flags: prefix[0] as number, length };
+        }
+        if (buffered < current.length) break;
+        out.push({ flags: current.flags, data: current.length === 0 ? emptyData : take(current.length) });
+        current = undefined;
+      }
       return out;
     },
   };
 }
+
+const emptyData = new Uint8Array(0);

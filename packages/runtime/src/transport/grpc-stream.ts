@@ -4,7 +4,7 @@
 import type { ClientHttp2Stream, IncomingHttpHeaders } from "node:http2";
 import type { DescMessage, DescMethodStreaming, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type StreamResponse } from "@connectrpc/connect";
-import { codeFromHttpStatus } from "@connectrpc/connect/protocol-grpc";
+import { grpcCodeFromHttpStatus } from "../internals/private-apis.js";
 import type { SluiceConnection } from "./endpoint-connection.js";
 import { createEnvelopeParser, encodeEnvelope, flagCompressed } from "./envelope.js";
 import { headerValue, toWebHeaders, type HeadersInit } from "./node-headers.js";
@@ -113,7 +113,7 @@ export async function grpcStream<I extends DescMessage, O extends DescMessage>(
       responseHeaders = raw;
       const status = Number(raw[":status"]);
       if (status !== 200) {
-        finish(new ConnectError(`HTTP ${status}`, codeFromHttpStatus(status), toWebHeaders(raw)));
+        finish(new ConnectError(`HTTP ${status}`, grpcCodeFromHttpStatus(status), toWebHeaders(raw)));
         return;
       }
       const contentType = headerValue(raw, "content-type");
@@ -181,7 +181,7 @@ export async function grpcStream<I extends DescMessage, O extends DescMessage>(
       }
       if (responseHeaders === undefined && (rst === h2.REFUSED_STREAM || nodeSaysUnsent(streamError)) && !pulled) {
         // Never accepted by the server and no request message lost: the channel may send it again.
-        finish(markUnprocessed(closeError(rst, streamError)));
+        finish(markUnprocessed(closeError(rst, streamError, connection.authority)));
         return;
       }
       if (trailers !== undefined && trailers["grpc-status"] !== undefined) {
@@ -193,7 +193,7 @@ export async function grpcStream<I extends DescMessage, O extends DescMessage>(
         // to UNAVAILABLE.
         finish(new ConnectError("protocol error: missing status", Code.Internal));
       } else {
-        finish(closeError(rst, streamError));
+        finish(closeError(rst, streamError, connection.authority));
       }
     });
     if (single !== undefined) {

@@ -2,7 +2,7 @@
 // whole, status from the headers (trailers-only) or the trailers, errors exactly as Connect's.
 import type { DescMessage, DescMethodUnary, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type UnaryResponse } from "@connectrpc/connect";
-import { codeFromHttpStatus, findTrailerError } from "@connectrpc/connect/protocol-grpc";
+import { findTrailerError, grpcCodeFromHttpStatus } from "../internals/private-apis.js";
 import type { IncomingHttpHeaders } from "node:http2";
 import type { SluiceConnection } from "./endpoint-connection.js";
 import { encodeEnvelope, flagCompressed, tooLargeError } from "./envelope.js";
@@ -35,7 +35,7 @@ export async function grpcUnary<I extends DescMessage, O extends DescMessage>(
   );
   const raw = response.headers;
   if (response.status !== 200) {
-    throw new ConnectError(`HTTP ${response.status}`, codeFromHttpStatus(response.status), toWebHeaders(raw));
+    throw new ConnectError(`HTTP ${response.status}`, grpcCodeFromHttpStatus(response.status), toWebHeaders(raw));
   }
   const contentType = headerValue(raw, "content-type");
   if (contentType === undefined || !grpcContentType.test(contentType)) {

@@ -5,11 +5,7 @@
 import type * as http2 from "node:http2";
 import { Http2SessionManager } from "@connectrpc/connect-node";
 import type { ConnectionEvent, EndpointConnection } from "./endpoint-connection.js";
-
-/** The manager's private state, read only to find the session it holds. */
-interface ManagerState {
-  readonly s?: { readonly t?: string; readonly conn?: http2.ClientHttp2Session | Promise<http2.ClientHttp2Session> };
-}
+import { readySessionOf } from "../internals/private-apis.js";
 
 /**
  * An `Http2SessionManager` whose sessions can never raise an uncaught 'error'.
@@ -62,9 +58,6 @@ export class GuardedSessionManager extends Http2SessionManager implements Endpoi
   }
 
   private guardCurrent(): void {
-    const state = (this as unknown as ManagerState).s;
-    if (state?.t === "ready" && state.conn !== undefined && !(state.conn instanceof Promise)) {
-      this.guard(state.conn);
-    }
+    this.guard(readySessionOf(this));
   }
 }

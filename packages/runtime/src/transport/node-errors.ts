@@ -1,5 +1,5 @@
 // Maps what node:http2 reports (stream reset codes, socket and session errors) to ConnectError
-// codes the way Connect's node transports do.
+// codes the way Connect's node transports do, and words a failed connection the same on every path.
 import { Code, ConnectError } from "@connectrpc/connect";
 
 /** HTTP/2 error codes (RFC 9113 §7) that the fast path looks at. @private */
@@ -56,5 +56,44 @@ export function errorFromNodeReason(reason: unknown): ConnectError {
   }
   const error = ConnectError.from(reason, code);
   if (error !== reason) error.cause = reason;
+  return error;
+}
+
+/** Codes saying a connection was never established (rather than lost once open). */
+const neverConnectedCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+
+/** Whether `reason` or one of its causes carries a node error code of a connection never established. */
+function neverConnected(reason: unknown): boolean {
+  let cursor: unknown = reason;
+  for (let depth = 0; depth < 5 && cursor instanceof Error; depth++) {
+    const code = (cursor as { code?: unknown }).code;
+    if (typeof code === "string" && neverConnectedCodes.has(code)) return true;
+    cursor = (cursor as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * The error of a call whose connection to `address` failed below the server, worded the same on
+ * every transport: UNAVAILABLE, `connection to <address> lost: <cause>` (`… failed: …` when the
+ * connection was never established, e.g. ECONNREFUSED). Keeps the cause's metadata and details,
+ * and the cause itself as `cause`; an error already worded so for `address` is returned as is.
+ *
+ * @example
+ * connectionError("10.0.0.1:8080", readResetError).message; // "[unavailable] connection to 10.0.0.1:8080 lost: read ECONNRESET"
+ */
+export function connectionError(address: string, cause: unknown): ConnectError {
+  const connectError = ConnectError.from(cause);
+  const prefix = `connection to ${address} `;
+  if (connectError.code === Code.Unavailable && connectError.rawMessage.startsWith(prefix)) return connectError;
+  const verb = neverConnected(cause) ? "failed" : "lost";
+  const error = new ConnectError(
+    `${prefix}${verb}: ${connectError.rawMessage}`,
+    Code.Unavailable,
+    connectError.metadata,
+    undefined,
+    cause,
+  );
+  error.details = connectError.details;
   return error;
 }

@@ -9,7 +9,7 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import { GuardedSessionManager } from "./guarded-session-manager.js";
 import { deadlineOf } from "./deadline-timer.js";
 import { createSluiceConnection, type SluiceConnection, type SluiceConnectionOptions } from "./endpoint-connection.js";
-import type { CodecOptions } from "./codec.js";
+import { defaultReadMaxBytes, type CodecOptions } from "./codec.js";
 import { connectUnary } from "./connect-unary.js";
 import { grpcStream } from "./grpc-stream.js";
 import { grpcUnary } from "./grpc-unary.js";
@@ -29,7 +29,7 @@ export interface SluiceTransportOptions {
   /** Connect interceptors, run around every call. */
   readonly interceptors?: Interceptor[];
   readonly binaryOptions?: Partial<BinaryReadOptions & BinaryWriteOptions>;
-  /** Largest message accepted from the server (default 4 GiB - 1, as in Connect). */
+  /** Largest message accepted from the server (default 4 MiB, as on the server); a larger one fails with RESOURCE_EXHAUSTED. */
   readonly readMaxBytes?: number;
   /** Largest message sent (default 4 GiB - 1). */
   readonly writeMaxBytes?: number;
@@ -71,7 +71,7 @@ export function createSluiceTransport(options: SluiceTransportOptions): SluiceTr
   const connection = options.connection ?? createSluiceConnection(options.baseUrl, options.connectionOptions);
   const codec: CodecOptions = {
     binaryOptions: options.binaryOptions,
-    readMaxBytes: options.readMaxBytes ?? maxBytes,
+    readMaxBytes: options.readMaxBytes ?? defaultReadMaxBytes,
     writeMaxBytes: options.writeMaxBytes ?? maxBytes,
   };
   const interceptors = options.interceptors !== undefined && options.interceptors.length > 0 ? options.interceptors : undefined;
@@ -90,7 +90,7 @@ export function createSluiceTransport(options: SluiceTransportOptions): SluiceTr
       sessionManager,
       interceptors: options.interceptors,
       binaryOptions: options.binaryOptions,
-      readMaxBytes: options.readMaxBytes,
+      readMaxBytes: codec.readMaxBytes,
       writeMaxBytes: options.writeMaxBytes,
     }));
   };

@@ -5,9 +5,8 @@
 // fails marked unprocessed, so the channel sends it again to another endpoint.
 import type { ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { getAbortSignalReason } from "@connectrpc/connect/protocol";
 import type { SluiceConnection } from "./endpoint-connection.js";
-import { errorFromNodeReason, errorFromRstCode, h2 } from "./node-errors.js";
+import { connectionError, errorFromNodeReason, errorFromRstCode, h2 } from "./node-errors.js";
 import { tooLargeError } from "./envelope.js";
 import { armDeadline } from "./deadline-timer.js";
 import { markUnprocessed, nodeSaysUnsent } from "./unprocessed.js";
@@ -37,7 +36,8 @@ export function deadlineError(): ConnectError {
 
 /** The error a caller's abort produces. @private */
 export function abortError(signal: AbortSignal): ConnectError {
-  return ConnectError.from(getAbortSignalReason(signal), Code.Canceled);
+  // Node >= 17.2 always sets the reason (an AbortError DOMException when abort() had none).
+  return ConnectError.from(signal.reason, Code.Canceled);
 }
 
 /** Sends `body` and resolves with the whole response, or rejects with a ConnectError. @private */
@@ -139,7 +139,7 @@ export function exchange(
           attempt(true);
           return;
         }
-        const error = closeError(rst, streamError);
+        const error = closeError(rst, streamError, connection.authority);
         // Never accepted by the server: safe to send again (the channel does, on another endpoint).
         const unsent = responseHeaders === undefined && (rst === h2.REFUSED_STREAM || nodeSaysUnsent(streamError));
         fail(unsent ? markUnprocessed(error) : error);
@@ -159,13 +159,17 @@ export function exchange(
 }
 
 /**
- * Why a stream closed before its response completed: a session-level failure (connection refused
- * or reset, GOAWAY with an error) is UNAVAILABLE; a stream reset maps by its code. @private
+ * Why a stream to `address` closed before its response completed: a session-level failure
+ * (connection refused or reset, GOAWAY with an error) is UNAVAILABLE "connection to <address> lost:
+ * …"; a stream reset maps by its code. @private
  */
-export function closeError(rstCode: number, streamError: unknown): ConnectError {
+export function closeError(rstCode: number, streamError: unknown, address: string): ConnectError {
   const sessionLevel =
     streamError !== undefined && (streamError as { code?: unknown }).code !== "ERR_HTTP2_STREAM_ERROR";
-  if (sessionLevel) return errorFromNodeReason(streamError);
+  if (sessionLevel) {
+    const error = errorFromNodeReason(streamError);
+    return error.code === Code.Unavailable ? connectionError(address, error) : error;
+  }
   return (
     errorFromRstCode(rstCode) ??
     new ConnectError("http/2 stream closed before the response completed", Code.Unavailable)

@@ -4,6 +4,7 @@ import type { DnsQuery, SrvRecord } from "./dns-query.js";
 import { createDnsResolver } from "./dns-resolver.js";
 import { createResolver, registerResolver, registeredSchemes } from "./registry.js";
 import { createStaticResolver } from "./static-resolver.js";
+import { createSeededRandom, scriptedRandom } from "../pickers/testing.js";
 
 /** A manual clock with timers that fire only in advance(). */
 function fakeClock(): Timers & { now(): number; advance(ms: number): Promise<void>; pending(): number } {
@@ -77,17 +78,20 @@ function recorder(): { lists: Endpoint[][]; errors: Error[]; onEndpoints(e: read
 }
 
 describe("createDnsResolver (scripted DNS)", () => {
-  it("pushes a sorted list, re-resolves periodically and pushes only changes", async () => {
+  it("pushes the list in its own random order, re-resolves periodically and pushes only changes", async () => {
     const clock = fakeClock();
     const dns = scriptedDns();
     const rec = recorder();
-    const r = createDnsResolver({ name: "svc.test", port: 80, refreshIntervalMs: 10_000, now: clock.now, timers: clock, query: dns });
+    // Draws for 10.0.0.2 then 10.0.0.1 (the DNS answer's order): the higher draw goes first.
+    const random = scriptedRandom(0.3, 0.6, 0.9);
+    const r = createDnsResolver({ name: "svc.test", port: 80, refreshIntervalMs: 10_000, now: clock.now, timers: clock, query: dns, random });
     r.start(rec);
     await clock.advance(0);
     expect(rec.lists).toEqual([[{ address: "10.0.0.1:80" }, { address: "10.0.0.2:80" }]]);
+    dns.answer = ["10.0.0.1", "10.0.0.2"];
     await clock.advance(10_000);
     expect(dns.queries).toBe(2);
-    expect(rec.lists).toHaveLength(1);
+    expect(rec.lists).toHaveLength(1); // same set in another DNS order: same list, not pushed again
     dns.answer = ["10.0.0.3"];
     await clock.advance(10_000);
     expect(rec.lists[1]).toEqual([{ address: "10.0.0.3:80" }]);
@@ -145,7 +149,27 @@ describe("createDnsResolver (scripted DNS)", () => {
     expect(dns.queries).toBe(3);
   });
 
-  it("turns SRV records into weighted endpoints with metadata", async () => {
+  it("shuffles per resolver: channels start on different endpoints, each keeping its order across re-resolutions", async () => {
+    const clock = fakeClock();
+    const dns = scriptedDns();
+    dns.answer = ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"];
+    const seeded = createSeededRandom(3);
+    const recs = Array.from({ length: 40 }, () => recorder());
+    const resolvers = recs.map((rec) => {
+      const r = createDnsResolver({ name: "svc.test", port: 80, refreshIntervalMs: 1000, now: clock.now, timers: clock, query: dns, random: seeded });
+      r.start(rec);
+      return r;
+    });
+    await clock.advance(0);
+    const firsts = new Set(recs.map((rec) => rec.lists[0]?.[0]?.address));
+    expect([...firsts].sort()).toEqual(["10.0.0.1:80", "10.0.0.2:80", "10.0.0.3:80", "10.0.0.4:80"]);
+    dns.answer = ["10.0.0.4", "10.0.0.3", "10.0.0.2", "10.0.0.1"];
+    await clock.advance(5000);
+    expect(recs.every((rec) => rec.lists.length === 1)).toBe(true);
+    for (const r of resolvers) r.close();
+  });
+
+  it("turns SRV records into weighted endpoints with metadata, ordered by weight", async () => {
     const clock = fakeClock();
     const dns = scriptedDns();
     dns.answer = ["10.0.0.1"];
@@ -154,13 +178,44 @@ describe("createDnsResolver (scripted DNS)", () => {
       { name: "b.svc.test", port: 9002, priority: 10, weight: 0 },
     ];
     const rec = recorder();
-    const r = createDnsResolver({ name: "_grpc._tcp.svc.test", srv: true, now: clock.now, timers: clock, query: dns });
+    // Equal draws: the weight decides (0.5^(1/5) > 0.5^(1/0.01)).
+    const r = createDnsResolver({ name: "_grpc._tcp.svc.test", srv: true, now: clock.now, timers: clock, query: dns, random: () => 0.5 });
     r.start(rec);
     await clock.advance(0);
     expect(rec.lists[0]).toEqual([
       { address: "10.0.0.1:9001", weight: 5, metadata: { "srv.target": "a.svc.test", "srv.priority": "10" } },
       { address: "10.0.1.1:9002", weight: 0.01, metadata: { "srv.target": "b.svc.test", "srv.priority": "10" } },
     ]);
+    r.close();
+  });
+
+  it("uses only the lowest SRV priority whose targets have addresses", async () => {
+    const clock = fakeClock();
+    const dns = scriptedDns();
+    dns.answer = ["10.0.0.1"];
+    dns.srvAnswer = [
+      { name: "b.svc.test", port: 9002, priority: 20, weight: 50 },
+      { name: "a.svc.test", port: 9001, priority: 10, weight: 1 },
+      { name: "a.svc.test", port: 9003, priority: 10, weight: 2 },
+    ];
+    const rec = recorder();
+    const r = createDnsResolver({ name: "_grpc._tcp.svc.test", srv: true, now: clock.now, timers: clock, query: dns, random: () => 0.5, refreshIntervalMs: 1000 });
+    r.start(rec);
+    await clock.advance(0);
+    expect(rec.lists[0]).toEqual([
+      { address: "10.0.0.1:9003", weight: 2, metadata: { "srv.target": "a.svc.test", "srv.priority": "10" } },
+      { address: "10.0.0.1:9001", weight: 1, metadata: { "srv.target": "a.svc.test", "srv.priority": "10" } },
+    ]);
+    // The priority-10 target loses its addresses: priority 20 takes over.
+    const addresses = dns.addresses.bind(dns);
+    dns.addresses = async (host) => (host.startsWith("a.") ? Promise.reject(errno("ENOTFOUND")) : addresses(host));
+    await clock.advance(1000);
+    expect(rec.lists[1]).toEqual([{ address: "10.0.1.1:9002", weight: 50, metadata: { "srv.target": "b.svc.test", "srv.priority": "20" } }]);
+    // No priority resolves: an error, and the last good list stays.
+    dns.addresses = async () => Promise.reject(errno("ENOTFOUND"));
+    await clock.advance(1000);
+    expect(rec.lists).toHaveLength(2);
+    expect(rec.errors[0]?.message).toMatch(/SRV _grpc\._tcp\.svc\.test failed \(ENODATA\)/);
     r.close();
   });
 

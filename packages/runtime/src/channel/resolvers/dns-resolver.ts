@@ -1,10 +1,12 @@
-// The `dns` resolver: resolves A/AAAA (or SRV) periodically and on rate-limited refresh(), keeps
-// the last good list when DNS fails, and pushes a sorted list only when it changed.
+// The `dns` resolver: resolves A/AAAA (or SRV: the lowest priority with addresses, weights kept)
+// periodically and on rate-limited refresh(), keeps the last good list when DNS fails, and pushes
+// the list, in this resolver's own random order, only when it changed.
 
 import type { Endpoint, Resolver, ResolverListener } from "../resolver.js";
 import { formatAddress, isIpAddress } from "../target.js";
 import { unrefTimers, type Timers } from "../timers.js";
 import { createNodeDnsQuery, errorCode, isNoRecordsError, type DnsQuery, type SrvRecord } from "./dns-query.js";
+import { createEndpointOrder } from "./endpoint-order.js";
 
 /** Timer functions a resolver uses; the defaults `unref()` their timers. */
 export type ResolverTimers = Timers;
@@ -33,6 +35,11 @@ export interface DnsResolverOptions {
   readonly timers?: ResolverTimers;
   /** DNS lookups (default: node:dns, see `createNodeDnsQuery`). */
   readonly query?: DnsQuery;
+  /**
+   * Randomness in [0, 1) (default `Math.random`) for the order of the pushed list; a channel passes
+   * its own, so tests are deterministic.
+   */
+  readonly random?: () => number;
 }
 
 /**
@@ -40,7 +47,14 @@ export interface DnsResolverOptions {
  * doubling delays, after a failure) and after `refresh()` (at most once per
  * `minRefreshIntervalMs`). A failed lookup, or one that finds no records, is reported with
  * `onError` and never replaces the last good list. An IP-literal name is pushed as is, without a
- * lookup. SRV weights become `Endpoint.weight`; SRV priority and target are in `metadata`.
+ * lookup.
+ *
+ * Each resolver (one per channel) pushes its endpoints in its own random order, kept while the set
+ * is unchanged, so pick-first clients spread over the fleet instead of all using the first address.
+ * SRV: only the lowest-priority group of records whose targets have addresses is used (a higher
+ * priority only when no target of a lower one resolves); within it each record's weight becomes
+ * `Endpoint.weight` (for weighted pickers) and also weights the order as RFC 2782 does (for
+ * pick-first). SRV priority and target are in `metadata`.
  *
  * @example
  * createDnsResolver({ name: "inventory.internal", port: 8080, dnsServer: "10.0.0.2" });
@@ -55,6 +69,7 @@ export function createDnsResolver(options: DnsResolverOptions): Resolver {
   const timers = options.timers ?? unrefTimers;
   const query =
     options.query ?? createNodeDnsQuery({ server: options.dnsServer, timeoutMs: options.queryTimeoutMs });
+  const order = createEndpointOrder(options.random ?? Math.random);
 
   let listener: ResolverListener | undefined;
   let closed = false;
@@ -98,10 +113,11 @@ export function createDnsResolver(options: DnsResolverOptions): Resolver {
     }
     if (endpoints !== undefined) {
       failures = 0;
-      const key = JSON.stringify(endpoints);
+      const ordered = order.order(endpoints);
+      const key = JSON.stringify(ordered);
       if (key !== lastKey) {
         lastKey = key;
-        listener.onEndpoints(endpoints);
+        listener.onEndpoints(ordered);
       }
     } else {
       failures++;
@@ -121,7 +137,7 @@ export function createDnsResolver(options: DnsResolverOptions): Resolver {
     if (!srv) {
       const port = options.port as number;
       const ips = isIpAddress(options.name) ? [options.name] : await query.addresses(options.name);
-      return sortEndpoints(ips.map((ip) => ({ address: formatAddress(ip, port) })));
+      return uniqueEndpoints(ips.map((ip) => ({ address: formatAddress(ip, port) })));
     }
     const records = await query.srv(options.name);
     return srvEndpoints(records, query);
@@ -175,8 +191,24 @@ export function createDnsResolver(options: DnsResolverOptions): Resolver {
   };
 }
 
-/** Resolves SRV targets to endpoints; a target with no addresses is skipped, a failure fails all. */
+/**
+ * The endpoints of the lowest-priority SRV records whose targets have addresses (RFC 2782: a client
+ * uses a higher priority only when the lower ones cannot be reached; here, when none of their targets
+ * resolves). A target with no addresses is skipped; any other lookup failure fails the resolution.
+ */
 async function srvEndpoints(records: readonly SrvRecord[], query: DnsQuery): Promise<Endpoint[]> {
+  const priorities = [...new Set(records.map((r) => r.priority))].sort((a, b) => a - b);
+  for (const priority of priorities) {
+    const endpoints = await srvGroupEndpoints(records.filter((r) => r.priority === priority), query);
+    if (endpoints.length > 0) return endpoints;
+  }
+  const err: NodeJS.ErrnoException = new Error("no SRV target has an address");
+  err.code = "ENODATA";
+  throw err;
+}
+
+/** The endpoints of SRV records of one priority, each address weighted by its records' weights. */
+async function srvGroupEndpoints(records: readonly SrvRecord[], query: DnsQuery): Promise<Endpoint[]> {
   const allZero = records.every((r) => r.weight === 0);
   const byAddress = new Map<string, Endpoint>();
   const resolved = await Promise.all(
@@ -204,17 +236,12 @@ async function srvEndpoints(records: readonly SrvRecord[], query: DnsQuery): Pro
       });
     }
   });
-  if (byAddress.size === 0) {
-    const err: NodeJS.ErrnoException = new Error("no SRV target has an address");
-    err.code = "ENODATA";
-    throw err;
-  }
-  return sortEndpoints([...byAddress.values()]);
+  return [...byAddress.values()];
 }
 
-function sortEndpoints(endpoints: Endpoint[]): Endpoint[] {
-  const unique = new Map(endpoints.map((e) => [e.address, e]));
-  return [...unique.values()].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+/** `endpoints` without repeated addresses. */
+function uniqueEndpoints(endpoints: Endpoint[]): Endpoint[] {
+  return [...new Map(endpoints.map((e) => [e.address, e])).values()];
 }
 
 function validate(o: DnsResolverOptions, srv: boolean, refresh: number, min: number, retry: number): void {

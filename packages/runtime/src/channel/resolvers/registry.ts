@@ -21,6 +21,8 @@ export interface CreateResolverOptions {
   readonly queryTimeoutMs?: number;
   /** Timer functions (tests). */
   readonly timers?: Timers;
+  /** Randomness in [0, 1) (default `Math.random`): the order of a `dns:` resolver's endpoints; a channel passes its own. */
+  readonly random?: () => number;
   /** Settings for resolvers registered with `registerResolver`, keyed by scheme. */
   readonly schemes?: Readonly<Record<string, unknown>>;
 }
@@ -83,5 +85,6 @@ function createDnsResolverFromTarget(uri: TargetUri, options: CreateResolverOpti
     minRefreshIntervalMs: options.minRefreshIntervalMs,
     queryTimeoutMs: options.queryTimeoutMs,
     timers: options.timers,
+    random: options.random,
   });
 }

@@ -5,6 +5,7 @@ import * as http2 from "node:http2";
 import type { BinaryReadOptions, BinaryWriteOptions } from "@bufbuild/protobuf";
 import type { Interceptor } from "@connectrpc/connect";
 import { createFastStreamHandler, type StreamListener } from "./fast-stream-handler.js";
+import { compatRequestResponse } from "../../internals/private-apis.js";
 import type { FastMethodTable } from "./method-table.js";
 
 /** Server-side transports serve() can use. */
@@ -29,8 +30,7 @@ export interface FastHttp2ServerOptions {
 /** Hands a raw stream to a compatibility-API handler, as node's own server would. @private */
 export function nodeFallback(handler: NodeRequestHandler): StreamListener {
   return (stream, headers, _flags, rawHeaders) => {
-    const request = new http2.Http2ServerRequest(stream, headers, {}, rawHeaders);
-    const response = new http2.Http2ServerResponse(stream);
+    const { request, response } = compatRequestResponse(stream, headers, rawHeaders);
     handler(request, response);
   };
 }

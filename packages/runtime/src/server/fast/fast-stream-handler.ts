@@ -4,8 +4,7 @@
 import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import { create, isMessage, toBinary, type BinaryReadOptions, type BinaryWriteOptions, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Interceptor, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
-import { parseTimeout as parseGrpcTimeout } from "@connectrpc/connect/protocol-grpc";
-import { parseTimeout as parseConnectTimeout } from "@connectrpc/connect/protocol-connect";
+import { parseConnectTimeout, parseGrpcTimeout } from "../../internals/private-apis.js";
 import { encodeEnvelope, tooLargeError } from "../../transport/envelope.js";
 import { parse } from "../../transport/codec.js";
 import { armDeadline } from "../../transport/deadline-timer.js";

@@ -3,8 +3,7 @@
 // JSON errors with the HTTP status of the code).
 import type { OutgoingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
-import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
+import { connectCodeToHttpStatus, errorToJsonBytes, setTrailerStatus } from "../../internals/private-apis.js";
 
 /** Content type of gRPC responses. @private */
 export const grpcProtoContentType = "application/grpc+proto";
@@ -77,7 +76,7 @@ export function sendGrpcUnary(stream: ServerHttp2Stream, frame: Buffer, header: 
 /** A Connect unary error: HTTP status of the code, JSON body, metadata as headers. @private */
 export function sendConnectError(stream: ServerHttp2Stream, error: ConnectError, header?: Headers, trailer?: Headers): void {
   if (!writable(stream)) return;
-  const h: OutgoingHttpHeaders = { ":status": codeToHttpStatus(error.code) };
+  const h: OutgoingHttpHeaders = { ":status": connectCodeToHttpStatus(error.code) };
   addHeaders(h, header);
   addHeaders(h, error.metadata);
   addHeaders(h, trailer, "trailer-");

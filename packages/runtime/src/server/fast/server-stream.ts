@@ -4,7 +4,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import type { BinaryReadOptions, BinaryWriteOptions, DescMessage } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { parseTimeout } from "@connectrpc/connect/protocol-grpc";
+import { parseGrpcTimeout } from "../../internals/private-apis.js";
 import { encodeEnvelope, tooLargeError } from "../../transport/envelope.js";
 import { parse } from "../../transport/codec.js";
 import { armDeadline } from "../../transport/deadline-timer.js";
@@ -30,7 +30,7 @@ export function serveServerStream(
   entry: FastMethod,
   options: ServerStreamOptions,
 ): void {
-  const timeout = parseTimeout((headers["grpc-timeout"] as string | undefined) ?? null, options.maxTimeoutMs ?? Number.MAX_SAFE_INTEGER);
+  const timeout = parseGrpcTimeout((headers["grpc-timeout"] as string | undefined) ?? null, options.maxTimeoutMs ?? Number.MAX_SAFE_INTEGER);
   let closed = false;
   let ended = false;
   let context: FastContext | undefined;
