@@ -2,27 +2,26 @@
 // connection died reports UNAVAILABLE (retryable, endpoint-specific) naming the endpoint.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { connectionError } from "../transport/node-errors.js";
+import { isUnprocessed, markUnprocessed } from "../transport/unprocessed.js";
 
 /**
  * Returns the error a channel call should fail with. A failure below the server — UNAVAILABLE that
  * no server sent, or what Connect reports for a lost connection: a stream reset with CANCEL (what
  * node does to every stream of a session whose socket closed) as CANCELED, a socket reset
  * (ECONNRESET) as ABORTED — becomes UNAVAILABLE worded by {@link connectionError}: "connection to
- * <address> lost: <cause>", the same on both transports. Unchanged: errors when the caller aborted,
- * errors the server sent (they carry response metadata), and every other code.
+ * <address> lost: <cause>", the same on both transports. A call no server processed (a refused
+ * stream, which connect-node reports as INTERNAL, or a refused connection) becomes UNAVAILABLE too
+ * and stays marked as unprocessed, so the channel may send it again. Unchanged: errors when the
+ * caller aborted, errors the server sent (they carry response metadata), and every other code.
  *
  * @private
  */
 export function connectionAwareError(error: unknown, signal: AbortSignal | undefined, address: string): unknown {
+  if (signal?.aborted === true) return error;
+  if (isUnprocessed(error)) return markUnprocessed(connectionError(address, error));
   const connectError = ConnectError.from(error);
   const code = connectError.code;
-  if (
-    (code !== Code.Canceled && code !== Code.Aborted && code !== Code.Unavailable) ||
-    signal?.aborted === true ||
-    sentByServer(connectError)
-  ) {
-    return error;
-  }
+  if ((code !== Code.Canceled && code !== Code.Aborted && code !== Code.Unavailable) || sentByServer(connectError)) return error;
   return connectionError(address, error);
 }
 

@@ -47,15 +47,3 @@ export function isUnprocessed(error: unknown): boolean {
   if (error.metadata.has("grpc-status") || error.metadata.has("content-type")) return false;
   return nodeSaysUnsent(error.cause) || nodeSaysUnsent(error);
 }
-
-/**
- * The error a refused stream reports: UNAVAILABLE on every transport (connect-node says INTERNAL
- * for NGHTTP2_REFUSED_STREAM; gRPC treats a refused stream as UNAVAILABLE).
- *
- * @private
- */
-export function refusedAsUnavailable(error: unknown): unknown {
-  if (!(error instanceof ConnectError) || error.code !== Code.Internal || !isUnprocessed(error)) return error;
-  const unavailable = new ConnectError(error.rawMessage, Code.Unavailable, error.metadata, undefined, error.cause ?? error);
-  return markUnprocessed(unavailable);
-}
