@@ -5,6 +5,9 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { Etcd3 } from "etcd3";
+import { createChannel } from "@sluice/runtime";
+import { createInventoryServiceClient } from "../../examples/inventory/gen/inventory/v1/inventory_sluice.js";
+import { closeAll, eventually, startServers } from "../support/inventory.js";
 import type { Resolver } from "../../packages/runtime/src/channel/resolver.js";
 import { createEtcdResolver } from "../../packages/runtime/src/channel/resolvers/etcd-resolver.js";
 import { createResolver } from "../../packages/runtime/src/channel/resolvers/registry.js";
@@ -171,5 +174,26 @@ describeEtcd("etcd discovery against a real etcd", () => {
     const ms = await w.until("the new server after the restart", () => w.latest().includes(`127.0.0.1:${port}`), 5000);
     expect(ms).toBeLessThan(2000);
     expect(w.latest()).toContain("127.0.0.1:9051");
+  });
+
+  it("feeds a channel: calls reach the registered servers, and stop reaching a deregistered one", async () => {
+    const service = newService();
+    const servers = await startServers(2);
+    const channel = createChannel({ target: `etcd:///${service}`, resolver: createEtcdResolver({ service, endpoints: [etcd.endpoint] }) });
+    try {
+      registrations.push(...(await Promise.all(servers.map((s) => registerWithEtcd(s, { endpoints: [etcd.endpoint], service })))));
+      const first = registrations[0];
+      await eventually(() => channel.stats().endpoints.filter((e) => e.state === "ready").length === 2, 5000, "both ready");
+      const client = createInventoryServiceClient(channel);
+      const servedBy = new Set<string>();
+      for (let i = 0; i < 20; i++) servedBy.add((await client.getItem({ sku: "sku-0001" })).servedBy);
+      expect([...servedBy].sort()).toEqual(["server-0", "server-1"]);
+      await first.close();
+      await eventually(() => channel.stats().endpoints.length === 1, 1000, "server-0 removed within a second");
+      for (let i = 0; i < 20; i++) expect((await client.getItem({ sku: "sku-0001" })).servedBy).toBe("server-1");
+    } finally {
+      await channel.close();
+      await closeAll(servers);
+    }
   });
 });
