@@ -179,7 +179,7 @@ describeEtcd("etcd discovery against a real etcd", () => {
   it("feeds a channel: calls reach the registered servers, and stop reaching a deregistered one", async () => {
     const service = newService();
     const servers = await startServers(2);
-    const channel = createChannel({ target: `etcd:///${service}`, resolver: createEtcdResolver({ service, endpoints: [etcd.endpoint] }) });
+    const channel = createChannel({ target: `etcd://${etcd.endpoint}/${service}` });
     try {
       registrations.push(...(await Promise.all(servers.map((s) => registerWithEtcd(s, { endpoints: [etcd.endpoint], service })))));
       const first = registrations[0];
