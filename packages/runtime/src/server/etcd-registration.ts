@@ -117,8 +117,13 @@ export async function registerWithEtcd(server: ListeningServer, options: EtcdReg
       );
   }
 
-  async function close(): Promise<void> {
-    if (state === "closed") return;
+  let closing: Promise<void> | undefined;
+  function close(): Promise<void> {
+    closing ??= revokeAndClose();
+    return closing;
+  }
+
+  async function revokeAndClose(): Promise<void> {
     state = "closed";
     if (timer !== undefined) timers.clearTimeout(timer);
     timer = undefined;
