@@ -73,15 +73,20 @@ describeEtcd("etcd discovery against a real etcd", () => {
     ]);
   });
 
-  it("pushes a registration and a deregistration within a second", async () => {
+  it("pushes a registration, an update and a deregistration within a second each", async () => {
     const service = newService();
     const w = watch(track(createEtcdResolver({ service, endpoints: [etcd.endpoint] })));
     await w.until("the first (empty) list", () => w.lists.length === 1);
     expect(w.lists[0]).toEqual([]);
     const a = await register(service, 9011);
     expect(await w.until("the new server", () => same(w.latest(), ["127.0.0.1:9011"]))).toBeLessThan(1000);
+    await a.update({ weight: 0.5, metadata: { draining: "yes" } });
+    expect(await w.until("the new weight", () => w.lists.at(-1)?.[0]?.weight === 0.5)).toBeLessThan(1000);
+    expect(w.lists.at(-1)).toEqual([{ address: "127.0.0.1:9011", weight: 0.5, metadata: { draining: "yes", weight: "0.5" } }]);
     await a.close();
     expect(await w.until("the server's removal", () => same(w.latest(), []))).toBeLessThan(1000);
+    await a.close();
+    await expect(a.update({ weight: 1 })).rejects.toThrow(/registration of ".*\/127.0.0.1:9011" is closed/);
     expect(await admin.get(a.key).string()).toBeNull();
   });
 

@@ -38,6 +38,12 @@ export interface EtcdRegistration extends ServiceRegistration {
   /** How many times the key was written: 1, plus one per re-registration after a lost lease. */
   readonly registrations: number;
   /**
+   * Rewrites the value with new weight and metadata (each replaces the old one; omitted fields
+   * go back to their defaults), under the same lease; watching clients see it within a watch
+   * round trip. Lowering the weight before close() lets weighted pickers drain a server gently.
+   */
+  update(attributes: RegistrationAttributes): Promise<void>;
+  /**
    * Revokes the lease, which deletes the key at once (clients drop the server within a watch
    * round trip), stops the keep-alive and closes the client it opened. Call it before closing
    * the server. If etcd is unreachable the key expires with the lease TTL instead.
@@ -74,7 +80,7 @@ export async function registerWithEtcd(server: ListeningServer, options: EtcdReg
   const backoff = createBackoff({ initialMs: 100, maxMs: 2000, ...options.reconnectBackoff });
   const timers = options.timers ?? unrefTimers;
   const key = endpointKey(service, address);
-  const value = encodeEndpointValue(address, weight, options.metadata);
+  let value = encodeEndpointValue(address, weight, options.metadata);
   const client: Etcd3 = connection.client ?? (await openEtcdClient(connection));
 
   let state: EtcdRegistration["state"] = "registering";
@@ -115,6 +121,14 @@ export async function registerWithEtcd(server: ListeningServer, options: EtcdReg
         },
         (error: unknown) => retry(current, error),
       );
+  }
+
+  async function update(attributes: RegistrationAttributes): Promise<void> {
+    const newWeight = validateAttributes(attributes, "etcd");
+    if (state === "closed") throw new Error(`registration of "${key}" is closed`);
+    value = encodeEndpointValue(address, newWeight, attributes.metadata);
+    // While registering, the next write carries the new value.
+    if (state === "registered" && lease !== undefined) await lease.put(key).value(value).exec();
   }
 
   let closing: Promise<void> | undefined;
@@ -165,6 +179,7 @@ export async function registerWithEtcd(server: ListeningServer, options: EtcdReg
     get registrations() {
       return registrations;
     },
+    update,
     close,
   };
 }
