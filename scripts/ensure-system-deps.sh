@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian services the tests start (dnsmasq for the DNS resolver tests) when missing.
+# Installs the Debian services the tests start (dnsmasq for the DNS resolver tests, etcd-server for
+# the etcd discovery tests) when missing.
 # Runs before `npm test`; without root or apt-get it only says what is missing (those tests then
 # skip locally, and fail under CI=true).
 set -euo pipefail
 missing=()
 command -v dnsmasq >/dev/null 2>&1 || missing+=(dnsmasq)
+command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing ${missing[*]} (Debian packages the tests need)"
@@ -12,5 +14,5 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
-  echo "warning: ${missing[*]} not installed and cannot install without root + apt-get; the tests that need it will skip" >&2
+  echo "warning: ${missing[*]} not installed and cannot install without root + apt-get; the tests that need them will skip" >&2
 fi

@@ -6,6 +6,7 @@ import { createDnsResolver } from "../../packages/runtime/src/channel/resolvers/
 import { createResolver } from "../../packages/runtime/src/channel/resolvers/registry.js";
 import { createSeededRandom } from "../../packages/runtime/src/channel/pickers/testing.js";
 import { findDnsmasq, startDnsmasq, type Dnsmasq, type SrvHost } from "./dnsmasq.js";
+import { watchResolver as watch } from "./resolver-watch.js";
 
 const bin = findDnsmasq();
 if (bin === undefined && !process.env.CI) {
@@ -20,30 +21,6 @@ const srvRecords: SrvHost[] = [
   // A backup with an address: never used while priority 10 resolves.
   { name: "_grpc._tcp.svc.test", target: "c.svc.test", port: 9009, priority: 20, weight: 90 },
 ];
-
-/** Records what a resolver reports and lets a test wait (bounded) for a condition. */
-function watch(resolver: Resolver): {
-  lists: Endpoint[][];
-  errors: Error[];
-  until(what: string, cond: () => boolean, ms?: number): Promise<void>;
-} {
-  const lists: Endpoint[][] = [];
-  const errors: Error[] = [];
-  resolver.start({ onEndpoints: (e) => void lists.push([...e]), onError: (e) => void errors.push(e) });
-  return {
-    lists,
-    errors,
-    async until(what, cond, ms = 5000) {
-      const deadline = Date.now() + ms;
-      while (!cond()) {
-        if (Date.now() > deadline) {
-          throw new Error(`timed out after ${ms} ms waiting for ${what}; lists=${JSON.stringify(lists)} last errors (of ${errors.length})=${errors.slice(-3).map((e) => e.message).join(" | ")}`);
-        }
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
-  };
-}
 
 /** The hosts file after the rewrite test; tests that need it write it themselves. */
 const rewrittenHosts: Array<[string, string]> = [

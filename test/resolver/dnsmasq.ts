@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Resolver } from "node:dns/promises";
+import { killAndWait } from "./resolver-watch.js";
 
 /** Path of the dnsmasq binary, or undefined when it is not installed. */
 export function findDnsmasq(): string | undefined {
@@ -123,10 +124,7 @@ export async function startDnsmasq(bin: string, srv: readonly SrvHost[]): Promis
   async function kill(): Promise<void> {
     const proc = child;
     child = undefined;
-    if (proc === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-    proc.kill("SIGKILL");
-    await exited;
+    await killAndWait(proc);
   }
 
   await launch(srv);

@@ -14,14 +14,17 @@ import {
 } from "./protocol.js";
 import type { Resolver } from "./resolver.js";
 import type { CallObserver } from "./call-observer.js";
+import type { EtcdTargetOptions } from "./resolvers/etcd-resolver.js";
+import type { MemoryRegistry } from "../discovery/memory-registry.js";
 import { maxTimerDelayMs } from "../transport/deadline-timer.js";
 
 /** Options of {@link createChannel}. */
 export interface ChannelOptions {
   /**
    * Where the endpoints come from: `static:///127.0.0.1:8081,127.0.0.1:8082`,
-   * `dns:///inventory.internal:8080`, `dns:///_grpc._tcp.inventory.internal` (SRV), or a bare
-   * `host:port` (DNS).
+   * `dns:///inventory.internal:8080`, `dns:///_grpc._tcp.inventory.internal` (SRV),
+   * `etcd:///inventory` or `etcd://10.0.0.5:2379/inventory` (etcd's gRPC naming, see
+   * docs/DISCOVERY.md), `registry:///inventory` (the in-process registry), or a bare `host:port` (DNS).
    */
   readonly target: string;
   /** Wire protocol (default `"grpc"`). */
@@ -70,6 +73,10 @@ export interface ChannelOptions {
   readonly ewmaSampleWeight?: number;
   /** DNS settings for `dns:` targets. */
   readonly dns?: { readonly server?: string; readonly refreshIntervalMs?: number };
+  /** etcd settings for `etcd:` targets (endpoints, TLS, auth); endpoints in the target win. */
+  readonly etcd?: EtcdTargetOptions;
+  /** The registry of `registry:` targets (default: the process-wide `defaultMemoryRegistry`). */
+  readonly registry?: MemoryRegistry;
   /** A resolver to use instead of the one the target's scheme selects. */
   readonly resolver?: Resolver;
   /** Clock in milliseconds (default `performance.now`); for tests. */

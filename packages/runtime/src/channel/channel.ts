@@ -132,7 +132,10 @@ export function createChannel(options: ChannelOptions): Channel {
   });
   const resolver =
     options.resolver ??
-    createResolver(options.target, { dnsServer: options.dns?.server, refreshIntervalMs: options.dns?.refreshIntervalMs, random });
+    createResolver(options.target, { dnsServer: options.dns?.server, refreshIntervalMs: options.dns?.refreshIntervalMs,
+      random,
+      schemes: { etcd: options.etcd, registry: options.registry },
+    });
   const endpoints = createEndpointSet({
     target: options.target,
     resolver,

@@ -1,7 +1,9 @@
 import {
   formatAddress,
   parseDnsTarget,
+  parseEtcdTarget,
   parseHostPort,
+  parseRegistryTarget,
   parseStaticTarget,
   parseTargetUri,
   TargetError,
@@ -110,5 +112,30 @@ describe("parseDnsTarget", () => {
     expect(() => parseDnsTarget(parseTargetUri("dns://ns.test/svc.test:1"))).toThrow(/DNS server "ns.test" must be an IP address/);
     expect(() => parseDnsTarget(parseTargetUri("dns:///"))).toThrow(/names no host/);
     expect(() => parseDnsTarget(parseTargetUri("dns:///svc.test"))).toThrow(/"svc.test" has no port/);
+  });
+});
+
+describe("parseEtcdTarget / parseRegistryTarget", () => {
+  it("takes the service from the path and etcd endpoints from the authority", () => {
+    expect(parseEtcdTarget(parseTargetUri("etcd:///inventory"))).toEqual({ scheme: "etcd", endpoints: undefined, service: "inventory" });
+    expect(parseEtcdTarget(parseTargetUri("etcd://10.0.0.1:2379,[::1]:2379,etcd.test:2379/prod/inventory"))).toEqual({
+      scheme: "etcd",
+      endpoints: [
+        { host: "10.0.0.1", port: 2379 },
+        { host: "::1", port: 2379 },
+        { host: "etcd.test", port: 2379 },
+      ],
+      service: "prod/inventory",
+    });
+    expect(parseRegistryTarget(parseTargetUri("registry:///inventory"))).toEqual({ scheme: "registry", service: "inventory" });
+  });
+
+  it("rejects missing or slash-ended services, empty or portless endpoints", () => {
+    expect(() => parseEtcdTarget(parseTargetUri("etcd:///"))).toThrow(/"" is not a service name/);
+    expect(() => parseEtcdTarget(parseTargetUri("etcd:///inventory/"))).toThrow(/"inventory\/" is not a service name/);
+    expect(() => parseEtcdTarget(parseTargetUri("etcd://a:1,,b:2/inv"))).toThrow(/empty etcd endpoint/);
+    expect(() => parseEtcdTarget(parseTargetUri("etcd://etcd.test/inv"))).toThrow(/"etcd.test" has no port/);
+    expect(() => parseRegistryTarget(parseTargetUri("registry:///"))).toThrow(/not a service name/);
+    expect(() => parseEtcdTarget(parseTargetUri("dns:///x:1"))).toThrow(TargetError);
   });
 });

@@ -1,5 +1,5 @@
 // Parses channel targets in gRPC naming form (`scheme://authority/endpoint`): the generic split
-// that the resolver registry dispatches on, and the `static` and `dns` schemes' own syntax.
+// that the resolver registry dispatches on, and the `static`, `dns`, `etcd` and `registry` syntax.
 
 /** Forms of target the built-in resolvers accept, for error messages. */
 export const acceptedTargetForms: readonly string[] = [
@@ -8,6 +8,9 @@ export const acceptedTargetForms: readonly string[] = [
   "dns://dns-server-ip[:port]/name:port",
   "dns:///_service._tcp.name (SRV)",
   "host:port (same as dns:///host:port)",
+  "etcd:///service (etcd endpoints from the channel's etcd options, default 127.0.0.1:2379)",
+  "etcd://host:port,host:port/service",
+  "registry:///service (the embedded in-process registry)",
 ];
 
 /** A target split into its URI parts, before any scheme-specific parsing. */
@@ -45,6 +48,21 @@ export interface DnsTarget {
   readonly srv: boolean;
   /** DNS server to ask, from the target's authority (`undefined`: the system's servers). */
   readonly dnsServer: HostPort | undefined;
+}
+
+/** A parsed `etcd:` target: the service whose `service/` key prefix is watched. */
+export interface EtcdTarget {
+  readonly scheme: "etcd";
+  /** etcd endpoints from the target's authority; `undefined` when it has none (`etcd:///service`). */
+  readonly endpoints: readonly HostPort[] | undefined;
+  /** Service name, the key prefix without its trailing `/` (may contain `/`, e.g. `prod/inventory`). */
+  readonly service: string;
+}
+
+/** A parsed `registry:///service` target (the embedded in-process registry). */
+export interface RegistryTarget {
+  readonly scheme: "registry";
+  readonly service: string;
 }
 
 const schemePattern = /^([A-Za-z][A-Za-z0-9+.-]*):(.*)$/s;
@@ -190,6 +208,48 @@ export function parseDnsTarget(uri: TargetUri, srv?: boolean): DnsTarget {
   }
   const { host, port } = parseHostPort(uri.endpoint, uri.raw);
   return { scheme: "dns", host, port, srv: false, dnsServer };
+}
+
+/**
+ * Whether `name` can name a discovered service: non-empty, no leading or trailing `/`, no
+ * whitespace (`prod/inventory` is fine).
+ */
+export function isServiceName(name: string): boolean {
+  return name !== "" && !name.startsWith("/") && !name.endsWith("/") && !/\s/.test(name);
+}
+
+/** Parses `etcd:///service` or `etcd://host:port,host:port/service`. */
+export function parseEtcdTarget(uri: TargetUri): EtcdTarget {
+  if (uri.scheme !== "etcd") {
+    throw new TargetError(uri.raw, `expected the etcd scheme, got "${uri.scheme}"`);
+  }
+  if (!isServiceName(uri.endpoint)) {
+    throw new TargetError(uri.raw, `"${uri.endpoint}" is not a service name (non-empty, no leading or trailing "/", no spaces)`);
+  }
+  if (uri.authority === "") {
+    return { scheme: "etcd", endpoints: undefined, service: uri.endpoint };
+  }
+  const endpoints = uri.authority.split(",").map((part) => {
+    if (part.trim() === "") {
+      throw new TargetError(uri.raw, "empty etcd endpoint in the authority");
+    }
+    return parseHostPort(part.trim(), uri.raw);
+  });
+  return { scheme: "etcd", endpoints, service: uri.endpoint };
+}
+
+/** Parses `registry:///service`. */
+export function parseRegistryTarget(uri: TargetUri): RegistryTarget {
+  if (uri.scheme !== "registry") {
+    throw new TargetError(uri.raw, `expected the registry scheme, got "${uri.scheme}"`);
+  }
+  if (uri.authority !== "") {
+    throw new TargetError(uri.raw, "registry targets take no authority (use registry:///service)");
+  }
+  if (!isServiceName(uri.endpoint)) {
+    throw new TargetError(uri.raw, `"${uri.endpoint}" is not a service name (non-empty, no leading or trailing "/", no spaces)`);
+  }
+  return { scheme: "registry", service: uri.endpoint };
 }
 
 function isHostname(host: string): boolean {

@@ -258,7 +258,7 @@ describe("registry and static resolver", () => {
     createResolver("svc.test:80").close();
     createResolver("dns://127.0.0.1:5353/_grpc._tcp.svc.test").close();
     expect(() => createResolver("etcdx:///inventory")).toThrow(
-      /invalid channel target "etcdx:\/\/\/inventory": unknown scheme "etcdx"; accepted schemes: dns, static/,
+      /invalid channel target "etcdx:\/\/\/inventory": unknown scheme "etcdx"; accepted schemes: dns, etcd, registry, static/,
     );
   });
 

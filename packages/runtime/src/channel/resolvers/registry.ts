@@ -1,10 +1,12 @@
-// Maps a target's scheme to the resolver that serves it: `static` and `dns` built in, more
-// (etcd, …) added with registerResolver().
+// Maps a target's scheme to the resolver that serves it: `static`, `dns`, `etcd` and `registry`
+// built in, more added with registerResolver().
 
 import type { Resolver } from "../resolver.js";
-import { parseDnsTarget, parseTargetUri, formatAddress, type TargetUri } from "../target.js";
+import { parseDnsTarget, parseRegistryTarget, parseTargetUri, formatAddress, type TargetUri } from "../target.js";
 import type { Timers } from "../timers.js";
+import { defaultMemoryRegistry, type MemoryRegistry } from "../../discovery/memory-registry.js";
 import { createDnsResolver } from "./dns-resolver.js";
+import { createEtcdResolverFromTarget } from "./etcd-resolver.js";
 import { createStaticResolverFromTarget } from "./static-resolver.js";
 
 /** Options handed to every resolver factory; the `dns` scheme reads the DNS fields. */
@@ -23,7 +25,11 @@ export interface CreateResolverOptions {
   readonly timers?: Timers;
   /** Randomness in [0, 1) (default `Math.random`): the order of a `dns:` resolver's endpoints; a channel passes its own. */
   readonly random?: () => number;
-  /** Settings for resolvers registered with `registerResolver`, keyed by scheme. */
+  /**
+   * Settings of other schemes, keyed by scheme: `etcd` takes `EtcdTargetOptions` (endpoints,
+   * TLS, …), `registry` a `MemoryRegistry` (default the process-wide one); resolvers added with
+   * `registerResolver` read their own key.
+   */
   readonly schemes?: Readonly<Record<string, unknown>>;
 }
 
@@ -33,6 +39,8 @@ export type ResolverFactory = (target: TargetUri, options: CreateResolverOptions
 const factories = new Map<string, ResolverFactory>([
   ["static", (target) => createStaticResolverFromTarget(target.raw)],
   ["dns", createDnsResolverFromTarget],
+  ["etcd", (target, options) => createEtcdResolverFromTarget(target, options.schemes?.etcd, options.timers)],
+  ["registry", createRegistryResolverFromTarget],
 ]);
 
 /**
@@ -87,4 +95,13 @@ function createDnsResolverFromTarget(uri: TargetUri, options: CreateResolverOpti
     timers: options.timers,
     random: options.random,
   });
+}
+
+function createRegistryResolverFromTarget(uri: TargetUri, options: CreateResolverOptions): Resolver {
+  const { service } = parseRegistryTarget(uri);
+  const registry = options.schemes?.registry ?? defaultMemoryRegistry;
+  if (typeof registry !== "object" || registry === null || typeof (registry as MemoryRegistry).resolver !== "function") {
+    throw new Error("registry: must be a registry from createMemoryRegistry()");
+  }
+  return (registry as MemoryRegistry).resolver(service);
 }

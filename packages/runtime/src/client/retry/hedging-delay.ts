@@ -1,0 +1,135 @@
+// Adaptive hedging delay: a percentile (p95 by default) of a method's recent latencies, from a
+// bounded ring of the last samples that also ages out old ones, clamped to a floor and a ceiling.
+
+/** Options of {@link createHedgingDelayEstimator}. */
+export interface HedgingDelayOptions {
+  /** Percentile of recent latencies to hedge after, in (0, 1) (default 0.95). */
+  readonly percentile?: number;
+  /** Samples kept: the last N latencies (integer 10 to 100000; default 1000). */
+  readonly windowSize?: number;
+  /** Samples older than this are ignored, in ms (default 30000). */
+  readonly windowMs?: number;
+  /** Samples needed before the estimate is used (integer >= 1, <= windowSize; default 20). */
+  readonly minSamples?: number;
+  /** Least delay returned, in ms (>= 0; default 1), so a burst of fast calls cannot make every call hedge. */
+  readonly floorMs?: number;
+  /** Largest delay returned, in ms (>= floorMs; default unbounded). */
+  readonly ceilingMs?: number;
+  /** Delay while there are fewer than `minSamples` samples, in ms (>= 0): the policy's fixed `hedgingDelayMs`. */
+  readonly fallbackMs: number;
+  /** Recompute the percentile after this many new samples (integer >= 1; default 50), or when samples age out. */
+  readonly recomputeEvery?: number;
+}
+
+/** Where an estimator stands. */
+export interface HedgingDelayStats {
+  /** Samples in the window now. */
+  readonly samples: number;
+  /** The window's percentile in ms before floor and ceiling; `undefined` below `minSamples`. */
+  readonly percentileMs: number | undefined;
+  /** What `delayMs()` returns now. */
+  readonly delayMs: number;
+}
+
+/** Learns a method's latency and says how long to wait before hedging. */
+export interface HedgingDelayEstimator {
+  /** Records one completed attempt's latency, in ms (negative or non-finite values are ignored). */
+  record(latencyMs: number): void;
+  /** The delay before the next hedge: clamp(percentile, floorMs, ceilingMs), or `fallbackMs` while samples are few. */
+  delayMs(): number;
+  stats(): HedgingDelayStats;
+}
+
+/**
+ * Creates an adaptive hedging-delay estimator. The percentile is the nearest-rank one
+ * (the ⌈p × n⌉-th smallest of n samples), recomputed every `recomputeEvery` samples or when
+ * samples age past `windowMs`, so `delayMs()` is O(1) between recomputations.
+ *
+ * @param now - monotonic clock in milliseconds.
+ * @throws Error naming `hedge.<field>` and the accepted values.
+ * @example
+ * const estimator = createHedgingDelayEstimator({ fallbackMs: 50 }, () => performance.now());
+ * estimator.record(12.5);
+ * setTimeout(sendHedge, estimator.delayMs());
+ */
+export function createHedgingDelayEstimator(options: HedgingDelayOptions, now: () => number): HedgingDelayEstimator {
+  const percentile = options.percentile ?? 0.95;
+  const windowSize = options.windowSize ?? 1000;
+  const windowMs = options.windowMs ?? 30_000;
+  const minSamples = options.minSamples ?? 20;
+  const floorMs = options.floorMs ?? 1;
+  const ceilingMs = options.ceilingMs ?? Number.POSITIVE_INFINITY;
+  const recomputeEvery = options.recomputeEvery ?? 50;
+  const { fallbackMs } = options;
+  const check = (ok: boolean, field: string, accepted: string, value: unknown): void => {
+    if (!ok) throw new Error(`hedge.${field}: must be ${accepted}, got ${String(value)}`);
+  };
+  check(percentile > 0 && percentile < 1, "percentile", "a number in (0, 1)", options.percentile);
+  check(Number.isInteger(windowSize) && windowSize >= 10 && windowSize <= 100_000, "windowSize", "an integer from 10 to 100000", options.windowSize);
+  check(Number.isFinite(windowMs) && windowMs > 0, "windowMs", "a finite number of milliseconds > 0", options.windowMs);
+  check(Number.isInteger(minSamples) && minSamples >= 1 && minSamples <= windowSize, "minSamples", `an integer from 1 to windowSize (${windowSize})`, options.minSamples);
+  check(Number.isFinite(floorMs) && floorMs >= 0, "floorMs", "a finite number >= 0", options.floorMs);
+  check(ceilingMs >= floorMs, "ceilingMs", `a number >= floorMs (${floorMs})`, options.ceilingMs);
+  check(Number.isFinite(fallbackMs) && fallbackMs >= 0, "fallbackMs", "a finite number of milliseconds >= 0", fallbackMs);
+  check(Number.isInteger(recomputeEvery) && recomputeEvery >= 1, "recomputeEvery", "an integer >= 1", options.recomputeEvery);
+
+  const values = new Float64Array(windowSize);
+  const times = new Float64Array(windowSize);
+  let start = 0; // index of the oldest sample
+  let count = 0;
+  let sinceCompute = 0;
+  let cached: number | undefined;
+  let dirty = true;
+
+  function expire(): void {
+    const cutoff = now() - windowMs;
+    while (count > 0 && times[start] <= cutoff) {
+      start = (start + 1) % windowSize;
+      count--;
+      dirty = true;
+    }
+  }
+
+  function current(): number | undefined {
+    expire();
+    if (dirty || sinceCompute >= recomputeEvery) {
+      dirty = false;
+      sinceCompute = 0;
+      if (count < minSamples) {
+        cached = undefined;
+      } else {
+        const sorted = new Float64Array(count);
+        for (let i = 0; i < count; i++) sorted[i] = values[(start + i) % windowSize];
+        sorted.sort();
+        cached = sorted[Math.ceil(percentile * count) - 1];
+      }
+    }
+    return cached;
+  }
+
+  return {
+    record(latencyMs) {
+      if (!(Number.isFinite(latencyMs) && latencyMs >= 0)) return;
+      const at = now();
+      if (count === windowSize) {
+        start = (start + 1) % windowSize;
+        count--;
+      }
+      const i = (start + count) % windowSize;
+      values[i] = latencyMs;
+      times[i] = at;
+      count++;
+      sinceCompute++;
+      // Until the estimate exists, every sample may be the one that makes it.
+      if (cached === undefined) dirty = true;
+    },
+    delayMs() {
+      const p = current();
+      return p === undefined ? fallbackMs : Math.min(ceilingMs, Math.max(floorMs, p));
+    },
+    stats() {
+      const p = current();
+      return { samples: count, percentileMs: p, delayMs: p === undefined ? fallbackMs : Math.min(ceilingMs, Math.max(floorMs, p)) };
+    },
+  };
+}
