@@ -3,7 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { choiceOption, makePayload, type CreateCaller } from "../harness/contracts.js";
 import { EchoRequestSchema, EchoStreamRequestSchema } from "../../gen/bench/v1/echo_pb.js";
-import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, streamCount } from "./call-args.js";
+import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, heldStreamCount, streamCount, toleratesOverload } from "./call-args.js";
 import { echoServiceDefinition } from "./grpc-js-definition.js";
 
 /** grpc-js load-balancing policies a caller can ask for. */
@@ -24,24 +24,31 @@ export const createCaller: CreateCaller = async (ports, options) => {
         });
   const { echo, echoStream } = echoServiceDefinition;
   const unary = create(EchoRequestSchema, { payload: makePayload(UNARY_PAYLOAD_BYTES) });
+  const serverStream = (count: number): Promise<number> => {
+    const request = create(EchoStreamRequestSchema, { count, payload: makePayload(STREAM_PAYLOAD_BYTES) });
+    const stream = client.makeServerStreamRequest(echoStream.path, echoStream.requestSerialize, echoStream.responseDeserialize, request);
+    return new Promise<number>((resolve, reject) => {
+      let received = 0;
+      stream.on("data", () => received++);
+      stream.on("error", reject);
+      stream.on("end", () => resolve(received));
+    });
+  };
+  let held: Promise<unknown> | undefined;
   return {
     call(args) {
       const count = streamCount(args);
+      const hold = heldStreamCount(args);
+      if (hold > 0 && held === undefined) held = serverStream(hold).finally(() => (held = undefined));
       if (count === 0) {
+        const tolerate = toleratesOverload(args);
         return new Promise<number>((resolve, reject) => {
           client.makeUnaryRequest(echo.path, echo.requestSerialize, echo.responseDeserialize, unary, (error) =>
-            error ? reject(error) : resolve(1),
+            error && !(tolerate && error.code === grpc.status.RESOURCE_EXHAUSTED) ? reject(error) : resolve(1),
           );
         });
       }
-      const request = create(EchoStreamRequestSchema, { count, payload: makePayload(STREAM_PAYLOAD_BYTES) });
-      const stream = client.makeServerStreamRequest(echoStream.path, echoStream.requestSerialize, echoStream.responseDeserialize, request);
-      return new Promise<number>((resolve, reject) => {
-        let received = 0;
-        stream.on("data", () => received++);
-        stream.on("error", reject);
-        stream.on("end", () => resolve(received));
-      });
+      return serverStream(count);
     },
     async close() {
       client.close();

@@ -1,12 +1,12 @@
 // Load generator of the Sluice contenders: the generated EchoService client over createChannel,
 // with every server port as an endpoint.
 import { create } from "@bufbuild/protobuf";
-import type { CallOptions } from "@connectrpc/connect";
+import { Code, ConnectError, type CallOptions } from "@connectrpc/connect";
 import { createChannel, pickerNames, withRoutingKey, type PickerName } from "@sluice/runtime";
 import { choiceOption, intOption, makePayload, type CreateCaller } from "../harness/contracts.js";
 import { EchoRequestSchema, EchoStreamRequestSchema } from "../../gen/bench/v1/echo_pb.js";
 import { createEchoServiceClient } from "../../gen/bench/v1/echo_sluice.js";
-import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, streamCount } from "./call-args.js";
+import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, heldStreamCount, streamCount, toleratesOverload } from "./call-args.js";
 
 /** A fresh random routing key, so ring-hash spreads calls as a population of keys would. */
 function randomKeyOptions(): CallOptions {
@@ -38,11 +38,23 @@ export const createCaller: CreateCaller = async (ports, options) => {
   });
   const client = createEchoServiceClient(channel);
   const unary = create(EchoRequestSchema, { payload: makePayload(UNARY_PAYLOAD_BYTES) });
+  let held: Promise<void> | undefined;
   return {
     async call(args) {
       const count = streamCount(args);
+      const hold = heldStreamCount(args);
+      if (hold > 0 && held === undefined) {
+        const request = create(EchoStreamRequestSchema, { count: hold, payload: makePayload(STREAM_PAYLOAD_BYTES) });
+        held = (async () => {
+          for await (const _ of client.echoStream(request));
+        })().finally(() => (held = undefined));
+      }
       if (count === 0) {
-        await client.echo(unary, randomKeys ? randomKeyOptions() : undefined);
+        try {
+          await client.echo(unary, randomKeys ? randomKeyOptions() : undefined);
+        } catch (error) {
+          if (!toleratesOverload(args) || ConnectError.from(error).code !== Code.ResourceExhausted) throw error;
+        }
         return 1;
       }
       let received = 0;

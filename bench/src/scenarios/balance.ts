@@ -1,7 +1,7 @@
 // Scenario "balance": four backends, one slow; every Sluice picker against grpc-js round_robin and
 // pick_first, by latency, throughput and the share of calls each sends to the slow backend.
-import type { Contender, Goal, LoadPhase, Point, Scenario, ScenarioMode } from "../harness/scenario.js";
-import { allOf, callsPerSec, p50, p99, ratioGoal } from "./goals.js";
+import type { Contender, Figure, Goal, LoadPhase, Point, Scenario, ScenarioMode } from "../harness/scenario.js";
+import { allOf, boundGoal, callsPerSec, p50, p99, ratioGoal } from "./goals.js";
 
 /** Calls in flight (closed loop). */
 const CONCURRENCY = 32;
@@ -47,9 +47,17 @@ const contenders: Contender[] = [
   sluice("fast-only", "round-robin", { fastOnly: "true" }, "reference: fast backends only"),
 ];
 
-function phase(durationMs: number): LoadPhase {
-  return { concurrency: CONCURRENCY, durationMs, timeoutMs: durationMs + 30_000, callArgs: {} };
+function phase(durationMs: number, callArgs: LoadPhase["callArgs"] = {}): LoadPhase {
+  return { concurrency: CONCURRENCY, durationMs, timeoutMs: durationMs + 30_000, callArgs };
 }
+
+/** The `stream` point's calls: one 3 s stream held open at a time (30 messages, 100 ms apart) beside the unary calls. */
+const holdStream = { holdStream: 30 };
+/** The `failfast` point's calls: a RESOURCE_EXHAUSTED answer counts as a finished call. */
+const tolerate = { tolerate: "resource-exhausted" };
+
+/** Share of calls to the backend a point singles out (the `to slow` column). */
+const toSlow = { name: "share to the singled-out backend", pick: (f: Figure) => f.counterShares?.whileSlow?.slow };
 
 /** The goal of issue 4 at one point: p99 ≤ 0.25× grpc-js round_robin, p50 and req/s no worse. */
 function ewmaGoal(point: string, label: string): Goal {
@@ -70,8 +78,12 @@ export const balanceScenario: Scenario = {
     "(gRPC over h2c, one HTTP/2 connection per backend); the load generator, in its own process, keeps 32 calls in flight. " +
     "Sluice contenders are the generated client over `createChannel({ target: \"static:///…4 ports\", balancer })`, ring-hash with a random " +
     "routing key per call (`withRoutingKey`); grpc-js uses target `ipv4:127.0.0.1:p1,…` with `loadBalancingConfig` round_robin or pick_first. " +
-    "Each process pair is warmed up for 3 s with all backends fast. Then two cases, in this order: (1) the slow backend turns slow halfway " +
-    "through the measured window (clients have learned a fast fleet; 0.5 s warm-up, all fast); (2) it is slow throughout (1 s warm-up with it slow). " +
+    "Each process pair is warmed up for 3 s with all backends fast. Then four cases, in this order: (1) the slow backend turns slow halfway " +
+    "through the measured window (clients have learned a fast fleet; 0.5 s warm-up, all fast); (2) it is slow throughout (1 s warm-up with it slow); " +
+    "(3) *failfast*: the first backend answers every call at once with RESOURCE_EXHAUSTED (an overloaded server shedding), the others ~1 ms — " +
+    "such an endpoint looks fast and idle, and *to slow* is the share of calls it draws; (4) *stream*: all backends fast, and each load generator " +
+    "keeps one 3 s server stream open (30 messages 100 ms apart, the first at once) beside its unary calls — *to slow* is the share of unary " +
+    "calls that reached the backend holding a stream while it held it (fair: 25 %). " +
     "The server counts calls per backend over the measured window: *to slow* is the share of the calls that reached the slow backend while it was slow; " +
     "*per backend* is the share each backend got over the whole window (slow first). pick-first sends everything to the first address, the slow one here. " +
     "Two extra lines: *peak-ewma (ewmaSampleWeight 0)* is the estimator with Finagle's time-only blend, for comparison with Sluice's default; " +
@@ -97,10 +109,35 @@ export const balanceScenario: Scenario = {
         warmup: phase(mode.quick ? 150 : 1_000),
         measure: phase(measureMs),
       },
+      {
+        id: "failfast",
+        label: "One backend fails every call at once (RESOURCE_EXHAUSTED)",
+        server: { slow: "fail-fast" },
+        warmup: phase(mode.quick ? 150 : 1_000, tolerate),
+        measure: phase(measureMs, tolerate),
+      },
+      {
+        id: "stream",
+        label: "A 3 s stream held open on one backend, all fast",
+        server: { slow: "never" },
+        warmup: phase(mode.quick ? 150 : 1_000, holdStream),
+        measure: phase(measureMs, holdStream),
+      },
     ];
   },
   warmup(mode: ScenarioMode): LoadPhase {
     return phase(mode.quick ? 300 : 3_000);
   },
-  goals: [ewmaGoal("steady", "one backend slow throughout"), ewmaGoal("halfway", "slow halfway through")],
+  goals: [
+    ewmaGoal("steady", "one backend slow throughout"),
+    ewmaGoal("halfway", "slow halfway through"),
+    boundGoal("peak-ewma and least-request send a fast-failing backend at most its fair share (25 %) [issue 8]", ["ewma", "lr"], "failfast", toSlow, { max: 0.25 }),
+    boundGoal(
+      "a 3 s stream does not push peak-ewma's unary calls off its backend: ≥ 15 % of calls reach it while it holds the stream (fair: 25 %) [issue 8]",
+      ["ewma"],
+      "stream",
+      toSlow,
+      { min: 0.15 },
+    ),
+  ],
 };

@@ -60,3 +60,36 @@ export function allOf(description: string, parts: readonly Goal[]): Goal {
     },
   };
 }
+
+/**
+ * A goal on an absolute value at one point: `pick(figure of subject)` within [min, max] for every
+ * subject (e.g. a share of calls). Missing figures make the verdict "not measured".
+ */
+export function boundGoal(
+  description: string,
+  subjects: readonly string[],
+  point: string,
+  metric: { readonly name: string; readonly pick: (f: Figure) => number | undefined },
+  bounds: { readonly min?: number; readonly max?: number },
+): Goal {
+  return {
+    description,
+    evaluate(results: ScenarioResults) {
+      const parts: string[] = [];
+      let met: boolean | undefined = true;
+      for (const subject of subjects) {
+        const figure = figureOf(results, subject, point);
+        const value = figure && metric.pick(figure);
+        if (value === undefined || !Number.isFinite(value)) {
+          parts.push(`${subject}: not measured`);
+          met = undefined;
+          continue;
+        }
+        const ok = (bounds.min === undefined || value >= bounds.min) && (bounds.max === undefined || value <= bounds.max);
+        if (!ok && met !== undefined) met = false;
+        parts.push(`${subject}: ${value.toFixed(3)}${ok ? "" : " ✗"}`);
+      }
+      return { met, detail: `${metric.name} — ${parts.join("; ")}` };
+    },
+  };
+}
