@@ -54,10 +54,10 @@ const kinds: [string, () => Promise<Restartable>][] = [
   ["Sluice serve()", sluiceServer],
   ["grpc-js with tryShutdown", grpcJsServer],
 ];
-const cases: [string, () => Promise<Restartable>, TransportImplementation][] = [];
-for (const [name, make] of kinds) for (const t of ["sluice", "connect-node"] as const) cases.push([name, make, t]);
+const cases: [string, TransportImplementation, () => Promise<Restartable>][] = [];
+for (const [name, make] of kinds) for (const t of ["sluice", "connect-node"] as const) cases.push([name, t, make]);
 
-describe.each(cases)("rolling restart of three %s servers, client transport %s", (_name, make, implementation) => {
+describe.each(cases)("rolling restart of three %s servers, client transport %s", (_name, implementation, make) => {
   it("fails no call while each server is stopped gracefully and restarted in turn", async () => {
     const servers = await Promise.all([make(), make(), make()]);
     const channel = createChannel({
