@@ -17,7 +17,7 @@ const nodeBin = path.join(repoRoot, "node_modules", ".bin");
 export function buildPluginAndRuntime(): void {
   const tsc = path.join(nodeBin, "tsc");
   execFileSync(tsc, ["-b", "packages/codegen"], { cwd: repoRoot, stdio: "pipe" });
-  spawnSync(tsc, ["-b", "packages/runtime"], { cwd: repoRoot, stdio: "pipe", timeout: 60_000 });
+  spawnSync(tsc, ["-b", "packages/runtime"], { cwd: repoRoot, stdio: "pipe", timeout: 240_000 });
 }
 
 /**
@@ -73,14 +73,14 @@ export function bufGenerate(dir: string, template: string, envPath: string): Run
     cwd: dir,
     env: { ...process.env, PATH: envPath },
     encoding: "utf8",
-    timeout: 60_000,
+    timeout: 240_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Runs the real `tsc -p project` and returns its output. */
 export function typeCheck(project: string): RunResult {
-  const result = spawnSync(path.join(nodeBin, "tsc"), ["-p", project], { encoding: "utf8", timeout: 60_000 });
+  const result = spawnSync(path.join(nodeBin, "tsc"), ["-p", project], { encoding: "utf8", timeout: 240_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -4,7 +4,7 @@
 // @generated from file bench/v1/echo.proto (package bench.v1, syntax proto3)
 /* eslint-disable */
 
-import type { PolicyOverrides, PolicyTable } from "@sluice/runtime";
+import type { PolicyClientOptions, PolicyOverrides, PolicyTable } from "@sluice/runtime";
 import { createPolicyClient } from "@sluice/runtime";
 import type { EchoRequest, EchoRequestSchema, EchoResponse, EchoResponseSchema, EchoStreamRequest, EchoStreamRequestSchema, EchoStreamResponse, EchoStreamResponseSchema } from "./echo_pb.js";
 import { EchoService } from "./echo_pb.js";
@@ -49,13 +49,14 @@ export interface EchoServiceClient {
 /**
  * Creates the typed client `EchoServiceClient` over a Connect transport (a Sluice channel or a
  * plain Connect transport), applying `EchoServicePolicies` adjusted by `overrides` (a field set to
- * `null` turns that policy off).
+ * `null` turns that policy off); `options` adds call-level interceptors and method layers.
  */
 export function createEchoServiceClient(
   transport: Transport,
   overrides?: PolicyOverrides<typeof EchoService>,
+  options?: PolicyClientOptions,
 ): EchoServiceClient {
-  return createPolicyClient(EchoService, transport, EchoServicePolicies, overrides);
+  return createPolicyClient(EchoService, transport, EchoServicePolicies, overrides, options);
 }
 
 /**

@@ -7,11 +7,12 @@ import type { Globals } from "./globals.js";
 import type { ServiceNames } from "./names.js";
 import { wrap } from "./wrap.js";
 
-/** Prints `export interface XxxClient` and `export function createXxxClient(transport, overrides?)`. */
+/** Prints `export interface XxxClient` and `export function createXxxClient(transport, overrides?, options?)`. */
 export function printClient(f: GeneratedFile, plan: ServicePlan, names: ServiceNames, g: Globals): void {
   const callOptions = f.import("CallOptions", "@connectrpc/connect", true);
   const transport = f.import("Transport", "@connectrpc/connect", true);
   const policyOverrides = f.import("PolicyOverrides", "@sluice/runtime", true);
+  const policyClientOptions = f.import("PolicyClientOptions", "@sluice/runtime", true);
   const createPolicyClient = f.import("createPolicyClient", "@sluice/runtime");
   const service = f.importSchema(plan.service);
   const serviceType = f.importSchema(plan.service, true);
@@ -37,15 +38,17 @@ export function printClient(f: GeneratedFile, plan: ServicePlan, names: ServiceN
       wrap(
         `Creates the typed client \`${names.client}\` over a Connect transport (a Sluice channel ` +
           `or a plain Connect transport), applying \`${names.policies}\` adjusted by ` +
-          `\`overrides\` (a field set to \`null\` turns that policy off).`,
+          `\`overrides\` (a field set to \`null\` turns that policy off); \`options\` adds call-level ` +
+          `interceptors and method layers.`,
       ),
     ),
   );
   f.print(f.export("function", names.createClient), "(");
   f.print("  transport: ", transport, ",");
   f.print("  overrides?: ", policyOverrides, "<typeof ", serviceType, ">,");
+  f.print("  options?: ", policyClientOptions, ",");
   f.print("): ", names.client, " {");
-  f.print("  return ", createPolicyClient, "(", service, ", transport, ", names.policies, ", overrides);");
+  f.print("  return ", createPolicyClient, "(", service, ", transport, ", names.policies, ", overrides, options);");
   f.print("}");
   f.print();
 }

@@ -5,7 +5,7 @@
 // @generated from file inventory/v1/inventory.proto (package inventory.v1, syntax proto3)
 /* eslint-disable */
 
-import type { PolicyOverrides, PolicyTable } from "@sluice/runtime";
+import type { PolicyClientOptions, PolicyOverrides, PolicyTable } from "@sluice/runtime";
 import { createPolicyClient } from "@sluice/runtime";
 import type { GetItemRequest, GetItemRequestSchema, GetItemResponse, GetItemResponseSchema, Item, ItemSchema, ListItemsRequest, ListItemsRequestSchema, PutItemRequest, PutItemRequestSchema, PutItemResponse, PutItemResponseSchema, StockChange, StockChangeSchema, StockLevel, StockLevelSchema, UpdateStockResponse, UpdateStockResponseSchema, WatchStockRequest, WatchStockRequestSchema } from "./inventory_pb.js";
 import { InventoryService } from "./inventory_pb.js";
@@ -111,13 +111,14 @@ export interface InventoryServiceClient {
 /**
  * Creates the typed client `InventoryServiceClient` over a Connect transport (a Sluice channel or
  * a plain Connect transport), applying `InventoryServicePolicies` adjusted by `overrides` (a field
- * set to `null` turns that policy off).
+ * set to `null` turns that policy off); `options` adds call-level interceptors and method layers.
  */
 export function createInventoryServiceClient(
   transport: Transport,
   overrides?: PolicyOverrides<typeof InventoryService>,
+  options?: PolicyClientOptions,
 ): InventoryServiceClient {
-  return createPolicyClient(InventoryService, transport, InventoryServicePolicies, overrides);
+  return createPolicyClient(InventoryService, transport, InventoryServicePolicies, overrides, options);
 }
 
 /**
