@@ -94,7 +94,8 @@ describe.each(cases)("rolling restart of three %s servers, client transport %s",
       running = false;
       await Promise.all(callers);
       expect(failures).toEqual([]);
-      expect(calls).toBeGreaterThan(1000);
+      // Load was really applied throughout (the count depends on the machine; CI shares two cores).
+      expect(calls).toBeGreaterThan(300);
     } finally {
       await channel.close(1000);
       await Promise.all(servers.map((s) => s.stop()));
