@@ -81,8 +81,10 @@ describe("serve()", () => {
     const [server] = await startServers(1, [300]);
     const transport = createGrpcTransport({ baseUrl: server!.url });
     const client = createInventoryServiceClient(transport);
+    // Close only once the call has reached the server (a fixed sleep loses that race on a busy machine).
+    const arrived = new Promise((r) => server!.http2Server.once("stream", r));
     const inFlight = client.getItem({ sku: "sku-0001" });
-    await new Promise((r) => setTimeout(r, 50));
+    await arrived;
     const closing = server!.close();
     expect(server!.health.getStatus("")).toBe("NOT_SERVING");
     expect((await inFlight).item?.sku).toBe("sku-0001");
