@@ -54,3 +54,7 @@ export { watchHealth } from "./channel/health-watcher.js";
 export type { HealthWatch, HealthWatchOptions } from "./channel/health-watcher.js";
 export { createHealthService } from "./server/health-service.js";
 export type { HealthService, HealthServiceOptions, HealthStatus } from "./server/health-service.js";
+
+export * from "./limit/index.js";
+export type { ServerLimitsOptions, MethodLimitsOptions, RateLimitOptions, CallerRateLimitOptions, PartitionOptions, LoadReportOptions } from "./server/admission/admission-options.js";
+export type { ServerLimitsStats } from "./server/admission/admission-controller.js";
