@@ -18,7 +18,7 @@ function randomKeyOptions(): CallOptions {
  * "round-robin"); `routingKey` "none" (default) or "random" (a new random key on every unary call,
  * for ring-hash); `ewmaDecayMs`, the time constant of each endpoint's latency EWMA (default: the
  * channel's, 10 s); `ewmaSampleWeight`, the EWMA's least weight of a lower sample (default: the
- * channel's, 0.1).
+ * channel's, 0.1). Call argument `timeoutMs` (unary only): the call's deadline.
  */
 export const createCaller: CreateCaller = async (ports, options) => {
   const protocol = choiceOption(options, "protocol", ["grpc", "connect"] as const, "grpc");
@@ -42,7 +42,9 @@ export const createCaller: CreateCaller = async (ports, options) => {
     async call(args) {
       const count = streamCount(args);
       if (count === 0) {
-        await client.echo(unary, randomKeys ? randomKeyOptions() : undefined);
+        const timeoutMs = intOption(args, "timeoutMs", 0);
+        const keyOptions = randomKeys ? randomKeyOptions() : undefined;
+        await client.echo(unary, timeoutMs > 0 ? { ...keyOptions, timeoutMs } : keyOptions);
         return 1;
       }
       let received = 0;
