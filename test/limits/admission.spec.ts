@@ -4,11 +4,12 @@
 import * as http2 from "node:http2";
 import * as grpc from "@grpc/grpc-js";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { Code } from "@connectrpc/connect";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { serve, type Server, type ServerTransport } from "@sluice/runtime";
 import { parseLoadReport } from "../../packages/runtime/src/limit/load-report-format.js";
 import { registerEcho, startEchoServer } from "../fast-path/echo-service.js";
-import { EchoRequestSchema } from "../fast-path/gen/fastpath/v1/echo_pb.js";
+import { EchoRequestSchema, EchoService } from "../fast-path/gen/fastpath/v1/echo_pb.js";
 import { bytesReceived, echoClient, type EchoClient } from "./grpc-js-echo.js";
 
 const echoPath = "/fastpath.v1.EchoService/Echo";
@@ -110,6 +111,23 @@ describe.each<ServerTransport>(["sluice", "connect-node"])("serve({ limits }) on
     expect(shed.headers[":status"]).toBe(429);
     expect(shed.headers["content-type"]).toBe("application/json");
     expect(JSON.parse(shed.body.toString())).toEqual({ code: "resource_exhausted", message: "concurrency limit reached (server)" });
+    await holder;
+  });
+
+  it("sheds Connect streaming and gRPC-Web calls in their own protocol, as errors the Connect client sees", async () => {
+    server = await startEchoServer({ transport, limits: { concurrency: { algorithm: "fixed", limit: 1 } } });
+    const holder = rawRequest(server.url, { "content-type": "application/grpc" }, grpcFrame(300));
+    await new Promise((r) => setTimeout(r, 50));
+    for (const transportOf of [createConnectTransport, createGrpcWebTransport]) {
+      const echo = createClient(EchoService, transportOf({ baseUrl: server.url, httpVersion: "2" }));
+      const error = await (async () => {
+        for await (const _ of echo.serverStream({ count: 2 })) return undefined;
+        return undefined;
+      })().catch((e: unknown) => ConnectError.from(e));
+      expect(error).toBeInstanceOf(ConnectError);
+      expect((error as ConnectError).code).toBe(Code.ResourceExhausted);
+      expect((error as ConnectError).rawMessage).toBe("concurrency limit reached (server)");
+    }
     await holder;
   });
 

@@ -3,15 +3,22 @@
 // busy CPU does) until served or cancelled.
 import { Code, ConnectError } from "@connectrpc/connect";
 
-/**
- * Creates the gate: `work(signal)` resolves once the call has had its `serviceMs` of capacity, or
- * rejects with CANCELED if `signal` aborts while it waits.
- */
-export function createCapacityGate(capacity: number, serviceMs: number): (signal: AbortSignal) => Promise<void> {
+/** A service of fixed capacity. */
+export interface CapacityGate {
+  /** Resolves once the call has had its `serviceMs` of capacity; rejects with CANCELED if `signal` aborts while it waits. */
+  work(signal: AbortSignal): Promise<void>;
+  /** How many calls so far found the capacity taken and had to wait. */
+  waited(): number;
+}
+
+/** Creates a gate of `capacity` calls at once, `serviceMs` each. */
+export function createCapacityGate(capacity: number, serviceMs: number): CapacityGate {
   let busy = 0;
+  let waited = 0;
   const waiting: Array<() => void> = [];
-  return async (signal) => {
+  const work = async (signal: AbortSignal): Promise<void> => {
     if (busy >= capacity) {
+      waited++;
       await new Promise<void>((resolve, reject) => {
         const go = (): void => {
           signal.removeEventListener("abort", quit);
@@ -33,4 +40,5 @@ export function createCapacityGate(capacity: number, serviceMs: number): (signal
       waiting.shift()?.();
     }
   };
+  return { work, waited: () => waited };
 }

@@ -51,7 +51,7 @@ export const startServer: StartServer = async (options: JsonObject) => {
   const serviceMs = intOption(options, "serviceMs", 10);
   const limiter = choiceOption(options, "limiter", overloadLimiters, "none");
   const concurrency = limitSpecOf(limiter, capacity, serviceMs);
-  const work = createCapacityGate(capacity, serviceMs);
+  const gate = createCapacityGate(capacity, serviceMs);
   const server = await serve({
     port: 0,
     host: "127.0.0.1",
@@ -61,7 +61,7 @@ export const startServer: StartServer = async (options: JsonObject) => {
     routes: (router) =>
       registerEchoService(router, {
         async echo(request, context) {
-          await work(context.signal);
+          await gate.work(context.signal);
           return create(EchoResponseSchema, { payload: request.payload });
         },
         async *echoStream() {

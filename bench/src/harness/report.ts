@@ -107,8 +107,10 @@ function balanceTable(results: ScenarioResults, scenario: Scenario, pointId: str
 function overloadTable(results: ScenarioResults, _scenario: Scenario, pointId: string): string {
   const header = [
     "contender", "offered/s", "goodput/s", "p50 ms (ok)", "p99 ms (ok)", "rejected", "failed", "reject p50 ms", "reject p99 ms", "limit at end",
-    "CPU µs/call server",
+    "CPU client", "CPU server",
   ];
+  /** CPU time over the window as a share of one core (per-call CPU × successful calls per second). */
+  const core = (usPerCall: number, f: Figure): string => fmtPct((usPerCall * f.callsPerSec) / 1e6);
   const rows = results.contenders.flatMap((c) => {
     const f = figureOf(results, c.id, pointId);
     const o = f?.openLoop;
@@ -117,7 +119,7 @@ function overloadTable(results: ScenarioResults, _scenario: Scenario, pointId: s
     return [[
       `(${c.id}) ${c.label}`, fmtInt(o.offeredPerSec), fmtInt(o.goodputPerSec), fmtMs(f.p50Us), fmtMs(f.p99Us), fmtPct(o.rejectedShare),
       fmtPct(o.failedShare), o.rejectedShare > 0 ? fmtMs(o.rejectP50Us) : "–", o.rejectedShare > 0 ? fmtMs(o.rejectP99Us) : "–",
-      limit === undefined ? "–" : fmtInt(limit), fmtInt(f.serverCpuUsPerCall),
+      limit === undefined ? "–" : fmtInt(limit), core(f.clientCpuUsPerCall, f), core(f.serverCpuUsPerCall, f),
     ]];
   });
   return table(header, rows);

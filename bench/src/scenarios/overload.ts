@@ -102,7 +102,9 @@ export const overloadScenario: Scenario = {
     `open loop: it starts calls at a fixed arrival rate (at 1 ms granularity) whatever the answers, each with a ${CALL_TIMEOUT_MS} ms deadline, ` +
     "at 0.1× (the unloaded reference), 0.5×, 1×, 2× and 4× the capacity, in that order within one server process (the limit carries over). " +
     "*goodput* is successful calls per second of the arrival window; p50/p99 are of successful calls only; *rejected* are calls answered " +
-    "RESOURCE_EXHAUSTED (shed), *failed* any other error (deadline exceeded); *reject p99* is the time the client waited for a rejection. " +
+    "RESOURCE_EXHAUSTED (shed), *failed* any other error (deadline exceeded); *reject p99* is the time the client waited for a rejection; " +
+    "*CPU client/server* is each process's CPU time over the window as a share of one core (near 100 %, or as much as the shared machine " +
+    "grants, the process is saturated and its figures measure the machine, not the limiter). " +
     "Each process pair warms up 2 s at 0.5×, each point 0.5 s at its own load.",
   kind: "overload",
   contenders,

@@ -2,7 +2,7 @@
 // node's compatibility layer feeding Connect's adapter) runs only for admitted calls; shed calls
 // are answered before their body is read, and admitted ones report their outcome and get the
 // `sluice-load` load report in their trailers.
-import type { Http2Server, IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from "node:http2";
+import { constants, type Http2Server, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import { Code } from "@connectrpc/connect";
 import { loadReportHeader } from "../../limit/load-report-format.js";
 import type { Admission, AdmissionController, AdmissionTicket, CallOutcome } from "./admission-controller.js";
@@ -49,7 +49,10 @@ function track(stream: ServerHttp2Stream, protocol: WireProtocol, streaming: boo
     return sendTrailers.call(this, trailers);
   };
   stream.once("close", () => {
-    ticket.finish(streaming ? "ignore" : outcomeOfCode(code), code !== 0);
+    // gRPC-Web and Connect streaming carry their status in the body, out of sight here: a stream
+    // that closed cleanly after its response went out counts as answered.
+    const answered = code ?? (stream.headersSent && stream.rstCode === constants.NGHTTP2_NO_ERROR ? 0 : undefined);
+    ticket.finish(streaming ? "ignore" : outcomeOfCode(answered), answered !== undefined && answered !== 0);
   });
 }
 
