@@ -146,7 +146,7 @@ async function limitChart(results: ScenarioResults): Promise<Chart> {
       mark: { type: "line", interpolate: "step-after" },
       encoding: {
         x: { field: "s", type: "quantitative", title: "s" },
-        y: { field: "limit", type: "quantitative", title: "limit" },
+        y: { field: "limit", type: "quantitative", title: "limit (log scale)", scale: { type: "log" } },
         color: { field: "contender", type: "nominal", title: "contender", legend: { orient: "bottom", columns: 3, labelLimit: 300 } },
       },
     },
