@@ -70,6 +70,19 @@ describe.each<ServerTransport>(["sluice", "connect-node"])("serve({ limits }) on
     expect(server.limits).toMatchObject({ algorithm: "fixed", limit: 4, inFlight: 0, queued: 0, shed: 6, admitted: 5 });
   });
 
+  it("answers a shed call synchronously, inside the HTTP/2 'stream' event that brought its headers", async () => {
+    server = await startEchoServer({ transport, limits: { concurrency: { algorithm: "fixed", limit: 1 } } });
+    // A listener added after serve() runs right after admission, in the same event.
+    const answeredInEvent: boolean[] = [];
+    server.http2Server.on("stream", (stream: http2.ServerHttp2Stream) => answeredInEvent.push(stream.headersSent));
+    const holder = rawRequest(server.url, { "content-type": "application/grpc" }, grpcFrame(200));
+    await new Promise((r) => setTimeout(r, 50));
+    const shed = await rawRequest(server.url, { "content-type": "application/grpc" }, grpcFrame(0));
+    expect(shed.headers["grpc-status"]).toBe(String(Code.ResourceExhausted));
+    expect(answeredInEvent).toEqual([false, true]); // the admitted call was not answered yet; the shed one was
+    await holder;
+  });
+
   it("does not read the body of a shed call: 1 MiB bodies of shed calls never reach the server", async () => {
     server = await startEchoServer({ transport, limits: { concurrency: { algorithm: "fixed", limit: 2 } } });
     const received = bytesReceived(server);
