@@ -89,3 +89,6 @@ export { createHedgingDelayEstimator } from "./client/retry/hedging-delay.js";
 export type { HedgingDelayEstimator, HedgingDelayOptions, HedgingDelayStats } from "./client/retry/hedging-delay.js";
 export { maxAttemptsCap, validateRetryPolicy, validateHedgePolicy, validateAttemptPolicies } from "./client/retry/attempt-policy.js";
 export type { AttemptPolicies } from "./client/retry/attempt-policy.js";
+export * from "./limit/index.js";
+export type { ServerLimitsOptions, MethodLimitsOptions, RateLimitOptions, CallerRateLimitOptions, PartitionOptions, LoadReportOptions } from "./server/admission/admission-options.js";
+export type { ServerLimitsStats } from "./server/admission/admission-controller.js";

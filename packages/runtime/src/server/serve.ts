@@ -11,6 +11,9 @@ import { unimplementedFallback } from "./unimplemented-fallback.js";
 import { createRecordingRouter, type FastMethodTable } from "./fast/method-table.js";
 import { createFastHttp2Server, serverTransports, type ServerTransport } from "./fast/fast-server.js";
 import { defaultReadMaxBytes } from "../transport/codec.js";
+import type { ServerLimitsOptions } from "./admission/admission-options.js";
+import type { ServerLimitsStats } from "./admission/admission-controller.js";
+import { createServerAdmission } from "./admission/server-admission.js";
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
@@ -44,6 +47,8 @@ export interface ServeOptions {
   readonly transport?: ServerTransport;
   /** Options for node's `http2.createServer`. */
   readonly http2Options?: http2.ServerOptions;
+  /** Admission control: concurrency and rate limits, applied before a request body is read. See docs/LIMITS.md. */
+  readonly limits?: ServerLimitsOptions;
 }
 
 /** A running server. */
@@ -57,6 +62,8 @@ export interface Server {
   readonly health: HealthService;
   /** The underlying node HTTP/2 server. */
   readonly http2Server: http2.Http2Server;
+  /** Admission state (limit, in flight, queued, shed, load), or undefined without `limits`. */
+  readonly limits: ServerLimitsStats | undefined;
   /**
    * Closes gracefully: health turns NOT_SERVING, new connections are refused, open sessions get
    * GOAWAY, calls in flight get `shutdownGraceMs` to finish, then are cancelled.
@@ -87,6 +94,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
   if (options.transport !== undefined && !serverTransports.includes(options.transport)) {
     throw new Error(`transport: unknown transport "${String(options.transport)}"; accepted: ${serverTransports.join(", ")}`);
   }
+  const admission = options.limits === undefined ? undefined : createServerAdmission(options.limits);
   const health = createHealthService();
   const serveHealth = options.health ?? true;
   const fastTable: FastMethodTable | undefined = options.transport === "connect-node" ? undefined : new Map();
@@ -94,6 +102,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     routes(connectRouter) {
       const router = fastTable === undefined ? connectRouter : createRecordingRouter(connectRouter, fastTable);
       options.routes(router);
+      admission?.learn(router.handlers);
       if (serveHealth) {
         for (const h of router.handlers) health.setStatus(h.service.typeName, "SERVING");
         health.setStatus("", "SERVING");
@@ -121,6 +130,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
           maxTimeoutMs: options.maxTimeoutMs,
           binaryOptions: options.binaryOptions,
         });
+  admission?.install(http2Server);
   const sessions = new Set<http2.ServerHttp2Session>();
   http2Server.on("session", (session) => {
     sessions.add(session);
@@ -145,6 +155,9 @@ export async function serve(options: ServeOptions): Promise<Server> {
     url: `http://${urlHost}:${address.port}`,
     health,
     http2Server,
+    get limits() {
+      return admission?.stats();
+    },
     close() {
       closing ??= (async () => {
         health.shutdown();
