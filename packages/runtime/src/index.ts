@@ -33,6 +33,8 @@ export type { EndpointConnection, SluiceConnection, SluiceConnectionOptions } fr
 export { serve } from "./server/serve.js";
 export type { ServerTransport } from "./server/fast/fast-server.js";
 export type { Server, ServeOptions } from "./server/serve.js";
+export { defaultHardening } from "./server/hardening/hardening-options.js";
+export type { ServerHardeningOptions } from "./server/hardening/hardening-options.js";
 
 export * from "./channel/pickers/index.js";
 export { createBackoff } from "./channel/backoff.js";
