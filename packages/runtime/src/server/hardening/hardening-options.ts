@@ -12,9 +12,10 @@ export interface ServerHardeningOptions {
   /** Streams one connection may have open at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). Default 100. */
   readonly maxConcurrentStreams?: number;
   /**
-   * Largest request header list, in bytes counted as HTTP/2 does (name + value + 32 per field);
-   * advertised as SETTINGS_MAX_HEADER_LIST_SIZE and enforced per request: gRPC requests over it get
-   * RESOURCE_EXHAUSTED, others HTTP 431. Default 16384.
+   * Largest request header list, in bytes counted as HTTP/2 does (name + value + 32 per field),
+   * advertised as SETTINGS_MAX_HEADER_LIST_SIZE. Once the client has acknowledged the setting node
+   * resets a larger request with ENHANCE_YOUR_CALM (gRPC clients report RESOURCE_EXHAUSTED); one
+   * sent before that gets RESOURCE_EXHAUSTED (gRPC) or HTTP 431 from serve() itself. Default 16384.
    */
   readonly maxHeaderListBytes?: number;
   /** Open TCP connections; connections beyond it are closed at once. Default 10000. */
