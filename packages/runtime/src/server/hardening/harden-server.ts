@@ -2,7 +2,7 @@
 // connection cap, the session timers, and deadlines too long for a timer before Connect's adapter.
 import type { Http2Server, ServerOptions } from "node:http2";
 import type { NodeRequestHandler } from "../fast/fast-server.js";
-import { dropUnarmableDeadline } from "./long-deadline.js";
+import { fitDeadlineToTimer } from "./long-deadline.js";
 import type { ServerHardening } from "./hardening-options.js";
 import { guardSession } from "./session-guard.js";
 
@@ -25,12 +25,13 @@ export function hardenServer(server: Http2Server, hardening: ServerHardening): v
 }
 
 /**
- * Connect's node adapter behind a filter that drops deadlines too long for `setTimeout` (the
- * adapter would otherwise fail such calls at once with DEADLINE_EXCEEDED). @private
+ * Connect's node adapter behind a filter that drops (or, over `maxTimeoutMs`, clamps) deadlines too
+ * long for `setTimeout`: the adapter would otherwise fail such calls at once with DEADLINE_EXCEEDED.
+ * @private
  */
 export function withFarDeadlinesDropped(handler: NodeRequestHandler, maxTimeoutMs: number | undefined): NodeRequestHandler {
   return (request, response) => {
-    dropUnarmableDeadline(request.headers, maxTimeoutMs);
+    fitDeadlineToTimer(request.headers, maxTimeoutMs);
     handler(request, response);
   };
 }

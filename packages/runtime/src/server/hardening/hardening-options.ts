@@ -13,9 +13,9 @@ export interface ServerHardeningOptions {
   readonly maxConcurrentStreams?: number;
   /**
    * Largest request header list, in bytes counted as HTTP/2 does (name + value + 32 per field),
-   * advertised as SETTINGS_MAX_HEADER_LIST_SIZE. Once the client has acknowledged the setting node
-   * resets a larger request with ENHANCE_YOUR_CALM (gRPC clients report RESOURCE_EXHAUSTED); one
-   * sent before that gets RESOURCE_EXHAUSTED (gRPC) or HTTP 431 from serve() itself. Default 16384.
+   * advertised as SETTINGS_MAX_HEADER_LIST_SIZE. A larger request is refused before any handler
+   * runs: RESOURCE_EXHAUSTED (gRPC) or HTTP 431 from serve(), or RST_STREAM ENHANCE_YOUR_CALM from
+   * node, which gRPC clients also report as RESOURCE_EXHAUSTED. Default 16384.
    */
   readonly maxHeaderListBytes?: number;
   /** Open TCP connections; connections beyond it are closed at once. Default 10000. */

@@ -1,15 +1,15 @@
-// Unit tests of dropUnarmableDeadline: only valid deadlines beyond setTimeout's range are removed.
+// Unit tests of fitDeadlineToTimer: only valid deadlines beyond setTimeout's range are touched.
 import type { IncomingHttpHeaders } from "node:http2";
-import { dropUnarmableDeadline } from "./long-deadline.js";
+import { fitDeadlineToTimer } from "./long-deadline.js";
 
-describe("dropUnarmableDeadline", () => {
+describe("fitDeadlineToTimer", () => {
   it.each([
     ["grpc-timeout", "99999999H"],
     ["grpc-timeout", "2592000S"],
     ["connect-timeout-ms", "9999999999"],
   ])("drops %s: %s (beyond 2^31-1 ms)", (name, value) => {
     const headers: IncomingHttpHeaders = { [name]: value, "content-type": "application/grpc" };
-    expect(dropUnarmableDeadline(headers, undefined)).toBe(true);
+    expect(fitDeadlineToTimer(headers, undefined)).toBe("dropped");
     expect(headers).toEqual({ "content-type": "application/grpc" });
   });
 
@@ -21,13 +21,18 @@ describe("dropUnarmableDeadline", () => {
     ["connect-timeout-ms", "abc"],
   ])("keeps %s: %s", (name, value) => {
     const headers: IncomingHttpHeaders = { [name]: value };
-    expect(dropUnarmableDeadline(headers, undefined)).toBe(false);
+    expect(fitDeadlineToTimer(headers, undefined)).toBe("kept");
     expect(headers).toEqual({ [name]: value });
   });
 
-  it("keeps a far deadline over maxTimeoutMs, for the adapter to refuse", () => {
-    const headers: IncomingHttpHeaders = { "grpc-timeout": "2592000S" };
-    expect(dropUnarmableDeadline(headers, 60_000)).toBe(false);
-    expect(dropUnarmableDeadline(headers, 3_000_000_000)).toBe(true);
+  it("clamps a far deadline over maxTimeoutMs to the longest a timer waits, still over the limit", () => {
+    const grpc: IncomingHttpHeaders = { "grpc-timeout": "2592000S" };
+    expect(fitDeadlineToTimer(grpc, 60_000)).toBe("clamped");
+    expect(grpc).toEqual({ "grpc-timeout": "2147483S" });
+    const connect: IncomingHttpHeaders = { "connect-timeout-ms": "9999999999" };
+    expect(fitDeadlineToTimer(connect, 60_000)).toBe("clamped");
+    expect(connect).toEqual({ "connect-timeout-ms": "2147483647" });
+    const under: IncomingHttpHeaders = { "grpc-timeout": "2592000S" };
+    expect(fitDeadlineToTimer(under, 3_000_000_000)).toBe("dropped");
   });
 });

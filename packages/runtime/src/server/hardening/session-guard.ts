@@ -21,7 +21,16 @@ export function guardSession(session: ServerHttp2Session, timeouts: SessionTimeo
   let goingAway = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
+  // The socket's own resetAndDestroy, bound to it through the session's socket proxy (which
+  // refuses destroy() and is detached from the socket once the session is destroyed).
+  const resetSocket = session.socket.resetAndDestroy;
+  /**
+   * Destroys the session and resets its socket: a session node closed itself after GOAWAY ends its
+   * socket gracefully and then waits for the peer's FIN, which a stalled peer never sends.
+   */
   const destroy = (): void => {
+    // The socket first: its 'close' destroys the session, which then emits 'close' as usual.
+    resetSocket();
     if (!session.destroyed) session.destroy();
   };
   const arm = (delayMs: number, fire: () => void): void => {
