@@ -73,14 +73,14 @@ export function bufGenerate(dir: string, template: string, envPath: string): Run
     cwd: dir,
     env: { ...process.env, PATH: envPath },
     encoding: "utf8",
-    timeout: 60_000,
+    timeout: 180_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Runs the real `tsc -p project` and returns its output. */
 export function typeCheck(project: string): RunResult {
-  const result = spawnSync(path.join(nodeBin, "tsc"), ["-p", project], { encoding: "utf8", timeout: 60_000 });
+  const result = spawnSync(path.join(nodeBin, "tsc"), ["-p", project], { encoding: "utf8", timeout: 180_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
