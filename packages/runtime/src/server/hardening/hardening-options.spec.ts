@@ -4,7 +4,7 @@ import { defaultHardening, resolveHardening } from "./hardening-options.js";
 describe("resolveHardening", () => {
   it("gives the public-endpoint defaults when nothing is set", () => {
     expect(resolveHardening(undefined)).toEqual({
-      maxConcurrentStreams: 100,
+      maxConcurrentStreams: 250,
       maxHeaderListBytes: 16_384,
       maxConnections: 10_000,
       firstRequestTimeoutMs: 30_000,

@@ -9,7 +9,10 @@ const maxDelayMs = 2_147_483_647;
  * defaults in {@link defaultHardening}. Timeouts are in milliseconds; 0 turns a timeout off.
  */
 export interface ServerHardeningOptions {
-  /** Streams one connection may have open at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). Default 100. */
+  /**
+   * Streams one connection may have open at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS); clients
+   * queue calls beyond it. Default 250, as Go's HTTP/2 server.
+   */
   readonly maxConcurrentStreams?: number;
   /**
    * Largest request header list, in bytes counted as HTTP/2 does (name + value + 32 per field),
@@ -41,7 +44,7 @@ export type ServerHardening = Required<ServerHardeningOptions>;
 
 /** The defaults of {@link ServerHardeningOptions}, meant for a server reachable from the internet. */
 export const defaultHardening: ServerHardening = Object.freeze({
-  maxConcurrentStreams: 100,
+  maxConcurrentStreams: 250,
   maxHeaderListBytes: 16_384,
   maxConnections: 10_000,
   firstRequestTimeoutMs: 30_000,
