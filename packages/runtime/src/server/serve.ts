@@ -13,7 +13,7 @@ import { createRecordingRouter, type FastMethodTable } from "./fast/method-table
 import type { StreamListener } from "./fast/fast-stream-handler.js";
 import { createFastHttp2Server, nodeFallback, serverTransports, type ServerTransport } from "./fast/fast-server.js";
 import { resolveHardening, type ServerHardeningOptions } from "./hardening/hardening-options.js";
-import { hardenHttp2Options, hardenServer, withFarDeadlinesDropped } from "./hardening/harden-server.js";
+import { hardenHttp2Options, hardenServer, withDeadlinesFitForTimers } from "./hardening/harden-server.js";
 import { guardStreams } from "./hardening/stream-guard.js";
 
 /** Options of {@link serve}. */
@@ -126,7 +126,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     binaryOptions: options.binaryOptions,
     fallback: unimplementedFallback,
   });
-  const adapter = withFarDeadlinesDropped(handler, options.maxTimeoutMs);
+  const adapter = withDeadlinesFitForTimers(handler, options.maxTimeoutMs);
   const http2Options = hardenHttp2Options(options.http2Options, hardening);
   const guard = (listener: StreamListener): StreamListener => guardStreams(listener, hardening);
   const http2Server =

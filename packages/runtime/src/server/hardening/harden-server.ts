@@ -29,7 +29,7 @@ export function hardenServer(server: Http2Server, hardening: ServerHardening): v
  * long for `setTimeout`: the adapter would otherwise fail such calls at once with DEADLINE_EXCEEDED.
  * @private
  */
-export function withFarDeadlinesDropped(handler: NodeRequestHandler, maxTimeoutMs: number | undefined): NodeRequestHandler {
+export function withDeadlinesFitForTimers(handler: NodeRequestHandler, maxTimeoutMs: number | undefined): NodeRequestHandler {
   return (request, response) => {
     fitDeadlineToTimer(request.headers, maxTimeoutMs);
     handler(request, response);
