@@ -22,6 +22,15 @@ const listenerCounts = (server: Server): number[] =>
   ["session", "stream", "connection", "request", "timeout", "error", "close"].map((e) => server.http2Server.listenerCount(e));
 
 describe.each(["sluice", "connect-node"] as const)("serve() hardening with transport %s", (transport) => {
+  it("refuses bad limits before listening, naming the field and its range", async () => {
+    await expect(startEchoServer({ transport, hardening: { maxConnections: 0 } })).rejects.toThrow(
+      "hardening.maxConnections: must be an integer from 1 to 1000000, got 0",
+    );
+    await expect(startEchoServer({ transport, hardening: { idleTimeoutMs: -5 } })).rejects.toThrow(
+      "hardening.idleTimeoutMs: must be 0 (off) or an integer from 1 to 2147483647 (milliseconds), got -5",
+    );
+  });
+
   it("1,000 connections that never send a request, or send half a message and stall, leave nothing behind", async () => {
     const timers = recordTimers();
     const server = await startEchoServer({
