@@ -44,6 +44,8 @@ export type { ConnectionEvent, EndpointConnection, SluiceConnection, SluiceConne
 export { serve } from "./server/serve.js";
 export type { ServerTransport } from "./server/fast/fast-server.js";
 export type { Server, ServeOptions } from "./server/serve.js";
+export { defaultHardening } from "./server/hardening/hardening-options.js";
+export type { ServerHardeningOptions } from "./server/hardening/hardening-options.js";
 
 export * from "./channel/pickers/index.js";
 export { createBackoff } from "./channel/backoff.js";
