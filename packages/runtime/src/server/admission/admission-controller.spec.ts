@@ -93,13 +93,16 @@ describe("createAdmissionController", () => {
     expect(c.stats().limit).toBe(27);
   });
 
-  it("reports load: utilization of the server limit, qps and errors", () => {
+  it("reports load: utilization of the server limit (average in flight: qps × latency), qps and errors", () => {
     const c = make({ concurrency: { algorithm: "fixed", limit: 4 } });
-    const a = sync(c.admit(request())).ticket!;
+    expect(c.loadReport()).toBe("util=0,qps=0,eps=0");
     sync(c.admit(request()));
+    expect(c.loadReport()).toBe("util=0.25,qps=0,eps=0");
+    const a = sync(c.admit(request())).ticket!;
     time = 10;
     a.finish("success", true);
-    expect(c.loadReport()).toBe("util=0.25,qps=1,eps=1,lat_ms=10");
+    // 1 call/s × 10 ms ÷ limit 4 = 0.0025 calls in flight on average, per unit of the limit.
+    expect(c.loadReport()).toBe("util=0.003,qps=1,eps=1,lat_ms=10");
     expect(make({ loadReport: false }).loadReport()).toBeUndefined();
   });
 

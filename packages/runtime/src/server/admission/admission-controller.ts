@@ -184,6 +184,18 @@ export function createAdmissionController(options: ServerLimitsOptions, env: Adm
     return ticketFor(methodToken, serverToken);
   };
 
+  /**
+   * The report with `util` = average calls in flight ÷ limit over the report's window, by Little's
+   * law (qps × handler latency), or the calls in flight now before a latency is known. The average
+   * does not swing with the instant a response happens to be written, as a count taken then does.
+   */
+  const reportWithUtilization = (limit: number | undefined): LoadReport => {
+    if (limit === undefined) return reporter.report(undefined);
+    const plain = reporter.report(undefined);
+    const util = plain.latMs !== undefined ? (plain.qps * plain.latMs) / 1000 / limit : server.limiter!.inFlight / limit;
+    return { ...plain, util };
+  };
+
   return {
     exempt(path) {
       return exemptPaths.has(path);
@@ -207,7 +219,7 @@ export function createAdmissionController(options: ServerLimitsOptions, env: Adm
     loadReport() {
       if (!reporting) return undefined;
       const limit = server.limiter?.limit;
-      return formatLoadReport(reporter.report(limit === undefined ? undefined : server.limiter!.inFlight / limit));
+      return formatLoadReport(reportWithUtilization(limit));
     },
     stats() {
       const s = server.limiter?.stats();
@@ -230,7 +242,7 @@ export function createAdmissionController(options: ServerLimitsOptions, env: Adm
         admitted,
         ...(s?.partitions !== undefined ? { partitions: s.partitions } : {}),
         methods,
-        load: reporter.report(limit === undefined ? undefined : server.limiter!.inFlight / limit),
+        load: reportWithUtilization(limit),
       };
     },
   };
