@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian services the tests start (dnsmasq for the DNS resolver tests, etcd-server for
-# the etcd discovery tests) when missing.
+# Installs the Debian packages the tests use when missing: dnsmasq (DNS resolver tests),
+# etcd-server (etcd discovery tests) and python3-grpcio (gRPC C-core as a client,
+# test/server/c-core.spec.ts).
 # Runs before `npm test`; without root or apt-get it only says what is missing (those tests then
 # skip locally, and fail under CI=true).
 set -euo pipefail
 missing=()
 command -v dnsmasq >/dev/null 2>&1 || missing+=(dnsmasq)
 command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
+/usr/bin/python3 -c "import grpc" >/dev/null 2>&1 || missing+=(python3-grpcio)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing ${missing[*]} (Debian packages the tests need)"

@@ -53,7 +53,7 @@ beforeAll(() => {
   const example = path.join(tmp, "example");
   createUserRepo(example, path.join(repoRoot, "examples/inventory/proto"));
   exampleRun = bufGenerate(example, text(path.join(repoRoot, "examples/inventory/buf.gen.yaml")), envPath);
-}, 120_000);
+}, 300_000);
 
 afterAll(() => {
   if (tmp !== "") fs.rmSync(tmp, { recursive: true, force: true });
@@ -68,6 +68,7 @@ describe("protoc-gen-sluice on awkward protos", () => {
   it("writes one _sluice.ts per file with services and none for a file without", () => {
     const tree = readTree(path.join(good, "gen-ts"));
     expect(sluiceFiles(tree)).toEqual([
+      "acme/awkward/v1/awkward_sluice.ts",
       "acme/deep/nested/routing/v1/routing_sluice.ts",
       "acme/keywords/v1/keywords_sluice.ts",
       "acme/streams/v1/streams_sluice.ts",
@@ -126,6 +127,8 @@ describe("protoc-gen-sluice on awkward protos", () => {
 
   it("emits .js and .d.ts for target=js+dts, and CommonJS for js_import_style=legacy_commonjs", () => {
     expect(sluiceFiles(readTree(path.join(good, "gen-jsdts")))).toEqual([
+      "acme/awkward/v1/awkward_sluice.d.ts",
+      "acme/awkward/v1/awkward_sluice.js",
       "acme/deep/nested/routing/v1/routing_sluice.d.ts",
       "acme/deep/nested/routing/v1/routing_sluice.js",
       "acme/keywords/v1/keywords_sluice.d.ts",
@@ -217,6 +220,33 @@ describe("protoc-gen-sluice on awkward protos", () => {
   });
 });
 
+describe("protoc-gen-sluice on the names of issue 9", () => {
+  it("quotes a method named new and spells String through globalThis when a service is named String", () => {
+    const out = text(path.join(good, "gen-ts/acme/awkward/v1/awkward_sluice.ts"));
+    expect(out).toContain('  "new"(request: MessageInitShape<typeof NamedSchema>, options?: CallOptions): Promise<Named>;');
+    expect(out).toContain('  "new"(request: Named, context: HandlerContext): Promise<MessageInitShape<typeof NamedSchema>> | MessageInitShape<typeof NamedSchema>;');
+    expect(out).toContain("return v === undefined ? undefined : globalThis.String(v);");
+  });
+
+  it("reads routing keys through wrapper types as protoc-gen-es unboxes them, and boxed in a oneof", () => {
+    const dir = path.join(good, "gen-ts/acme/awkward/v1");
+    const pb = require(path.join(dir, "awkward_pb.ts")) as { NamedSchema: DescMessage; PlainSchema: DescMessage };
+    const sluice = require(path.join(dir, "awkward_sluice.ts")) as Record<
+      string,
+      Record<string, { routingKey?: { get(request: unknown): string | undefined } }>
+    >;
+    const key = (method: string, json: JsonValue): string | undefined => sluice.MakerPolicies[method].routingKey?.get(fromJson(pb.NamedSchema, json));
+    expect(key("byName", { name: "ada" })).toBe("ada");
+    expect(key("byName", {})).toBeUndefined();
+    expect(key("byNumber", { number: "9007199254740993" })).toBe("9007199254740993");
+    expect(key("byFlag", { flag: false })).toBe("false");
+    expect(key("byBoxed", { boxed: "in-oneof" })).toBe("in-oneof");
+    expect(key("byBoxed", {})).toBeUndefined();
+    expect(sluice.StringPolicies.byId.routingKey?.get(fromJson(pb.PlainSchema, { id: "42" }))).toBe("42");
+    expect(sluice.BigIntPolicies.number.routingKey?.get(fromJson(pb.PlainSchema, { id: "7" }))).toBe("7");
+  });
+});
+
 describe("protoc-gen-sluice validation", () => {
   const where = (service: string, method?: string) =>
     `bad/v1/bad.proto: service bad.v1.${service}${method === undefined ? "" : `, method ${method}`}: `;
@@ -262,6 +292,8 @@ describe("protoc-gen-sluice validation", () => {
     where("BadDefaults") + "(sluice.v1.service).retry.retryable_codes must not contain STATUS_CODE_UNSPECIFIED (accepted: STATUS_CODE_CANCELED .. STATUS_CODE_UNAUTHENTICATED)",
     where("BadDefaults") + "(sluice.v1.service).hedge.max_attempts must be between 2 and 10, got 1",
     "bad/v1/more.proto: service bad.v1.MoreService, method Put: (sluice.v1.method).hedge requires idempotency_level = NO_SIDE_EFFECTS, got IDEMPOTENCY_UNKNOWN",
+    'bad/v1/names.proto: service bad.v1.NamesService, method get: name becomes "get" in TypeScript, as method Get of the same service does; rename one method',
+    'bad/v1/names.proto: service bad.v1.NamesService, method listItems: name becomes "listItems" in TypeScript, as method ListItems of the same service does; rename one method',
   ];
 
   it("fails buf generate and writes nothing", () => {

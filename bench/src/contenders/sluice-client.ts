@@ -18,7 +18,7 @@ function randomKeyOptions(): CallOptions {
  * "round-robin"); `routingKey` "none" (default) or "random" (a new random key on every unary call,
  * for ring-hash); `ewmaDecayMs`, the time constant of each endpoint's latency EWMA (default: the
  * channel's, 10 s); `ewmaSampleWeight`, the EWMA's least weight of a lower sample (default: the
- * channel's, 0.1).
+ * channel's, 0.1). Call argument `timeoutMs` (unary only): the call's deadline.
  */
 export const createCaller: CreateCaller = async (ports, options) => {
   const protocol = choiceOption(options, "protocol", ["grpc", "connect"] as const, "grpc");
@@ -50,8 +50,10 @@ export const createCaller: CreateCaller = async (ports, options) => {
         })().finally(() => (held = undefined));
       }
       if (count === 0) {
+        const timeoutMs = intOption(args, "timeoutMs", 0);
+        const keyOptions = randomKeys ? randomKeyOptions() : undefined;
         try {
-          await client.echo(unary, randomKeys ? randomKeyOptions() : undefined);
+          await client.echo(unary, timeoutMs > 0 ? { ...keyOptions, timeoutMs } : keyOptions);
         } catch (error) {
           if (!toleratesOverload(args) || ConnectError.from(error).code !== Code.ResourceExhausted) throw error;
         }

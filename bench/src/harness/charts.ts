@@ -26,7 +26,7 @@ function labelOf(results: ScenarioResults, id: string): string {
 
 /** Throughput bars (req/s or msgs/s) grouped by point, one colour per contender. */
 async function throughputChart(results: ScenarioResults, kind: ScenarioKind): Promise<Chart> {
-  const metric = kind === "stream" ? "msgs/s" : "req/s";
+  const metric = kind === "stream" ? "msgs/s" : kind === "overload" ? "goodput (ok calls/s)" : "req/s";
   const order = results.points.map((p) => p.label);
   const values = results.figures.map((f) => ({
     point: results.points.find((p) => p.id === f.point)?.label ?? f.point,
@@ -123,22 +123,56 @@ async function slowShareChart(results: ScenarioResults): Promise<Chart> {
   return { file: `${results.scenario}-slow-share.svg`, title, svg };
 }
 
+/** The server's concurrency limit over each measured window (first run), one panel per point. */
+async function limitChart(results: ScenarioResults): Promise<Chart> {
+  const order = results.points.map((p) => p.label);
+  const values = results.figures.flatMap((f) =>
+    (f.series?.limit ?? []).map(([ms, limit]) => ({
+      point: results.points.find((p) => p.id === f.point)?.label ?? f.point,
+      contender: labelOf(results, f.contender),
+      s: ms / 1000,
+      limit,
+    })),
+  );
+  const title = `${results.scenario}: server concurrency limit over the measured window (run 1)`;
+  const svg = await render({
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title,
+    data: { values },
+    facet: { column: { field: "point", type: "nominal", sort: order, title: null } },
+    spec: {
+      width: 170,
+      height: 200,
+      mark: { type: "line", interpolate: "step-after" },
+      encoding: {
+        x: { field: "s", type: "quantitative", title: "s" },
+        y: { field: "limit", type: "quantitative", title: "limit (log scale)", scale: { type: "log" } },
+        color: { field: "contender", type: "nominal", title: "contender", legend: { orient: "bottom", columns: 3, labelLimit: 300 } },
+      },
+    },
+  });
+  return { file: `${results.scenario}-limit.svg`, title, svg };
+}
+
 /** File names of the charts `chartsFor` writes for a scenario of this kind and these point ids. */
 export function chartFiles(scenario: string, kind: ScenarioKind, pointIds: readonly string[]): string[] {
   const cdfs = pointIds.map((id) => `${scenario}-latency-cdf-${id}.svg`);
   if (kind === "unary") return [`${scenario}-throughput.svg`, ...cdfs];
   if (kind === "balance") return [`${scenario}-throughput.svg`, `${scenario}-slow-share.svg`, ...cdfs];
+  if (kind === "overload") return [`${scenario}-throughput.svg`, `${scenario}-limit.svg`, ...cdfs];
   return [`${scenario}-throughput.svg`, `${scenario}-rss.svg`];
 }
 
 /**
- * Every chart of a scenario: throughput bars, plus latency CDFs (unary), peak RSS (stream), or the
- * slow backend's share of calls and latency CDFs (balance).
+ * Every chart of a scenario: throughput bars, plus latency CDFs (unary), peak RSS (stream), the
+ * slow backend's share of calls and latency CDFs (balance), or the limit over time and latency CDFs
+ * of successful calls (overload).
  */
 export async function chartsFor(results: ScenarioResults, kind: ScenarioKind): Promise<Chart[]> {
   if (results.figures.length === 0) return [];
   const charts = [await throughputChart(results, kind)];
   if (kind === "balance") charts.push(await slowShareChart(results));
+  if (kind === "overload") charts.push(await limitChart(results));
   if (kind === "stream") {
     charts.push(await rssChart(results));
   } else {

@@ -1,5 +1,5 @@
 // What a contender's server and client modules export; worker-main.ts loads them by path.
-import type { JsonObject, ServerCounters } from "./scenario.js";
+import type { JsonObject, ServerCounters, ServerSeries } from "./scenario.js";
 
 /** A running benchmark server (it may listen on several ports in one process). */
 export interface BenchServer {
@@ -13,6 +13,10 @@ export interface BenchServer {
   mark?(): void;
   /** The counters kept since the last `mark`; optional. */
   counters?(): ServerCounters;
+  /** Gauges at the end of the window (e.g. the current concurrency limit); optional. */
+  gauges?(): Readonly<Record<string, number>>;
+  /** Time series sampled since the last `mark`; optional. */
+  series?(): ServerSeries;
 }
 
 /** Exported as `startServer` by every server module. */

@@ -3,13 +3,15 @@ import type { BenchCaller } from "./contracts.js";
 import { createLatencyHistogram, encodeHistogram, recordLatency } from "./histogram.js";
 import { createResourceMeter } from "./resource-meter.js";
 import type { LoadPhase, PhaseResult } from "./scenario.js";
+import { runOpenLoopPhase } from "./open-loop.js";
 
 /**
- * Runs one load phase: `concurrency` workers each make calls back to back until the
+ * Runs one load phase (an open loop when `phase.arrivalPerSec` is set): `concurrency` workers each make calls back to back until the
  * duration has passed or `maxCalls` were started; fails on the first call error or when
  * the phase outlives `timeoutMs`.
  */
 export async function runLoadPhase(caller: BenchCaller, phase: LoadPhase): Promise<PhaseResult> {
+  if (phase.arrivalPerSec !== undefined) return runOpenLoopPhase(caller, phase);
   if (phase.durationMs === undefined && phase.maxCalls === undefined) {
     throw new Error("a load phase needs durationMs or maxCalls");
   }

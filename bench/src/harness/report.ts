@@ -104,6 +104,27 @@ function balanceTable(results: ScenarioResults, scenario: Scenario, pointId: str
   return table(header, rows);
 }
 
+function overloadTable(results: ScenarioResults, _scenario: Scenario, pointId: string): string {
+  const header = [
+    "contender", "offered/s", "goodput/s", "p50 ms (ok)", "p99 ms (ok)", "rejected", "failed", "reject p50 ms", "reject p99 ms", "limit at end",
+    "CPU client", "CPU server",
+  ];
+  /** CPU time over the window as a share of one core (per-call CPU × successful calls per second). */
+  const core = (usPerCall: number, f: Figure): string => fmtPct((usPerCall * f.callsPerSec) / 1e6);
+  const rows = results.contenders.flatMap((c) => {
+    const f = figureOf(results, c.id, pointId);
+    const o = f?.openLoop;
+    if (f === undefined || o === undefined) return [[`(${c.id}) ${c.label}`, "not measured"]];
+    const limit = f.gauges?.limit;
+    return [[
+      `(${c.id}) ${c.label}`, fmtInt(o.offeredPerSec), fmtInt(o.goodputPerSec), fmtMs(f.p50Us), fmtMs(f.p99Us), fmtPct(o.rejectedShare),
+      fmtPct(o.failedShare), o.rejectedShare > 0 ? fmtMs(o.rejectP50Us) : "–", o.rejectedShare > 0 ? fmtMs(o.rejectP99Us) : "–",
+      limit === undefined ? "–" : fmtInt(limit), core(f.clientCpuUsPerCall, f), core(f.serverCpuUsPerCall, f),
+    ]];
+  });
+  return table(header, rows);
+}
+
 /** The markdown section of one scenario; `chartDir` is the charts' path relative to the report. */
 export function scenarioSection(scenario: Scenario, results: ScenarioResults, chartFiles: readonly string[], chartDir: string): string {
   const env = results.environment;
@@ -116,7 +137,7 @@ export function scenarioSection(scenario: Scenario, results: ScenarioResults, ch
   );
   for (const p of results.points) {
     out.push(`### ${p.label}`, "");
-    const tableOf = { unary: unaryTable, stream: streamTable, balance: balanceTable }[scenario.kind];
+    const tableOf = { unary: unaryTable, stream: streamTable, balance: balanceTable, overload: overloadTable }[scenario.kind];
     out.push(tableOf(results, scenario, p.id), "");
   }
   if (scenario.goals.length > 0) {

@@ -34,8 +34,16 @@ export interface Contender {
 
 /** A bounded load phase run by the load generator. */
 export interface LoadPhase {
-  /** Calls in flight at once (closed loop). */
+  /**
+   * Calls in flight at once (closed loop); with `arrivalPerSec`, the most calls outstanding at
+   * once (an arrival beyond it is counted failed, not sent).
+   */
   readonly concurrency: number;
+  /**
+   * Open loop: start calls at this rate for `durationMs` whatever the answers (arrivals at 1 ms
+   * granularity); errors do not fail the phase but are counted (see {@link OpenLoopCounts}).
+   */
+  readonly arrivalPerSec?: number;
   /** Stop starting calls after this long; omit to stop on `maxCalls` only. */
   readonly durationMs?: number;
   /** Stop starting calls after this many; omit to stop on `durationMs` only. */
@@ -73,9 +81,10 @@ export interface ScenarioMode {
 
 /**
  * What the report shows for a scenario: request latency tables (`unary`), message throughput
- * (`stream`), or request latency with the share of calls each backend received (`balance`).
+ * (`stream`), request latency with the share of calls each backend received (`balance`), or
+ * goodput and rejections of an open-loop load (`overload`).
  */
-export type ScenarioKind = "unary" | "stream" | "balance";
+export type ScenarioKind = "unary" | "stream" | "balance" | "overload";
 
 /** A goal recorded beside the figures, evaluated on the aggregated results. */
 export interface Goal {
@@ -126,10 +135,29 @@ export interface ResourceReport {
  */
 export type ServerCounters = Readonly<Record<string, Readonly<Record<string, number>>>>;
 
+/** Time series a server module samples over a window: name → [ms since the window opened, value]. */
+export type ServerSeries = Readonly<Record<string, ReadonlyArray<readonly [number, number]>>>;
+
 /** What the server process reports about a measured window. */
 export interface ServerReport extends ResourceReport {
   /** The server module's counters over the window, if it keeps any. */
   readonly counters?: ServerCounters;
+  /** The server module's gauges at the end of the window (e.g. its concurrency limit), if any. */
+  readonly gauges?: Readonly<Record<string, number>>;
+  /** The server module's time series over the window, if any. */
+  readonly series?: ServerSeries;
+}
+
+/** How the calls of an open-loop phase ended. */
+export interface OpenLoopCounts {
+  /** Calls the schedule asked for. */
+  readonly offered: number;
+  /** Calls answered with RESOURCE_EXHAUSTED (shed). */
+  readonly rejected: number;
+  /** Calls that ended in any other error (deadline, reset), or were not sent (too many outstanding). */
+  readonly failed: number;
+  /** Time to a rejection in µs, hdr-histogram-js compressed base64. */
+  readonly rejectHistogram: string;
 }
 
 /** What the load generator returns for one phase. */
@@ -137,9 +165,11 @@ export interface PhaseResult {
   readonly calls: number;
   readonly messages: number;
   readonly elapsedMs: number;
-  /** Latency histogram in µs, hdr-histogram-js compressed base64. */
+  /** Latency histogram in µs, hdr-histogram-js compressed base64 (successful calls only in an open loop). */
   readonly histogram: string;
   readonly resources: ResourceReport;
+  /** Outcomes of an open-loop phase (absent for closed loops). */
+  readonly openLoop?: OpenLoopCounts;
 }
 
 /** One measured (run, contender, point). */
@@ -175,6 +205,23 @@ export interface Figure {
   readonly counterShares?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** CDF of all runs merged: [latency µs, cumulative fraction]. */
   readonly cdf: ReadonlyArray<readonly [number, number]>;
+  /** Medians over runs of an open-loop phase's outcomes (absent for closed loops). */
+  readonly openLoop?: OpenLoopFigure;
+  /** Median over runs of each server gauge. */
+  readonly gauges?: Readonly<Record<string, number>>;
+  /** The server's time series of the first run. */
+  readonly series?: ServerSeries;
+}
+
+/** Median figures of an open-loop phase. */
+export interface OpenLoopFigure {
+  readonly offeredPerSec: number;
+  /** Successful calls per second of the arrival window. */
+  readonly goodputPerSec: number;
+  readonly rejectedShare: number;
+  readonly failedShare: number;
+  readonly rejectP50Us: number;
+  readonly rejectP99Us: number;
 }
 
 /** Facts about the run that produced a scenario's figures. */

@@ -1,6 +1,6 @@
 // Turns the samples of several runs into median figures per (contender, point), and ratio helpers.
 import { cdfPoints, decodeHistogram, mergeHistograms, percentiles } from "./histogram.js";
-import type { Figure, Sample, ScenarioResults, ServerCounters } from "./scenario.js";
+import type { Figure, OpenLoopFigure, Sample, ScenarioResults, ServerCounters } from "./scenario.js";
 
 /** Median of a non-empty list (mean of the middle two for even lengths); NaN when empty. */
 export function median(values: readonly number[]): number {
@@ -31,6 +31,43 @@ export function medianShares(runs: ReadonlyArray<ServerCounters | undefined>): R
     );
   }
   return out;
+}
+
+/** Medians over runs of the open-loop outcomes; undefined when the samples are closed-loop. */
+export function openLoopFigure(samples: readonly Sample[]): OpenLoopFigure | undefined {
+  const runs = samples.filter((s) => s.client.openLoop !== undefined);
+  if (runs.length === 0) return undefined;
+  const per = runs.map((s) => {
+    const o = s.client.openLoop!;
+    const seconds = s.client.elapsedMs / 1000;
+    const offered = Math.max(1, o.offered);
+    const reject = percentiles(decodeHistogram(o.rejectHistogram));
+    return {
+      offeredPerSec: o.offered / seconds,
+      goodputPerSec: s.client.calls / seconds,
+      rejectedShare: o.rejected / offered,
+      failedShare: o.failed / offered,
+      rejectP50Us: reject.p50,
+      rejectP99Us: reject.p99,
+    };
+  });
+  const m = (pick: (x: OpenLoopFigure) => number): number => median(per.map(pick));
+  return {
+    offeredPerSec: m((x) => x.offeredPerSec),
+    goodputPerSec: m((x) => x.goodputPerSec),
+    rejectedShare: m((x) => x.rejectedShare),
+    failedShare: m((x) => x.failedShare),
+    rejectP50Us: m((x) => x.rejectP50Us),
+    rejectP99Us: m((x) => x.rejectP99Us),
+  };
+}
+
+/** Median over runs of each server gauge; undefined when no run has gauges. */
+export function medianGauges(samples: readonly Sample[]): Record<string, number> | undefined {
+  const runs = samples.flatMap((s) => (s.server.gauges !== undefined ? [s.server.gauges] : []));
+  if (runs.length === 0) return undefined;
+  const names = [...new Set(runs.flatMap((g) => Object.keys(g)))].sort();
+  return Object.fromEntries(names.map((n) => [n, median(runs.flatMap((g) => (g[n] !== undefined ? [g[n]!] : [])))]));
 }
 
 /** Median figures of the samples of one (contender, point); undefined when there are none. */
@@ -72,7 +109,15 @@ export function aggregate(samples: readonly Sample[]): Figure | undefined {
     serverPeakRssBytes: m((x) => x.serverPeakRssBytes),
     ...(samples.some((s) => s.server.counters !== undefined) ? { counterShares: medianShares(samples.map((s) => s.server.counters)) } : {}),
     cdf: cdfPoints(mergeHistograms(samples.map((s) => s.client.histogram))),
+    ...optional("openLoop", openLoopFigure(samples)),
+    ...optional("gauges", medianGauges(samples)),
+    ...optional("series", samples.find((s) => s.server.series !== undefined)?.server.series),
   };
+}
+
+/** `{ [key]: value }`, or `{}` when the value is undefined (keeps absent fields out of the JSON). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 /** The figure of a contender at a point, if it was measured. */

@@ -51,7 +51,13 @@ async function handle(request: WorkerEnvelope): Promise<WorkerReply> {
       const resources = meter.stop();
       meter = undefined;
       const counters = server?.counters?.();
-      return { id: request.id, ok: true, value: counters === undefined ? resources : { ...resources, counters } };
+      const gauges = server?.gauges?.();
+      const series = server?.series?.();
+      return {
+        id: request.id,
+        ok: true,
+        value: { ...resources, ...(counters !== undefined ? { counters } : {}), ...(gauges !== undefined ? { gauges } : {}), ...(series !== undefined ? { series } : {}) },
+      };
     }
     case "stop":
       meter?.stop();

@@ -1,11 +1,12 @@
 // The scenario registry: `npm run bench <name>` looks scenarios up here; add a new one to the list.
 import type { Scenario } from "../harness/scenario.js";
 import { balanceScenario } from "./balance.js";
+import { overloadScenario } from "./overload.js";
 import { streamScenario } from "./stream.js";
 import { unaryScenario } from "./unary.js";
 
 /** Every scenario, in the order `npm run bench` runs them. */
-export const scenarios: readonly Scenario[] = [unaryScenario, streamScenario, balanceScenario];
+export const scenarios: readonly Scenario[] = [unaryScenario, streamScenario, balanceScenario, overloadScenario];
 
 /** Finds scenarios by name; throws naming the unknown one and the accepted names. */
 export function selectScenarios(names: readonly string[]): Scenario[] {

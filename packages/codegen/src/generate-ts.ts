@@ -39,10 +39,23 @@ export function generateTs(schema: Schema): void {
   }
 }
 
-/** Reports services of one file whose generated names collide (e.g. services `Foo` and `foo`). */
+/**
+ * Reports services of one file whose generated names collide (e.g. services `Foo` and `foo`), and
+ * methods of one service with the same TypeScript name (`Get` and `get`: protobuf-es lower-cases
+ * the first letter): the client, handlers and policy table would each declare it twice.
+ */
 function checkNameCollisions(file: DescFile, at: ReturnType<typeof createProblems>["at"]): void {
   const owner = new Map<string, string>();
   for (const service of file.services) {
+    const methodOwner = new Map<string, string>();
+    for (const method of service.methods) {
+      const other = methodOwner.get(method.localName);
+      if (other !== undefined) {
+        at(service, method)("name", `becomes "${method.localName}" in TypeScript, as method ${other} of the same service does; rename one method`);
+      } else {
+        methodOwner.set(method.localName, method.name);
+      }
+    }
     for (const name of Object.values(serviceNames(service))) {
       const other = owner.get(name);
       if (other !== undefined) {

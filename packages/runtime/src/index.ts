@@ -44,6 +44,8 @@ export type { ConnectionEvent, EndpointConnection, SluiceConnection, SluiceConne
 export { serve } from "./server/serve.js";
 export type { ServerTransport } from "./server/fast/fast-server.js";
 export type { Server, ServeOptions } from "./server/serve.js";
+export { defaultHardening } from "./server/hardening/hardening-options.js";
+export type { ServerHardeningOptions } from "./server/hardening/hardening-options.js";
 
 export * from "./channel/pickers/index.js";
 export { createBackoff } from "./channel/backoff.js";
@@ -89,3 +91,6 @@ export { createHedgingDelayEstimator } from "./client/retry/hedging-delay.js";
 export type { HedgingDelayEstimator, HedgingDelayOptions, HedgingDelayStats } from "./client/retry/hedging-delay.js";
 export { maxAttemptsCap, validateRetryPolicy, validateHedgePolicy, validateAttemptPolicies } from "./client/retry/attempt-policy.js";
 export type { AttemptPolicies } from "./client/retry/attempt-policy.js";
+export * from "./limit/index.js";
+export type { ServerLimitsOptions, MethodLimitsOptions, RateLimitOptions, CallerRateLimitOptions, PartitionOptions, LoadReportOptions } from "./server/admission/admission-options.js";
+export type { ServerLimitsStats } from "./server/admission/admission-controller.js";

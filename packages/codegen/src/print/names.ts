@@ -27,3 +27,11 @@ export function serviceNames(service: DescService): ServiceNames {
     register: `register${upper}`,
   };
 }
+
+/**
+ * How an interface member named `localName` is spelled: quoted when it would not read as a plain
+ * method, e.g. `new`, which unquoted declares a construct signature (`new(request): …`).
+ */
+export function memberName(localName: string): string {
+  return localName === "new" || !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(localName) ? JSON.stringify(localName) : localName;
+}

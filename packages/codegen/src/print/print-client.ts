@@ -4,7 +4,7 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import type { ServicePlan } from "../policy/plan.js";
 import type { Globals } from "./globals.js";
-import type { ServiceNames } from "./names.js";
+import { memberName, type ServiceNames } from "./names.js";
 import { wrap } from "./wrap.js";
 
 /** Prints `export interface XxxClient` and `export function createXxxClient(transport, overrides?, options?)`. */
@@ -29,7 +29,7 @@ export function printClient(f: GeneratedFile, plan: ServicePlan, names: ServiceN
   plan.methods.forEach(({ method }, i) => {
     if (i > 0) f.print();
     f.print(f.jsDoc(method, "  "));
-    f.print("  ", method.localName, "(", ...clientSignature(f, method, callOptions, g), ";");
+    f.print("  ", memberName(method.localName), "(", ...clientSignature(f, method, callOptions, g), ";");
   });
   f.print("}");
   f.print();

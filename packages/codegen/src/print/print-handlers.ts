@@ -4,7 +4,7 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import type { ServicePlan } from "../policy/plan.js";
 import type { Globals } from "./globals.js";
-import type { ServiceNames } from "./names.js";
+import { memberName, type ServiceNames } from "./names.js";
 import { wrap } from "./wrap.js";
 
 /** Prints `export interface XxxHandlers` and `export function registerXxx(...)`. */
@@ -28,7 +28,7 @@ export function printHandlers(f: GeneratedFile, plan: ServicePlan, names: Servic
   plan.methods.forEach(({ method }, i) => {
     if (i > 0) f.print();
     f.print(f.jsDoc(method, "  "));
-    f.print("  ", method.localName, "(", ...handlerSignature(f, method, handlerContext, g), ";");
+    f.print("  ", memberName(method.localName), "(", ...handlerSignature(f, method, handlerContext, g), ";");
   });
   f.print("}");
   f.print();

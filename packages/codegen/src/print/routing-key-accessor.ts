@@ -1,11 +1,13 @@
 // Builds the body of a typed routing-key accessor: walks the field path safely through unset
 // messages and oneofs, and converts the leaf value to a string.
 import { ScalarType, type DescField } from "@bufbuild/protobuf";
+import { isWrapperDesc } from "@bufbuild/protobuf/wkt";
 
 /**
  * Returns the statements of `(request) => string | undefined` reading the field path `fields`
  * from `request`: optional chaining through singular messages, a case check for oneof members,
- * and `String(v)` for every leaf that is not a string.
+ * wrapper fields read as the scalar protoc-gen-es unboxes them to, and `String(v)` for every leaf
+ * that is not a string.
  */
 export function routingKeyAccessorBody(fields: readonly DescField[], stringFn = "String"): string[] {
   const lines: string[] = [];
@@ -20,7 +22,16 @@ export function routingKeyAccessorBody(fields: readonly DescField[], stringFn = 
       maybeUndefined = false;
     }
   };
-  for (const field of fields) {
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] as DescField;
+    if (isUnboxedWrapper(field)) {
+      // protoc-gen-es gives a singular wrapper field outside a oneof its scalar type
+      // (`string | undefined` for StringValue): the path's `.value` is already read.
+      expr = `${expr}${maybeUndefined ? "?." : "."}${field.localName}`;
+      maybeUndefined = true;
+      i++;
+      continue;
+    }
     if (field.oneof !== undefined) {
       materialize();
       const group = `${expr}.${field.oneof.localName}`;
@@ -40,4 +51,9 @@ export function routingKeyAccessorBody(fields: readonly DescField[], stringFn = 
     lines.push(`const v = ${expr};`, `return v === undefined ? undefined : ${stringFn}(v);`);
   }
   return lines;
+}
+
+/** Whether protoc-gen-es types `field` as its wrapper's scalar: a singular wrapper field outside a oneof. */
+function isUnboxedWrapper(field: DescField): boolean {
+  return field.fieldKind === "message" && field.oneof === undefined && isWrapperDesc(field.message);
 }

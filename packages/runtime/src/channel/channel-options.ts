@@ -14,6 +14,8 @@ import {
 } from "./protocol.js";
 import type { Resolver } from "./resolver.js";
 import type { CallObserver } from "./call-observer.js";
+import type { LoadReportWeightOptions } from "./load/load-report-weight.js";
+import type { LimitSpec } from "../limit/create-limit.js";
 import type { EtcdTargetOptions } from "./resolvers/etcd-resolver.js";
 import type { MemoryRegistry } from "../discovery/memory-registry.js";
 import { maxTimerDelayMs } from "../transport/deadline-timer.js";
@@ -71,6 +73,19 @@ export interface ChannelOptions {
    * busy endpoint sheds a transient peak within a few dozen calls; 0 is Finagle's time-only blend.
    */
   readonly ewmaSampleWeight?: number;
+  /**
+   * How the servers' load reports (`sluice-load` trailers) become each endpoint's weight for the
+   * `load-report` picker: gRFC A58's `blackoutMs` (10 s), `expirationMs` (3 min) and
+   * `errorUtilizationPenalty` (1).
+   */
+  readonly loadReports?: LoadReportWeightOptions;
+  /**
+   * A client-side adaptive concurrency limit per endpoint (`{ algorithm: "aimd" | "vegas" |
+   * "gradient2" | "envoy-gradient" | "fixed", … }`, docs/LIMITS.md). Pickers skip an endpoint at
+   * its limit; when every endpoint is, a call fails at once with RESOURCE_EXHAUSTED, or with
+   * `queue` waits (at most `maxQueued` calls, each at most `timeoutMs`) for a place.
+   */
+  readonly endpointLimit?: LimitSpec & { readonly queue?: { readonly maxQueued: number; readonly timeoutMs: number } };
   /** DNS settings for `dns:` targets. */
   readonly dns?: { readonly server?: string; readonly refreshIntervalMs?: number };
   /** etcd settings for `etcd:` targets (endpoints, TLS, auth); endpoints in the target win. */
@@ -123,6 +138,15 @@ export function validateChannelOptions(options: ChannelOptions): void {
   }
   if (options.healthCheck !== undefined && typeof options.healthCheck.service !== "string") {
     throw new Error(`healthCheck.service: must be a string (the service name, "" for the whole server)`);
+  }
+  const queue = options.endpointLimit?.queue;
+  if (queue !== undefined) {
+    if (!(Number.isInteger(queue.maxQueued) && queue.maxQueued >= 1)) {
+      throw new Error(`endpointLimit.queue.maxQueued: must be an integer >= 1, got ${String(queue.maxQueued)}`);
+    }
+    if (!(Number.isFinite(queue.timeoutMs) && queue.timeoutMs > 0)) {
+      throw new Error(`endpointLimit.queue.timeoutMs: must be a finite number > 0 (milliseconds), got ${String(queue.timeoutMs)}`);
+    }
   }
   for (const code of options.failureCodes ?? []) {
     if (Code[code] === undefined) {

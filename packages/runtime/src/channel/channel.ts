@@ -23,6 +23,8 @@ import { inFlightObserver } from "./observers/in-flight-observer.js";
 import { latencyObserver } from "./observers/latency-observer.js";
 import { createOutlierObserver } from "./observers/outlier-observer.js";
 import { connectionCheckObserver } from "./observers/connection-check-observer.js";
+import { loadReportObserver } from "./observers/load-report-observer.js";
+import { createEndpointLimitObserver } from "./observers/endpoint-limit-observer.js";
 
 export type { ChannelEvent } from "./channel-events.js";
 
@@ -104,7 +106,8 @@ export function createChannel(options: ChannelOptions): Channel {
 
   const detector: OutlierDetector | undefined =
     options.outlierDetection === false ? undefined : createOutlierDetector(options.outlierDetection ?? {}, now);
-  const observers: CallObserver<Subchannel>[] = [inFlightObserver, latencyObserver, connectionCheckObserver];
+  const observers: CallObserver<Subchannel>[] = [inFlightObserver, latencyObserver, connectionCheckObserver, loadReportObserver];
+  if (options.endpointLimit !== undefined) observers.push(createEndpointLimitObserver(() => dispatcher.wake()));
   if (detector !== undefined) {
     observers.push(createOutlierObserver(detector, new Set(options.failureCodes ?? defaultFailureCodes)));
   }
@@ -129,6 +132,7 @@ export function createChannel(options: ChannelOptions): Channel {
     nothingPending: () => endpoints.nothingPending(),
     describe: () => endpoints.describe(),
     exitIdle: () => endpoints.exitIdle(),
+    limitQueue: options.endpointLimit?.queue,
   });
   const resolver =
     options.resolver ??
@@ -153,6 +157,8 @@ export function createChannel(options: ChannelOptions): Channel {
         backoff: options.backoff ?? {},
         ewmaDecayMs: options.ewmaDecayMs ?? 10_000,
         ewmaSampleWeight: options.ewmaSampleWeight ?? 0.1,
+        loadReportWeight: options.loadReports,
+        endpointLimit: options.endpointLimit,
         now,
         random,
         onChange,
@@ -233,8 +239,9 @@ export function createChannel(options: ChannelOptions): Channel {
         const args = argsFor(contextValues, tried);
         // A ready picker answers synchronously, so no extra promise is spent on picking.
         const ready = dispatcher.pickNow(args);
-        if (ready instanceof PickDecision) return Promise.reject(new ConnectError(ready.message, ready.code));
-        if (ready !== undefined) return send(ready, attempt);
+        if (ready !== undefined && !(ready instanceof PickDecision)) return send(ready, attempt);
+        // No endpoint now, or a decision (fail, or every endpoint at its limit): the dispatcher
+        // waits where waiting can help and fails with the decision's code where not.
         return dispatcher.pick(args, signal, remaining(timeoutMs, started)).then((sub) => send(sub, attempt));
       };
       return dispatch(0);

@@ -19,6 +19,12 @@ export interface DispatcherOptions {
   readonly describe: () => string;
   /** Asks idle endpoints to connect (a call is waiting). */
   readonly exitIdle: () => void;
+  /**
+   * When every pickable endpoint is at its client-side concurrency limit: wait in a bounded queue
+   * (at most `maxQueued` calls, each at most `timeoutMs`) for a place, or — without it — fail at
+   * once with RESOURCE_EXHAUSTED.
+   */
+  readonly limitQueue?: { readonly maxQueued: number; readonly timeoutMs: number };
 }
 
 /** The dispatcher. @private */
@@ -36,6 +42,10 @@ export interface Dispatcher {
   pick(args: PickArgs, signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<Subchannel>;
   /** Resolves once `count` endpoints are pickable; rejects with UNAVAILABLE after `timeoutMs`. */
   waitForPickable(count: () => number, timeoutMs: number): Promise<void>;
+  /** Wakes waiting calls to look again (a place under an endpoint's limit freed up). */
+  wake(): void;
+  /** Calls waiting now because every endpoint was at its limit. */
+  readonly queuedAtLimit: number;
   /** Fails every waiting and future pick with UNAVAILABLE "channel closed". */
   close(): void;
 }
@@ -50,6 +60,23 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   let picker: Picker<Subchannel> | undefined;
   let pickable: readonly Subchannel[] = [];
   let closed = false;
+  let queuedAtLimit = 0;
+  /** The answer when every pickable endpoint is at its concurrency limit. */
+  const allAtLimit = PickDecision.create("fail", Code.ResourceExhausted, "every endpoint is at its client-side concurrency limit");
+
+  /** Moves a pick off endpoints at their limit; `allAtLimit` when every pickable one is. */
+  const underLimit = (args: PickArgs): Subchannel | PickDecision | undefined => {
+    const full = new Set<string>(args.avoid ?? []);
+    let anyFree = false;
+    for (const sub of pickable) {
+      if (sub.atLimit === true) full.add(sub.address);
+      else if (!full.has(sub.address)) anyFree = true;
+    }
+    if (!anyFree) return allAtLimit;
+    const moved = pickAvoiding(args, full);
+    if (moved === undefined || moved instanceof PickDecision) return moved;
+    return moved.atLimit === true ? allAtLimit : moved;
+  };
 
   const closedError = (): ConnectError => new ConnectError("channel closed", Code.Unavailable);
 
@@ -74,6 +101,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const avoid = args.avoid;
     const result = avoid === undefined || avoid.size === 0 ? picker?.pick(args) : pickAvoiding(args, avoid);
     if (result instanceof PickDecision) return result.type === "queue" ? undefined : result;
+    if (result?.atLimit === true) return underLimit(args);
     return result;
   };
 
@@ -90,8 +118,27 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     async pick(args, signal, timeoutMs) {
       const started = env.now();
       const budget = Math.min(timeoutMs ?? pickTimeoutMs, pickTimeoutMs);
+      let queuedSince: number | undefined;
       for (;;) {
         const result = pickNow(args);
+        if (result === allAtLimit && options.limitQueue !== undefined) {
+          // Wait for a place under some endpoint's limit, in a bounded queue, for a bounded time.
+          const queue = options.limitQueue;
+          if (queuedSince === undefined) {
+            if (queuedAtLimit >= queue.maxQueued) throw new ConnectError(`${result.message}, and ${queue.maxQueued} calls already wait`, Code.ResourceExhausted);
+            queuedSince = env.now();
+          }
+          const leftInQueue = queue.timeoutMs - (env.now() - queuedSince);
+          const leftInBudget = budget - (env.now() - started);
+          if (leftInQueue <= 0 || leftInBudget <= 0) throw new ConnectError(`${result.message} (waited ${queue.timeoutMs} ms)`, Code.ResourceExhausted);
+          queuedAtLimit++;
+          try {
+            await waiters.wait(Math.min(leftInQueue, leftInBudget), signal);
+          } finally {
+            queuedAtLimit--;
+          }
+          continue;
+        }
         if (result instanceof PickDecision) throw new ConnectError(result.message, result.code);
         if (result !== undefined) return result;
         if (pickable.length === 0) options.exitIdle();
@@ -119,6 +166,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         }
         await waiters.wait(left, undefined);
       }
+    },
+    wake() {
+      waiters.wake();
+    },
+    get queuedAtLimit() {
+      return queuedAtLimit;
     },
     close() {
       closed = true;

@@ -21,6 +21,18 @@ export interface PickCandidate {
    * idle. Optional: a candidate without it counts as never failing.
    */
   failureRate?(nowMs: number): number;
+  /**
+   * The endpoint's weight from its servers' load reports (gRFC A58: qps ÷ (utilization + eps/qps ×
+   * penalty)) at `nowMs`, or 0 while it has none (no report, blackout, expired). Optional.
+   */
+  loadWeight?(nowMs: number): number;
+  /**
+   * EWMA of the handler latency the endpoint's server reports, ms, or `undefined` before a report.
+   * Free of client-side stalls, unlike `latencyEstimate`. Optional.
+   */
+  reportedLatency?(nowMs: number): number | undefined;
+  /** True while the endpoint's client-side concurrency limit is reached (the dispatcher then skips it). Optional. */
+  readonly atLimit?: boolean;
 }
 
 /** Per-call input to a pick. */

@@ -8,6 +8,10 @@ import { createEndpointLink, type EndpointTransportOptions, type Protocol, type 
 import { createBackoff, type BackoffOptions } from "./backoff.js";
 import { createPeakEwma } from "./load/peak-ewma.js";
 import { createFailureRate } from "./load/failure-rate.js";
+import { createLoadReportWeight, type LoadReportWeightOptions } from "./load/load-report-weight.js";
+import type { LoadReport } from "../limit/load-report.js";
+import { createLimiter, type Limiter, type Token } from "../limit/limiter.js";
+import { createLimitAlgorithm, type LimitSpec } from "../limit/create-limit.js";
 import type { Endpoint } from "./resolver.js";
 
 /** HTTP/2 keepalive and idle settings of each endpoint's session. */
@@ -40,6 +44,12 @@ export interface SubchannelStats {
   readonly failures: number;
   /** Times the connection in use received GOAWAY, closed or failed. */
   readonly connectionLosses: number;
+  /** The last load report the endpoint's server sent, if any. */
+  readonly loadReport: LoadReport | undefined;
+  /** The weight the load-report picker gives the endpoint now (0: none yet, or expired). */
+  readonly loadWeight: number;
+  /** The client-side concurrency limit of the endpoint and calls under it, when one is configured. */
+  readonly limit: { readonly limit: number; readonly inFlight: number } | undefined;
 }
 
 /** Construction options of a subchannel. @private */
@@ -52,6 +62,10 @@ export interface SubchannelOptions {
   readonly backoff: BackoffOptions;
   readonly ewmaDecayMs: number;
   readonly ewmaSampleWeight: number;
+  /** How load reports turn into a weight (gRFC A58's blackout, expiry and error penalty). */
+  readonly loadReportWeight?: LoadReportWeightOptions;
+  /** A client-side adaptive concurrency limit per endpoint; none when undefined. */
+  readonly endpointLimit?: LimitSpec;
   readonly now: () => number;
   readonly random: () => number;
   /** Called after every state, health or draining change. */
@@ -78,6 +92,10 @@ export interface Subchannel extends PickCandidate {
   recordLatency(latencyMs: number): void;
   /** Feeds one call outcome into the endpoint's failure share. */
   recordOutcome(failed: boolean): void;
+  /** Feeds a load report the endpoint's server sent. */
+  recordLoadReport(report: LoadReport): void;
+  /** Takes a place under the endpoint's concurrency limit; `undefined` when at the limit or when there is no limit. */
+  acquireLimit(): Token | undefined;
   /** A call failed as if the connection were lost: verify it, and reconnect with backoff if so. */
   checkConnection(): void;
   /** Sets the health reported by the endpoint's health service. */
@@ -106,6 +124,13 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
   const backoff = createBackoff(options.backoff, options.random);
   const ewma = createPeakEwma({ decayMs: options.ewmaDecayMs, sampleWeight: options.ewmaSampleWeight, now });
   const failureRate = createFailureRate({ decayMs: options.ewmaDecayMs, now });
+  const loadWeight = createLoadReportWeight(options.loadReportWeight);
+  const reportedLatency = createPeakEwma({ decayMs: options.ewmaDecayMs, sampleWeight: options.ewmaSampleWeight, now });
+  let lastReport: LoadReport | undefined;
+  const limiter: Limiter | undefined =
+    options.endpointLimit === undefined
+      ? undefined
+      : createLimiter({ algorithm: createLimitAlgorithm(options.endpointLimit, { now, random: options.random }, "endpointLimit"), now });
   let connectionLosses = 0;
   let state: ConnectivityState = "idle";
   let healthy = true;
@@ -200,6 +225,15 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
     failureRate(nowMs) {
       return failureRate.rate(nowMs);
     },
+    loadWeight(nowMs) {
+      return loadWeight.weight(nowMs);
+    },
+    reportedLatency(nowMs) {
+      return reportedLatency.estimate(nowMs);
+    },
+    get atLimit() {
+      return limiter !== undefined && limiter.inFlight >= limiter.limit;
+    },
     connect() {
       if (state === "idle") attemptConnect();
     },
@@ -217,6 +251,14 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
     },
     recordOutcome(failed) {
       failureRate.observe(failed);
+    },
+    recordLoadReport(report) {
+      lastReport = report;
+      loadWeight.onReport(report, now());
+      if (report.latMs !== undefined) reportedLatency.observe(report.latMs);
+    },
+    acquireLimit() {
+      return limiter?.tryAcquire(undefined);
     },
     checkConnection() {
       // The call failed below the server (the channel never calls this for a status the server
@@ -277,6 +319,9 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
         calls,
         failures,
         connectionLosses,
+        loadReport: lastReport,
+        loadWeight: loadWeight.weight(now()),
+        limit: limiter === undefined ? undefined : { limit: limiter.limit, inFlight: limiter.inFlight },
       };
     },
   };

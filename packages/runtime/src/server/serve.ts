@@ -1,5 +1,6 @@
 // serve(): a Connect router on node's HTTP/2 (h2c) server speaking Connect, gRPC and gRPC-Web,
-// with grpc.health.v1 and a graceful close (NOT_SERVING, GOAWAY, grace period, then cancel).
+// with grpc.health.v1, hardening limits for a public endpoint, and a graceful close (NOT_SERVING,
+// GOAWAY, grace period, then cancel).
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
@@ -9,8 +10,15 @@ import type { BinaryReadOptions, BinaryWriteOptions, JsonReadOptions, JsonWriteO
 import { createHealthService, type HealthService } from "./health-service.js";
 import { unimplementedFallback } from "./unimplemented-fallback.js";
 import { createRecordingRouter, type FastMethodTable } from "./fast/method-table.js";
-import { createFastHttp2Server, serverTransports, type ServerTransport } from "./fast/fast-server.js";
 import { defaultReadMaxBytes } from "../transport/codec.js";
+import type { ServerLimitsOptions } from "./admission/admission-options.js";
+import type { ServerLimitsStats } from "./admission/admission-controller.js";
+import { createServerAdmission } from "./admission/server-admission.js";
+import type { StreamListener } from "./fast/fast-stream-handler.js";
+import { createFastHttp2Server, nodeFallback, serverTransports, type ServerTransport } from "./fast/fast-server.js";
+import { resolveHardening, type ServerHardeningOptions } from "./hardening/hardening-options.js";
+import { hardenHttp2Options, hardenServer, withDeadlinesFitForTimers } from "./hardening/harden-server.js";
+import { guardStreams } from "./hardening/stream-guard.js";
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
@@ -42,8 +50,19 @@ export interface ServeOptions {
    * every call through Connect's node adapter. See docs/TRANSPORTS.md.
    */
   readonly transport?: ServerTransport;
-  /** Options for node's `http2.createServer`. */
+  /**
+   * Limits for a public endpoint: concurrent streams per connection, header list size, connections,
+   * first-request, idle and stalled-request timeouts, GOAWAY grace. See {@link ServerHardeningOptions}
+   * for the defaults; docs/SERVER.md.
+   */
+  readonly hardening?: ServerHardeningOptions;
+  /**
+   * Options for node's `http2.createServer`; `settings.maxConcurrentStreams` and
+   * `settings.maxHeaderListSize` are set from `hardening`.
+   */
   readonly http2Options?: http2.ServerOptions;
+  /** Admission control: concurrency and rate limits, applied before a request body is read. See docs/LIMITS.md. */
+  readonly limits?: ServerLimitsOptions;
 }
 
 /** A running server. */
@@ -57,6 +76,8 @@ export interface Server {
   readonly health: HealthService;
   /** The underlying node HTTP/2 server. */
   readonly http2Server: http2.Http2Server;
+  /** Admission state (limit, in flight, queued, shed, load), or undefined without `limits`. */
+  readonly limits: ServerLimitsStats | undefined;
   /**
    * Closes gracefully: health turns NOT_SERVING, new connections are refused, open sessions get
    * GOAWAY, calls in flight get `shutdownGraceMs` to finish, then are cancelled.
@@ -87,6 +108,8 @@ export async function serve(options: ServeOptions): Promise<Server> {
   if (options.transport !== undefined && !serverTransports.includes(options.transport)) {
     throw new Error(`transport: unknown transport "${String(options.transport)}"; accepted: ${serverTransports.join(", ")}`);
   }
+  const admission = options.limits === undefined ? undefined : createServerAdmission(options.limits);
+  const hardening = resolveHardening(options.hardening);
   const health = createHealthService();
   const serveHealth = options.health ?? true;
   const fastTable: FastMethodTable | undefined = options.transport === "connect-node" ? undefined : new Map();
@@ -94,6 +117,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     routes(connectRouter) {
       const router = fastTable === undefined ? connectRouter : createRecordingRouter(connectRouter, fastTable);
       options.routes(router);
+      admission?.learn(router.handlers);
       if (serveHealth) {
         for (const h of router.handlers) health.setStatus(h.service.typeName, "SERVING");
         health.setStatus("", "SERVING");
@@ -110,17 +134,28 @@ export async function serve(options: ServeOptions): Promise<Server> {
     binaryOptions: options.binaryOptions,
     fallback: unimplementedFallback,
   });
+  const adapter = withDeadlinesFitForTimers(handler, options.maxTimeoutMs);
+  const http2Options = hardenHttp2Options(options.http2Options, hardening);
+  const guard = (listener: StreamListener): StreamListener => guardStreams(listener, hardening);
   const http2Server =
     fastTable === undefined
-      ? http2.createServer(options.http2Options ?? {}, handler)
-      : createFastHttp2Server(options.http2Options ?? {}, handler, {
-          table: fastTable,
-          interceptors: options.interceptors,
-          readMaxBytes: options.readMaxBytes ?? defaultReadMaxBytes,
-          writeMaxBytes: options.writeMaxBytes,
-          maxTimeoutMs: options.maxTimeoutMs,
-          binaryOptions: options.binaryOptions,
-        });
+      ? http2.createServer(http2Options).on("stream", guard(nodeFallback(adapter)))
+      : createFastHttp2Server(
+          http2Options,
+          adapter,
+          {
+            table: fastTable,
+            interceptors: options.interceptors,
+            readMaxBytes: options.readMaxBytes ?? defaultReadMaxBytes,
+            writeMaxBytes: options.writeMaxBytes,
+            maxTimeoutMs: options.maxTimeoutMs,
+            binaryOptions: options.binaryOptions,
+          },
+          guard,
+        );
+  // Admission wraps the 'stream' listeners registered so far: it must come right after them.
+  admission?.install(http2Server);
+  hardenServer(http2Server, hardening);
   const sessions = new Set<http2.ServerHttp2Session>();
   http2Server.on("session", (session) => {
     sessions.add(session);
@@ -145,6 +180,9 @@ export async function serve(options: ServeOptions): Promise<Server> {
     url: `http://${urlHost}:${address.port}`,
     health,
     http2Server,
+    get limits() {
+      return admission?.stats();
+    },
     close() {
       closing ??= (async () => {
         health.shutdown();

@@ -5,6 +5,7 @@ export { createRandomPolicy } from "./random.js";
 export { createWeightedRoundRobinPolicy } from "./weighted-round-robin.js";
 export { createLeastRequestPolicy } from "./least-request.js";
 export { createPeakEwmaPolicy, type PeakEwmaPolicyOptions } from "./peak-ewma.js";
+export { createLoadReportPolicy, type LoadReportPolicyOptions } from "./load-report.js";
 export { createRingHashPolicy, ringSizeLimit, type RingHashPolicyOptions } from "./ring-hash.js";
 export { xxHash32 } from "./hash.js";
 export { createSeededRandom } from "./testing.js";
@@ -21,4 +22,5 @@ export {
   type PlainBalancerConfig,
   type PeakEwmaBalancerConfig,
   type RingHashBalancerConfig,
+  type LoadReportBalancerConfig,
 } from "./registry.js";

@@ -1,5 +1,5 @@
 import { createPeakEwmaPolicy } from "./peak-ewma.js";
-import { createFakePickerEnv, fakeCandidate, scriptedRandom } from "./testing.js";
+import { candidate, createFakePickerEnv, fakeCandidate, scriptedRandom } from "./testing.js";
 
 describe("peak-ewma picker", () => {
   const policy = createPeakEwmaPolicy();
@@ -77,5 +77,33 @@ describe("peak-ewma picker", () => {
       "balancer.defaultLatencyMs: must be a finite number > 0 (milliseconds), got 0",
     );
     expect(() => createPeakEwmaPolicy({ defaultLatencyMs: Number.NaN }, "lb")).toThrow(/^lb\.defaultLatencyMs: /);
+  });
+});
+
+describe("peak-ewma on the servers' reported latency", () => {
+  const withReported = (address: string, client: number, server: number | undefined) => {
+    const c = fakeCandidate(address, { latency: client });
+    (c as { reportedLatency?: (now: number) => number | undefined }).reportedLatency = () => server;
+    return c;
+  };
+
+  it("compares the reported handler latency, not the client's round trip, with latency: server", () => {
+    // a's round trip looks slow (a client-side stall), but its server says it answers in 1 ms.
+    const a = withReported("a", 50, 1);
+    const b = withReported("b", 5, 5);
+    const server = createPeakEwmaPolicy({ latency: "server" }).build([a, b], createFakePickerEnv(1));
+    const client = createPeakEwmaPolicy().build([a, b], createFakePickerEnv(1));
+    expect(candidate(server.pick({})).address).toBe("a");
+    expect(candidate(client.pick({})).address).toBe("b");
+  });
+
+  it("falls back to the client's estimate while an endpoint has no report", () => {
+    const a = withReported("a", 2, undefined);
+    const b = withReported("b", 5, 9);
+    expect(candidate(createPeakEwmaPolicy({ latency: "server" }).build([a, b], createFakePickerEnv(1)).pick({})).address).toBe("a");
+  });
+
+  it("rejects an unknown latency source naming the field", () => {
+    expect(() => createPeakEwmaPolicy({ latency: "both" as never })).toThrow('balancer.latency: must be "client" or "server", got both');
   });
 });

@@ -10,6 +10,12 @@ export interface PeakEwmaPolicyOptions {
    * When some candidates have estimates, the others are given the mean of those instead.
    */
   readonly defaultLatencyMs?: number;
+  /**
+   * Whose latency a candidate's cost uses: `"client"` (default) the round trip the client
+   * measures; `"server"` the handler latency its server reports in load reports (free of
+   * client-side stalls such as GC or a busy event loop), the client's estimate while none arrived.
+   */
+  readonly latency?: "client" | "server";
 }
 
 /** Latency floor, so that an estimate of 0 still lets calls in flight count. */
@@ -33,6 +39,14 @@ export function createPeakEwmaPolicy(options: PeakEwmaPolicyOptions = {}, field 
   if (typeof defaultLatencyMs !== "number" || !Number.isFinite(defaultLatencyMs) || defaultLatencyMs <= 0) {
     throw new Error(`${field}.defaultLatencyMs: must be a finite number > 0 (milliseconds), got ${String(defaultLatencyMs)}`);
   }
+  const latencySource = options.latency ?? "client";
+  if (latencySource !== "client" && latencySource !== "server") {
+    throw new Error(`${field}.latency: must be "client" or "server", got ${String(latencySource)}`);
+  }
+  const estimate =
+    latencySource === "client"
+      ? (c: PickCandidate, now: number) => c.latencyEstimate(now)
+      : (c: PickCandidate, now: number) => c.reportedLatency?.(now) ?? c.latencyEstimate(now);
   return {
     name: "peak-ewma",
     build<C extends PickCandidate>(ready: readonly C[], env: PickerEnv): Picker<C> {
@@ -41,9 +55,9 @@ export function createPeakEwmaPolicy(options: PeakEwmaPolicyOptions = {}, field 
         let sum = 0;
         let known = 0;
         for (const c of list) {
-          const estimate = c.latencyEstimate(now);
-          if (estimate !== undefined && Number.isFinite(estimate)) {
-            sum += estimate;
+          const value = estimate(c, now);
+          if (value !== undefined && Number.isFinite(value)) {
+            sum += value;
             known++;
           }
         }
@@ -56,8 +70,8 @@ export function createPeakEwmaPolicy(options: PeakEwmaPolicyOptions = {}, field 
           const a = list[i]!;
           const b = list[j]!;
           const now = env.now();
-          let latencyA = a.latencyEstimate(now);
-          let latencyB = b.latencyEstimate(now);
+          let latencyA = estimate(a, now);
+          let latencyB = estimate(b, now);
           if (latencyA === undefined || latencyB === undefined) {
             const neutral = neutralLatency(now);
             latencyA ??= neutral;

@@ -8,6 +8,7 @@ import { createRandomPolicy } from "./random.js";
 import { createRingHashPolicy, type RingHashPolicyOptions } from "./ring-hash.js";
 import { createRoundRobinPolicy } from "./round-robin.js";
 import { createWeightedRoundRobinPolicy } from "./weighted-round-robin.js";
+import { createLoadReportPolicy, type LoadReportPolicyOptions } from "./load-report.js";
 
 /** Names of the built-in balancing policies. */
 export type PickerName =
@@ -17,7 +18,8 @@ export type PickerName =
   | "weighted-round-robin"
   | "least-request"
   | "peak-ewma"
-  | "ring-hash";
+  | "ring-hash"
+  | "load-report";
 
 /** Every {@link PickerName}, in documentation order. */
 export const pickerNames: readonly PickerName[] = [
@@ -28,6 +30,7 @@ export const pickerNames: readonly PickerName[] = [
   "least-request",
   "peak-ewma",
   "ring-hash",
+  "load-report",
 ];
 
 /** A policy without options, in object form. */
@@ -52,8 +55,13 @@ export interface CustomBalancerConfig {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
+/** `{ policy: "load-report", weightUpdatePeriodMs? }`. */
+export interface LoadReportBalancerConfig extends LoadReportPolicyOptions {
+  readonly policy: "load-report";
+}
+
 /** A policy in object form, discriminated by `policy`. */
-export type BalancerPolicyConfig = PlainBalancerConfig | PeakEwmaBalancerConfig | RingHashBalancerConfig;
+export type BalancerPolicyConfig = PlainBalancerConfig | PeakEwmaBalancerConfig | RingHashBalancerConfig | LoadReportBalancerConfig;
 
 /**
  * The `balancer` option of a channel: a policy name, or an object naming the policy with its
@@ -106,8 +114,9 @@ const optionNames: Readonly<Record<PickerName, readonly string[]>> = {
   random: [],
   "weighted-round-robin": [],
   "least-request": [],
-  "peak-ewma": ["defaultLatencyMs"],
+  "peak-ewma": ["defaultLatencyMs", "latency"],
   "ring-hash": ["pointsPerWeight", "maxRingSize"],
+  "load-report": ["weightUpdatePeriodMs"],
 };
 
 function isPickerName(value: unknown): value is PickerName {
@@ -174,5 +183,7 @@ function createPolicy(config: BalancerPolicyConfig): PickerPolicy {
       return createPeakEwmaPolicy(config, "balancer");
     case "ring-hash":
       return createRingHashPolicy(config, "balancer");
+    case "load-report":
+      return createLoadReportPolicy(config, "balancer");
   }
 }

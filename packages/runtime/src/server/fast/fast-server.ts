@@ -37,15 +37,17 @@ export function nodeFallback(handler: NodeRequestHandler): StreamListener {
 
 /**
  * Creates the h2c server of serve() with the fast path in front of `fallback`. `options.table` is
- * read at each request, so it may be filled after this call.
+ * read at each request, so it may be filled after this call; `guard` wraps the 'stream' listener
+ * (serve()'s per-stream limits).
  * @private
  */
 export function createFastHttp2Server(
   http2Options: http2.ServerOptions,
   fallback: NodeRequestHandler,
   options: FastHttp2ServerOptions,
+  guard: (listener: StreamListener) => StreamListener = (listener) => listener,
 ): http2.Http2Server {
   const server = http2.createServer(http2Options);
-  server.on("stream", createFastStreamHandler({ ...options, fallback: nodeFallback(fallback) }));
+  server.on("stream", guard(createFastStreamHandler({ ...options, fallback: nodeFallback(fallback) })));
   return server;
 }

@@ -12,7 +12,7 @@ import { FastContext, requestUrl } from "./fast-context.js";
 import type { FastMethod, FastMethodTable } from "./method-table.js";
 import { sendConnectError, sendConnectUnary, sendGrpcError, sendGrpcUnary, toConnectError } from "./responses.js";
 import { serveServerStream } from "./server-stream.js";
-import { unwrapUnary } from "./request-body.js";
+import { declaredLength, unwrapUnary } from "./request-body.js";
 
 /** Node's 'stream' event arguments. @private */
 export type StreamListener = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders: string[]) => void;
@@ -134,19 +134,23 @@ export function createFastStreamHandler(options: FastStreamHandlerOptions): Stre
       fail(timeout.error);
       return;
     }
+    let prefixChecked = !grpc;
     stream.on("data", (chunk: Buffer) => {
       if (done) return;
       size += chunk.byteLength;
-      if (grpc && first === undefined && chunk.byteLength >= 5 && chunk.readUInt32BE(1) > readMaxBytes) {
-        fail(tooLargeError(chunk.readUInt32BE(1), readMaxBytes));
-        return;
-      }
       if (size > limit) {
         fail(tooLargeError(grpc ? size - 5 : size, readMaxBytes));
         return;
       }
       if (first === undefined) first = chunk;
       else (chunks ??= [first]).push(chunk);
+      if (!prefixChecked && size >= 5) {
+        // The declared length is checked as soon as all five prefix bytes are in, however the
+        // client split them across DATA frames.
+        prefixChecked = true;
+        const length = declaredLength(chunks ?? [chunk], size) as number;
+        if (length > readMaxBytes) fail(tooLargeError(length, readMaxBytes));
+      }
     });
     stream.on("end", () => {
       if (done) return;

@@ -3,6 +3,16 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { flagCompressed, tooLargeError } from "../../transport/envelope.js";
 
+/**
+ * The length a gRPC request declares in its 5-byte prefix, once `size` >= 5 bytes arrived in
+ * `chunks` (the prefix may be split across DATA frames); undefined before that. @private
+ */
+export function declaredLength(chunks: readonly Buffer[], size: number): number | undefined {
+  if (size < 5) return undefined;
+  const head = chunks[0] as Buffer;
+  return (head.byteLength >= 5 ? head : Buffer.concat(chunks as Buffer[], size)).readUInt32BE(1);
+}
+
 /** The message bytes of a unary gRPC request body: exactly one uncompressed envelope. @private */
 export function unwrapUnary(body: Buffer, readMaxBytes: number): Buffer {
   if (body.byteLength === 0) {

@@ -10,7 +10,7 @@ import { parse } from "../../transport/codec.js";
 import { armDeadline } from "../../transport/deadline-timer.js";
 import { FastContext, requestUrl } from "./fast-context.js";
 import type { FastMethod } from "./method-table.js";
-import { unwrapUnary } from "./request-body.js";
+import { declaredLength, unwrapUnary } from "./request-body.js";
 import { addHeaders, grpcProtoContentType, grpcStatusFields, respondSafely, sendGrpcError, toConnectError } from "./responses.js";
 
 /** Settings of {@link serveServerStream}. @private */
@@ -69,16 +69,26 @@ export function serveServerStream(
     sendGrpcError(stream, timeout.error);
     return;
   }
+  let prefixChecked = false;
+  const reject = (error: ConnectError): void => {
+    ended = true;
+    sendGrpcError(stream, error);
+    setImmediate(() => !stream.destroyed && stream.close(0));
+  };
   stream.on("data", (chunk: Buffer) => {
     if (ended) return;
     size += chunk.byteLength;
     if (size > options.readMaxBytes + 5) {
-      ended = true;
-      sendGrpcError(stream, tooLargeError(size - 5, options.readMaxBytes));
-      setImmediate(() => !stream.destroyed && stream.close(0));
+      reject(tooLargeError(size - 5, options.readMaxBytes));
       return;
     }
     chunks.push(chunk);
+    if (!prefixChecked && size >= 5) {
+      // Checked before half-close: a client may declare a huge message and keep the stream open.
+      prefixChecked = true;
+      const length = declaredLength(chunks, size) as number;
+      if (length > options.readMaxBytes) reject(tooLargeError(length, options.readMaxBytes));
+    }
   });
   stream.on("end", () => {
     if (ended) return;

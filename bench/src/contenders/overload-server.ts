@@ -1,0 +1,99 @@
+// Server of the overload scenario: one Sluice serve() whose Echo has a fixed capacity (`capacity`
+// calls worked on at once, `serviceMs` each, the rest waiting in the handler's FIFO), with or
+// without a concurrency limiter in front; it samples the limiter's limit over each window.
+import { create } from "@bufbuild/protobuf";
+import { serve, type LimitSpec } from "@sluice/runtime";
+import { choiceOption, intOption, type StartServer } from "../harness/contracts.js";
+import type { JsonObject } from "../harness/scenario.js";
+import { EchoResponseSchema } from "../../gen/bench/v1/echo_pb.js";
+import { registerEchoService } from "../../gen/bench/v1/echo_sluice.js";
+import { createCapacityGate } from "./capacity-gate.js";
+
+/** The limiters compared, by name. */
+export const overloadLimiters = ["none", "fixed", "aimd", "vegas", "gradient2", "envoy-gradient"] as const;
+
+/** A limiter of the overload scenario. */
+export type OverloadLimiter = (typeof overloadLimiters)[number];
+
+/**
+ * The settings of each limiter for a server of `capacity` calls of `serviceMs`: Netflix's and
+ * Envoy's defaults, except the least limit (Netflix's 20 is above this server's capacity) and
+ * AIMD's timeout (a call slower than 1.5× the service time counts as a drop: the only congestion
+ * signal AIMD has on a server).
+ */
+export function limitSpecOf(limiter: OverloadLimiter, capacity: number, serviceMs: number): LimitSpec | undefined {
+  switch (limiter) {
+    case "none":
+      return undefined;
+    case "fixed":
+      return { algorithm: "fixed", limit: capacity };
+    case "aimd":
+      return { algorithm: "aimd", minLimit: 4, initialLimit: 20, timeoutMs: 1.5 * serviceMs };
+    case "vegas":
+      return { algorithm: "vegas" };
+    case "gradient2":
+      return { algorithm: "gradient2", minLimit: 4 };
+    case "envoy-gradient":
+      return { algorithm: "envoy-gradient" };
+  }
+}
+
+/** Period of the limit samples, ms. */
+const SAMPLE_MS = 50;
+
+/**
+ * Options: `capacity` (default 16) and `serviceMs` (default 10) of the Echo; `limiter`, one of
+ * {@link overloadLimiters} (default "none"). Gauges: `limit` at the end of each window, `shed`
+ * calls in it. Series: `limit` every 50 ms since the window opened.
+ */
+export const startServer: StartServer = async (options: JsonObject) => {
+  const capacity = intOption(options, "capacity", 16);
+  const serviceMs = intOption(options, "serviceMs", 10);
+  const limiter = choiceOption(options, "limiter", overloadLimiters, "none");
+  const concurrency = limitSpecOf(limiter, capacity, serviceMs);
+  const gate = createCapacityGate(capacity, serviceMs);
+  const server = await serve({
+    port: 0,
+    host: "127.0.0.1",
+    shutdownGraceMs: 0,
+    health: false,
+    ...(concurrency === undefined ? {} : { limits: { concurrency } }),
+    routes: (router) =>
+      registerEchoService(router, {
+        async echo(request, context) {
+          await gate.work(context.signal);
+          return create(EchoResponseSchema, { payload: request.payload });
+        },
+        async *echoStream() {
+          throw new Error("the overload server serves unary Echo only");
+        },
+      }),
+  });
+  let markedAt = performance.now();
+  let shedAtMark = 0;
+  let samples: Array<[number, number]> = [];
+  const sample = (): void => {
+    const limit = server.limits?.limit;
+    if (limit !== undefined) samples.push([Math.round(performance.now() - markedAt), limit]);
+  };
+  const sampler = setInterval(sample, SAMPLE_MS);
+  sampler.unref();
+  return {
+    ports: [server.port],
+    mark() {
+      markedAt = performance.now();
+      shedAtMark = server.limits?.shed ?? 0;
+      samples = [];
+      sample();
+    },
+    gauges(): Record<string, number> {
+      const stats = server.limits;
+      return stats?.limit === undefined ? {} : { limit: stats.limit, shed: stats.shed - shedAtMark };
+    },
+    series: () => ({ limit: samples }),
+    close: async () => {
+      clearInterval(sampler);
+      await server.close();
+    },
+  };
+};

@@ -1,0 +1,101 @@
+// Open-loop load driver: starts calls at a fixed arrival rate whatever the server answers, so an
+// overloaded server sees its load grow instead of slowing the client down (as real traffic does).
+import type { BenchCaller } from "./contracts.js";
+import { createLatencyHistogram, encodeHistogram, recordLatency } from "./histogram.js";
+import { createResourceMeter } from "./resource-meter.js";
+import type { LoadPhase, PhaseResult } from "./scenario.js";
+
+/** gRPC code of a shed call: RESOURCE_EXHAUSTED (UNAVAILABLE is left out: clients raise it too). */
+const SHED_CODE = 8;
+
+/** Whether an error is a shed (a ConnectError or grpc-js error with code RESOURCE_EXHAUSTED). */
+export function isShed(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === SHED_CODE;
+}
+
+/**
+ * Runs an open-loop phase: every millisecond it starts the calls due by then
+ * (`floor(elapsed × arrivalPerSec)`), for `durationMs`; then waits for the outstanding ones. A
+ * success goes into the latency histogram, a shed (RESOURCE_EXHAUSTED) into the reject histogram, anything else
+ * counts failed; so does an arrival while `concurrency` calls are outstanding (it is not sent).
+ * `elapsedMs` is the arrival window, so `calls / elapsedMs` is the goodput. Fails only when the
+ * outstanding calls outlive `timeoutMs`.
+ */
+export async function runOpenLoopPhase(caller: BenchCaller, phase: LoadPhase): Promise<PhaseResult> {
+  const rate = phase.arrivalPerSec ?? 0;
+  const durationMs = phase.durationMs;
+  if (!(rate > 0) || durationMs === undefined) throw new Error("an open-loop phase needs arrivalPerSec > 0 and durationMs");
+  const successes = createLatencyHistogram();
+  const rejects = createLatencyHistogram();
+  const meter = createResourceMeter();
+  let offered = 0;
+  let succeeded = 0;
+  let rejected = 0;
+  let failed = 0;
+  let outstanding = 0;
+  let drained: (() => void) | undefined;
+
+  const launch = (): void => {
+    if (outstanding >= phase.concurrency) {
+      failed++;
+      return;
+    }
+    outstanding++;
+    const begin = performance.now();
+    caller.call(phase.callArgs).then(
+      () => {
+        recordLatency(successes, (performance.now() - begin) * 1000);
+        succeeded++;
+      },
+      (error: unknown) => {
+        if (isShed(error)) {
+          recordLatency(rejects, (performance.now() - begin) * 1000);
+          rejected++;
+        } else {
+          failed++;
+        }
+      },
+    ).finally(() => {
+      outstanding--;
+      if (outstanding === 0) drained?.();
+    });
+  };
+
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const elapsed = performance.now() - t0;
+      const due = Math.floor((Math.min(elapsed, durationMs) * rate) / 1000);
+      while (offered < due) {
+        offered++;
+        launch();
+      }
+      if (elapsed >= durationMs) resolve();
+      else setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const elapsedMs = performance.now() - t0;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        drained = resolve;
+        if (outstanding === 0) resolve();
+      }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`open-loop phase: ${outstanding} calls still outstanding after ${phase.timeoutMs} ms`)), phase.timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+  return {
+    calls: succeeded,
+    messages: succeeded,
+    elapsedMs,
+    histogram: encodeHistogram(successes),
+    resources: meter.stop(),
+    openLoop: { offered, rejected, failed, rejectHistogram: encodeHistogram(rejects) },
+  };
+}

@@ -1,0 +1,127 @@
+// Scenario "overload": a server of fixed capacity (16 calls at a time, ~10 ms each) offered 0.5×
+// to 4× its capacity by an open-loop load, with no limiter and with each concurrency limiter.
+import type { Contender, Goal, LoadPhase, Point, Scenario, ScenarioMode, ScenarioResults } from "../harness/scenario.js";
+import { figureOf } from "../harness/stats.js";
+import { overloadLimiters, type OverloadLimiter } from "../contenders/overload-server.js";
+
+const CAPACITY = 16;
+const SERVICE_MS = 10;
+/** Calls per second the server can serve: 16 at a time, 10 ms each. */
+const CAPACITY_PER_SEC = (CAPACITY * 1000) / SERVICE_MS;
+/** Deadline of every call, ms: bounds how long an unprotected server's queue can hold a call. */
+const CALL_TIMEOUT_MS = 1000;
+
+const labels: Record<OverloadLimiter, string> = {
+  none: "no limiter",
+  fixed: "fixed (16)",
+  aimd: "AIMD",
+  vegas: "Vegas",
+  gradient2: "Gradient2",
+  "envoy-gradient": "Envoy gradient",
+};
+
+const contenders: Contender[] = overloadLimiters.map((limiter) => ({
+  id: limiter,
+  label: labels[limiter],
+  server: { module: "contenders/overload-server.js", options: { capacity: CAPACITY, serviceMs: SERVICE_MS, limiter } },
+  client: { module: "contenders/sluice-client.js", options: { protocol: "grpc" } },
+}));
+
+function phase(multiple: number, durationMs: number, mode: ScenarioMode): LoadPhase {
+  // --quick shortens the deadline too: draining calls stuck behind an unprotected queue dominates its time.
+  const callTimeoutMs = mode.quick ? CALL_TIMEOUT_MS / 4 : CALL_TIMEOUT_MS;
+  return {
+    concurrency: 20_000,
+    arrivalPerSec: multiple * CAPACITY_PER_SEC,
+    durationMs,
+    timeoutMs: durationMs + callTimeoutMs + 20_000,
+    callArgs: { timeoutMs: callTimeoutMs },
+  };
+}
+
+/** Load multiples measured, with the unloaded reference first. */
+const multiples: ReadonlyArray<readonly [string, number, string]> = [
+  ["x0.1", 0.1, "0.1× capacity (unloaded reference)"],
+  ["x0.5", 0.5, "0.5× capacity"],
+  ["x1", 1, "1× capacity"],
+  ["x2", 2, "2× capacity"],
+  ["x4", 4, "4× capacity"],
+];
+
+const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : "–");
+
+/** Goal of issue 13 for one limiter at 2× and 4×. */
+function limiterGoal(limiter: OverloadLimiter): Goal {
+  return {
+    description: `${labels[limiter]} (${limiter}) at 2× and 4×: goodput ≥ 0.9× capacity (${CAPACITY_PER_SEC}/s), p99 of successes ≤ 2× its unloaded p99, rejects answered in ≤ 1 ms p99 [issue 13]`,
+    evaluate(results: ScenarioResults) {
+      const unloaded = figureOf(results, limiter, "x0.1");
+      const parts: string[] = [];
+      let met: boolean | undefined = true;
+      for (const point of ["x2", "x4"]) {
+        const f = figureOf(results, limiter, point);
+        const o = f?.openLoop;
+        if (f === undefined || o === undefined || unloaded === undefined) {
+          met = undefined;
+          parts.push(`${point}: not measured`);
+          continue;
+        }
+        const goodput = o.goodputPerSec / CAPACITY_PER_SEC;
+        const p99 = f.p99Us / unloaded.p99Us;
+        const rejectMs = o.rejectP99Us / 1000;
+        const ok = goodput >= 0.9 && p99 <= 2 && rejectMs <= 1;
+        if (!ok && met !== undefined) met = false;
+        parts.push(`${point}: goodput ${fmt(goodput)}× capacity, p99 ${fmt(p99)}× unloaded, reject p99 ${fmt(rejectMs)} ms${ok ? "" : " ✗"}`);
+      }
+      return { met, detail: parts.join("; ") };
+    },
+  };
+}
+
+/** The reference line: without a limiter, latency grows with the load (p99 at 4× ≥ 10× unloaded). */
+const noLimiterGoal: Goal = {
+  description: "No limiter: latency of successes grows without bound under overload (p99 at 4× ≥ 10× unloaded p99) — the problem the limiters solve",
+  evaluate(results: ScenarioResults) {
+    const unloaded = figureOf(results, "none", "x0.1");
+    const loaded = figureOf(results, "none", "x4");
+    if (unloaded === undefined || loaded === undefined) return { met: undefined, detail: "not measured" };
+    const r = loaded.p99Us / unloaded.p99Us;
+    return { met: r >= 10, detail: `p99 at 4× is ${fmt(r, 1)}× the unloaded p99 (${fmt(loaded.p99Us / 1000, 0)} ms)` };
+  },
+};
+
+/** The overload scenario. */
+export const overloadScenario: Scenario = {
+  name: "overload",
+  title: "Overload: a server of fixed capacity offered up to 4× that load",
+  description:
+    `One Sluice \`serve()\` whose Echo has a fixed capacity: at most ${CAPACITY} calls are worked on at once, each for a ${SERVICE_MS} ms timer; ` +
+    `the rest wait in the handler's FIFO, as work behind a busy CPU does (capacity ${CAPACITY_PER_SEC} calls/s). In front of it, \`serve({ limits })\` with ` +
+    "no limiter, a fixed limit of 16, or an adaptive one (AIMD with minLimit 4 and a 15 ms drop timeout, Vegas with Netflix's defaults, Gradient2 with " +
+    "minLimit 4, Envoy's gradient controller with Envoy's defaults). The load generator (the Sluice client, one HTTP/2 connection, gRPC) is an " +
+    `open loop: it starts calls at a fixed arrival rate (at 1 ms granularity) whatever the answers, each with a ${CALL_TIMEOUT_MS} ms deadline, ` +
+    "at 0.1× (the unloaded reference), 0.5×, 1×, 2× and 4× the capacity, in that order within one server process (the limit carries over). " +
+    "*goodput* is successful calls per second of the arrival window; p50/p99 are of successful calls only; *rejected* are calls answered " +
+    "RESOURCE_EXHAUSTED (shed), *failed* any other error (deadline exceeded); *reject p99* is the time the client waited for a rejection; " +
+    "*CPU client/server* is each process's CPU time over the window as a share of one core (near 100 %, or as much as the shared machine " +
+    "grants, the process is saturated and its figures measure the machine, not the limiter). " +
+    "Each process pair warms up 2 s at 0.5×, each point 0.5 s at its own load.",
+  kind: "overload",
+  contenders,
+  anchors: [],
+  points(mode: ScenarioMode): Point[] {
+    const measureMs = mode.durationMs ?? (mode.quick ? 250 : 3_000);
+    // --quick keeps the reference and 4×, to stay well under a minute.
+    const measured = mode.quick ? multiples.filter(([id]) => id === "x0.1" || id === "x4") : multiples;
+    return measured.map(([id, multiple, label]) => ({
+      id,
+      label,
+      warmup: phase(multiple, mode.quick ? 100 : 500, mode),
+      measure: phase(multiple, measureMs, mode),
+    }));
+  },
+  warmup(mode: ScenarioMode): LoadPhase {
+    return phase(0.5, mode.quick ? 200 : 2_000, mode);
+  },
+  goals: [...overloadLimiters.filter((l) => l !== "none").map(limiterGoal), noLimiterGoal],
+};

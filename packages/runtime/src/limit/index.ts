@@ -1,0 +1,30 @@
+// Public exports of the limits module: concurrency-limit algorithms, the limiter with partitions
+// and a wait queue, token buckets, and the load report with its text form.
+export type { LimitAlgorithm, LimitSample } from "./limit-algorithm.js";
+export { createFixedLimit } from "./fixed-limit.js";
+export type { FixedLimitOptions } from "./fixed-limit.js";
+export { createAimdLimit } from "./aimd-limit.js";
+export type { AimdLimitOptions } from "./aimd-limit.js";
+export { createVegasLimit } from "./vegas-limit.js";
+export type { VegasLimitOptions } from "./vegas-limit.js";
+export { createGradient2Limit } from "./gradient2-limit.js";
+export type { Gradient2LimitOptions } from "./gradient2-limit.js";
+export { createEnvoyGradientLimit } from "./envoy-gradient-limit.js";
+export type { EnvoyGradientLimit, EnvoyGradientLimitOptions } from "./envoy-gradient-limit.js";
+export { createLimitAlgorithm, limitAlgorithms } from "./create-limit.js";
+export type { LimitEnv, LimitSpec } from "./create-limit.js";
+export { createLimiter } from "./limiter.js";
+export type { Limiter, LimiterOptions, LimiterStats, Token } from "./limiter.js";
+export type { PartitionShares } from "./partitions.js";
+export type { Schedule, WaitQueueOptions } from "./wait-queue.js";
+export { createTokenBucket } from "./token-bucket.js";
+export type { TokenBucket, TokenBucketOptions } from "./token-bucket.js";
+export { createKeyedTokenBuckets } from "./keyed-token-buckets.js";
+export type { KeyedTokenBuckets, KeyedTokenBucketsOptions } from "./keyed-token-buckets.js";
+export { createLoadReporter } from "./load-report.js";
+export type { CpuUsage, LoadReport, LoadReporter, LoadReporterOptions } from "./load-report.js";
+export { formatLoadReport, loadReportHeader, parseLoadReport } from "./load-report-format.js";
+export { createLoadReportWeight, reportWeight } from "../channel/load/load-report-weight.js";
+export type { LoadReportWeight, LoadReportWeightOptions } from "../channel/load/load-report-weight.js";
+export { createEdfScheduler, schedulingWeights } from "../channel/load/edf-scheduler.js";
+export type { EdfScheduler } from "../channel/load/edf-scheduler.js";

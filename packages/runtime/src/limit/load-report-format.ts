@@ -1,0 +1,58 @@
+// The text form of a load report, `sluice-load: util=0.42,cpu=0.3,qps=1200,eps=1.5,lat_ms=3.2`,
+// written by the server into its trailers and read back by clients.
+import type { LoadReport } from "./load-report.js";
+
+/** Name of the trailer (gRPC) / `trailer-` header (Connect unary) carrying the load report. */
+export const loadReportHeader = "sluice-load";
+
+const fields = [
+  ["util", "util"],
+  ["cpu", "cpu"],
+  ["qps", "qps"],
+  ["eps", "eps"],
+  ["lat_ms", "latMs"],
+] as const;
+
+function formatNumber(value: number): string {
+  // Three decimals at most, without trailing zeros: small, and precise enough for weights.
+  return String(Math.round(value * 1000) / 1000);
+}
+
+/**
+ * Formats a report as comma-separated `key=value` pairs in a fixed order, omitting absent fields.
+ * @example
+ * formatLoadReport({ util: 0.42, qps: 1200, eps: 1.5, latMs: 3.2 }); // "util=0.42,qps=1200,eps=1.5,lat_ms=3.2"
+ */
+export function formatLoadReport(report: LoadReport): string {
+  const parts: string[] = [];
+  for (const [key, prop] of fields) {
+    const value = report[prop];
+    if (value !== undefined && Number.isFinite(value)) parts.push(`${key}=${formatNumber(value)}`);
+  }
+  return parts.join(",");
+}
+
+/**
+ * Parses a `sluice-load` value. Unknown keys are skipped (newer servers may add some); returns
+ * undefined when the value is malformed (a pair without `=`, a known key whose value is not a
+ * finite number >= 0) or lacks `qps` or `eps`.
+ * @example
+ * parseLoadReport("util=0.5,qps=100,eps=0"); // { util: 0.5, qps: 100, eps: 0 }
+ */
+export function parseLoadReport(text: string | null | undefined): LoadReport | undefined {
+  if (typeof text !== "string" || text.length === 0) return undefined;
+  const out: { -readonly [K in keyof LoadReport]?: number } = {};
+  for (const pair of text.split(",")) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) return undefined;
+    const key = pair.slice(0, eq).trim();
+    const field = fields.find(([k]) => k === key);
+    if (field === undefined) continue;
+    const raw = pair.slice(eq + 1).trim();
+    const value = raw === "" ? Number.NaN : Number(raw);
+    if (!Number.isFinite(value) || value < 0) return undefined;
+    out[field[1]] = value;
+  }
+  if (out.qps === undefined || out.eps === undefined) return undefined;
+  return out as LoadReport;
+}

@@ -1,0 +1,249 @@
+// The server's admission decision for each call, before its body is read: rate limits, then the
+// method's and the server's concurrency limits; the ticket of an admitted call carries its outcome
+// back to the limiters and the load report.
+import { Code } from "@connectrpc/connect";
+import { createKeyedTokenBuckets, type KeyedTokenBuckets } from "../../limit/keyed-token-buckets.js";
+import type { Limiter, LimiterStats, Token } from "../../limit/limiter.js";
+import { createLoadReporter, type CpuUsage, type LoadReport } from "../../limit/load-report.js";
+import { formatLoadReport } from "../../limit/load-report-format.js";
+import { numberOption } from "../../limit/validate.js";
+import type { Schedule } from "../../limit/wait-queue.js";
+import type { ServerLimitsOptions } from "./admission-options.js";
+import { createLimitSet, createMethodLimits, type LimitSet } from "./method-limits.js";
+
+/** What the controller needs to know of a call. */
+export interface AdmissionRequest {
+  /** `:path`, e.g. `"/pkg.Service/Method"`. */
+  readonly path: string;
+  /** A request header's value. */
+  header(name: string): string | undefined;
+  /** The peer's address (the caller key when no caller header is configured or sent). */
+  readonly peer: string | undefined;
+  /** Aborts a wait in a queue (the client went away). */
+  readonly signal?: AbortSignal;
+}
+
+/** How an admitted call ended, for the limiters: a latency sample, a drop, or nothing. */
+export type CallOutcome = "success" | "dropped" | "ignore";
+
+/** An admitted call's hold on the limits; finish it exactly once. */
+export interface AdmissionTicket {
+  /** Releases the call's slots; `error` counts it in the load report's errors per second. */
+  finish(outcome: CallOutcome, error: boolean): void;
+}
+
+/** A refusal: the status and retry hint to answer with. */
+export interface Shed {
+  readonly code: Code;
+  readonly message: string;
+  /** Milliseconds the client should wait before retrying (`grpc-retry-pushback-ms`). */
+  readonly pushbackMs: number;
+}
+
+/** The decision on one call: a ticket, or why it was shed. */
+export type Admission = { readonly ticket: AdmissionTicket; readonly shed?: undefined } | { readonly ticket?: undefined; readonly shed: Shed };
+
+/** `server.limits`: the current state of admission. */
+export interface ServerLimitsStats {
+  /** Server-wide concurrency algorithm and limit (absent without `limits.concurrency`). */
+  readonly algorithm?: string;
+  readonly limit?: number;
+  /** Calls admitted and not yet finished (all methods). */
+  readonly inFlight: number;
+  /** Calls waiting in queues now. */
+  readonly queued: number;
+  /** Calls refused by a concurrency limit (at once or after waiting). */
+  readonly shed: number;
+  /** Calls refused by a rate limit. */
+  readonly rateLimited: number;
+  /** Calls admitted since the server started. */
+  readonly admitted: number;
+  /** The server-wide limiter's partitions, if any. */
+  readonly partitions?: LimiterStats["partitions"];
+  /** Per `limits.methods` entry with a concurrency limit. */
+  readonly methods: Readonly<Record<string, LimiterStats>>;
+  /** The load report now. */
+  readonly load: LoadReport;
+}
+
+/** The admission controller of one server. */
+export interface AdmissionController {
+  /** Whether `path` bypasses admission (health checks by default). */
+  exempt(path: string): boolean;
+  /** Decides on a call: synchronously, or after a wait in a queue when one is configured. */
+  admit(request: AdmissionRequest): Admission | Promise<Admission>;
+  /** The `sluice-load` value to attach now, or undefined when load reports are off. */
+  loadReport(): string | undefined;
+  stats(): ServerLimitsStats;
+}
+
+/** Clock, CPU, randomness and timers of the controller. */
+export interface AdmissionEnv {
+  readonly now: () => number;
+  readonly cpuUsage?: CpuUsage;
+  readonly random?: () => number;
+  readonly schedule?: Schedule;
+}
+
+const defaultExempt = ["/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"];
+
+/**
+ * Creates the admission controller for `serve({ limits })`, validating every option.
+ * @throws Error naming the field (`limits.concurrency.maxLimit: …`) when a setting is out of range.
+ */
+export function createAdmissionController(options: ServerLimitsOptions, env: AdmissionEnv): AdmissionController {
+  if (options === null || typeof options !== "object") throw new Error("limits: must be an object");
+  const shedCode = options.shedCode ?? Code.ResourceExhausted;
+  if (shedCode !== Code.ResourceExhausted && shedCode !== Code.Unavailable) {
+    throw new Error(`limits.shedCode: must be Code.ResourceExhausted (8) or Code.Unavailable (14), got ${String(options.shedCode)}`);
+  }
+  const fixedPushback =
+    options.retryPushbackMs === undefined ? undefined : numberOption("limits.retryPushbackMs", options.retryPushbackMs, 0, { min: 0, integer: true });
+  const partitionBy = options.partitions?.by;
+  if (partitionBy !== undefined && partitionBy !== "method" && typeof partitionBy?.header !== "string") {
+    throw new Error(`limits.partitions.by: must be "method" or { header: "<name>" }`);
+  }
+  const server: LimitSet = createLimitSet(
+    "*",
+    options,
+    env,
+    "limits",
+    options.partitions === undefined ? undefined : { shares: options.partitions.shares, partitionOf: (context) => context },
+  );
+  const methodLimits = createMethodLimits(options.methods, env);
+  const callerHeader = options.callerRate?.header?.toLowerCase();
+  let callers: KeyedTokenBuckets | undefined;
+  if (options.callerRate !== undefined) {
+    try {
+      callers = createKeyedTokenBuckets({ ...options.callerRate, now: env.now });
+    } catch (error) {
+      throw new Error(`limits.callerRate.${(error as Error).message}`);
+    }
+  }
+  const reportOptions = typeof options.loadReport === "object" ? options.loadReport : {};
+  const reporter = createLoadReporter({ ...reportOptions, now: env.now, cpuUsage: env.cpuUsage });
+  const reporting = options.loadReport !== false;
+  const exemptPaths = new Set(options.exempt ?? defaultExempt);
+  const methodStats = new Map<string, Limiter<string>>();
+  let inFlight = 0;
+  let admitted = 0;
+  let rateLimited = 0;
+
+  const partitionContext = (request: AdmissionRequest): string =>
+    partitionBy === undefined || partitionBy === "method" ? request.path : (request.header(partitionBy.header.toLowerCase()) ?? "");
+
+  const rateShed = (waitMs: number, what: string): Admission => {
+    rateLimited++;
+    return { shed: { code: shedCode, message: `rate limit exceeded (${what})`, pushbackMs: Math.max(1, Math.ceil(waitMs)) } };
+  };
+  const concurrencyShed = (what: string): Admission => {
+    const latency = reporter.report().latMs ?? 1;
+    return { shed: { code: shedCode, message: `concurrency limit reached (${what})`, pushbackMs: fixedPushback ?? Math.max(1, Math.ceil(latency)) } };
+  };
+
+  const ticketFor = (methodToken: Token | undefined, serverToken: Token | undefined): Admission => {
+    inFlight++;
+    admitted++;
+    const start = env.now();
+    let done = false;
+    return {
+      ticket: {
+        finish(outcome, error) {
+          if (done) return;
+          done = true;
+          inFlight--;
+          for (const token of [methodToken, serverToken]) {
+            if (outcome === "success") token?.success();
+            else if (outcome === "dropped") token?.dropped();
+            else token?.ignore();
+          }
+          reporter.onCallEnd(env.now() - start, error);
+        },
+      },
+    };
+  };
+
+  const rateCheck = (request: AdmissionRequest, method: LimitSet | undefined): Admission | undefined => {
+    if (server.bucket !== undefined && !server.bucket.tryTake()) return rateShed(server.bucket.msUntil(), "server");
+    if (callers !== undefined) {
+      const key = (callerHeader !== undefined ? request.header(callerHeader) : undefined) ?? request.peer ?? "";
+      if (!callers.tryTake(key)) return rateShed(callers.msUntil(key), "caller");
+    }
+    if (method?.bucket !== undefined && !method.bucket.tryTake()) return rateShed(method.bucket.msUntil(), method.key);
+    return undefined;
+  };
+
+  const admitQueued = async (request: AdmissionRequest, method: LimitSet | undefined, context: string): Promise<Admission> => {
+    const methodToken = method?.limiter === undefined ? undefined : await method.limiter.acquire(context, request.signal);
+    if (method?.limiter !== undefined && methodToken === undefined) return concurrencyShed(method.key);
+    const serverToken = server.limiter === undefined ? undefined : await server.limiter.acquire(context, request.signal);
+    if (server.limiter !== undefined && serverToken === undefined) {
+      methodToken?.ignore();
+      return concurrencyShed("server");
+    }
+    return ticketFor(methodToken, serverToken);
+  };
+
+  /**
+   * The report with `util` = average calls in flight ÷ limit over the report's window, by Little's
+   * law (qps × handler latency), or the calls in flight now before a latency is known. The average
+   * does not swing with the instant a response happens to be written, as a count taken then does.
+   */
+  const reportWithUtilization = (limit: number | undefined): LoadReport => {
+    if (limit === undefined) return reporter.report(undefined);
+    const plain = reporter.report(undefined);
+    const util = plain.latMs !== undefined ? (plain.qps * plain.latMs) / 1000 / limit : server.limiter!.inFlight / limit;
+    return { ...plain, util };
+  };
+
+  return {
+    exempt(path) {
+      return exemptPaths.has(path);
+    },
+    admit(request) {
+      const method = methodLimits(request.path);
+      if (method?.limiter !== undefined) methodStats.set(method.key, method.limiter);
+      const rateRefusal = rateCheck(request, method);
+      if (rateRefusal !== undefined) return rateRefusal;
+      const context = partitionContext(request);
+      if (server.queued || method?.queued === true) return admitQueued(request, method, context);
+      const methodToken = method?.limiter?.tryAcquire(context);
+      if (method?.limiter !== undefined && methodToken === undefined) return concurrencyShed(method.key);
+      const serverToken = server.limiter?.tryAcquire(context);
+      if (server.limiter !== undefined && serverToken === undefined) {
+        methodToken?.ignore();
+        return concurrencyShed("server");
+      }
+      return ticketFor(methodToken, serverToken);
+    },
+    loadReport() {
+      if (!reporting) return undefined;
+      const limit = server.limiter?.limit;
+      return formatLoadReport(reportWithUtilization(limit));
+    },
+    stats() {
+      const s = server.limiter?.stats();
+      const methods: Record<string, LimiterStats> = {};
+      let queued = s?.queued ?? 0;
+      let shed = s?.shed ?? 0;
+      for (const [key, limiter] of methodStats) {
+        const m = limiter.stats();
+        methods[key] = m;
+        queued += m.queued;
+        shed += m.shed;
+      }
+      const limit = server.limiter?.limit;
+      return {
+        ...(s !== undefined ? { algorithm: s.algorithm, limit: s.limit } : {}),
+        inFlight,
+        queued,
+        shed,
+        rateLimited,
+        admitted,
+        ...(s?.partitions !== undefined ? { partitions: s.partitions } : {}),
+        methods,
+        load: reportWithUtilization(limit),
+      };
+    },
+  };
+}

@@ -1,0 +1,46 @@
+// Checks every new stream before it is dispatched: the header list limit, and a timer that resets
+// a request whose client stopped sending in the middle of it.
+import { constants, type ServerHttp2Stream } from "node:http2";
+import type { StreamListener } from "../fast/fast-stream-handler.js";
+import { headerListSize, rejectLargeHeaders } from "./header-limit.js";
+import type { ServerHardening } from "./hardening-options.js";
+
+/** Wraps a server's 'stream' listener with the per-stream limits of `hardening`. @private */
+export function guardStreams(listener: StreamListener, hardening: Pick<ServerHardening, "maxHeaderListBytes" | "requestIdleTimeoutMs">): StreamListener {
+  const { maxHeaderListBytes, requestIdleTimeoutMs } = hardening;
+  return (stream, headers, flags, rawHeaders) => {
+    const size = headerListSize(rawHeaders);
+    if (size > maxHeaderListBytes) {
+      rejectLargeHeaders(stream, headers["content-type"], size, maxHeaderListBytes);
+      return;
+    }
+    if (requestIdleTimeoutMs > 0 && (flags & constants.NGHTTP2_FLAG_END_STREAM) === 0) {
+      resetWhenRequestStalls(stream, requestIdleTimeoutMs);
+    }
+    listener(stream, headers, flags, rawHeaders);
+  };
+}
+
+/**
+ * Resets `stream` with CANCEL when `timeoutMs` pass without a byte of its request while the client
+ * has not finished sending it. One timer per open request, refreshed per DATA chunk.
+ * @private
+ */
+export function resetWhenRequestStalls(stream: ServerHttp2Stream, timeoutMs: number): void {
+  const timer = setTimeout(() => {
+    if (!stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
+  }, timeoutMs);
+  timer.unref();
+  const refresh = (): void => {
+    timer.refresh();
+  };
+  const stop = (): void => {
+    clearTimeout(timer);
+    stream.off("data", refresh);
+    stream.off("end", stop);
+    stream.off("close", stop);
+  };
+  stream.on("data", refresh);
+  stream.once("end", stop);
+  stream.once("close", stop);
+}
