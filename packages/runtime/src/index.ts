@@ -54,3 +54,11 @@ export { watchHealth } from "./channel/health-watcher.js";
 export type { HealthWatch, HealthWatchOptions } from "./channel/health-watcher.js";
 export { createHealthService } from "./server/health-service.js";
 export type { HealthService, HealthServiceOptions, HealthStatus } from "./server/health-service.js";
+
+export type { CacheStore, RemovalCause, StoreOptions } from "./cache/cache-store.js";
+export { createStore, evictionNames } from "./cache/create-store.js";
+export { createLruStore } from "./cache/lru-store.js";
+export { createLfuStore } from "./cache/lfu-store.js";
+export { createArcStore } from "./cache/arc-store.js";
+export { createTinyLfuStore } from "./cache/tinylfu-store.js";
+export type { TinyLfuOptions, TinyLfuStore } from "./cache/tinylfu-store.js";
