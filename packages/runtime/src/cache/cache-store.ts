@@ -12,6 +12,8 @@ export interface StoreOptions<K, V> {
   readonly maxBytes: number;
   /** Clock in milliseconds; entries expire against it. */
   readonly now: () => number;
+  /** Random numbers in [0, 1) for policies that use them (W-TinyLFU); default Math.random. */
+  readonly random?: () => number;
   /** Called after an entry leaves the store, except through `clear()`. */
   readonly onRemove?: (key: K, value: V, cause: RemovalCause) => void;
 }

@@ -14,8 +14,11 @@ class Bucket<K, V> implements Linked<Bucket<K, V>> {
 class LfuStore<K, V> extends BoundedStore<K, V> {
   readonly policy = "lfu";
   private readonly buckets = new LinkedList<Bucket<K, V>>();
+  /** The entry just admitted: not its own victim while another entry can go. */
+  private newest: StoreEntry<K, V> | null = null;
 
   protected admit(entry: StoreEntry<K, V>): void {
+    this.newest = entry;
     const lowest = this.buckets.first;
     const bucket = lowest !== null && lowest.freq === 1 ? lowest : this.insertAfter(null, 1);
     bucket.entries.push(entry);
@@ -33,6 +36,7 @@ class LfuStore<K, V> extends BoundedStore<K, V> {
   }
 
   protected unlink(entry: StoreEntry<K, V>): void {
+    if (entry === this.newest) this.newest = null;
     const bucket = entry.owner as Bucket<K, V>;
     bucket.entries.remove(entry);
     entry.owner = null;
@@ -40,10 +44,14 @@ class LfuStore<K, V> extends BoundedStore<K, V> {
   }
 
   protected victim(): StoreEntry<K, V> | null {
-    return this.buckets.first?.entries.first ?? null;
+    const lowest = this.buckets.first;
+    const first = lowest?.entries.first ?? null;
+    if (first === null || first !== this.newest) return first;
+    return first.next ?? lowest!.next?.entries.first ?? first;
   }
 
   protected cleared(): void {
+    this.newest = null;
     this.buckets.clear();
   }
 
@@ -63,8 +71,9 @@ class LfuStore<K, V> extends BoundedStore<K, V> {
 }
 
 /**
- * A store that evicts the least frequently used entry, the least recently used among equals.
- * Counts start at 1 on insert and grow by 1 per read or overwrite; they are forgotten on eviction.
+ * A store that evicts the least frequently used entry, the least recently used among equals; the
+ * entry being inserted is never its own victim while another can go. Counts start at 1 on insert
+ * and grow by 1 per read or overwrite; they are forgotten on eviction.
  */
 export function createLfuStore<K, V>(options: StoreOptions<K, V>): CacheStore<K, V> {
   return new LfuStore(options);

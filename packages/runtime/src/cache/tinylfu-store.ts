@@ -28,8 +28,6 @@ export interface TinyLfuOptions<K, V> extends StoreOptions<K, V> {
   readonly climber?: "miniature" | "caffeine" | "fixed";
   /** Initial window share of the maximum, in (0, 1); default 0.01 as in Caffeine. */
   readonly windowShare?: number;
-  /** Random numbers in [0, 1) for the hash-flooding defence and the hash seed; default Math.random. */
-  readonly random?: () => number;
   /** Hashes a key to 32 bits; default: FNV-1a of strings, integer mixing of numbers. */
   readonly hash?: (key: K, seed: number) => number;
 }
