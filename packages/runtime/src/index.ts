@@ -70,4 +70,6 @@ export { cacheKey, cacheKeyPrefix, keyHeaderNames, IDENTITY_HEADERS } from "./ca
 export { unaryResponseCodec, copyStrategies } from "./cache/response-codecs.js";
 export type { CopyStrategy } from "./cache/response-codecs.js";
 export { createCacheLayer } from "./cache/cache-layer.js";
+export { methodPolicyContext } from "./client/policy-context.js";
+export type { TransportLayer } from "./client/layer.js";
 export type { CacheLayer, CacheLayerOptions, CacheOverride } from "./cache/cache-layer.js";
