@@ -11,6 +11,8 @@ export class StoreEntry<K, V> implements Linked<StoreEntry<K, V>> {
   queue = 0;
   /** Policy-owned link to a frequency bucket or similar. */
   owner: unknown = null;
+  /** Policy-owned key hash (W-TinyLFU). */
+  hash = 0;
   constructor(
     readonly key: K,
     public value: V,

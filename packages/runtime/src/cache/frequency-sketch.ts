@@ -10,15 +10,18 @@ export function spreadHash(x: number): number {
   return (x >>> 16) ^ x;
 }
 
-/** Hashes a string or number key to 32 bits, mixed with `seed`. O(length) for strings. */
+/** Mask of a key hash: 30 bits, so hashes stay small integers (unboxed) in V8. */
+export const HASH_MASK = 0x3fffffff;
+
+/** Hashes a string or number key to 30 bits, mixed with `seed`. O(length) for strings. */
 export function hashKey(key: unknown, seed: number): number {
   if (typeof key === "number") {
-    return spreadHash((Number.isInteger(key) ? key | 0 : Math.floor(key * 0x9e3779b1)) ^ seed ^ Math.floor(key / 0x100000000));
+    return spreadHash((Number.isInteger(key) ? key | 0 : Math.floor(key * 0x9e3779b1)) ^ seed ^ Math.floor(key / 0x100000000)) & HASH_MASK;
   }
   const s = typeof key === "string" ? key : String(key);
   let h = 0x811c9dc5 ^ seed;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return spreadHash(h);
+  return spreadHash(h) & HASH_MASK;
 }
 
 /** The least power of two ≥ n (n ≥ 1). */

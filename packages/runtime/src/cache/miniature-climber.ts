@@ -2,16 +2,17 @@
 // a hash-sampled slice of the keys, each with a different fixed window; the main cache follows the
 // window of whichever miniature has hit most lately.
 import type { CacheStore } from "./cache-store.js";
+import { HASH_MASK } from "./frequency-sketch.js";
 import type { WindowClimber } from "./window-climber.js";
 
 /** Window shares the miniatures try, from Caffeine's 1 % to mostly recency. */
 export const MINIATURE_WINDOWS = [0.01, 0.1, 0.3, 0.6, 0.9] as const;
 /** Smallest miniature worth simulating, in entries. */
-const MIN_MINIATURE = 128;
+const MIN_MINIATURE = 64;
 /** Lowest sampling rate: 1 key in 32. */
 const MIN_RATE = 1 / 32;
-/** Highest sampling rate: 1 key in 4. */
-const MAX_RATE = 1 / 4;
+/** Highest sampling rate: 1 key in 16. */
+const MAX_RATE = 1 / 16;
 
 /** Builds one miniature: a fixed-window cache of `capacity` entries with window share `share`. */
 export type MiniatureFactory<K> = (capacity: number, share: number) => CacheStore<K, true>;
@@ -24,7 +25,7 @@ export type MiniatureFactory<K> = (capacity: number, share: number) => CacheStor
  */
 export function createMiniatureClimber<K>(maximum: number, entries: number, build: MiniatureFactory<K>): WindowClimber<K> {
   const rate = Math.min(MAX_RATE, Math.max(MIN_RATE, MIN_MINIATURE / Math.max(1, entries)));
-  const threshold = Math.floor(rate * 0x100000000);
+  const threshold = Math.floor(rate * (HASH_MASK + 1));
   const capacity = Math.max(1, Math.round(entries * rate));
   const period = 10 * capacity;
   let minis = MINIATURE_WINDOWS.map((share) => build(capacity, share));
@@ -34,7 +35,7 @@ export function createMiniatureClimber<K>(maximum: number, entries: number, buil
   let share: number = MINIATURE_WINDOWS[0];
   return {
     record(key, hash, _hit, _ready, window) {
-      if ((hash >>> 0) >= threshold) return 0;
+      if ((hash & HASH_MASK) >= threshold) return 0;
       for (let i = 0; i < minis.length; i++) {
         const mini = minis[i]!;
         if (mini.get(key) !== undefined) hits[i]!++;

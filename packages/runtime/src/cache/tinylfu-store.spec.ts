@@ -107,11 +107,11 @@ describe("createHillClimber", () => {
 describe("createMiniatureClimber", () => {
   it("moves the window toward the share whose miniature hits most", () => {
     const climber = createMiniatureClimber<number>(1000, 1000, (capacity, share) =>
-      // Stand-in miniatures: LRU sized by share (128 × share): only share 0.9 holds the 110-key loop.
+      // Stand-in miniatures: LRU sized by share (63 × share): only share 0.9 (57) holds the 50-key loop.
       createLruStore<number, true>({ maxEntries: Math.max(1, Math.round(capacity * share)), maxBytes: 0, now: () => 0 }),
     );
     let step = 0;
-    for (let i = 0; i < 400_000 && step === 0; i++) step = climber.record(i % 110, (i % 110) * 0x100000, false, true, 10); // 110 sampled keys in a loop
+    for (let i = 0; i < 400_000 && step === 0; i++) step = climber.record(i % 50, (i % 50) * 0x100000, false, true, 10); // 50 sampled keys in a loop
     expect(step).toBe(900 - 10); // share 0.9 of 1000, from a window of 10
   });
 });

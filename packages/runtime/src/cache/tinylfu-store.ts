@@ -63,6 +63,8 @@ class WTinyLfuStore<K, V> extends BoundedStore<K, V> implements TinyLfuStore<K, 
   private windowWeight = 0;
   private protectedWeight = 0;
   private weightTotal = 0;
+  private missedKey: K | undefined = undefined;
+  private missedHash = 0;
 
   constructor(options: TinyLfuOptions<K, V>) {
     super(options);
@@ -103,12 +105,16 @@ class WTinyLfuStore<K, V> extends BoundedStore<K, V> implements TinyLfuStore<K, 
   }
 
   protected override missed(key: K): void {
-    this.climb(key, this.hash(key, this.seed), false);
+    const hash = this.hash(key, this.seed);
+    this.missedKey = key;
+    this.missedHash = hash;
+    this.climb(key, hash, false);
   }
 
   protected admit(entry: StoreEntry<K, V>): void {
-    const hash = this.hash(entry.key, this.seed);
-    entry.owner = hash;
+    // A set usually follows the get that missed: reuse that hash.
+    const hash = entry.key === this.missedKey ? this.missedHash : this.hash(entry.key, this.seed);
+    entry.hash = hash;
     this.sketch?.increment(hash);
     entry.queue = WINDOW;
     this.window.push(entry);
@@ -125,7 +131,7 @@ class WTinyLfuStore<K, V> extends BoundedStore<K, V> implements TinyLfuStore<K, 
   }
 
   protected touched(entry: StoreEntry<K, V>, read: boolean): void {
-    this.sketch?.increment(entry.owner as number);
+    this.sketch?.increment(entry.hash);
     if (entry.queue === WINDOW) this.window.touch(entry);
     else if (entry.queue === PROTECTED) this.protectedQueue.touch(entry);
     else {
@@ -135,7 +141,7 @@ class WTinyLfuStore<K, V> extends BoundedStore<K, V> implements TinyLfuStore<K, 
       this.protectedWeight += this.weigh(entry.size);
       this.demoteFromProtected();
     }
-    if (read) this.climb(entry.key, entry.owner as number, true);
+    if (read) this.climb(entry.key, entry.hash, true);
   }
 
   protected unlink(entry: StoreEntry<K, V>): void {
@@ -222,8 +228,8 @@ class WTinyLfuStore<K, V> extends BoundedStore<K, V> implements TinyLfuStore<K, 
   private admitCandidate(candidate: StoreEntry<K, V>, victim: StoreEntry<K, V>): boolean {
     const sketch = this.sketch;
     if (sketch === undefined) return false;
-    const victimFreq = sketch.frequency(victim.owner as number);
-    const candidateFreq = sketch.frequency(candidate.owner as number);
+    const victimFreq = sketch.frequency(victim.hash);
+    const candidateFreq = sketch.frequency(candidate.hash);
     if (candidateFreq > victimFreq) return true;
     if (candidateFreq >= HASH_FLOODING_THRESHOLD) return Math.floor(this.random() * 128) === 0;
     return false;
