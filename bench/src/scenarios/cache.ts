@@ -115,7 +115,7 @@ function goal(met: boolean, text: string, detail: string): string {
   return `- ${met ? "✅ met" : "❌ not met"}: ${text}. ${detail}`;
 }
 
-function goals(real: readonly PointResult[], synthetic: readonly PointResult[], uncachedUs: number, hitCpuUs: number): string[] {
+function goals(real: readonly PointResult[], synthetic: readonly PointResult[], uncachedUs: number, hitCpuUs: number, layerCpuUs: number): string[] {
   const out: string[] = [];
   const misses: string[] = [];
   for (const p of real) {
@@ -154,7 +154,7 @@ function goals(real: readonly PointResult[], synthetic: readonly PointResult[], 
   out.push(goal(slow.length === 0, "default policy's get + set throughput ≥ 0.5× lru-cache's on every trace", `ratios ${f2(Math.min(...ratios))}× to ${f2(Math.max(...ratios))}×${slow.length ? `; below: ${slow.map((p) => `${p.trace}@${p.capacity}`).join(", ")}` : ""}`));
   const dear = all.filter((p) => cost(p, uncachedUs).tinylfu >= cost(p, uncachedUs).lruCache);
   out.push(goal(dear.length === 0, `default policy's cost per request incl. misses (uncached call ${f2(uncachedUs)} µs) below lru-cache's on every trace`, dear.length === 0 ? "below on all" : `not below on ${dear.map((p) => `${p.trace}@${p.capacity}`).join(", ")}`));
-  out.push(goal(hitCpuUs <= 5, "a cache hit through the client costs ≤ 5 µs of CPU", `${f2(hitCpuUs)} µs (connect createClient + cache layer; the generated client adds the policy lookup)`));
+  out.push(goal(hitCpuUs <= 5, "a cache hit through the client costs ≤ 5 µs of CPU", `${f2(hitCpuUs)} µs through Connect's createClient (the generated client is not wired yet); the layer alone ${f2(layerCpuUs)} µs`));
   return out;
 }
 
@@ -168,8 +168,8 @@ export const cacheScenario: SimulationScenario = {
     "Real traces come from ../shared/traces (LIRS and ARC formats, see its README; OLTP is the ARC paper's trace, Megiddo & Modha, FAST '03); " +
     "synthetic ones are seeded: Zipf s = 0.8 / 0.99 / 1.2 over 100k keys, Zipf 0.99 with a 5,000-key scan of new keys every 20,000 requests, and Zipf 0.99 whose popular set is reshuffled ten times. " +
     "W-TinyLFU is randomised (hash seed, 1-in-128 admission of warm candidates), so its hit % is the median over runs with different seeds; Belady's optimum may decline to admit. " +
-    "Mreq/s times the whole replay (get + set on a miss); cost per request adds the miss ratio × the wall time of one uncached unary call over 127.0.0.1 (connect-node client and server in this process). " +
-    "The hit loop calls a Connect client whose transport is wrapped by the cache layer, every call a hit.",
+    "Mreq/s times the whole replay (get + set on a miss); cost per request adds the miss ratio × the CPU time of one uncached unary call over 127.0.0.1 (connect-node client and server in this process; CPU time, as wall time on this shared machine mostly measures waiting). " +
+    "The hit loops call a Connect client whose transport is wrapped by the cache layer (every call a hit), and the layered transport directly.",
   async run(mode: ScenarioMode, runs: number, step: (label: string) => void) {
     const quick = mode.quick;
     const sections: string[] = [];
@@ -202,22 +202,24 @@ export const cacheScenario: SimulationScenario = {
     const costs = await measureCallCosts(quick ? 300 : 3000, quick ? 5_000 : 100_000);
     const copy = costs.hits.clone.cpuUsPerCall <= costs.hits.decode.cpuUsPerCall ? "clone" : "decode";
     const hitCpu = costs.hits[copy].cpuUsPerCall;
+    const uncachedUs = costs.uncached.cpuUsPerCall;
     if (real.length > 0) sections.push("### Hit % on the published traces", "", hitTable(real, true), "");
     sections.push("### Hit % on synthetic traces (100k keys)", "", hitTable(synthetic, false), "");
-    sections.push("### Throughput and cost per request (default policy vs lru-cache)", "", costTable([...real, ...synthetic], costs.uncachedUs), "");
+    sections.push("### Throughput and cost per request (default policy vs lru-cache)", "", costTable([...real, ...synthetic], uncachedUs), "");
     sections.push(
       "### Cost of a call",
       "",
       row(["call", "calls/s", "CPU µs/call"]),
       row(["---", "---:", "---:"]),
-      row(["uncached unary call (client + server in one process)", Math.round(1e6 / costs.uncachedUs).toLocaleString("en-US"), f2(costs.uncachedUs)]),
-      row(["cache hit, copy = clone (protobuf-es `clone`)", Math.round(costs.hits.clone.callsPerSec).toLocaleString("en-US"), f2(costs.hits.clone.cpuUsPerCall)]),
-      row(["cache hit, copy = decode (`fromBinary` of kept bytes)", Math.round(costs.hits.decode.callsPerSec).toLocaleString("en-US"), f2(costs.hits.decode.cpuUsPerCall)]),
+      row(["uncached unary call (client + server in one process)", Math.round(costs.uncached.callsPerSec).toLocaleString("en-US"), f2(costs.uncached.cpuUsPerCall)]),
+      row(["cache hit via Connect client, copy = clone (protobuf-es `clone`)", Math.round(costs.hits.clone.callsPerSec).toLocaleString("en-US"), f2(costs.hits.clone.cpuUsPerCall)]),
+      row(["cache hit via Connect client, copy = decode (`fromBinary` of kept bytes)", Math.round(costs.hits.decode.callsPerSec).toLocaleString("en-US"), f2(costs.hits.decode.cpuUsPerCall)]),
+      row(["cache hit calling the layered transport's `unary` directly (default copy)", Math.round(costs.layerHit.callsPerSec).toLocaleString("en-US"), f2(costs.layerHit.cpuUsPerCall)]),
       "",
       `The cheaper copy in this run: \`${copy}\`.`,
       "",
     );
-    sections.push("### Goals", "", ...goals(real, synthetic, costs.uncachedUs, hitCpu), "");
+    sections.push("### Goals", "", ...goals(real, synthetic, uncachedUs, hitCpu, costs.layerHit.cpuUsPerCall), "");
     return { markdown: sections.join("\n"), data: JSON.parse(JSON.stringify({ real, synthetic, costs })) };
   },
 };

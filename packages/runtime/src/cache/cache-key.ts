@@ -6,9 +6,7 @@ export const IDENTITY_HEADERS: readonly string[] = ["authorization", "cookie"];
 
 /** Request bytes as a string, one char per byte (keys are compared, never decoded). */
 function latin1(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i += 4096) out += String.fromCharCode(...bytes.subarray(i, i + 4096));
-  return out;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
 }
 
 /**
