@@ -13,6 +13,8 @@ export class StoreEntry<K, V> implements Linked<StoreEntry<K, V>> {
   owner: unknown = null;
   /** Policy-owned key hash (W-TinyLFU). */
   hash = 0;
+  /** False once the entry has left the store. */
+  live = true;
   constructor(
     readonly key: K,
     public value: V,
@@ -58,7 +60,7 @@ export abstract class BoundedStore<K, V> implements CacheStore<K, V> {
       this.missed(key);
       return undefined;
     }
-    if (entry.expiresAt <= this.now()) {
+    if (entry.expiresAt !== Infinity && entry.expiresAt <= this.now()) {
       this.remove(entry, "expired");
       this.missed(key);
       return undefined;
@@ -92,14 +94,14 @@ export abstract class BoundedStore<K, V> implements CacheStore<K, V> {
       this.touched(old, false);
       this.onRemove?.(key, oldValue, "replaced");
       this.evictWhileOver();
-      return this.map.get(key) === old;
+      return old.live;
     }
     const entry = new StoreEntry(key, value, size, expiresAt);
     this.admit(entry);
     this.map.set(key, entry);
     this.byteCount += size;
     this.evictWhileOver();
-    return this.map.get(key) === entry;
+    return entry.live;
   }
 
   delete(key: K): boolean {
@@ -135,6 +137,7 @@ export abstract class BoundedStore<K, V> implements CacheStore<K, V> {
 
   /** Takes `entry` out of the map, the accounting and the policy's queues, and reports it. */
   protected remove(entry: StoreEntry<K, V>, cause: RemovalCause): void {
+    entry.live = false;
     this.map.delete(entry.key);
     this.byteCount -= entry.size;
     this.unlink(entry, cause);
