@@ -9,6 +9,7 @@ import { createProgress } from "./harness/progress.js";
 import { renderReport, scenarioSection } from "./harness/report.js";
 import { plannedMs, runScenario } from "./harness/runner.js";
 import type { Figure, Scenario, ScenarioMode, ScenarioResults } from "./harness/scenario.js";
+import { simulationSection, type SimulationResults, type SimulationScenario } from "./harness/simulation.js";
 import { aggregate } from "./harness/stats.js";
 import { scenarios, selectScenarios } from "./scenarios/registry.js";
 
@@ -16,8 +17,8 @@ const benchRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const repoRoot = resolve(benchRoot, "..");
 
 /** The scenario restricted to the contender ids given with --contenders (all when undefined). */
-function withContenders(scenario: Scenario, ids: readonly string[] | undefined): Scenario {
-  if (ids === undefined) return scenario;
+function withContenders<S extends Scenario | SimulationScenario>(scenario: S, ids: readonly string[] | undefined): S {
+  if (ids === undefined || scenario.kind === "simulation") return scenario;
   const contenders = scenario.contenders.filter((c) => ids.includes(c.id));
   if (contenders.length === 0) {
     throw new Error(`--contenders: none of ${ids.join(", ")} is in scenario ${scenario.name}; accepted: ${scenario.contenders.map((c) => c.id).join(", ")}`);
@@ -34,7 +35,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (cli.list) {
     for (const s of scenarios) {
       console.log(`${s.name}: ${s.title}`);
-      for (const c of s.contenders) console.log(`  (${c.id}) ${c.label}`);
+      if (s.kind !== "simulation") for (const c of s.contenders) console.log(`  (${c.id}) ${c.label}`);
     }
     return 0;
   }
@@ -49,10 +50,16 @@ async function main(argv: readonly string[]): Promise<number> {
   mkdirSync(resultsDir, { recursive: true });
   if (cli.cpuProf) mkdirSync(profileDir, { recursive: true });
 
-  const progress = createProgress(chosen.reduce((sum, s) => sum + plannedMs(s, { mode, runs }), 0));
+  const progress = createProgress(chosen.reduce((sum, s) => sum + (s.kind === "simulation" ? 0 : plannedMs(s, { mode, runs })), 0));
   let failed = 0;
   for (const scenario of chosen) {
     const environment = describeEnvironment(repoRoot, argv, runs, cli.quick);
+    if (scenario.kind === "simulation") {
+      const outcome = await scenario.run(mode, runs, (label) => progress.step(`${scenario.name}: ${label}`, 0));
+      const saved: SimulationResults = { scenario: scenario.name, environment, ...outcome };
+      writeFileSync(resolve(resultsDir, `${scenario.name}.json`), `${JSON.stringify(saved, null, 1)}\n`);
+      continue;
+    }
     const outcome = await runScenario(scenario, { mode, runs, progress, cpuProfileDir: cli.cpuProf ? profileDir : undefined });
     failed += outcome.failures.length;
     const points = scenario.points(mode);
@@ -75,9 +82,10 @@ async function main(argv: readonly string[]): Promise<number> {
   progress.done();
 
   // The report covers every scenario with results in this directory, so `npm run bench unary` keeps the stream section.
-  const sections = scenarios.flatMap((s: Scenario) => {
+  const sections = scenarios.flatMap((s: Scenario | SimulationScenario) => {
     const file = resolve(resultsDir, `${s.name}.json`);
     if (!existsSync(file)) return [];
+    if (s.kind === "simulation") return [simulationSection(s, JSON.parse(readFileSync(file, "utf8")) as SimulationResults)];
     const results = JSON.parse(readFileSync(file, "utf8")) as ScenarioResults;
     const files = chartFiles(s.name, s.kind, results.points.map((p) => p.id));
     return [scenarioSection(s, results, files.filter((f) => existsSync(resolve(resultsDir, f))), relative(dirname(reportPath), resultsDir) || ".")];

@@ -294,6 +294,14 @@ describe("protoc-gen-sluice validation", () => {
     "bad/v1/more.proto: service bad.v1.MoreService, method Put: (sluice.v1.method).hedge requires idempotency_level = NO_SIDE_EFFECTS, got IDEMPOTENCY_UNKNOWN",
     'bad/v1/names.proto: service bad.v1.NamesService, method get: name becomes "get" in TypeScript, as method Get of the same service does; rename one method',
     'bad/v1/names.proto: service bad.v1.NamesService, method listItems: name becomes "listItems" in TypeScript, as method ListItems of the same service does; rename one method',
+    ...[
+      'Mutate: (sluice.v1.method).invalidates names "Nope", which is not a method of service bad.v1.InvalidatesService (methods: Get, Plain, Mutate, Pure, Upload)',
+      'Mutate: (sluice.v1.method).invalidates names "Plain", which declares no (sluice.v1.method).cache',
+      'Mutate: (sluice.v1.method).invalidates names "Get" twice',
+      'Mutate: (sluice.v1.method).invalidates names "Mutate", the method itself',
+      "Pure: (sluice.v1.method).invalidates requires a method with side effects, got idempotency_level = NO_SIDE_EFFECTS",
+      "Upload: (sluice.v1.method).invalidates is only allowed on unary methods, got a client-streaming method",
+    ].map((line) => `bad/v1/more.proto: service bad.v1.InvalidatesService, method ${line}`),
   ];
 
   it("fails buf generate and writes nothing", () => {

@@ -1,5 +1,5 @@
 // @sluice/runtime public API: the load-balancing channel, the policy client that generated code
-// calls, and serve().
+// calls, the response cache and its eviction policies, and serve().
 
 export * from "./connect-exports.js";
 
@@ -94,3 +94,19 @@ export type { AttemptPolicies } from "./client/retry/attempt-policy.js";
 export * from "./limit/index.js";
 export type { ServerLimitsOptions, MethodLimitsOptions, RateLimitOptions, CallerRateLimitOptions, PartitionOptions, LoadReportOptions } from "./server/admission/admission-options.js";
 export type { ServerLimitsStats } from "./server/admission/admission-controller.js";
+// The response cache: eviction policies behind one store interface, the engine, and its layer.
+export type { CacheStore, RemovalCause, StoreOptions } from "./cache/cache-store.js";
+export { createStore, evictionNames } from "./cache/create-store.js";
+export { createLruStore } from "./cache/lru-store.js";
+export { createLfuStore } from "./cache/lfu-store.js";
+export { createArcStore } from "./cache/arc-store.js";
+export { createTinyLfuStore } from "./cache/tinylfu-store.js";
+export type { TinyLfuOptions, TinyLfuStore } from "./cache/tinylfu-store.js";
+export { ResponseCache, ENTRY_OVERHEAD_BYTES } from "./cache/response-cache.js";
+export type { CacheFetch, InvalidationFilter, ResponseCacheOptions, ResponseCodec } from "./cache/response-cache.js";
+export type { CacheStats, MethodCacheStats } from "./cache/cache-stats.js";
+export { cacheKey, cacheKeyPrefix, keyHeaderNames, IDENTITY_HEADERS } from "./cache/cache-key.js";
+export { unaryResponseCodec, copyStrategies } from "./cache/response-codecs.js";
+export type { CopyStrategy } from "./cache/response-codecs.js";
+export { createCacheLayer } from "./cache/cache-layer.js";
+export type { CacheLayer, CacheLayerOptions, CacheOverride } from "./cache/cache-layer.js";

@@ -49,6 +49,8 @@ export interface MethodPlan {
   readonly retry?: RetryPlan;
   readonly hedge?: HedgePlan;
   readonly routingKey?: RoutingKeyPlan;
+  /** Proto names of the cached methods of the same service that this method makes stale. */
+  readonly invalidates?: readonly string[];
 }
 
 /** Everything printed for one service. */

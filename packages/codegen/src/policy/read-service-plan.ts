@@ -14,6 +14,7 @@ import type { Problems, Report } from "./problems.js";
 import { resolveRoutingKeyPath } from "./routing-key-path.js";
 import { toConnectCodes } from "./status-codes.js";
 import { checkCache, checkHedge, checkNotNegative, checkRetry } from "./validate-fields.js";
+import { checkInvalidates } from "./invalidates.js";
 
 const M = "(sluice.v1.method)";
 const S = "(sluice.v1.service)";
@@ -62,6 +63,7 @@ export function readServicePlan(service: DescService, problems: Problems): Servi
     }
   }
   const methods = service.methods.map((method) => readMethodPlan(method, svc, problems.at(service, method)));
+  checkInvalidates(methods, (method) => problems.at(service, method));
   return { service, methods };
 }
 
@@ -100,6 +102,9 @@ function readMethodPlan(method: DescMethod, svc: ServicePolicy | undefined, repo
     } else {
       plan.routingKey = resolveRoutingKeyPath(method.input, path, report);
     }
+  }
+  if (own !== undefined && own.invalidates.length > 0) {
+    plan.invalidates = [...own.invalidates];
   }
   return dropUndefined(plan);
 }

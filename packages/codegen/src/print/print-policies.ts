@@ -86,4 +86,7 @@ function printMethodPolicy(f: GeneratedFile, plan: MethodPlan, globals: Globals)
     }
     f.print("    },");
   }
+  if (plan.invalidates !== undefined) {
+    f.print("    invalidates: [", plan.invalidates.map((name) => JSON.stringify(name)).join(", "), "],");
+  }
 }

@@ -71,6 +71,11 @@ export interface MethodPolicy<I = unknown> {
   readonly hedge?: HedgePolicy;
   /** Routing key for ring-hash affinity. */
   readonly routingKey?: RoutingKey<I>;
+  /**
+   * Cached methods of the same service (proto names, e.g. `GetItem`) whose answers this call makes
+   * stale: for the same routing key when both methods declare one, otherwise entirely.
+   */
+  readonly invalidates?: readonly string[];
 }
 
 /** The request message type of a method of service `S`, by its local name. */

@@ -64,6 +64,11 @@ export const InventoryServicePolicies: PolicyTable<typeof InventoryService> = {
   putItem: {
     idempotency: "unknown",
     timeoutMs: 2000,
+    routingKey: {
+      path: "item.sku",
+      get: (request: PutItemRequest): string | undefined => request.item?.sku,
+    },
+    invalidates: ["GetItem"],
   },
 };
 
@@ -101,7 +106,8 @@ export interface InventoryServiceClient {
   watchStock(request: AsyncIterable<MessageInitShape<typeof WatchStockRequestSchema>>, options?: CallOptions): AsyncIterable<StockLevel>;
 
   /**
-   * Creates or replaces an item. A mutation: never cached or hedged.
+   * Creates or replaces an item. A mutation: never cached or hedged; it makes the cached GetItem
+   * answer for the same sku stale.
    *
    * @generated from rpc inventory.v1.InventoryService.PutItem
    */
@@ -156,7 +162,8 @@ export interface InventoryServiceHandlers {
   watchStock(requests: AsyncIterable<WatchStockRequest>, context: HandlerContext): AsyncIterable<MessageInitShape<typeof StockLevelSchema>>;
 
   /**
-   * Creates or replaces an item. A mutation: never cached or hedged.
+   * Creates or replaces an item. A mutation: never cached or hedged; it makes the cached GetItem
+   * answer for the same sku stale.
    *
    * @generated from rpc inventory.v1.InventoryService.PutItem
    */

@@ -1,0 +1,65 @@
+// The caches the `cache` scenario replays traces through: every Sluice policy and npm's lru-cache,
+// behind one get / set-on-miss shape.
+import { LRUCache } from "lru-cache";
+import { createArcStore, createLfuStore, createLruStore, createTinyLfuStore } from "@sluice/runtime";
+
+/** The minimal surface a replay needs. */
+export interface ReplayCache {
+  get(key: number): unknown;
+  set(key: number): void;
+}
+
+/** One cache under test. */
+export interface PolicyUnderTest {
+  readonly id: string;
+  readonly label: string;
+  /** True when hit ratios depend on the random source (reported as a median over seeds). */
+  readonly randomized: boolean;
+  create(capacity: number, random: () => number): ReplayCache;
+}
+
+const now = (): number => 0;
+
+function fromStore(store: { get(k: number): unknown; set(k: number, v: true, size: number, ttl: number): boolean }): ReplayCache {
+  return { get: (k) => store.get(k), set: (k) => void store.set(k, true, 1, Infinity) };
+}
+
+/** Every cache the scenario measures, the default policy first. */
+export const policiesUnderTest: readonly PolicyUnderTest[] = [
+  {
+    id: "tinylfu",
+    label: "Sluice W-TinyLFU (default: miniature climber)",
+    randomized: true,
+    create: (capacity, random) => fromStore(createTinyLfuStore({ maxEntries: capacity, maxBytes: 0, now, random })),
+  },
+  {
+    id: "tinylfu-caffeine",
+    label: "Sluice W-TinyLFU (Caffeine's hill climber)",
+    randomized: true,
+    create: (capacity, random) => fromStore(createTinyLfuStore({ maxEntries: capacity, maxBytes: 0, now, random, climber: "caffeine" })),
+  },
+  { id: "arc", label: "Sluice ARC", randomized: false, create: (capacity) => fromStore(createArcStore({ maxEntries: capacity, maxBytes: 0, now })) },
+  { id: "lru", label: "Sluice LRU", randomized: false, create: (capacity) => fromStore(createLruStore({ maxEntries: capacity, maxBytes: 0, now })) },
+  { id: "lfu", label: "Sluice LFU", randomized: false, create: (capacity) => fromStore(createLfuStore({ maxEntries: capacity, maxBytes: 0, now })) },
+  {
+    id: "lru-cache",
+    label: "lru-cache (npm)",
+    randomized: false,
+    create: (capacity) => {
+      const cache = new LRUCache<number, true>({ max: capacity });
+      return { get: (k) => cache.get(k), set: (k) => void cache.set(k, true) };
+    },
+  },
+];
+
+/** Replays `keys` (get, set on a miss); returns hits and the replay's wall time in ns. */
+export function replay(cache: ReplayCache, keys: Int32Array): { hits: number; ns: number } {
+  let hits = 0;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (cache.get(key) !== undefined) hits++;
+    else cache.set(key);
+  }
+  return { hits, ns: Number(process.hrtime.bigint() - start) };
+}

@@ -1,0 +1,66 @@
+// Sluice's window climber: miniature simulations (Waldspurger et al., ATC '17) of the same cache on
+// a hash-sampled slice of the keys, each with a different fixed window; the main cache follows the
+// window of whichever miniature has hit most lately.
+import type { CacheStore } from "./cache-store.js";
+import { HASH_MASK } from "./frequency-sketch.js";
+import type { WindowClimber } from "./window-climber.js";
+
+/** Window shares the miniatures try, from Caffeine's 1 % to mostly recency. */
+export const MINIATURE_WINDOWS = [0.01, 0.1, 0.3, 0.6, 0.9] as const;
+/** Smallest miniature worth simulating, in entries. */
+const MIN_MINIATURE = 64;
+/** Lowest sampling rate: 1 key in 32. */
+const MIN_RATE = 1 / 32;
+/** Highest sampling rate: 1 key in 16. */
+const MAX_RATE = 1 / 16;
+
+/** Builds one miniature: a fixed-window cache of `capacity` entries with window share `share`. */
+export type MiniatureFactory<K> = (capacity: number, share: number) => CacheStore<K, true>;
+
+/**
+ * A climber that replays 1 key in `1/rate` (chosen by hash) through one miniature cache per
+ * window share in `MINIATURE_WINDOWS`, scores their hits with exponential decay over periods of
+ * 10 × miniature capacity sampled reads, and after each period moves the main window toward the
+ * winner's share of `maximum`. The miniatures cost O(1) per sampled read.
+ */
+export function createMiniatureClimber<K>(maximum: number, entries: number, build: MiniatureFactory<K>): WindowClimber<K> {
+  const rate = Math.min(MAX_RATE, Math.max(MIN_RATE, MIN_MINIATURE / Math.max(1, entries)));
+  const threshold = Math.floor(rate * (HASH_MASK + 1));
+  const capacity = Math.max(1, Math.round(entries * rate));
+  const period = 10 * capacity;
+  let minis = MINIATURE_WINDOWS.map((share) => build(capacity, share));
+  const scores = MINIATURE_WINDOWS.map(() => 0);
+  const hits = MINIATURE_WINDOWS.map(() => 0);
+  let sampled = 0;
+  let share: number = MINIATURE_WINDOWS[0];
+  return {
+    record(key, hash, _hit, _ready, window) {
+      if ((hash & HASH_MASK) >= threshold) return 0;
+      for (let i = 0; i < minis.length; i++) {
+        const mini = minis[i]!;
+        if (mini.get(key) !== undefined) hits[i]!++;
+        else mini.set(key, true, 1, Infinity);
+      }
+      if (++sampled >= period) {
+        sampled = 0;
+        let best = 0;
+        for (let i = 0; i < scores.length; i++) {
+          scores[i] = scores[i]! / 2 + hits[i]!;
+          hits[i] = 0;
+          if (scores[i]! > scores[best]!) best = i;
+        }
+        share = MINIATURE_WINDOWS[best]!;
+        return Math.round(share * maximum) - window;
+      }
+      return 0;
+    },
+    evicted() {},
+    reset() {
+      minis = MINIATURE_WINDOWS.map((s) => build(capacity, s));
+      scores.fill(0);
+      hits.fill(0);
+      sampled = 0;
+      share = MINIATURE_WINDOWS[0];
+    },
+  };
+}

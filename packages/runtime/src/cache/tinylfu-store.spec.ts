@@ -1,0 +1,117 @@
+import { createTinyLfuStore } from "./tinylfu-store.js";
+import { createHillClimber } from "./window-climber.js";
+import { createMiniatureClimber } from "./miniature-climber.js";
+import { createLruStore } from "./lru-store.js";
+
+const noJitter = () => 0.5; // floor(0.5 × 128) ≠ 0: the random admission never fires
+
+function warmStore(random = noJitter) {
+  const evicted: number[] = [];
+  const store = createTinyLfuStore<number, number>({
+    maxEntries: 10, maxBytes: 0, now: () => 0, climber: "fixed", random,
+    onRemove: (k, _v, cause) => cause === "evicted" && evicted.push(k),
+  });
+  for (let k = 1; k <= 10; k++) store.set(k, k, 1, Infinity);
+  for (let round = 0; round < 3; round++) for (let k = 1; k <= 9; k++) store.get(k);
+  return { store, evicted };
+}
+
+describe("createTinyLfuStore", () => {
+  it("sizes regions as Caffeine does: 1 % window, main 80 % protected / 20 % probation", () => {
+    const store = createTinyLfuStore<number, number>({ maxEntries: 1000, maxBytes: 0, now: () => 0 });
+    expect(store.windowMaximum).toBe(10);
+    expect(store.protectedMaximum).toBe(792);
+  });
+
+  it("rejects a candidate no warmer than the probation victim", () => {
+    const { store, evicted } = warmStore();
+    expect(store.regionOf(10)).toBe("window");
+    store.set(100, 100, 1, Infinity); // 10 leaves the window as the candidate, seen once
+    expect(evicted).toEqual([10]);
+    expect(store.regionOf(100)).toBe("window");
+    for (let k = 1; k <= 9; k++) expect(store.peek(k)).toBe(k);
+  });
+
+  it("admits a candidate warmer than the victim, evicting the probation LRU", () => {
+    const { store, evicted } = warmStore();
+    store.set(100, 100, 1, Infinity);
+    for (let i = 0; i < 5; i++) store.get(100); // 100 now warmer than any of 1..9
+    const probation = [1, 2, 3, 4, 5, 6, 7, 8, 9].filter((k) => store.regionOf(k) === "probation");
+    expect(probation.length).toBeGreaterThan(0);
+    store.set(101, 101, 1, Infinity);
+    expect(evicted).toEqual([10, probation[0]]);
+    expect(store.regionOf(100)).toBe("probation");
+    expect(store.regionOf(101)).toBe("window");
+  });
+
+  it("lets a warm candidate through 1 time in 128 at random (hash-flooding defence)", () => {
+    const run = (random: () => number) => {
+      const store = createTinyLfuStore<number, number>({ maxEntries: 10, maxBytes: 0, now: () => 0, climber: "fixed", random });
+      for (let k = 1; k <= 10; k++) store.set(k, k, 1, Infinity);
+      for (let round = 0; round < 15; round++) for (let k = 1; k <= 9; k++) store.get(k); // victims at 15
+      store.set(100, 100, 1, Infinity);
+      for (let i = 0; i < 7; i++) store.get(100); // candidate at 8 ≥ 6, colder than the victims
+      store.set(101, 101, 1, Infinity);
+      return store.regionOf(100);
+    };
+    expect(run(() => 0.5)).toBeUndefined();
+    expect(run(() => 0)).toBe("probation");
+  });
+
+  it("climbs: Caffeine's climber moves the window after each sample of 10 × capacity reads", () => {
+    const store = createTinyLfuStore<number, number>({ maxEntries: 100, maxBytes: 0, now: () => 0, climber: "caffeine", random: noJitter });
+    for (let k = 0; k < 100; k++) store.set(k, k, 1, Infinity);
+    const windows = new Set<number>();
+    for (let i = 0; i < 5000; i++) {
+      const k = (i * 31) % 150;
+      if (store.get(k) === undefined) store.set(k, k, 1, Infinity);
+      windows.add(store.windowMaximum);
+      if (store.entries > 100) throw new Error("over the entry bound");
+    }
+    expect(windows.size).toBeGreaterThan(1);
+  });
+
+  it("holds the byte bound with byte-weighted regions when only maxBytes is set", () => {
+    const store = createTinyLfuStore<number, number>({ maxEntries: 0, maxBytes: 1000, now: () => 0, random: noJitter });
+    for (let i = 0; i < 2000; i++) {
+      if (store.get(i % 97) === undefined) store.set(i % 97, i, 10 + (i % 50), Infinity);
+      if (store.bytes > 1000) throw new Error(`bytes ${store.bytes} > 1000`);
+    }
+    expect(store.bytes).toBeGreaterThan(500);
+  });
+
+  it("rejects an unknown climber naming the field", () => {
+    expect(() => createTinyLfuStore({ maxEntries: 1, maxBytes: 0, now: () => 0, climber: "x" as never })).toThrow(/climber: must be "miniature", "caffeine" or "fixed", got x/);
+  });
+});
+
+describe("createHillClimber", () => {
+  it("steps down first, keeps direction while the hit ratio rises, reverses when it falls", () => {
+    const climber = createHillClimber<number>(100, 10);
+    const sample = (hits: number) => {
+      let step = 0;
+      for (let i = 0; i < 10; i++) step = climber.record(i, 0, i < hits, true, 0);
+      return step;
+    };
+    expect(sample(5)).toBe(-6); // first sample: rise from 0 → keep the initial −6.25 step
+    expect(sample(8)).toBe(-6); // rose by 0.3 ≥ 0.05: restart at 6.25 in the same direction
+    expect(sample(2)).toBe(6); // fell: reverse
+  });
+
+  it("restarts while the sketch is off", () => {
+    const climber = createHillClimber<number>(100, 10);
+    for (let i = 0; i < 100; i++) expect(climber.record(i, 0, true, false, 0)).toBe(0);
+  });
+});
+
+describe("createMiniatureClimber", () => {
+  it("moves the window toward the share whose miniature hits most", () => {
+    const climber = createMiniatureClimber<number>(1000, 1000, (capacity, share) =>
+      // Stand-in miniatures: LRU sized by share (63 × share): only share 0.9 (57) holds the 50-key loop.
+      createLruStore<number, true>({ maxEntries: Math.max(1, Math.round(capacity * share)), maxBytes: 0, now: () => 0 }),
+    );
+    let step = 0;
+    for (let i = 0; i < 400_000 && step === 0; i++) step = climber.record(i % 50, (i % 50) * 0x100000, false, true, 10); // 50 sampled keys in a loop
+    expect(step).toBe(900 - 10); // share 0.9 of 1000, from a window of 10
+  });
+});
