@@ -9,7 +9,7 @@ import {
 } from "@sluice/runtime";
 import { createInventoryServiceClient, type InventoryServiceClient } from "../../examples/inventory/gen/inventory/v1/inventory_sluice.js";
 import { startInventoryServer, type InventoryServer } from "../../examples/inventory/src/server.js";
-import { closeAll, eventually, startServers } from "../support/inventory.js";
+import { closeAll, eventually, startServers, uncached } from "../support/inventory.js";
 import { manualResolver } from "../support/manual-resolver.js";
 import { findDnsmasq, startDnsmasq, type Dnsmasq } from "../resolver/dnsmasq.js";
 
@@ -51,13 +51,13 @@ describe("pickers over three real servers", () => {
   it("pick-first sends everything to the first endpoint", async () => {
     servers = await startServers(3);
     channel = await readyChannel(servers, "pick-first");
-    expect(await shares(createInventoryServiceClient(channel), 60)).toEqual(new Map([["server-0", 60]]));
+    expect(await shares(createInventoryServiceClient(channel, undefined, uncached), 60)).toEqual(new Map([["server-0", 60]]));
   });
 
   it("random spreads calls roughly evenly", async () => {
     servers = await startServers(3);
     channel = await readyChannel(servers, "random");
-    const counts = await shares(createInventoryServiceClient(channel), 600);
+    const counts = await shares(createInventoryServiceClient(channel, undefined, uncached), 600);
     for (const name of ["server-0", "server-1", "server-2"]) {
       expect(counts.get(name) ?? 0).toBeGreaterThan(140);
       expect(counts.get(name) ?? 0).toBeLessThan(260);
@@ -67,7 +67,7 @@ describe("pickers over three real servers", () => {
   it("weighted-round-robin follows the resolver's weights exactly over whole cycles", async () => {
     servers = await startServers(3);
     channel = await readyChannel(servers, "weighted-round-robin", [3, 1, 1]);
-    expect(await shares(createInventoryServiceClient(channel), 250)).toEqual(
+    expect(await shares(createInventoryServiceClient(channel, undefined, uncached), 250)).toEqual(
       new Map([
         ["server-0", 150],
         ["server-1", 50],
@@ -79,7 +79,7 @@ describe("pickers over three real servers", () => {
   it.each(["least-request", "peak-ewma"] as const)("%s sends few calls to a slow endpoint", async (policy) => {
     servers = await startServers(3, [0, 0, 25]);
     channel = await readyChannel(servers, policy);
-    const counts = await shares(createInventoryServiceClient(channel), 600, 8);
+    const counts = await shares(createInventoryServiceClient(channel, undefined, uncached), 600, 8);
     const slowShare = (counts.get("server-2") ?? 0) / 600;
     expect(slowShare).toBeLessThan(0.2);
     expect(counts.get("server-0") ?? 0).toBeGreaterThan(150);
@@ -92,7 +92,7 @@ describe("pickers over three real servers", () => {
     channel = createChannel({ target: "static:///manual:1", resolver, balancer: "ring-hash" });
     resolver.push(servers.slice(0, 3).map((s) => ({ address: addressOf(s) })));
     await eventually(() => channel!.stats().endpoints.filter((e) => e.state === "ready").length === 3, 5000, "3 ready");
-    const client = createInventoryServiceClient(channel);
+    const client = createInventoryServiceClient(channel, undefined, uncached);
     const keys = Array.from({ length: 300 }, (_, i) => `customer-${i}`);
     const owner = async (key: string): Promise<string> =>
       (await client.getItem({ sku: "sku-0001" }, { contextValues: createContextValues().set(routingKeyContext, key) })).servedBy;
@@ -118,7 +118,7 @@ describe("pickers over three real servers", () => {
   it("the generated routing key (GetItem's sku) gives affinity without a per-call key", async () => {
     servers = await startServers(3);
     channel = await readyChannel(servers, "ring-hash");
-    const client = createInventoryServiceClient(channel);
+    const client = createInventoryServiceClient(channel, undefined, uncached);
     for (const sku of ["sku-0001", "sku-0002", "sku-0003", "sku-0004"]) {
       const seen = new Set<string>();
       for (let i = 0; i < 10; i++) seen.add((await client.getItem({ sku })).servedBy);
@@ -136,7 +136,7 @@ describe("health checking", () => {
     try {
       resolver.push(servers.map((s) => ({ address: addressOf(s) })));
       await eventually(() => channel.stats().endpoints.filter((e) => e.state === "ready").length === 3, 5000, "all ready");
-      const client = createInventoryServiceClient(channel);
+      const client = createInventoryServiceClient(channel, undefined, uncached);
       servers[1]!.health.setStatus(service, "NOT_SERVING");
       await eventually(() => channel.stats().endpoints.find((e) => e.address === addressOf(servers[1]!))?.healthy === false, 3000, "unhealthy seen");
       const during = await shares(client, 60);
@@ -173,7 +173,7 @@ describeDns("DNS resolution", () => {
       dns: { server: dns.server, refreshIntervalMs: 200 },
     });
     try {
-      const client = createInventoryServiceClient(channel);
+      const client = createInventoryServiceClient(channel, undefined, uncached);
       await channel.waitForReady(5000);
       expect((await shares(client, 10)).get("first")).toBe(10);
       await dns.writeHosts([["127.0.0.3", "inventory.svc.test"]]);

@@ -4,7 +4,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { createChannel, type Channel } from "@sluice/runtime";
 import { createInventoryServiceClient } from "../../examples/inventory/gen/inventory/v1/inventory_sluice.js";
 import { spawnServer, type ServerProcess } from "../support/processes.js";
-import { eventually } from "../support/inventory.js";
+import { eventually, uncached } from "../support/inventory.js";
 import { manualResolver } from "../support/manual-resolver.js";
 
 /** Waits until the channel has `count` endpoints and every one is ready. */
@@ -16,7 +16,7 @@ async function allReady(channel: Channel, count: number): Promise<void> {
 }
 
 async function countServedBy(channel: Channel, calls: number): Promise<Map<string, number>> {
-  const client = createInventoryServiceClient(channel);
+  const client = createInventoryServiceClient(channel, undefined, uncached);
   const counts = new Map<string, number>();
   for (let i = 0; i < calls; i++) {
     const { servedBy } = await client.getItem({ sku: "sku-0001" });
@@ -52,7 +52,7 @@ describe("channel over three server processes", () => {
     servers.push(slow);
     channel = createChannel({ target: `static:///${[servers[0]!, servers[1]!, slow].map((s) => s.address).join(",")}`, backoff: { initialMs: 100, maxMs: 200 } });
     await allReady(channel, 3);
-    const client = createInventoryServiceClient(channel);
+    const client = createInventoryServiceClient(channel, undefined, uncached);
     // Calls in flight on the slow server when it dies must fail, not hang.
     const inFlight = Array.from({ length: 6 }, () => client.getItem({ sku: "sku-0001" }, { timeoutMs: 10_000 }).then((r) => r.servedBy, (e: unknown) => ConnectError.from(e)));
     await eventually(() => (channel!.stats().endpoints.find((e) => e.address === slow.address)?.inFlight ?? 0) > 0, 5000, "calls in flight on slow");
@@ -83,7 +83,7 @@ describe("channel over three server processes", () => {
     channel = createChannel({ target: "static:///unused:1", resolver, balancer: "round-robin" });
     resolver.push([{ address: slow.address }]);
     await channel.waitForReady(5000);
-    const client = createInventoryServiceClient(channel);
+    const client = createInventoryServiceClient(channel, undefined, uncached);
     const pending = client.getItem({ sku: "sku-0001" });
     await eventually(() => channel!.stats().endpoints[0]?.inFlight === 1, 2000, "call in flight");
     resolver.push([{ address: servers[0]!.address }]);
@@ -99,7 +99,7 @@ describe("channel over three server processes", () => {
     await Promise.all(dead.map((s) => s.kill()));
     channel = createChannel({ target: `static:///${dead.map((s) => s.address).join(",")}`, backoff: { initialMs: 5000 } });
     await eventually(() => channel!.stats().endpoints.length === 2 && channel!.stats().endpoints.every((e) => e.state === "transient-failure"), 5000, "all failed");
-    const error = await createInventoryServiceClient(channel)
+    const error = await createInventoryServiceClient(channel, undefined, uncached)
       .getItem({ sku: "sku-0001" })
       .then(
         () => new ConnectError("expected the call to fail", Code.Unknown),
@@ -129,7 +129,7 @@ describe("channel close", () => {
     const channel = createChannel({ target: `static:///${slow.address}` });
     try {
       await channel.waitForReady(5000);
-      const client = createInventoryServiceClient(channel);
+      const client = createInventoryServiceClient(channel, undefined, uncached);
       const pending = client.getItem({ sku: "sku-0001" }, { timeoutMs: 10_000 }).then(
         () => "ok",
         (e: unknown) => ConnectError.from(e).code,
@@ -154,7 +154,7 @@ describe("channel call accounting", () => {
     const channel = createChannel({ target: `static:///${server.address}` });
     try {
       await channel.waitForReady(5000);
-      const client = createInventoryServiceClient(channel);
+      const client = createInventoryServiceClient(channel, undefined, uncached);
       const controller = new AbortController();
       const iterator = client.listItems({}, { signal: controller.signal })[Symbol.asyncIterator]();
       expect((await iterator.next()).done).toBe(false);
@@ -173,7 +173,7 @@ describe("channel call accounting", () => {
     const server = await spawnServer("a");
     const channel = createChannel({ target: `static:///${server.address}` });
     try {
-      const client = createInventoryServiceClient(channel);
+      const client = createInventoryServiceClient(channel, undefined, uncached);
       expect((await client.getItem({ sku: "sku-0001" }, { timeoutMs: 0 })).servedBy).toBe("a");
     } finally {
       await channel.close();

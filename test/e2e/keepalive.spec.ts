@@ -4,7 +4,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { createChannel } from "@sluice/runtime";
 import { createInventoryServiceClient } from "../../examples/inventory/gen/inventory/v1/inventory_sluice.js";
 import { startBlackholeProxy } from "../support/blackhole-proxy.js";
-import { closeAll, eventually, startServers } from "../support/inventory.js";
+import { closeAll, eventually, startServers, uncached } from "../support/inventory.js";
 
 describe("keepalive", () => {
   it("fails a call on a silent connection within the ping timeout and routes new calls elsewhere", async () => {
@@ -19,7 +19,7 @@ describe("keepalive", () => {
     });
     try {
       await eventually(() => channel.stats().endpoints.filter((e) => e.state === "ready").length === 2, 5000, "all ready");
-      const client = createInventoryServiceClient(channel);
+      const client = createInventoryServiceClient(channel, undefined, uncached);
       const inFlight = client.getItem({ sku: "sku-0001" }, { timeoutMs: 20_000 }).then(
         () => new ConnectError("expected a failure", Code.Unknown),
         (e: unknown) => ConnectError.from(e),

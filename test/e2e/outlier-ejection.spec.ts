@@ -5,7 +5,7 @@ import { createChannel, serve, type Server } from "@sluice/runtime";
 import { createInventoryServiceClient, registerInventoryService } from "../../examples/inventory/gen/inventory/v1/inventory_sluice.js";
 import { createInventoryHandlers } from "../../examples/inventory/src/handlers.js";
 import { createInventoryStore } from "../../examples/inventory/src/store.js";
-import { closeAll, eventually } from "../support/inventory.js";
+import { closeAll, eventually, uncached } from "../support/inventory.js";
 
 /** A server whose GetItem fails with `code` (UNAVAILABLE by default) while `broken.on` is true. */
 async function flakyServer(name: string, broken: { on: boolean }, code = Code.Unavailable): Promise<Server> {
@@ -40,7 +40,7 @@ describe("outlier ejection", () => {
     });
     try {
       await eventually(() => channel.stats().endpoints.filter((e) => e.state === "ready").length === 3, 5000, "all ready");
-      const client = createInventoryServiceClient(channel);
+      const client = createInventoryServiceClient(channel, undefined, uncached);
       let failures = 0;
       for (let i = 0; i < 30; i++) {
         await client.getItem({ sku: "sku-0001" }).catch(() => failures++);
@@ -73,7 +73,7 @@ describe("outlier ejection", () => {
       channel.onEvent((e) => {
         if (e.type === "state") states.push(e.state);
       });
-      const client = createInventoryServiceClient(channel);
+      const client = createInventoryServiceClient(channel, undefined, uncached);
       for (let i = 0; i < 20; i++) {
         const error = await client.getItem({ sku: "sku-0001" }).catch((e: unknown) => ConnectError.from(e));
         expect((error as ConnectError).code).toBe(Code.Unavailable);
@@ -104,7 +104,7 @@ describe("outlier ejection", () => {
     });
     try {
       await channel.waitForReady({ endpoints: "all", timeoutMs: 5000 });
-      const client = createInventoryServiceClient(channel);
+      const client = createInventoryServiceClient(channel, undefined, uncached);
       const codes = new Set<Code>();
       for (let i = 0; i < 20; i++) {
         // The slow server needs 200 ms: a 50 ms deadline is the caller's choice, not the endpoint's fault.

@@ -5,7 +5,7 @@ import { createInventoryServiceClient } from "../../examples/inventory/gen/inven
 import type { InventoryServer } from "../../examples/inventory/src/server.js";
 import { defaultMemoryRegistry } from "../../packages/runtime/src/discovery/memory-registry.js";
 import type { ServiceRegistration } from "../../packages/runtime/src/discovery/service-registration.js";
-import { closeAll, eventually, startServers } from "../support/inventory.js";
+import { closeAll, eventually, startServers, uncached } from "../support/inventory.js";
 
 describe("registry:/// discovery", () => {
   let servers: InventoryServer[] = [];
@@ -23,7 +23,7 @@ describe("registry:/// discovery", () => {
     registrations = servers.map((s) => defaultMemoryRegistry.register(s, { service: "inventory-registry-e2e" }));
     channel = createChannel({ target: "registry:///inventory-registry-e2e" });
     await eventually(() => channel!.stats().endpoints.filter((e) => e.state === "ready").length === 2, 5000, "both ready");
-    const client = createInventoryServiceClient(channel);
+    const client = createInventoryServiceClient(channel, undefined, uncached);
     const servedBy = new Set<string>();
     for (let i = 0; i < 20; i++) servedBy.add((await client.getItem({ sku: "sku-0001" })).servedBy);
     expect([...servedBy].sort()).toEqual(["server-0", "server-1"]);

@@ -6,7 +6,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { serve } from "@sluice/runtime";
 import { Health } from "../../packages/runtime/src/gen/grpc/health/v1/health_pb.js";
 import { createInventoryServiceClient } from "../../examples/inventory/gen/inventory/v1/inventory_sluice.js";
-import { startServers } from "../support/inventory.js";
+import { startServers, uncached } from "../support/inventory.js";
 
 /** Sends one raw HTTP/2 request and returns the response headers, trailers and body. */
 async function rawRequest(
@@ -70,7 +70,7 @@ describe("serve()", () => {
       const wrongType = await rawRequest(server!.url, { ":path": path, "content-type": "text/plain" }, new Uint8Array([1]));
       expect(wrongType.headers[":status"]).toBe(415);
       // Still serving.
-      const client = createInventoryServiceClient(createGrpcTransport({ baseUrl: server!.url }));
+      const client = createInventoryServiceClient(createGrpcTransport({ baseUrl: server!.url }), undefined, uncached);
       expect((await client.getItem({ sku: "sku-0001" })).item?.sku).toBe("sku-0001");
     } finally {
       await server!.close();
@@ -80,7 +80,7 @@ describe("serve()", () => {
   it("close() turns health NOT_SERVING and lets a call in flight finish", async () => {
     const [server] = await startServers(1, [300]);
     const transport = createGrpcTransport({ baseUrl: server!.url });
-    const client = createInventoryServiceClient(transport);
+    const client = createInventoryServiceClient(transport, undefined, uncached);
     // Close only once the call has reached the server (a fixed sleep loses that race on a busy machine).
     const arrived = new Promise((r) => server!.http2Server.once("stream", r));
     const inFlight = client.getItem({ sku: "sku-0001" });

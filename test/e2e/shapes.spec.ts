@@ -5,7 +5,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { createChannel, type Channel, type Protocol } from "@sluice/runtime";
 import { createInventoryServiceClient, type InventoryServiceClient } from "../../examples/inventory/gen/inventory/v1/inventory_sluice.js";
 import type { InventoryServer } from "../../examples/inventory/src/server.js";
-import { closeAll, startServers, staticTarget } from "../support/inventory.js";
+import { closeAll, startServers, staticTarget, uncached } from "../support/inventory.js";
 
 async function* from<T>(items: readonly T[]): AsyncIterable<T> {
   for (const item of items) yield item;
@@ -19,7 +19,7 @@ describe.each<Protocol>(["grpc", "connect", "grpc-web"])("all four shapes over %
   beforeAll(async () => {
     servers = await startServers(2);
     channel = createChannel({ target: staticTarget(servers), protocol });
-    client = createInventoryServiceClient(channel);
+    client = createInventoryServiceClient(channel, undefined, uncached);
   });
   afterAll(async () => {
     await channel.close();
@@ -71,10 +71,10 @@ describe.each<Protocol>(["grpc", "connect", "grpc-web"])("all four shapes over %
     const slowServers = await startServers(1, [300]);
     const slowChannel = createChannel({ target: staticTarget(slowServers), protocol });
     try {
-      const slowClient = createInventoryServiceClient(slowChannel, { getItem: { timeoutMs: 50 } });
+      const slowClient = createInventoryServiceClient(slowChannel, { getItem: { timeoutMs: 50 } }, uncached);
       const error = await slowClient.getItem({ sku: "sku-0001" }).catch((e: unknown) => e);
       expect(ConnectError.from(error).code).toBe(Code.DeadlineExceeded);
-      const ok = await createInventoryServiceClient(slowChannel).getItem({ sku: "sku-0001" }, { timeoutMs: 2000 });
+      const ok = await createInventoryServiceClient(slowChannel, undefined, uncached).getItem({ sku: "sku-0001" }, { timeoutMs: 2000 });
       expect(ok.item?.sku).toBe("sku-0001");
     } finally {
       await slowChannel.close();
@@ -88,7 +88,7 @@ describe("generated client over a plain connect-node transport", () => {
     const [server] = await startServers(1);
     try {
       const transport = createGrpcTransport({ baseUrl: server!.url });
-      const client = createInventoryServiceClient(transport);
+      const client = createInventoryServiceClient(transport, undefined, uncached);
       expect((await client.getItem({ sku: "sku-0002" })).item?.sku).toBe("sku-0002");
       const items: string[] = [];
       for await (const item of client.listItems({ limit: 3 })) items.push(item.sku);

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { Etcd3 } from "etcd3";
 import { createChannel } from "@sluice/runtime";
 import { createInventoryServiceClient } from "../../examples/inventory/gen/inventory/v1/inventory_sluice.js";
-import { closeAll, eventually, startServers } from "../support/inventory.js";
+import { closeAll, eventually, startServers, uncached } from "../support/inventory.js";
 import type { Resolver } from "../../packages/runtime/src/channel/resolver.js";
 import { createEtcdResolver } from "../../packages/runtime/src/channel/resolvers/etcd-resolver.js";
 import { createResolver } from "../../packages/runtime/src/channel/resolvers/registry.js";
@@ -189,7 +189,7 @@ describeEtcd("etcd discovery against a real etcd", () => {
       registrations.push(...(await Promise.all(servers.map((s) => registerWithEtcd(s, { endpoints: [etcd.endpoint], service })))));
       const first = registrations[0];
       await eventually(() => channel.stats().endpoints.filter((e) => e.state === "ready").length === 2, 5000, "both ready");
-      const client = createInventoryServiceClient(channel);
+      const client = createInventoryServiceClient(channel, undefined, uncached);
       const servedBy = new Set<string>();
       for (let i = 0; i < 20; i++) servedBy.add((await client.getItem({ sku: "sku-0001" })).servedBy);
       expect([...servedBy].sort()).toEqual(["server-0", "server-1"]);

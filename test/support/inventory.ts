@@ -26,3 +26,9 @@ export async function eventually(check: () => boolean, timeoutMs: number, what: 
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/**
+ * Client options without the response cache: tests that count which server answers (balancing,
+ * ejection, failover) need every call to go out, not the GetItem cache the example proto declares.
+ */
+export const uncached = { cache: false } as const;

@@ -24,7 +24,7 @@ interface PhaseResult {
 
 async function runPhase(fleet: Fleet, policy: (typeof policies)[number]): Promise<PhaseResult> {
   const channel: Channel = createChannel({ target: fleet.target, balancer: policy });
-  const client = createInventoryServiceClient(channel);
+  const client = createInventoryServiceClient(channel, undefined, { cache: false });
   await channel.waitForReady(10_000);
   const histogram = buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   const share = new Map<string, number>();
@@ -80,7 +80,7 @@ async function runPhase(fleet: Fleet, policy: (typeof policies)[number]): Promis
 /** Unmeasured load over every server, so JIT and connections are warm before the phases. */
 async function warmUp(fleet: Fleet, seconds: number): Promise<void> {
   const channel = createChannel({ target: fleet.target, balancer: "round-robin" });
-  const client = createInventoryServiceClient(channel);
+  const client = createInventoryServiceClient(channel, undefined, { cache: false });
   await channel.waitForReady(10_000);
   const deadline = performance.now() + seconds * 1000;
   await Promise.all(
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   try {
     console.log(`fleet: ${fleet.members.map((m, i) => `${m.name}=${fleet.addresses[i]}`).join("  ")}\n`);
     const tourChannel = createChannel({ target: fleet.target });
-    for (const line of await tourOfShapes(createInventoryServiceClient(tourChannel))) console.log(`  ${line}`);
+    for (const line of await tourOfShapes(createInventoryServiceClient(tourChannel, undefined, { cache: false }))) console.log(`  ${line}`);
     await tourChannel.close();
     // Fresh node processes run at about half speed for their first seconds: warm the fleet up
     // before measuring, so the first policy is not judged on a cold fleet.

@@ -15,7 +15,7 @@ export type { PickArgs, PickCandidate, Picker, PickerEnv, PickerPolicy, PickResu
 export { PickDecision, pickQueue, pickFail } from "./channel/picker.js";
 
 export { createPolicyClient } from "./client/policy-client.js";
-export type { PolicyClientOptions } from "./client/policy-client.js";
+export type { PolicyClient, PolicyClientOptions } from "./client/policy-client.js";
 export { createCancelableClient } from "./client/cancelable-client.js";
 export type { TransportLayer } from "./client/layer.js";
 export { methodPolicyContext } from "./client/policy-context.js";

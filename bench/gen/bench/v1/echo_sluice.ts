@@ -4,7 +4,7 @@
 // @generated from file bench/v1/echo.proto (package bench.v1, syntax proto3)
 /* eslint-disable */
 
-import type { PolicyClientOptions, PolicyOverrides, PolicyTable } from "@sluice/runtime";
+import type { CacheLayer, PolicyClientOptions, PolicyOverrides, PolicyTable } from "@sluice/runtime";
 import { createPolicyClient } from "@sluice/runtime";
 import type { EchoRequest, EchoRequestSchema, EchoResponse, EchoResponseSchema, EchoStreamRequest, EchoStreamRequestSchema, EchoStreamResponse, EchoStreamResponseSchema } from "./echo_pb.js";
 import { EchoService } from "./echo_pb.js";
@@ -44,12 +44,16 @@ export interface EchoServiceClient {
    * @generated from rpc bench.v1.EchoService.EchoStream
    */
   echoStream(request: MessageInitShape<typeof EchoStreamRequestSchema>, options?: CallOptions): AsyncIterable<EchoStreamResponse>;
+
+  /** The client's response cache: invalidate(method, request?), clear(), stats(). */
+  readonly $cache: CacheLayer;
 }
 
 /**
  * Creates the typed client `EchoServiceClient` over a Connect transport (a Sluice channel or a
  * plain Connect transport), applying `EchoServicePolicies` adjusted by `overrides` (a field set to
- * `null` turns that policy off); `options` adds call-level interceptors and method layers.
+ * `null` turns that policy off); `options` adds call-level interceptors, a shared or configured
+ * response cache, and method layers.
  */
 export function createEchoServiceClient(
   transport: Transport,

@@ -13,6 +13,7 @@ export function printClient(f: GeneratedFile, plan: ServicePlan, names: ServiceN
   const transport = f.import("Transport", "@connectrpc/connect", true);
   const policyOverrides = f.import("PolicyOverrides", "@sluice/runtime", true);
   const policyClientOptions = f.import("PolicyClientOptions", "@sluice/runtime", true);
+  const cacheLayer = f.import("CacheLayer", "@sluice/runtime", true);
   const createPolicyClient = f.import("createPolicyClient", "@sluice/runtime");
   const service = f.importSchema(plan.service);
   const serviceType = f.importSchema(plan.service, true);
@@ -31,6 +32,9 @@ export function printClient(f: GeneratedFile, plan: ServicePlan, names: ServiceN
     f.print(f.jsDoc(method, "  "));
     f.print("  ", memberName(method.localName), "(", ...clientSignature(f, method, callOptions, g), ";");
   });
+  f.print();
+  f.print("  /** The client's response cache: invalidate(method, request?), clear(), stats(). */");
+  f.print("  readonly $cache: ", cacheLayer, ";");
   f.print("}");
   f.print();
   f.print(
@@ -39,7 +43,7 @@ export function printClient(f: GeneratedFile, plan: ServicePlan, names: ServiceN
         `Creates the typed client \`${names.client}\` over a Connect transport (a Sluice channel ` +
           `or a plain Connect transport), applying \`${names.policies}\` adjusted by ` +
           `\`overrides\` (a field set to \`null\` turns that policy off); \`options\` adds call-level ` +
-          `interceptors and method layers.`,
+          `interceptors, a shared or configured response cache, and method layers.`,
       ),
     ),
   );

@@ -1,5 +1,6 @@
 // createPolicyClient: what every generated createXxxClient calls — a typed client whose calls pass
-// through the call pipeline (policy → call-level interceptors → method-policy layers → transport).
+// through the call pipeline (policy → call-level interceptors → cache → method layers → defaults →
+// transport).
 import type { Client, Interceptor, Transport } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
 import type { PolicyOverrides, PolicyTable } from "./method-policy.js";
@@ -10,6 +11,7 @@ import { interceptorLayer } from "./interceptor-layer.js";
 import { defaultsLayer } from "./defaults-layer.js";
 import type { TransportLayer } from "./layer.js";
 import { createCancelableClient } from "./cancelable-client.js";
+import { createCacheLayer, type CacheLayer } from "../cache/cache-layer.js";
 
 /** Client-wide options of a generated client beside its policy overrides. */
 export interface PolicyClientOptions {
@@ -20,11 +22,27 @@ export interface PolicyClientOptions {
    */
   readonly interceptors?: readonly Interceptor[];
   /**
-   * Method-policy layers placed between the call-level interceptors and the defaults layer, outermost
-   * first; each reads the call's policy from `methodPolicyContext`.
+   * The response cache of the methods whose policy declares one (`cache` in the .proto): a layer
+   * from `createCacheLayer(...)` (share one between clients of a service to share their cache, or
+   * give it per-method overrides), or `false` for none. Default: a cache of this client's own.
+   */
+  readonly cache?: CacheLayer | false;
+  /**
+   * Method-policy layers placed between the cache and the defaults layer, outermost first; each
+   * reads the call's policy from `methodPolicyContext`.
    */
   readonly layers?: readonly TransportLayer[];
 }
+
+/** A generated client: Connect's typed client plus the controls of its response cache. */
+export type PolicyClient<S extends DescService> = Client<S> & {
+  /**
+   * The client's response cache: `$cache.invalidate(method, request?)`, `$cache.clear()`,
+   * `$cache.stats()` (hits, misses, coalesced, stale served, evictions, entries, bytes per method).
+   * Named with a `$` so that no rpc name can collide with it.
+   */
+  readonly $cache: CacheLayer;
+};
 
 /**
  * Creates a typed client for `service` over any Connect `Transport` (a Sluice channel or a plain
@@ -44,13 +62,17 @@ export function createPolicyClient<S extends DescService>(
   policies: PolicyTable<S>,
   overrides?: PolicyOverrides<S>,
   options: PolicyClientOptions = {},
-): Client<S> {
+): PolicyClient<S> {
   const resolved = resolvePolicies(service, policies, overrides);
+  const cache = options.cache === false ? undefined : (options.cache ?? createCacheLayer());
   const pipeline = composePipeline(transport, [
     policyLayer(resolved),
     interceptorLayer(options.interceptors ?? []),
+    ...(cache === undefined ? [] : [cache]),
     ...(options.layers ?? []),
     defaultsLayer,
   ]);
-  return createCancelableClient(service, pipeline);
+  const client = createCancelableClient(service, pipeline) as PolicyClient<S>;
+  Object.defineProperty(client, "$cache", { value: cache ?? createCacheLayer(), enumerable: false });
+  return client;
 }

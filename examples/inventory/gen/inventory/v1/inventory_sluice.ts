@@ -5,7 +5,7 @@
 // @generated from file inventory/v1/inventory.proto (package inventory.v1, syntax proto3)
 /* eslint-disable */
 
-import type { PolicyClientOptions, PolicyOverrides, PolicyTable } from "@sluice/runtime";
+import type { CacheLayer, PolicyClientOptions, PolicyOverrides, PolicyTable } from "@sluice/runtime";
 import { createPolicyClient } from "@sluice/runtime";
 import type { GetItemRequest, GetItemRequestSchema, GetItemResponse, GetItemResponseSchema, Item, ItemSchema, ListItemsRequest, ListItemsRequestSchema, PutItemRequest, PutItemRequestSchema, PutItemResponse, PutItemResponseSchema, StockChange, StockChangeSchema, StockLevel, StockLevelSchema, UpdateStockResponse, UpdateStockResponseSchema, WatchStockRequest, WatchStockRequestSchema } from "./inventory_pb.js";
 import { InventoryService } from "./inventory_pb.js";
@@ -112,12 +112,16 @@ export interface InventoryServiceClient {
    * @generated from rpc inventory.v1.InventoryService.PutItem
    */
   putItem(request: MessageInitShape<typeof PutItemRequestSchema>, options?: CallOptions): Promise<PutItemResponse>;
+
+  /** The client's response cache: invalidate(method, request?), clear(), stats(). */
+  readonly $cache: CacheLayer;
 }
 
 /**
  * Creates the typed client `InventoryServiceClient` over a Connect transport (a Sluice channel or
  * a plain Connect transport), applying `InventoryServicePolicies` adjusted by `overrides` (a field
- * set to `null` turns that policy off); `options` adds call-level interceptors and method layers.
+ * set to `null` turns that policy off); `options` adds call-level interceptors, a shared or
+ * configured response cache, and method layers.
  */
 export function createInventoryServiceClient(
   transport: Transport,
