@@ -72,8 +72,8 @@ export interface AdmissionController {
   exempt(path: string): boolean;
   /** Decides on a call: synchronously, or after a wait in a queue when one is configured. */
   admit(request: AdmissionRequest): Admission | Promise<Admission>;
-  /** The `sluice-load` value to attach now, or undefined when load reports are off. */
-  loadReport(): string | undefined;
+  /** The `sluice-load` value to attach now (with `shed`, `util` is the calls in flight now, not the average), or undefined when load reports are off. */
+  loadReport(shed?: boolean): string | undefined;
   stats(): ServerLimitsStats;
 }
 
@@ -189,10 +189,10 @@ export function createAdmissionController(options: ServerLimitsOptions, env: Adm
    * law (qps × handler latency), or the calls in flight now before a latency is known. The average
    * does not swing with the instant a response happens to be written, as a count taken then does.
    */
-  const reportWithUtilization = (limit: number | undefined): LoadReport => {
+  const reportWithUtilization = (limit: number | undefined, instant = false): LoadReport => {
     if (limit === undefined) return reporter.report(undefined);
     const plain = reporter.report(undefined);
-    const util = plain.latMs !== undefined ? (plain.qps * plain.latMs) / 1000 / limit : server.limiter!.inFlight / limit;
+    const util = plain.latMs !== undefined && !instant ? (plain.qps * plain.latMs) / 1000 / limit : server.limiter!.inFlight / limit;
     return { ...plain, util };
   };
 
@@ -216,10 +216,10 @@ export function createAdmissionController(options: ServerLimitsOptions, env: Adm
       }
       return ticketFor(methodToken, serverToken);
     },
-    loadReport() {
+    loadReport(shed = false) {
       if (!reporting) return undefined;
       const limit = server.limiter?.limit;
-      return formatLoadReport(reportWithUtilization(limit));
+      return formatLoadReport(reportWithUtilization(limit, shed));
     },
     stats() {
       const s = server.limiter?.stats();

@@ -75,7 +75,7 @@ export function installAdmission(server: Http2Server, controller: AdmissionContr
   };
   const run = (admission: Admission, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders: string[]): void => {
     if (admission.shed !== undefined) {
-      sendShed(stream, headers, admission.shed, controller.loadReport());
+      sendShed(stream, headers, admission.shed, controller.loadReport(true));
       return;
     }
     if (stream.destroyed || stream.closed) {
