@@ -135,7 +135,7 @@ describe("protoc-gen-sluice on awkward protos", () => {
     ]);
     const esm = text(path.join(good, "gen-jsdts/acme/streams/v1/streams_sluice.js"));
     expect(esm).toContain('import { CustomerService, EmptyService, StreamService } from "./streams_pb.js";');
-    expect(esm).toContain("export function createStreamServiceClient(transport, overrides) {");
+    expect(esm).toContain("export function createStreamServiceClient(transport, overrides, options) {");
     const cjs = text(path.join(good, "gen-cjs/acme/streams/v1/streams_sluice.js"));
     expect(cjs).toContain('require("./streams_pb")');
     expect(cjs).toContain("exports.createStreamServiceClient = createStreamServiceClient;");

@@ -1,4 +1,4 @@
-// Spells the global names that generated code uses (Promise, AsyncIterable, Partial, String) so
+// Spells the global names that generated code uses (Promise, AsyncIterable, String) so
 // that they still mean the globals when a proto message of the same name is imported.
 import type { DescMessage } from "@bufbuild/protobuf";
 import type { ServicePlan } from "../policy/plan.js";
@@ -7,7 +7,6 @@ import type { ServicePlan } from "../policy/plan.js";
 export interface Globals {
   readonly Promise: string;
   readonly AsyncIterable: string;
-  readonly Partial: string;
   readonly String: string;
 }
 
@@ -30,7 +29,6 @@ export function globalsFor(plans: readonly ServicePlan[]): Globals {
   return {
     Promise: spell("Promise"),
     AsyncIterable: spell("AsyncIterable"),
-    Partial: spell("Partial"),
     String: spell("String"),
   };
 }

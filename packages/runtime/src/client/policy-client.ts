@@ -1,6 +1,6 @@
 // createPolicyClient: what every generated createXxxClient calls — a typed client whose calls pass
 // through the call pipeline (policy → call-level interceptors → method-policy layers → transport).
-import type { Client, Interceptor, Transport } from "@connectrpc/connect";
+import type { Interceptor, Transport } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
 import type { PolicyOverrides, PolicyTable } from "./method-policy.js";
 import { resolvePolicies } from "./resolve-policies.js";
@@ -10,9 +10,10 @@ import { interceptorLayer } from "./interceptor-layer.js";
 import { defaultsLayer } from "./defaults-layer.js";
 import type { TransportLayer } from "./layer.js";
 import { createCancelableClient } from "./cancelable-client.js";
+import { withObservables, type RxClientOptions, type SluiceClient } from "../rx/rx-client.js";
 
 /** Client-wide options of a generated client beside its policy overrides. */
-export interface PolicyClientOptions {
+export interface PolicyClientOptions extends RxClientOptions {
   /**
    * Connect interceptors run once per logical call, before any method-policy layer and before an
    * endpoint is picked (e.g. to add credentials or log a call once, however many attempts it takes).
@@ -29,7 +30,8 @@ export interface PolicyClientOptions {
 /**
  * Creates a typed client for `service` over any Connect `Transport` (a Sluice channel or a plain
  * connect-node transport) that applies the generated per-method `policies`, adjusted by `overrides`.
- * Leaving a response stream early cancels the call (see {@link createCancelableClient}).
+ * Leaving a response stream early cancels the call (see {@link createCancelableClient}); every
+ * streaming method also has a `method$` twin returning a cold Observable (see {@link withObservables}).
  *
  * @example
  * ```ts
@@ -38,13 +40,13 @@ export interface PolicyClientOptions {
  * });
  * ```
  */
-export function createPolicyClient<S extends DescService>(
+export function createPolicyClient<S extends DescService, U extends boolean = false>(
   service: S,
   transport: Transport,
   policies: PolicyTable<S>,
   overrides?: PolicyOverrides<S>,
-  options: PolicyClientOptions = {},
-): Client<S> {
+  options: PolicyClientOptions & { readonly rxjsUnary?: U } = {},
+): SluiceClient<S, U> {
   const resolved = resolvePolicies(service, policies, overrides);
   const pipeline = composePipeline(transport, [
     policyLayer(resolved),
@@ -52,5 +54,5 @@ export function createPolicyClient<S extends DescService>(
     ...(options.layers ?? []),
     defaultsLayer,
   ]);
-  return createCancelableClient(service, pipeline);
+  return withObservables(service, createCancelableClient(service, pipeline), options);
 }
