@@ -47,6 +47,11 @@ export type { ObservableBufferOptions, OverflowStrategy } from "./rx/buffer-opti
 export { observeRequests, registerService, unimplemented } from "./rx/handlers.js";
 export type { RegisterOptions, Unimplemented } from "./rx/handlers.js";
 
+export { createHub } from "./hub/hub.js";
+export type { Hub, HubEvent, HubStats, HubSubscription, SubscribeOptions } from "./hub/hub.js";
+export { slowConsumerPolicies } from "./hub/hub-options.js";
+export type { HubOptions, SlowConsumerPolicy, SubscriberLimits } from "./hub/hub-options.js";
+
 export { createSluiceTransport } from "./transport/sluice-transport.js";
 export type { SluiceTransport, SluiceTransportOptions } from "./transport/sluice-transport.js";
 export { createSluiceConnection } from "./transport/endpoint-connection.js";

@@ -29,6 +29,11 @@ export class RingQueue<T> {
     return true;
   }
 
+  /** The item `index` places after the oldest (0: the oldest), or undefined past the end. */
+  at(index: number): T | undefined {
+    return index >= 0 && index < this.count ? this.slots[(this.head + index) % this.capacity] : undefined;
+  }
+
   /** Removes and returns the oldest item, or undefined when empty. */
   shift(): T | undefined {
     if (this.count === 0) return undefined;
