@@ -34,7 +34,7 @@ function failure(request: EchoRequest): ConnectError {
 }
 
 /** Starts serve() on 127.0.0.1 with the dual-style EchoService. */
-export async function startRxEchoServer(transport: ServerTransport = "sluice"): Promise<RxEchoServer> {
+export async function startRxEchoServer(transport: ServerTransport = "sluice", http2Options?: http2.ServerOptions): Promise<RxEchoServer> {
   const records: CallRecord[] = [];
   const track = (method: string, context: HandlerContext): CallRecord => {
     const record: CallRecord = { method, produced: 0 };
@@ -122,6 +122,7 @@ export async function startRxEchoServer(transport: ServerTransport = "sluice"): 
     host: "127.0.0.1",
     shutdownGraceMs: 200,
     transport,
+    http2Options,
     routes: (router) => registerService(router, EchoService, impl),
   });
   let open = 0;
