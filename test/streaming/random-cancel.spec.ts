@@ -7,6 +7,7 @@ import { lastValueFrom, take } from "rxjs";
 import { createChannel, createPolicyClient, type Channel, type PolicyTable, type TransportImplementation } from "@sluice/runtime";
 import { EchoService } from "../fast-path/gen/fastpath/v1/echo_pb.js";
 import { eventually } from "../support/inventory.js";
+import { seededRandom } from "../support/seeded-random.js";
 import { startRxEchoServer, type RxEchoServer } from "./rx-echo-server.js";
 
 const policies = {} as PolicyTable<typeof EchoService>;
@@ -19,18 +20,6 @@ const streamsPerConnection = 500;
 const forever = 1_000_000;
 type Mode = "unsubscribe" | "break" | "abort" | "deadline";
 const modes: readonly Mode[] = ["unsubscribe", "break", "abort", "deadline"];
-
-/** A small seeded generator (mulberry32), so a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function* requests(signal: AbortSignal): AsyncGenerator<{ text: string }> {
   for (let i = 0; !signal.aborted; i++) {
@@ -64,7 +53,7 @@ describe.each<TransportImplementation>(["sluice", "connect-node"])("random cance
     await eventually(() => server.openStreams() === 0, 2000, "warm-up stream closed");
     server.records.length = 0;
     const baseline = timers();
-    const random = seeded(12);
+    const random = seededRandom(12);
     const outcomes = new Map<string, number>();
 
     const one = async (i: number): Promise<void> => {
