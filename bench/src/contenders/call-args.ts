@@ -1,4 +1,5 @@
-// Call arguments shared by every load generator: unary echo, or a server stream of `stream` messages.
+// Call arguments shared by every load generator: unary echo, or a server stream of `stream` messages
+// read at full speed or by a slow consumer.
 import { intOption } from "../harness/contracts.js";
 import type { JsonObject } from "../harness/scenario.js";
 
@@ -11,4 +12,14 @@ export const STREAM_PAYLOAD_BYTES = 16;
 /** The number of messages to stream, or 0 for a unary echo. */
 export function streamCount(args: JsonObject): number {
   return intOption(args, "stream", 0);
+}
+
+/** How long the consumer takes per streamed message, in ms (0: as fast as they arrive). */
+export function consumeDelayMs(args: JsonObject): number {
+  return intOption(args, "consumeDelayMs", 0);
+}
+
+/** Waits `ms` (a slow consumer's work on one message); resolves at once for 0. */
+export function consume(ms: number): Promise<void> | undefined {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : undefined;
 }

@@ -3,7 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { choiceOption, makePayload, type CreateCaller } from "../harness/contracts.js";
 import { EchoRequestSchema, EchoStreamRequestSchema } from "../../gen/bench/v1/echo_pb.js";
-import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, streamCount } from "./call-args.js";
+import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, consumeDelayMs, streamCount } from "./call-args.js";
 import { echoServiceDefinition } from "./grpc-js-definition.js";
 
 /** grpc-js load-balancing policies a caller can ask for. */
@@ -38,7 +38,15 @@ export const createCaller: CreateCaller = async (ports, options) => {
       const stream = client.makeServerStreamRequest(echoStream.path, echoStream.requestSerialize, echoStream.responseDeserialize, request);
       return new Promise<number>((resolve, reject) => {
         let received = 0;
-        stream.on("data", () => received++);
+        const delayMs = consumeDelayMs(args);
+        stream.on("data", () => {
+          received++;
+          if (delayMs > 0) {
+            // A slow consumer: stop reading while it works on the message.
+            stream.pause();
+            setTimeout(() => stream.resume(), delayMs);
+          }
+        });
         stream.on("error", reject);
         stream.on("end", () => resolve(received));
       });
