@@ -9,7 +9,7 @@ import { eventually } from "../support/inventory.js";
 type Out = MessageInitShape<typeof EchoResponseSchema>;
 const policies = {} as PolicyTable<typeof EchoService>;
 const subscribers = 1000;
-const events = 200;
+const events = 100;
 const queueSize = 16;
 
 describe("event hub fan-out to streaming calls", () => {
@@ -60,10 +60,10 @@ describe("event hub fan-out to streaming calls", () => {
         if (waiting !== undefined && received[j] === waiting.target && fastDone(waiting.target)) waiting.resolve();
       }
     }).map((reading) => reading.catch(() => undefined));
-    const payload = new Uint8Array(1024);
+    const payload = new Uint8Array(4096);
     // Publish in rounds smaller than a queue, each once the fast subscribers have read the last.
     for (let published = 0; published < events; ) {
-      for (let k = 0; k < queueSize / 2; k++, published++) hub.publish("topic", payload);
+      for (let k = 0; k < queueSize / 2 && published < events; k++, published++) hub.publish("topic", payload);
       const target = published;
       if (!fastDone(target)) await new Promise<void>((resolve) => (waiting = { target, resolve }));
     }
