@@ -12,18 +12,9 @@ import type { Server } from "@sluice/runtime";
 import { createSluiceTransport } from "../../packages/runtime/src/transport/sluice-transport.js";
 import { EchoRequestSchema, EchoService } from "./gen/fastpath/v1/echo_pb.js";
 import { startEchoServer } from "./echo-service.js";
+import { seededRandom } from "../support/seeded-random.js";
 
-/** Deterministic RNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const connectCodes = new Set([
   "canceled", "unknown", "invalid_argument", "deadline_exceeded", "not_found", "already_exists", "permission_denied",

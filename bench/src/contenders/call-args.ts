@@ -1,5 +1,6 @@
 // Call arguments shared by every load generator: unary echo, or a server stream of `stream`
-// messages; and the balance scenario's extras (a long stream held open, tolerated overload errors).
+// messages read at full speed or by a slow consumer; and the balance scenario's extras (a long
+// stream held open, tolerated overload errors).
 import { choiceOption, intOption } from "../harness/contracts.js";
 import type { JsonObject } from "../harness/scenario.js";
 
@@ -26,4 +27,14 @@ export function heldStreamCount(args: JsonObject): number {
 /** `tolerate: "resource-exhausted"`: a call answered RESOURCE_EXHAUSTED counts as done, not as a failed run. */
 export function toleratesOverload(args: JsonObject): boolean {
   return choiceOption(args, "tolerate", ["none", "resource-exhausted"] as const, "none") === "resource-exhausted";
+}
+
+/** How long the consumer takes per streamed message, in ms (0: as fast as they arrive). */
+export function consumeDelayMs(args: JsonObject): number {
+  return intOption(args, "consumeDelayMs", 0);
+}
+
+/** Waits `ms` (a slow consumer's work on one message); resolves at once for 0. */
+export function consume(ms: number): Promise<void> | undefined {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : undefined;
 }

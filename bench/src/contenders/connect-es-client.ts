@@ -4,7 +4,7 @@ import { createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { choiceOption, makePayload, type CreateCaller } from "../harness/contracts.js";
 import { EchoRequestSchema, EchoService, EchoStreamRequestSchema } from "../../gen/bench/v1/echo_pb.js";
-import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, streamCount } from "./call-args.js";
+import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, consume, consumeDelayMs, streamCount } from "./call-args.js";
 
 /** Options: `protocol` "grpc" (default) or "connect"; both over HTTP/2 (h2c). */
 export const createCaller: CreateCaller = async (ports, options) => {
@@ -25,7 +25,11 @@ export const createCaller: CreateCaller = async (ports, options) => {
       }
       let received = 0;
       const request = create(EchoStreamRequestSchema, { count, payload: makePayload(STREAM_PAYLOAD_BYTES) });
-      for await (const _ of client.echoStream(request)) received++;
+      const delayMs = consumeDelayMs(args);
+      for await (const _ of client.echoStream(request)) {
+        received++;
+        await consume(delayMs);
+      }
       return received;
     },
     async close() {

@@ -3,7 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { choiceOption, makePayload, type CreateCaller } from "../harness/contracts.js";
 import { EchoRequestSchema, EchoStreamRequestSchema } from "../../gen/bench/v1/echo_pb.js";
-import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, heldStreamCount, streamCount, toleratesOverload } from "./call-args.js";
+import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, consumeDelayMs, heldStreamCount, streamCount, toleratesOverload } from "./call-args.js";
 import { echoServiceDefinition } from "./grpc-js-definition.js";
 
 /** grpc-js load-balancing policies a caller can ask for. */
@@ -24,12 +24,19 @@ export const createCaller: CreateCaller = async (ports, options) => {
         });
   const { echo, echoStream } = echoServiceDefinition;
   const unary = create(EchoRequestSchema, { payload: makePayload(UNARY_PAYLOAD_BYTES) });
-  const serverStream = (count: number): Promise<number> => {
+  const serverStream = (count: number, delayMs = 0): Promise<number> => {
     const request = create(EchoStreamRequestSchema, { count, payload: makePayload(STREAM_PAYLOAD_BYTES) });
     const stream = client.makeServerStreamRequest(echoStream.path, echoStream.requestSerialize, echoStream.responseDeserialize, request);
     return new Promise<number>((resolve, reject) => {
       let received = 0;
-      stream.on("data", () => received++);
+      stream.on("data", () => {
+        received++;
+        if (delayMs > 0) {
+          // A slow consumer: stop reading while it works on the message.
+          stream.pause();
+          setTimeout(() => stream.resume(), delayMs);
+        }
+      });
       stream.on("error", reject);
       stream.on("end", () => resolve(received));
     });
@@ -48,7 +55,7 @@ export const createCaller: CreateCaller = async (ports, options) => {
           );
         });
       }
-      return serverStream(count);
+      return serverStream(count, consumeDelayMs(args));
     },
     async close() {
       client.close();

@@ -6,7 +6,8 @@ import { createChannel, pickerNames, withRoutingKey, type PickerName } from "@sl
 import { choiceOption, intOption, makePayload, type CreateCaller } from "../harness/contracts.js";
 import { EchoRequestSchema, EchoStreamRequestSchema } from "../../gen/bench/v1/echo_pb.js";
 import { createEchoServiceClient } from "../../gen/bench/v1/echo_sluice.js";
-import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, heldStreamCount, streamCount, toleratesOverload } from "./call-args.js";
+import { lastValueFrom, concatMap, from, ignoreElements, tap } from "rxjs";
+import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, consume, consumeDelayMs, heldStreamCount, streamCount, toleratesOverload } from "./call-args.js";
 
 /** A fresh random routing key, so ring-hash spreads calls as a population of keys would. */
 function randomKeyOptions(): CallOptions {
@@ -18,13 +19,16 @@ function randomKeyOptions(): CallOptions {
  * "round-robin"); `routingKey` "none" (default) or "random" (a new random key on every unary call,
  * for ring-hash); `ewmaDecayMs`, the time constant of each endpoint's latency EWMA (default: the
  * channel's, 10 s); `ewmaSampleWeight`, the EWMA's least weight of a lower sample (default: the
- * channel's, 0.1). Call argument `timeoutMs` (unary only): the call's deadline.
+ * channel's, 0.1); `style` "iterable" (default: a for-await loop) or "observable" (the `method$`
+ * twin, counted in `subscribe`; a slow consumer works in `concatMap`). Call argument `timeoutMs`
+ * (unary only): the call's deadline.
  */
 export const createCaller: CreateCaller = async (ports, options) => {
   const protocol = choiceOption(options, "protocol", ["grpc", "connect"] as const, "grpc");
   const balancer = choiceOption<PickerName>(options, "balancer", pickerNames, "round-robin");
   const randomKeys = choiceOption(options, "routingKey", ["none", "random"] as const, "none") === "random";
   const ewmaDecayMs = options.ewmaDecayMs === undefined ? undefined : intOption(options, "ewmaDecayMs", 10_000);
+  const observable = choiceOption(options, "style", ["iterable", "observable"] as const, "iterable") === "observable";
   const ewmaSampleWeight = options.ewmaSampleWeight === undefined ? undefined : Number(options.ewmaSampleWeight);
   // `fastOnly`: leave out the first port (the balance scenario's slow backend), for the reference
   // line of what a balancer that never touched the slow backend would see on this machine.
@@ -61,7 +65,19 @@ export const createCaller: CreateCaller = async (ports, options) => {
       }
       let received = 0;
       const request = create(EchoStreamRequestSchema, { count, payload: makePayload(STREAM_PAYLOAD_BYTES) });
-      for await (const _ of client.echoStream(request)) received++;
+      const delayMs = consumeDelayMs(args);
+      if (observable) {
+        const counted = client.echoStream$(request).pipe(tap(() => received++));
+        await lastValueFrom(
+          delayMs > 0 ? counted.pipe(concatMap(() => from(consume(delayMs)!)), ignoreElements()) : counted.pipe(ignoreElements()),
+          { defaultValue: undefined },
+        );
+        return received;
+      }
+      for await (const _ of client.echoStream(request)) {
+        received++;
+        await consume(delayMs);
+      }
       return received;
     },
     close: () => channel.close(),

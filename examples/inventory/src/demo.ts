@@ -1,11 +1,13 @@
 // The demo (`npm start`): a fleet of inventory servers on loopback, one of them slow; a generated
-// client over a Sluice channel drives load with each balancing policy and prints what happened.
+// client over a Sluice channel drives load with each balancing policy and prints what happened,
+// then a live stream of stock updates runs through one server's event hub and its rate is shown.
 import { build as buildHistogram } from "hdr-histogram-js";
 import { createChannel, type Channel } from "@sluice/runtime";
 import { createInventoryServiceClient } from "../gen/inventory/v1/inventory_sluice.js";
 import { startFleet, type Fleet } from "./fleet.js";
 import { tourOfShapes } from "./tour.js";
 import { formatTable, progressLine } from "./report.js";
+import { runLiveStream } from "./live-stream.js";
 
 const phaseSeconds = Number(process.env.SLUICE_DEMO_SECONDS ?? 3);
 const concurrency = 16;
@@ -138,7 +140,24 @@ async function main(): Promise<void> {
         `\npeak-ewma sent ${pct(ewma)} % of calls to ${slow} (round-robin: ${pct(rr)} %); p99 ${ewma.p99.toFixed(1)} ms vs ${rr.p99.toFixed(1)} ms.`,
       );
     }
-    const failed = results.reduce((n, r) => n + r.errors, 0);
+    const watchers = 50;
+    console.log(`\nlive stock stream: ${watchers} WatchStock Observables on ${members[0]!.name}, UpdateStock writing changes, fanned out by its event hub`);
+    const live = await runLiveStream({
+      target: `static:///${fleet.addresses[0]!}`,
+      seconds: phaseSeconds,
+      watchers,
+      onTick: (t) =>
+        console.log(
+          `  ${t.elapsedSeconds.toFixed(1)} s  ${t.deliveredPerSecond.toFixed(0)} stock levels/s delivered ` +
+            `(${(t.deliveredPerSecond / watchers).toFixed(0)} changes/s fanned out to each watcher; writer sent ${t.changesPerSecond.toFixed(0)}/s)`,
+        ),
+    });
+    console.log(
+      `live stream: ${live.deliveredPerSecond.toFixed(0)} messages/s delivered to ${live.watchers} watchers ` +
+        `(${(live.deliveredPerSecond / live.watchers).toFixed(0)} changes/s each; writer sent ${live.changesPerSecond.toFixed(0)}/s, ` +
+        `HTTP/2 flow control holding back what the server had not read); ${live.endedSlow} ended as slow consumers, ${live.failed} failed.`,
+    );
+    const failed = results.reduce((n, r) => n + r.errors, 0) + live.failed;
     if (failed > 0) {
       process.exitCode = 1;
       console.error(`${failed} calls failed`);

@@ -71,15 +71,17 @@ export function createInventoryHandlers(store: InventoryStore, options: HandlerO
 
 /**
  * Bidi stream: the client names skus to watch; the server answers with the current level of each
- * new sku, then with every change, until either side ends. Frees its store subscription on exit.
+ * new sku, then with every change the store's event hub delivers for the watched skus, until
+ * either side ends. A watcher that falls more than its queue behind ends with RESOURCE_EXHAUSTED.
+ * Frees its hub subscription on exit.
  */
 async function* watchStock(
   store: InventoryStore,
   requests: AsyncIterable<{ sku: string }>,
   context: HandlerContext,
 ): AsyncGenerator<{ sku: string; quantity: number; at: ReturnType<typeof timestampNow> }> {
-  const watched = new Set<string>();
-  const pending: StockEvent[] = [];
+  const subscription = store.events.subscribe({ keys: [] });
+  const current: StockEvent[] = [];
   let wake: (() => void) | undefined;
   let inputDone = false;
   let inputError: unknown;
@@ -87,21 +89,15 @@ async function* watchStock(
     wake?.();
     wake = undefined;
   };
-  const unsubscribe = store.subscribe((event) => {
-    if (watched.has(event.sku)) {
-      pending.push(event);
-      notify();
-    }
-  });
-  const onAbort = (): void => notify();
-  context.signal.addEventListener("abort", onAbort);
+  subscription.onReadable(notify);
+  context.signal.addEventListener("abort", notify);
   const reader = (async () => {
     try {
       for await (const request of requests) {
-        if (watched.has(request.sku)) continue;
-        watched.add(request.sku);
+        if (subscription.closed) break;
+        subscription.watch(request.sku);
         const item = store.get(request.sku);
-        pending.push({ sku: request.sku, quantity: item?.quantity ?? 0 });
+        current.push({ sku: request.sku, quantity: item?.quantity ?? 0 });
         notify();
       }
     } catch (error) {
@@ -111,12 +107,24 @@ async function* watchStock(
       notify();
     }
   })();
+  const seen = new Set<string>();
   try {
     for (;;) {
-      while (pending.length > 0) {
-        const event = pending.shift() as StockEvent;
-        yield { sku: event.sku, quantity: event.quantity, at: timestampNow() };
+      const first = current.shift();
+      if (first !== undefined) {
+        // The current level of a newly watched sku (a repeated sku is a no-op).
+        if (!seen.has(first.sku)) {
+          seen.add(first.sku);
+          yield { sku: first.sku, quantity: first.quantity, at: timestampNow() };
+        }
+        continue;
       }
+      const event = subscription.take();
+      if (event !== undefined) {
+        yield { sku: event.value.sku, quantity: event.value.quantity, at: timestampNow() };
+        continue;
+      }
+      if (subscription.error !== undefined) throw subscription.error;
       if (context.signal.aborted) return;
       if (inputDone) {
         if (inputError !== undefined) throw inputError;
@@ -127,8 +135,8 @@ async function* watchStock(
       });
     }
   } finally {
-    unsubscribe();
-    context.signal.removeEventListener("abort", onAbort);
+    subscription.close();
+    context.signal.removeEventListener("abort", notify);
     void reader;
   }
 }

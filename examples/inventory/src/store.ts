@@ -1,5 +1,7 @@
-// The example's in-memory inventory: items by sku, with listeners for stock changes (WatchStock).
+// The example's in-memory inventory: items by sku; every stock change is published into an event
+// hub keyed by sku, which WatchStock calls subscribe to.
 import { create } from "@bufbuild/protobuf";
+import { createHub, type Hub } from "@sluice/runtime";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { ItemSchema, type Item } from "../gen/inventory/v1/inventory_pb.js";
 
@@ -18,8 +20,8 @@ export interface InventoryStore {
   put(item: Item): boolean;
   /** Adds `delta` to an item's quantity (never below zero); undefined for an unknown sku. */
   adjust(sku: string, delta: number): Item | undefined;
-  /** Calls `listener` on every stock change until the returned function is called. */
-  subscribe(listener: (event: StockEvent) => void): () => void;
+  /** Stock changes, keyed by sku: each watcher has a bounded queue and is ended if it falls behind. */
+  readonly events: Hub<StockEvent>;
   /** Number of live subscriptions (the tests check that cancelled watches free theirs). */
   readonly subscribers: number;
 }
@@ -27,7 +29,9 @@ export interface InventoryStore {
 /** Creates a store seeded with `count` items `sku-0000`, `sku-0001`, …. */
 export function createInventoryStore(count = 100): InventoryStore {
   const items = new Map<string, Item>();
-  const listeners = new Set<(event: StockEvent) => void>();
+  // A watcher more than 1,024 changes behind is ended with RESOURCE_EXHAUSTED (it re-reads the
+  // levels when it watches again); the last 4,096 changes are kept for resuming subscribers.
+  const events = createHub<StockEvent>({ queueSize: 1024, slowConsumer: "end", replaySize: 4096 });
   for (let i = 0; i < count; i++) {
     const sku = `sku-${String(i).padStart(4, "0")}`;
     items.set(
@@ -42,7 +46,7 @@ export function createInventoryStore(count = 100): InventoryStore {
     put(item) {
       const created = !items.has(item.sku);
       items.set(item.sku, create(ItemSchema, { ...item, updatedAt: timestampNow() }));
-      for (const listener of listeners) listener({ sku: item.sku, quantity: item.quantity });
+      events.publish(item.sku, { sku: item.sku, quantity: item.quantity });
       return created;
     },
     adjust(sku, delta) {
@@ -50,15 +54,12 @@ export function createInventoryStore(count = 100): InventoryStore {
       if (item === undefined) return undefined;
       const next = create(ItemSchema, { ...item, quantity: Math.max(0, item.quantity + delta), updatedAt: timestampNow() });
       items.set(sku, next);
-      for (const listener of listeners) listener({ sku, quantity: next.quantity });
+      events.publish(sku, { sku, quantity: next.quantity });
       return next;
     },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    events,
     get subscribers() {
-      return listeners.size;
+      return events.stats().subscribers;
     },
   };
 }

@@ -36,6 +36,22 @@ export type {
   RoutingKey,
 } from "./client/method-policy.js";
 
+export type { Observable } from "rxjs";
+export { withObservables } from "./rx/rx-client.js";
+export type { RequestStream, RxClientOptions, SluiceClient, StreamCallOptions } from "./rx/rx-client.js";
+export { observableToIterable } from "./rx/observable-to-iterable.js";
+export { iterableToObservable } from "./rx/iterable-to-observable.js";
+export { promiseToObservable } from "./rx/promise-to-observable.js";
+export { overflowStrategies } from "./rx/buffer-options.js";
+export type { ObservableBufferOptions, OverflowStrategy } from "./rx/buffer-options.js";
+export { observeRequests, registerService, unimplemented } from "./rx/handlers.js";
+export type { RegisterOptions, Unimplemented } from "./rx/handlers.js";
+
+export { createHub } from "./hub/hub.js";
+export type { Hub, HubEvent, HubStats, HubSubscription, SubscribeOptions } from "./hub/hub.js";
+export { slowConsumerPolicies } from "./hub/hub-options.js";
+export type { HubOptions, SlowConsumerPolicy, SubscriberLimits } from "./hub/hub-options.js";
+
 export { createSluiceTransport } from "./transport/sluice-transport.js";
 export type { SluiceTransport, SluiceTransportOptions } from "./transport/sluice-transport.js";
 export { createSluiceConnection } from "./transport/endpoint-connection.js";

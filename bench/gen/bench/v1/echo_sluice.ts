@@ -4,13 +4,12 @@
 // @generated from file bench/v1/echo.proto (package bench.v1, syntax proto3)
 /* eslint-disable */
 
-import type { CacheLayer, PolicyClientOptions, PolicyOverrides, PolicyTable } from "@sluice/runtime";
-import { createPolicyClient } from "@sluice/runtime";
+import type { CacheLayer, Observable, PolicyClientOptions, PolicyOverrides, PolicyTable, RegisterOptions, Unimplemented } from "@sluice/runtime";
+import { createPolicyClient, registerService } from "@sluice/runtime";
 import type { EchoRequest, EchoRequestSchema, EchoResponse, EchoResponseSchema, EchoStreamRequest, EchoStreamRequestSchema, EchoStreamResponse, EchoStreamResponseSchema } from "./echo_pb.js";
 import { EchoService } from "./echo_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { CallOptions, ConnectRouter, HandlerContext, Transport } from "@connectrpc/connect";
-import type { UniversalHandlerOptions } from "@connectrpc/connect/protocol";
 
 /**
  * Client policies of service bench.v1.EchoService, one entry per method, read from the sluice.v1
@@ -28,7 +27,9 @@ export const EchoServicePolicies: PolicyTable<typeof EchoService> = {
 
 /**
  * A typed client of service bench.v1.EchoService: one method per rpc, each applying the method's
- * policy from `EchoServicePolicies`.
+ * policy from `EchoServicePolicies`, and a `method$` twin returning a cold rxjs Observable for
+ * every server-streaming and bidi rpc (subscribing starts the call, unsubscribing cancels it).
+ * Request streams may be an AsyncIterable or an Observable.
  */
 export interface EchoServiceClient {
   /**
@@ -45,6 +46,14 @@ export interface EchoServiceClient {
    */
   echoStream(request: MessageInitShape<typeof EchoStreamRequestSchema>, options?: CallOptions): AsyncIterable<EchoStreamResponse>;
 
+  /**
+   * The Observable twin of `echoStream`: cold; subscribing starts the call, unsubscribing
+   * cancels it, errors arrive as ConnectError.
+   *
+   * @generated from rpc bench.v1.EchoService.EchoStream
+   */
+  echoStream$(request: MessageInitShape<typeof EchoStreamRequestSchema>, options?: CallOptions): Observable<EchoStreamResponse>;
+
   /** The client's response cache: invalidate(method, request?), clear(), stats(). */
   readonly $cache: CacheLayer;
 }
@@ -53,20 +62,22 @@ export interface EchoServiceClient {
  * Creates the typed client `EchoServiceClient` over a Connect transport (a Sluice channel or a
  * plain Connect transport), applying `EchoServicePolicies` adjusted by `overrides` (a field set to
  * `null` turns that policy off); `options` adds call-level interceptors, a shared or configured
- * response cache, and method layers.
+ * response cache and method layers, and sets how Observable request streams are buffered.
  */
 export function createEchoServiceClient(
   transport: Transport,
   overrides?: PolicyOverrides<typeof EchoService>,
   options?: PolicyClientOptions,
 ): EchoServiceClient {
-  return createPolicyClient(EchoService, transport, EchoServicePolicies, overrides, options);
+  return createPolicyClient(EchoService, transport, EchoServicePolicies, overrides, { ...options, rxjsUnary: false });
 }
 
 /**
  * The server implementation of service bench.v1.EchoService: one handler per rpc. Unary handlers
  * may answer with a plain object or a promise of one, client-streaming handlers with a promise;
- * server-streaming and bidi handlers return an AsyncIterable (e.g. an async generator).
+ * server-streaming and bidi handlers return an AsyncIterable (e.g. an async generator) or an rxjs
+ * Observable. Request streams are AsyncIterables; `observeRequests(requests)` reads one as an
+ * Observable.
  */
 export interface EchoServiceHandlers {
   /**
@@ -81,18 +92,27 @@ export interface EchoServiceHandlers {
    *
    * @generated from rpc bench.v1.EchoService.EchoStream
    */
-  echoStream(request: EchoStreamRequest, context: HandlerContext): AsyncIterable<MessageInitShape<typeof EchoStreamResponseSchema>>;
+  echoStream(request: EchoStreamRequest, context: HandlerContext): AsyncIterable<MessageInitShape<typeof EchoStreamResponseSchema>> | Observable<MessageInitShape<typeof EchoStreamResponseSchema>>;
 }
 
 /**
+ * The handlers of service bench.v1.EchoService, where a method may be set to `unimplemented` (from
+ * @sluice/runtime) to answer UNIMPLEMENTED. Every method must be listed, so leaving one out is a
+ * choice, not a typo.
+ */
+export type PartialEchoServiceHandlers = { readonly [K in keyof EchoServiceHandlers]: EchoServiceHandlers[K] | Unimplemented };
+
+/**
  * Registers the handlers of service bench.v1.EchoService on a Connect router (e.g. in `serve({
- * routes })` or `connectNodeAdapter({ routes })`); returns the router.
+ * routes })` or `connectNodeAdapter({ routes })`); returns the router. Observables returned by
+ * streaming handlers are read through a bounded buffer (`options.observableOutput`) and
+ * unsubscribed when the call ends or is cancelled.
  */
 export function registerEchoService(
   router: ConnectRouter,
-  impl: EchoServiceHandlers,
-  options?: Partial<UniversalHandlerOptions>,
+  impl: EchoServiceHandlers | PartialEchoServiceHandlers,
+  options?: RegisterOptions,
 ): ConnectRouter {
-  return router.service(EchoService, impl, options);
+  return registerService(router, EchoService, impl, options);
 }
 

@@ -56,5 +56,7 @@ export interface MethodPlan {
 /** Everything printed for one service. */
 export interface ServicePlan {
   readonly service: DescService;
+  /** The service's `rxjs_unary` option: unary and client-streaming methods get a `method$` twin. */
+  readonly rxjsUnary: boolean;
   readonly methods: readonly MethodPlan[];
 }

@@ -64,7 +64,7 @@ export function readServicePlan(service: DescService, problems: Problems): Servi
   }
   const methods = service.methods.map((method) => readMethodPlan(method, svc, problems.at(service, method)));
   checkInvalidates(methods, (method) => problems.at(service, method));
-  return { service, methods };
+  return { service, methods, rxjsUnary: svc?.rxjsUnary ?? false };
 }
 
 function readMethodPlan(method: DescMethod, svc: ServicePolicy | undefined, report: Report): MethodPlan {

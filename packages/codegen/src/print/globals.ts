@@ -7,7 +7,6 @@ import type { ServicePlan } from "../policy/plan.js";
 export interface Globals {
   readonly Promise: string;
   readonly AsyncIterable: string;
-  readonly Partial: string;
   readonly String: string;
 }
 
@@ -34,7 +33,6 @@ export function globalsFor(plans: readonly ServicePlan[]): Globals {
   return {
     Promise: spell("Promise"),
     AsyncIterable: spell("AsyncIterable"),
-    Partial: spell("Partial"),
     String: spell("String"),
   };
 }

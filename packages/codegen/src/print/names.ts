@@ -11,6 +11,8 @@ export interface ServiceNames {
   readonly createClient: string;
   /** The handler interface, `XxxHandlers`. */
   readonly handlers: string;
+  /** The handlers with `unimplemented` allowed per method, `PartialXxxHandlers`. */
+  readonly partialHandlers: string;
   /** The registration function, `registerXxx`. */
   readonly register: string;
 }
@@ -24,6 +26,7 @@ export function serviceNames(service: DescService): ServiceNames {
     client: `${name}Client`,
     createClient: `create${upper}Client`,
     handlers: `${name}Handlers`,
+    partialHandlers: `Partial${upper}Handlers`,
     register: `register${upper}`,
   };
 }

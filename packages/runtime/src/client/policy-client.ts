@@ -1,7 +1,7 @@
 // createPolicyClient: what every generated createXxxClient calls — a typed client whose calls pass
 // through the call pipeline (policy → call-level interceptors → cache → method layers → defaults →
-// transport).
-import type { Client, Interceptor, Transport } from "@connectrpc/connect";
+// transport), with rxjs twins of its streaming methods and the controls of its response cache.
+import type { Interceptor, Transport } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
 import type { PolicyOverrides, PolicyTable } from "./method-policy.js";
 import { resolvePolicies } from "./resolve-policies.js";
@@ -12,9 +12,10 @@ import { defaultsLayer } from "./defaults-layer.js";
 import type { TransportLayer } from "./layer.js";
 import { createCancelableClient } from "./cancelable-client.js";
 import { createCacheLayer, type CacheLayer } from "../cache/cache-layer.js";
+import { withObservables, type RxClientOptions, type SluiceClient } from "../rx/rx-client.js";
 
 /** Client-wide options of a generated client beside its policy overrides. */
-export interface PolicyClientOptions {
+export interface PolicyClientOptions extends RxClientOptions {
   /**
    * Connect interceptors run once per logical call, before any method-policy layer and before an
    * endpoint is picked (e.g. to add credentials or log a call once, however many attempts it takes).
@@ -34,8 +35,8 @@ export interface PolicyClientOptions {
   readonly layers?: readonly TransportLayer[];
 }
 
-/** A generated client: Connect's typed client plus the controls of its response cache. */
-export type PolicyClient<S extends DescService> = Client<S> & {
+/** A generated client: its methods and their rxjs twins, plus the controls of its response cache. */
+export type PolicyClient<S extends DescService, U extends boolean = false> = SluiceClient<S, U> & {
   /**
    * The client's response cache: `$cache.invalidate(method, request?)`, `$cache.clear()`,
    * `$cache.stats()` (hits, misses, coalesced, stale served, evictions, entries, bytes per method).
@@ -47,7 +48,8 @@ export type PolicyClient<S extends DescService> = Client<S> & {
 /**
  * Creates a typed client for `service` over any Connect `Transport` (a Sluice channel or a plain
  * connect-node transport) that applies the generated per-method `policies`, adjusted by `overrides`.
- * Leaving a response stream early cancels the call (see {@link createCancelableClient}).
+ * Leaving a response stream early cancels the call (see {@link createCancelableClient}); every
+ * streaming method also has a `method$` twin returning a cold Observable (see {@link withObservables}).
  *
  * @example
  * ```ts
@@ -56,13 +58,13 @@ export type PolicyClient<S extends DescService> = Client<S> & {
  * });
  * ```
  */
-export function createPolicyClient<S extends DescService>(
+export function createPolicyClient<S extends DescService, U extends boolean = false>(
   service: S,
   transport: Transport,
   policies: PolicyTable<S>,
   overrides?: PolicyOverrides<S>,
-  options: PolicyClientOptions = {},
-): PolicyClient<S> {
+  options: PolicyClientOptions & { readonly rxjsUnary?: U } = {},
+): PolicyClient<S, U> {
   const resolved = resolvePolicies(service, policies, overrides);
   const cache = options.cache === false ? undefined : (options.cache ?? createCacheLayer());
   const pipeline = composePipeline(transport, [
@@ -72,7 +74,7 @@ export function createPolicyClient<S extends DescService>(
     ...(options.layers ?? []),
     defaultsLayer,
   ]);
-  const client = createCancelableClient(service, pipeline) as PolicyClient<S>;
+  const client = withObservables(service, createCancelableClient(service, pipeline), options) as PolicyClient<S, U>;
   Object.defineProperty(client, "$cache", { value: cache ?? createCacheLayer(), enumerable: false });
   return client;
 }

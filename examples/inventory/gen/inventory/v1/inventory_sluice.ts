@@ -5,14 +5,13 @@
 // @generated from file inventory/v1/inventory.proto (package inventory.v1, syntax proto3)
 /* eslint-disable */
 
-import type { CacheLayer, PolicyClientOptions, PolicyOverrides, PolicyTable } from "@sluice/runtime";
-import { createPolicyClient } from "@sluice/runtime";
+import type { CacheLayer, Observable, PolicyClientOptions, PolicyOverrides, PolicyTable, RegisterOptions, StreamCallOptions, Unimplemented } from "@sluice/runtime";
+import { createPolicyClient, registerService } from "@sluice/runtime";
 import type { GetItemRequest, GetItemRequestSchema, GetItemResponse, GetItemResponseSchema, Item, ItemSchema, ListItemsRequest, ListItemsRequestSchema, PutItemRequest, PutItemRequestSchema, PutItemResponse, PutItemResponseSchema, StockChange, StockChangeSchema, StockLevel, StockLevelSchema, UpdateStockResponse, UpdateStockResponseSchema, WatchStockRequest, WatchStockRequestSchema } from "./inventory_pb.js";
 import { InventoryService } from "./inventory_pb.js";
 import type { CallOptions, ConnectRouter, HandlerContext, Transport } from "@connectrpc/connect";
 import { Code } from "@connectrpc/connect";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { UniversalHandlerOptions } from "@connectrpc/connect/protocol";
 
 /**
  * Client policies of service inventory.v1.InventoryService, one entry per method, read from the
@@ -74,7 +73,9 @@ export const InventoryServicePolicies: PolicyTable<typeof InventoryService> = {
 
 /**
  * A typed client of service inventory.v1.InventoryService: one method per rpc, each applying the
- * method's policy from `InventoryServicePolicies`.
+ * method's policy from `InventoryServicePolicies`, and a `method$` twin returning a cold rxjs
+ * Observable for every rpc (subscribing starts the call, unsubscribing cancels it). Request
+ * streams may be an AsyncIterable or an Observable.
  */
 export interface InventoryServiceClient {
   /**
@@ -85,6 +86,14 @@ export interface InventoryServiceClient {
   getItem(request: MessageInitShape<typeof GetItemRequestSchema>, options?: CallOptions): Promise<GetItemResponse>;
 
   /**
+   * The Observable twin of `getItem`: cold; subscribing starts the call, unsubscribing
+   * cancels it, errors arrive as ConnectError.
+   *
+   * @generated from rpc inventory.v1.InventoryService.GetItem
+   */
+  getItem$(request: MessageInitShape<typeof GetItemRequestSchema>, options?: CallOptions): Observable<GetItemResponse>;
+
+  /**
    * Streams the catalogue, item by item.
    *
    * @generated from rpc inventory.v1.InventoryService.ListItems
@@ -92,18 +101,42 @@ export interface InventoryServiceClient {
   listItems(request: MessageInitShape<typeof ListItemsRequestSchema>, options?: CallOptions): AsyncIterable<Item>;
 
   /**
+   * The Observable twin of `listItems`: cold; subscribing starts the call, unsubscribing
+   * cancels it, errors arrive as ConnectError.
+   *
+   * @generated from rpc inventory.v1.InventoryService.ListItems
+   */
+  listItems$(request: MessageInitShape<typeof ListItemsRequestSchema>, options?: CallOptions): Observable<Item>;
+
+  /**
    * Applies a stream of stock changes and answers once with the result.
    *
    * @generated from rpc inventory.v1.InventoryService.UpdateStock
    */
-  updateStock(request: AsyncIterable<MessageInitShape<typeof StockChangeSchema>>, options?: CallOptions): Promise<UpdateStockResponse>;
+  updateStock(request: AsyncIterable<MessageInitShape<typeof StockChangeSchema>> | Observable<MessageInitShape<typeof StockChangeSchema>>, options?: StreamCallOptions): Promise<UpdateStockResponse>;
+
+  /**
+   * The Observable twin of `updateStock`: cold; subscribing starts the call, unsubscribing
+   * cancels it, errors arrive as ConnectError.
+   *
+   * @generated from rpc inventory.v1.InventoryService.UpdateStock
+   */
+  updateStock$(request: AsyncIterable<MessageInitShape<typeof StockChangeSchema>> | Observable<MessageInitShape<typeof StockChangeSchema>>, options?: StreamCallOptions): Observable<UpdateStockResponse>;
 
   /**
    * Watches stock levels of the skus the client names, as they change.
    *
    * @generated from rpc inventory.v1.InventoryService.WatchStock
    */
-  watchStock(request: AsyncIterable<MessageInitShape<typeof WatchStockRequestSchema>>, options?: CallOptions): AsyncIterable<StockLevel>;
+  watchStock(request: AsyncIterable<MessageInitShape<typeof WatchStockRequestSchema>> | Observable<MessageInitShape<typeof WatchStockRequestSchema>>, options?: StreamCallOptions): AsyncIterable<StockLevel>;
+
+  /**
+   * The Observable twin of `watchStock`: cold; subscribing starts the call, unsubscribing
+   * cancels it, errors arrive as ConnectError.
+   *
+   * @generated from rpc inventory.v1.InventoryService.WatchStock
+   */
+  watchStock$(request: AsyncIterable<MessageInitShape<typeof WatchStockRequestSchema>> | Observable<MessageInitShape<typeof WatchStockRequestSchema>>, options?: StreamCallOptions): Observable<StockLevel>;
 
   /**
    * Creates or replaces an item. A mutation: never cached or hedged; it makes the cached GetItem
@@ -113,6 +146,14 @@ export interface InventoryServiceClient {
    */
   putItem(request: MessageInitShape<typeof PutItemRequestSchema>, options?: CallOptions): Promise<PutItemResponse>;
 
+  /**
+   * The Observable twin of `putItem`: cold; subscribing starts the call, unsubscribing
+   * cancels it, errors arrive as ConnectError.
+   *
+   * @generated from rpc inventory.v1.InventoryService.PutItem
+   */
+  putItem$(request: MessageInitShape<typeof PutItemRequestSchema>, options?: CallOptions): Observable<PutItemResponse>;
+
   /** The client's response cache: invalidate(method, request?), clear(), stats(). */
   readonly $cache: CacheLayer;
 }
@@ -121,20 +162,23 @@ export interface InventoryServiceClient {
  * Creates the typed client `InventoryServiceClient` over a Connect transport (a Sluice channel or
  * a plain Connect transport), applying `InventoryServicePolicies` adjusted by `overrides` (a field
  * set to `null` turns that policy off); `options` adds call-level interceptors, a shared or
- * configured response cache, and method layers.
+ * configured response cache and method layers, and sets how Observable request streams are
+ * buffered.
  */
 export function createInventoryServiceClient(
   transport: Transport,
   overrides?: PolicyOverrides<typeof InventoryService>,
   options?: PolicyClientOptions,
 ): InventoryServiceClient {
-  return createPolicyClient(InventoryService, transport, InventoryServicePolicies, overrides, options);
+  return createPolicyClient(InventoryService, transport, InventoryServicePolicies, overrides, { ...options, rxjsUnary: true });
 }
 
 /**
  * The server implementation of service inventory.v1.InventoryService: one handler per rpc. Unary
  * handlers may answer with a plain object or a promise of one, client-streaming handlers with a
- * promise; server-streaming and bidi handlers return an AsyncIterable (e.g. an async generator).
+ * promise; server-streaming and bidi handlers return an AsyncIterable (e.g. an async generator) or
+ * an rxjs Observable. Request streams are AsyncIterables; `observeRequests(requests)` reads one as
+ * an Observable.
  */
 export interface InventoryServiceHandlers {
   /**
@@ -149,7 +193,7 @@ export interface InventoryServiceHandlers {
    *
    * @generated from rpc inventory.v1.InventoryService.ListItems
    */
-  listItems(request: ListItemsRequest, context: HandlerContext): AsyncIterable<MessageInitShape<typeof ItemSchema>>;
+  listItems(request: ListItemsRequest, context: HandlerContext): AsyncIterable<MessageInitShape<typeof ItemSchema>> | Observable<MessageInitShape<typeof ItemSchema>>;
 
   /**
    * Applies a stream of stock changes and answers once with the result.
@@ -163,7 +207,7 @@ export interface InventoryServiceHandlers {
    *
    * @generated from rpc inventory.v1.InventoryService.WatchStock
    */
-  watchStock(requests: AsyncIterable<WatchStockRequest>, context: HandlerContext): AsyncIterable<MessageInitShape<typeof StockLevelSchema>>;
+  watchStock(requests: AsyncIterable<WatchStockRequest>, context: HandlerContext): AsyncIterable<MessageInitShape<typeof StockLevelSchema>> | Observable<MessageInitShape<typeof StockLevelSchema>>;
 
   /**
    * Creates or replaces an item. A mutation: never cached or hedged; it makes the cached GetItem
@@ -175,14 +219,23 @@ export interface InventoryServiceHandlers {
 }
 
 /**
+ * The handlers of service inventory.v1.InventoryService, where a method may be set to
+ * `unimplemented` (from @sluice/runtime) to answer UNIMPLEMENTED. Every method must be listed, so
+ * leaving one out is a choice, not a typo.
+ */
+export type PartialInventoryServiceHandlers = { readonly [K in keyof InventoryServiceHandlers]: InventoryServiceHandlers[K] | Unimplemented };
+
+/**
  * Registers the handlers of service inventory.v1.InventoryService on a Connect router (e.g. in
- * `serve({ routes })` or `connectNodeAdapter({ routes })`); returns the router.
+ * `serve({ routes })` or `connectNodeAdapter({ routes })`); returns the router. Observables
+ * returned by streaming handlers are read through a bounded buffer (`options.observableOutput`)
+ * and unsubscribed when the call ends or is cancelled.
  */
 export function registerInventoryService(
   router: ConnectRouter,
-  impl: InventoryServiceHandlers,
-  options?: Partial<UniversalHandlerOptions>,
+  impl: InventoryServiceHandlers | PartialInventoryServiceHandlers,
+  options?: RegisterOptions,
 ): ConnectRouter {
-  return router.service(InventoryService, impl, options);
+  return registerService(router, InventoryService, impl, options);
 }
 
