@@ -292,8 +292,6 @@ describe("protoc-gen-sluice validation", () => {
     where("BadDefaults") + "(sluice.v1.service).retry.retryable_codes must not contain STATUS_CODE_UNSPECIFIED (accepted: STATUS_CODE_CANCELED .. STATUS_CODE_UNAUTHENTICATED)",
     where("BadDefaults") + "(sluice.v1.service).hedge.max_attempts must be between 2 and 10, got 1",
     "bad/v1/more.proto: service bad.v1.MoreService, method Put: (sluice.v1.method).hedge requires idempotency_level = NO_SIDE_EFFECTS, got IDEMPOTENCY_UNKNOWN",
-    'bad/v1/names.proto: service bad.v1.NamesService, method get: name becomes "get" in TypeScript, as method Get of the same service does; rename one method',
-    'bad/v1/names.proto: service bad.v1.NamesService, method listItems: name becomes "listItems" in TypeScript, as method ListItems of the same service does; rename one method',
     ...[
       'Mutate: (sluice.v1.method).invalidates names "Nope", which is not a method of service bad.v1.InvalidatesService (methods: Get, Plain, Mutate, Pure, Upload)',
       'Mutate: (sluice.v1.method).invalidates names "Plain", which declares no (sluice.v1.method).cache',
@@ -302,6 +300,8 @@ describe("protoc-gen-sluice validation", () => {
       "Pure: (sluice.v1.method).invalidates requires a method with side effects, got idempotency_level = NO_SIDE_EFFECTS",
       "Upload: (sluice.v1.method).invalidates is only allowed on unary methods, got a client-streaming method",
     ].map((line) => `bad/v1/more.proto: service bad.v1.InvalidatesService, method ${line}`),
+    'bad/v1/names.proto: service bad.v1.NamesService, method get: name becomes "get" in TypeScript, as method Get of the same service does; rename one method',
+    'bad/v1/names.proto: service bad.v1.NamesService, method listItems: name becomes "listItems" in TypeScript, as method ListItems of the same service does; rename one method',
   ];
 
   it("fails buf generate and writes nothing", () => {
