@@ -24,6 +24,7 @@ export { defaultsLayer } from "./client/defaults-layer.js";
 export { interceptorLayer } from "./client/interceptor-layer.js";
 export { routingKeyContext, withRoutingKey } from "./client/routing-key.js";
 export type {
+  AdaptiveHedgeDelay,
   CacheEviction,
   CachePolicy,
   HedgePolicy,
@@ -43,7 +44,9 @@ export type { ConnectionEvent, EndpointConnection, SluiceConnection, SluiceConne
 
 export { serve } from "./server/serve.js";
 export type { ServerTransport } from "./server/fast/fast-server.js";
-export type { Server, ServeOptions } from "./server/serve.js";
+export type { Server, ServeOptions, ShutdownOptions } from "./server/serve.js";
+export { shutdownOnSignals } from "./server/shutdown-signals.js";
+export type { ShutdownOnSignalsOptions, ShutdownTarget } from "./server/shutdown-signals.js";
 
 export * from "./channel/pickers/index.js";
 export { createBackoff } from "./channel/backoff.js";
@@ -89,3 +92,10 @@ export { createHedgingDelayEstimator } from "./client/retry/hedging-delay.js";
 export type { HedgingDelayEstimator, HedgingDelayOptions, HedgingDelayStats } from "./client/retry/hedging-delay.js";
 export { maxAttemptsCap, validateRetryPolicy, validateHedgePolicy, validateAttemptPolicies } from "./client/retry/attempt-policy.js";
 export type { AttemptPolicies } from "./client/retry/attempt-policy.js";
+export { attemptLayer } from "./client/retry/attempt-layers.js";
+export { attemptStateOf, perCallReplayBytes, perChannelReplayBytes } from "./client/retry/attempt-state.js";
+export type { AttemptStats } from "./client/retry/attempt-state.js";
+export { withAttemptPolicy, callAttemptPolicyContext, attemptRoutingContext } from "./client/retry/attempt-context.js";
+export type { CallAttemptPolicy, AttemptRouting } from "./client/retry/attempt-context.js";
+export { previousAttemptsHeader } from "./client/retry/attempt-call.js";
+export { hedgeLostError } from "./client/retry/hedge-run.js";

@@ -1,5 +1,6 @@
 // createPolicyClient: what every generated createXxxClient calls — a typed client whose calls pass
-// through the call pipeline (policy → call-level interceptors → method-policy layers → transport).
+// through the call pipeline (policy → call-level interceptors → method-policy layers → defaults →
+// retry or hedge → transport).
 import type { Client, Interceptor, Transport } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
 import type { PolicyOverrides, PolicyTable } from "./method-policy.js";
@@ -10,6 +11,8 @@ import { interceptorLayer } from "./interceptor-layer.js";
 import { defaultsLayer } from "./defaults-layer.js";
 import type { TransportLayer } from "./layer.js";
 import { createCancelableClient } from "./cancelable-client.js";
+import { attemptLayer } from "./retry/attempt-layers.js";
+import { attemptStateOf } from "./retry/attempt-state.js";
 
 /** Client-wide options of a generated client beside its policy overrides. */
 export interface PolicyClientOptions {
@@ -29,7 +32,9 @@ export interface PolicyClientOptions {
 /**
  * Creates a typed client for `service` over any Connect `Transport` (a Sluice channel or a plain
  * connect-node transport) that applies the generated per-method `policies`, adjusted by `overrides`.
- * Leaving a response stream early cancels the call (see {@link createCancelableClient}).
+ * Leaving a response stream early cancels the call (see {@link createCancelableClient}). Methods
+ * with a retry or hedge policy are retried or hedged, spending the retry budget of `transport`
+ * (a channel's own, shared by every client on it; see docs/RETRIES.md).
  *
  * @example
  * ```ts
@@ -51,6 +56,7 @@ export function createPolicyClient<S extends DescService>(
     interceptorLayer(options.interceptors ?? []),
     ...(options.layers ?? []),
     defaultsLayer,
+    attemptLayer(attemptStateOf(transport)),
   ]);
   return createCancelableClient(service, pipeline);
 }
