@@ -26,6 +26,8 @@ export interface Backend {
   readonly seen: SeenAttempt[];
   /** Calls whose handler saw its signal abort (the client cancelled). */
   aborted: number;
+  /** Delay before every answer, on top of the request's `delayMs`; a cancelled call stops waiting. */
+  extraDelayMs: number;
   behaviour: Behaviour;
 }
 
@@ -44,13 +46,13 @@ function routes(backend: Backend) {
   return {
     async echo(request: EchoRequest, context: HandlerContext): Promise<Out> {
       backend.seen.push({ text: request.text, previousAttempts: context.requestHeader.get("grpc-previous-rpc-attempts"), at: Date.now() });
-      await wait(request.delayMs, context, backend);
+      await wait(request.delayMs + backend.extraDelayMs, context, backend);
       await backend.behaviour(request, backend);
       return { text: `${backend.name}:${request.text}` };
     },
     async *serverStream(request: EchoRequest, context: HandlerContext): AsyncGenerator<Out> {
       backend.seen.push({ text: request.text, previousAttempts: context.requestHeader.get("grpc-previous-rpc-attempts"), at: Date.now() });
-      await wait(request.delayMs, context, backend);
+      await wait(request.delayMs + backend.extraDelayMs, context, backend);
       for (let i = 0; i < request.count; i++) yield { text: `${backend.name}:${request.text}`, index: i };
       await backend.behaviour(request, backend);
     },
@@ -81,16 +83,15 @@ export function failWith(code: Code, metadata: Record<string, string> = {}): Beh
 export async function startBackends(count: number, behaviour: Behaviour = answer): Promise<Backend[]> {
   return Promise.all(
     Array.from({ length: count }, async (_, i) => {
-      const backend = { name: `b${i}`, seen: [], aborted: 0, behaviour } as unknown as Backend;
+      const backend = { name: `b${i}`, seen: [], aborted: 0, extraDelayMs: 0, behaviour } as unknown as Backend;
       backend.server = await serve({ host: "127.0.0.1", shutdownGraceMs: 200, routes: (r) => r.service(EchoService, routes(backend)) });
       return backend;
     }),
   );
 }
 
-/** Restarts `backend` on its port (after a shutdown). */
-export async function restartBackend(backend: Backend): Promise<void> {
-  const port = backend.server.port;
+/** Starts `backend` again after a shutdown, on its old port or on `port` (0: a new free one). */
+export async function restartBackend(backend: Backend, port = backend.server.port): Promise<void> {
   backend.server = await serve({ host: "127.0.0.1", port, shutdownGraceMs: 2000, routes: (r) => r.service(EchoService, routes(backend)) });
 }
 
@@ -108,4 +109,22 @@ export async function channelTo(backends: readonly Backend[], options: Partial<C
 /** Total attempts every backend saw. */
 export function attemptsSeen(backends: readonly Backend[]): number {
   return backends.reduce((sum, b) => sum + b.seen.length, 0);
+}
+
+/** The backends and channel of one test, shut down after each test of the suite that calls this. */
+export interface TestFleet {
+  backends: Backend[];
+  channel: Channel | undefined;
+}
+
+/** Returns a fleet that an `afterEach` empties: the channel closed, every backend shut down. */
+export function fleetClosedAfterEach(): TestFleet {
+  const fleet: TestFleet = { backends: [], channel: undefined };
+  afterEach(async () => {
+    await fleet.channel?.close(100);
+    fleet.channel = undefined;
+    await Promise.all(fleet.backends.map((b) => b.server.shutdown({ graceMs: 100 })));
+    fleet.backends = [];
+  });
+  return fleet;
 }
