@@ -1,12 +1,10 @@
 // Backends of the balance scenario: several Sluice serve() in this one process, one per port, each
 // answering Echo after a timer (fast ones ~1 ms, one slow), counting the calls each receives.
 import { create } from "@bufbuild/protobuf";
-import type { Server } from "@sluice/runtime";
-import { serve } from "@sluice/runtime";
 import { choiceOption, intOption, type StartServer } from "../harness/contracts.js";
 import type { JsonObject } from "../harness/scenario.js";
 import { EchoResponseSchema } from "../../gen/bench/v1/echo_pb.js";
-import { registerEchoService } from "../../gen/bench/v1/echo_sluice.js";
+import { startUnaryBackends } from "./unary-backends.js";
 
 /** When the slow backend is slow: from the `configure` call on, never, or some time after `mark`. */
 const slowModes = ["now", "never", "after-mark"] as const;
@@ -42,32 +40,18 @@ export const startServer: StartServer = async (options) => {
   let whileSlow = zero();
 
   const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-  const servers: Server[] = [];
-  for (let i = 0; i < backends; i++) {
-    const name = names[i];
-    const isSlowBackend = i === slowIndex;
-    servers.push(
-      await serve({
-        port: 0,
-        host: "127.0.0.1",
-        shutdownGraceMs: 0,
-        health: false,
-        routes: (router) =>
-          registerEchoService(router, {
-            async echo(request) {
-              const slowNow = performance.now() >= slowSince;
-              window[name]++;
-              if (slowNow) whileSlow[name]++;
-              await sleep(isSlowBackend && slowNow ? slowMs : fastMs);
-              return create(EchoResponseSchema, { payload: request.payload });
-            },
-            async *echoStream() {
-              throw new Error("the balance backends serve unary Echo only");
-            },
-          }),
-      }),
-    );
-  }
+  const servers = await startUnaryBackends(
+    backends,
+    async (i, request) => {
+      const name = names[i];
+      const slowNow = performance.now() >= slowSince;
+      window[name]++;
+      if (slowNow) whileSlow[name]++;
+      await sleep(i === slowIndex && slowNow ? slowMs : fastMs);
+      return create(EchoResponseSchema, { payload: request.payload });
+    },
+    "balance",
+  );
   return {
     ports: servers.map((s) => s.port),
     configure(args: JsonObject) {

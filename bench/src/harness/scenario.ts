@@ -73,9 +73,10 @@ export interface ScenarioMode {
 
 /**
  * What the report shows for a scenario: request latency tables (`unary`), message throughput
- * (`stream`), or request latency with the share of calls each backend received (`balance`).
+ * (`stream`), request latency with the share of calls each backend received (`balance`), or request
+ * latency with the attempts the backends saw per call (`attempts`: retries and hedges).
  */
-export type ScenarioKind = "unary" | "stream" | "balance";
+export type ScenarioKind = "unary" | "stream" | "balance" | "attempts";
 
 /** A goal recorded beside the figures, evaluated on the aggregated results. */
 export interface Goal {

@@ -3,9 +3,10 @@ import type { Scenario } from "../harness/scenario.js";
 import { balanceScenario } from "./balance.js";
 import { streamScenario } from "./stream.js";
 import { unaryScenario } from "./unary.js";
+import { retryStormScenario, tailScenario } from "./tail.js";
 
 /** Every scenario, in the order `npm run bench` runs them. */
-export const scenarios: readonly Scenario[] = [unaryScenario, streamScenario, balanceScenario];
+export const scenarios: readonly Scenario[] = [unaryScenario, streamScenario, balanceScenario, tailScenario, retryStormScenario];
 
 /** Finds scenarios by name; throws naming the unknown one and the accepted names. */
 export function selectScenarios(names: readonly string[]): Scenario[] {
