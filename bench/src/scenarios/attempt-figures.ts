@@ -33,21 +33,26 @@ export function tailCutGoal(description: string, subject: string, anchor: string
   };
 }
 
-/** At every point: attempts per call of `subject` ≤ `bound`. */
-export function amplificationGoal(description: string, subject: string, bound: number): Goal {
+/**
+ * At every point: attempts per call of `subject` ≤ `ratio` + `reserve` ÷ (calls in the measured
+ * window of `windowMs`) — "attempts ≤ ratio × calls + the budget's minimum".
+ */
+export function amplificationGoal(description: string, subject: string, ratio: number, reserve: number, windowMs: number): Goal {
   return {
     description,
     evaluate(results: ScenarioResults) {
       let met: boolean | undefined = true;
       const parts = results.points.map((p) => {
-        const perCall = attemptsPerCall(figureOf(results, subject, p.id));
-        if (perCall === undefined) {
+        const f = figureOf(results, subject, p.id);
+        const perCall = attemptsPerCall(f);
+        if (f === undefined || perCall === undefined || f.callsPerSec === 0) {
           met = undefined;
           return `${p.label}: not measured`;
         }
+        const bound = ratio + reserve / ((f.callsPerSec * windowMs) / 1000);
         const ok = perCall <= bound;
         if (!ok && met !== undefined) met = false;
-        return `${p.label}: ${perCall.toFixed(2)} attempts per call${ok ? "" : " ✗"}`;
+        return `${p.label}: ${perCall.toFixed(3)} attempts per call, bound ${bound.toFixed(3)}${ok ? "" : " ✗"}`;
       });
       return { met, detail: parts.join("; ") };
     },
