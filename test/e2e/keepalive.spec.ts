@@ -19,7 +19,7 @@ describe("keepalive", () => {
     });
     try {
       await eventually(() => channel.stats().endpoints.filter((e) => e.state === "ready").length === 2, 5000, "all ready");
-      const client = createInventoryServiceClient(channel);
+      const client = createInventoryServiceClient(channel, { getItem: { retry: null } }); // the failure itself is under test, not its retry
       const inFlight = client.getItem({ sku: "sku-0001" }, { timeoutMs: 20_000 }).then(
         () => new ConnectError("expected a failure", Code.Unknown),
         (e: unknown) => ConnectError.from(e),
