@@ -84,6 +84,10 @@ function withFirst<T>(first: IteratorResult<T>, rest: AsyncIterator<T>): AsyncIt
         pending = undefined;
         return rest.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined });
       },
+      throw(error?: unknown) {
+        pending = undefined;
+        return rest.throw?.(error) ?? Promise.reject(error);
+      },
     }),
   };
 }

@@ -81,4 +81,10 @@ describe("createReplayInput", () => {
     await expect(drain(input.reader())).rejects.toThrow("caller failed");
     await expect(drain(input.reader())).rejects.toThrow("caller failed");
   });
+
+  it("implements throw() as Connect's transports expect of an input iterator: the reader closes and rethrows", async () => {
+    const input = createReplayInput(BytesValueSchema, source([1], []), { replayBytes: 0 }, 1000, 1000);
+    const reader = input.reader()[Symbol.asyncIterator]();
+    await expect(reader.throw!(new Error("aborted"))).rejects.toThrow("aborted");
+  });
 });

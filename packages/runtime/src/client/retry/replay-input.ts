@@ -125,6 +125,10 @@ export function createReplayInput<M extends DescMessage>(
               close();
               return { done: true, value: undefined };
             },
+            async throw(error?: unknown): Promise<IteratorResult<T>> {
+              close();
+              throw error;
+            },
           };
         },
       };
