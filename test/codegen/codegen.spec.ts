@@ -164,12 +164,13 @@ describe("protoc-gen-sluice on awkward protos", () => {
       `    hedge: {\n      maxAttempts: 2,\n      hedgingDelayMs: ${delay},\n      nonFatalCodes: [${codes}],\n    },\n`;
     expect(table).toBe(
       "export const DefaultsServicePolicies: PolicyTable<typeof DefaultsService> = {\n" +
-        '  lookup: {\n    idempotency: "no-side-effects",\n    timeoutMs: 300,\n' + retry(4, 100, "Code.Unavailable") + hedge(20, "") + "  },\n" +
+        '  lookup: {\n    idempotency: "no-side-effects",\n    timeoutMs: 300,\n' + hedge(20, "") + "  },\n" +
         '  upsert: {\n    idempotency: "idempotent",\n    timeoutMs: 300,\n' + retry(4, 100, "Code.Unavailable") + "  },\n" +
         '  append: {\n    idempotency: "unknown",\n    timeoutMs: 300,\n  },\n' +
         '  tuned: {\n    idempotency: "no-side-effects",\n    timeoutMs: 50,\n' +
         '    cache: {\n      ttlMs: 100,\n      maxEntries: 0,\n      maxBytes: 1048576,\n      eviction: "arc",\n      staleWhileRevalidateMs: 0,\n      keyHeaders: ["x-tenant-id"],\n    },\n' +
-        retry(4, 10, "Code.Unavailable, Code.ResourceExhausted") + hedge(5, "Code.Unavailable") + "  },\n" +
+        hedge(5, "Code.Unavailable") + "  },\n" +
+        '  retuned: {\n    idempotency: "no-side-effects",\n    timeoutMs: 300,\n' + retry(4, 10, "Code.Unavailable, Code.ResourceExhausted") + "  },\n" +
         '  tail: {\n    idempotency: "no-side-effects",\n    timeoutMs: 300,\n' + retry(4, 100, "Code.Unavailable") + "  },\n" +
         '  upload: {\n    idempotency: "idempotent",\n    timeoutMs: 300,\n  },\n' +
         "};",
@@ -277,6 +278,9 @@ describe("protoc-gen-sluice validation", () => {
     where("HedgeService", "Values") + "(sluice.v1.method).hedge.max_attempts must be between 2 and 10, got 0",
     where("HedgeService", "Values") + "(sluice.v1.method).hedge.hedging_delay_ms must be >= 0, got -1",
     where("HedgeService", "Values") + "(sluice.v1.method).hedge.non_fatal_codes must not contain STATUS_CODE_UNSPECIFIED (accepted: STATUS_CODE_CANCELED .. STATUS_CODE_UNAUTHENTICATED)",
+    where("HedgeService", "Both") +
+      "(sluice.v1.method) sets both retry and hedge; a method has one: pick retry (resend after a failure, for idempotent methods) " +
+      "or hedge (send copies after a delay, for side-effect-free methods) and remove the other",
     where("RoutingService", "Missing") + '(sluice.v1.method).routing_key "inner.nme": message bad.v1.Inner has no field "nme"',
     where("RoutingService", "Repeated") + '(sluice.v1.method).routing_key "inners.id" goes through repeated field bad.v1.Req.inners; only singular fields are allowed',
     where("RoutingService", "RepeatedLeaf") + '(sluice.v1.method).routing_key "inner.tags" goes through repeated field bad.v1.Inner.tags; only singular fields are allowed',

@@ -52,7 +52,7 @@ describe("channel over three server processes", () => {
     servers.push(slow);
     channel = createChannel({ target: `static:///${[servers[0]!, servers[1]!, slow].map((s) => s.address).join(",")}`, backoff: { initialMs: 100, maxMs: 200 } });
     await allReady(channel, 3);
-    const client = createInventoryServiceClient(channel, undefined, uncached);
+    const client = createInventoryServiceClient(channel, { getItem: { retry: null } }, uncached); // the channel, not retries, is under test
     // Calls in flight on the slow server when it dies must fail, not hang.
     const inFlight = Array.from({ length: 6 }, () => client.getItem({ sku: "sku-0001" }, { timeoutMs: 10_000 }).then((r) => r.servedBy, (e: unknown) => ConnectError.from(e)));
     await eventually(() => (channel!.stats().endpoints.find((e) => e.address === slow.address)?.inFlight ?? 0) > 0, 5000, "calls in flight on slow");

@@ -19,7 +19,7 @@ describe("keepalive", () => {
     });
     try {
       await eventually(() => channel.stats().endpoints.filter((e) => e.state === "ready").length === 2, 5000, "all ready");
-      const client = createInventoryServiceClient(channel, undefined, uncached);
+      const client = createInventoryServiceClient(channel, { getItem: { retry: null } }, uncached); // the failure itself is under test, not its retry
       const inFlight = client.getItem({ sku: "sku-0001" }, { timeoutMs: 20_000 }).then(
         () => new ConnectError("expected a failure", Code.Unknown),
         (e: unknown) => ConnectError.from(e),

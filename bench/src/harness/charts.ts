@@ -157,7 +157,7 @@ async function limitChart(results: ScenarioResults): Promise<Chart> {
 /** File names of the charts `chartsFor` writes for a scenario of this kind and these point ids. */
 export function chartFiles(scenario: string, kind: ScenarioKind, pointIds: readonly string[]): string[] {
   const cdfs = pointIds.map((id) => `${scenario}-latency-cdf-${id}.svg`);
-  if (kind === "unary") return [`${scenario}-throughput.svg`, ...cdfs];
+  if (kind === "unary" || kind === "attempts") return [`${scenario}-throughput.svg`, ...cdfs];
   if (kind === "balance") return [`${scenario}-throughput.svg`, `${scenario}-slow-share.svg`, ...cdfs];
   if (kind === "overload") return [`${scenario}-throughput.svg`, `${scenario}-limit.svg`, ...cdfs];
   return [`${scenario}-throughput.svg`, `${scenario}-rss.svg`];

@@ -125,6 +125,33 @@ function overloadTable(results: ScenarioResults, _scenario: Scenario, pointId: s
   return table(header, rows);
 }
 
+/** The table of an `attempts` scenario at one point: latency and the attempts each call cost. */
+function attemptsTable(results: ScenarioResults, scenario: Scenario, pointId: string): string {
+  const anchors = scenario.anchors;
+  const header = [
+    "contender", "req/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "attempts per call", "extra attempts", "attempts cancelled",
+    "CPU µs/call client", "CPU µs/call server",
+    ...anchors.map((a) => `p99 ÷ (${a})`),
+    ...anchors.map((a) => `p99.9 ÷ (${a})`),
+  ];
+  const rows = results.contenders.flatMap((c) => {
+    const f = figureOf(results, c.id, pointId);
+    if (f === undefined) return [[`(${c.id}) ${c.label}`, "not measured"]];
+    const anchorFigs = anchors.map((a) => figureOf(results, a, pointId));
+    const first = f.counterShares?.attempts?.first;
+    const perCall = first === undefined || first <= 0 ? undefined : 1 / first;
+    return [[
+      `(${c.id}) ${c.label}`, fmtInt(f.callsPerSec), fmtMs(f.p50Us), fmtMs(f.p90Us), fmtMs(f.p99Us), fmtMs(f.p999Us),
+      perCall === undefined ? "–" : perCall.toFixed(3), perCall === undefined ? "–" : fmtPct(perCall - 1),
+      fmtPct(f.counterShares?.ends?.cancelled),
+      fmtInt(f.clientCpuUsPerCall), fmtInt(f.serverCpuUsPerCall),
+      ...anchorFigs.map((a) => fmtRatio(ratio(f.p99Us, a?.p99Us))),
+      ...anchorFigs.map((a) => fmtRatio(ratio(f.p999Us, a?.p999Us))),
+    ]];
+  });
+  return table(header, rows);
+}
+
 /** The markdown section of one scenario; `chartDir` is the charts' path relative to the report. */
 export function scenarioSection(scenario: Scenario, results: ScenarioResults, chartFiles: readonly string[], chartDir: string): string {
   const env = results.environment;
@@ -137,7 +164,7 @@ export function scenarioSection(scenario: Scenario, results: ScenarioResults, ch
   );
   for (const p of results.points) {
     out.push(`### ${p.label}`, "");
-    const tableOf = { unary: unaryTable, stream: streamTable, balance: balanceTable, overload: overloadTable }[scenario.kind];
+    const tableOf = { unary: unaryTable, stream: streamTable, balance: balanceTable, overload: overloadTable, attempts: attemptsTable }[scenario.kind];
     out.push(tableOf(results, scenario, p.id), "");
   }
   if (scenario.goals.length > 0) {

@@ -81,10 +81,11 @@ export interface ScenarioMode {
 
 /**
  * What the report shows for a scenario: request latency tables (`unary`), message throughput
- * (`stream`), request latency with the share of calls each backend received (`balance`), or
- * goodput and rejections of an open-loop load (`overload`).
+ * (`stream`), request latency with the share of calls each backend received (`balance`), goodput
+ * and rejections of an open-loop load (`overload`), or request latency with the attempts the
+ * backends saw per call (`attempts`: retries and hedges).
  */
-export type ScenarioKind = "unary" | "stream" | "balance" | "overload";
+export type ScenarioKind = "unary" | "stream" | "balance" | "overload" | "attempts";
 
 /** A goal recorded beside the figures, evaluated on the aggregated results. */
 export interface Goal {

@@ -6,9 +6,18 @@ import { cacheScenario } from "./cache.js";
 import { overloadScenario } from "./overload.js";
 import { streamScenario } from "./stream.js";
 import { unaryScenario } from "./unary.js";
+import { retryStormScenario, tailScenario } from "./tail.js";
 
 /** Every scenario, in the order `npm run bench` runs them. */
-export const scenarios: readonly (Scenario | SimulationScenario)[] = [unaryScenario, streamScenario, balanceScenario, overloadScenario, cacheScenario];
+export const scenarios: readonly (Scenario | SimulationScenario)[] = [
+  unaryScenario,
+  streamScenario,
+  balanceScenario,
+  overloadScenario,
+  tailScenario,
+  retryStormScenario,
+  cacheScenario,
+];
 
 /** Finds scenarios by name; throws naming the unknown one and the accepted names. */
 export function selectScenarios(names: readonly string[]): (Scenario | SimulationScenario)[] {

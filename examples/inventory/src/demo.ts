@@ -1,11 +1,14 @@
-// The demo (`npm start`): a fleet of inventory servers on loopback, one of them slow; a generated
-// client over a Sluice channel drives load with each balancing policy and prints what happened,
-// then a live stream of stock updates runs through one server's event hub and its rate is shown.
+// The demo (`npm start [-- --etcd host:port]`): a fleet of inventory servers on loopback, one of them
+// slow, found through discovery; a generated client drives load with each balancing policy, a live
+// stream of stock updates runs through one server's event hub, then the fleet is restarted server
+// by server under load, and the demo prints what happened.
+import { parseArgs } from "node:util";
 import { build as buildHistogram } from "hdr-histogram-js";
 import { createChannel, type Channel } from "@sluice/runtime";
 import { createInventoryServiceClient } from "../gen/inventory/v1/inventory_sluice.js";
 import { startFleet, type Fleet } from "./fleet.js";
 import { tourOfShapes } from "./tour.js";
+import { rollingRestart } from "./rolling-restart.js";
 import { formatTable, progressLine } from "./report.js";
 import { runLiveStream } from "./live-stream.js";
 
@@ -25,7 +28,7 @@ interface PhaseResult {
 }
 
 async function runPhase(fleet: Fleet, policy: (typeof policies)[number]): Promise<PhaseResult> {
-  const channel: Channel = createChannel({ target: fleet.target, balancer: policy });
+  const channel: Channel = createChannel({ target: fleet.target, ...fleet.channelOptions, balancer: policy });
   const client = createInventoryServiceClient(channel, undefined, { cache: false });
   await channel.waitForReady(10_000);
   const histogram = buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
@@ -81,7 +84,7 @@ async function runPhase(fleet: Fleet, policy: (typeof policies)[number]): Promis
 
 /** Unmeasured load over every server, so JIT and connections are warm before the phases. */
 async function warmUp(fleet: Fleet, seconds: number): Promise<void> {
-  const channel = createChannel({ target: fleet.target, balancer: "round-robin" });
+  const channel = createChannel({ target: fleet.target, ...fleet.channelOptions, balancer: "round-robin" });
   const client = createInventoryServiceClient(channel, undefined, { cache: false });
   await channel.waitForReady(10_000);
   const deadline = performance.now() + seconds * 1000;
@@ -96,6 +99,7 @@ async function warmUp(fleet: Fleet, seconds: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { etcd: { type: "string" } } });
   const members = [
     { name: "server-1" },
     { name: "server-2" },
@@ -103,10 +107,11 @@ async function main(): Promise<void> {
     { name: "server-4-slow", delayMs: 20 },
   ];
   console.log(`Sluice demo: ${members.length} inventory servers on 127.0.0.1, one answers 20 ms slower.`);
-  const fleet = await startFleet(members);
+  const fleet = await startFleet(members, { etcd: values.etcd });
   try {
-    console.log(`fleet: ${fleet.members.map((m, i) => `${m.name}=${fleet.addresses[i]}`).join("  ")}\n`);
-    const tourChannel = createChannel({ target: fleet.target });
+    console.log(`fleet: ${fleet.members.map((m, i) => `${m.name}=${fleet.addresses[i]}`).join("  ")}, found through ${fleet.discovery} (${fleet.target})\n`);
+    const tourChannel = createChannel({ target: fleet.target, ...fleet.channelOptions });
+    await tourChannel.waitForReady({ endpoints: members.length, timeoutMs: 10_000 });
     for (const line of await tourOfShapes(createInventoryServiceClient(tourChannel, undefined, { cache: false }))) console.log(`  ${line}`);
     await tourChannel.close();
     // Fresh node processes run at about half speed for their first seconds: warm the fleet up
@@ -157,7 +162,15 @@ async function main(): Promise<void> {
         `(${(live.deliveredPerSecond / live.watchers).toFixed(0)} changes/s each; writer sent ${live.changesPerSecond.toFixed(0)}/s, ` +
         `HTTP/2 flow control holding back what the server had not read); ${live.endedSlow} ended as slow consumers, ${live.failed} failed.`,
     );
-    const failed = results.reduce((n, r) => n + r.errors, 0) + live.failed;
+    console.log(`\nrolling restart: each server is stopped (SIGTERM: deregister, GOAWAY, finish calls) and replaced on a new port, under load`);
+    const restart = await rollingRestart(fleet, concurrency);
+    console.log(
+      `rolling restart: ${members.length} servers replaced in ${restart.seconds.toFixed(1)} s; ${restart.getItem} GetItem (retried if needed) and ` +
+        `${restart.putItem} PutItem (never retried) calls, ${restart.failures.length} failed` +
+        `${restart.retries > 0 ? `; ${restart.retries} GetItem retries` : ""}.`,
+    );
+    for (const failure of restart.failures.slice(0, 5)) console.error(`  failed: ${failure}`);
+    const failed = results.reduce((n, r) => n + r.errors, 0) + live.failed + restart.failures.length;
     if (failed > 0) {
       process.exitCode = 1;
       console.error(`${failed} calls failed`);

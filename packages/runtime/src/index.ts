@@ -24,6 +24,7 @@ export { defaultsLayer } from "./client/defaults-layer.js";
 export { interceptorLayer } from "./client/interceptor-layer.js";
 export { routingKeyContext, withRoutingKey } from "./client/routing-key.js";
 export type {
+  AdaptiveHedgeDelay,
   CacheEviction,
   CachePolicy,
   HedgePolicy,
@@ -59,9 +60,11 @@ export type { ConnectionEvent, EndpointConnection, SluiceConnection, SluiceConne
 
 export { serve } from "./server/serve.js";
 export type { ServerTransport } from "./server/fast/fast-server.js";
-export type { Server, ServeOptions } from "./server/serve.js";
 export { defaultHardening } from "./server/hardening/hardening-options.js";
 export type { ServerHardeningOptions } from "./server/hardening/hardening-options.js";
+export type { Server, ServeOptions, ShutdownOptions } from "./server/serve.js";
+export { shutdownOnSignals } from "./server/shutdown-signals.js";
+export type { ShutdownOnSignalsOptions, ShutdownTarget } from "./server/shutdown-signals.js";
 
 export * from "./channel/pickers/index.js";
 export { createBackoff } from "./channel/backoff.js";
@@ -126,3 +129,10 @@ export { unaryResponseCodec, copyStrategies } from "./cache/response-codecs.js";
 export type { CopyStrategy } from "./cache/response-codecs.js";
 export { createCacheLayer } from "./cache/cache-layer.js";
 export type { CacheLayer, CacheLayerOptions, CacheOverride } from "./cache/cache-layer.js";
+export { attemptLayer } from "./client/retry/attempt-layers.js";
+export { attemptStateOf, perCallReplayBytes, perChannelReplayBytes } from "./client/retry/attempt-state.js";
+export type { AttemptStats } from "./client/retry/attempt-state.js";
+export { withAttemptPolicy, callAttemptPolicyContext, attemptRoutingContext } from "./client/retry/attempt-context.js";
+export type { CallAttemptPolicy, AttemptRouting } from "./client/retry/attempt-context.js";
+export { previousAttemptsHeader } from "./client/retry/attempt-call.js";
+export { hedgeLostError } from "./client/retry/hedge-run.js";

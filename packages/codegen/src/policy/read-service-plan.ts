@@ -94,6 +94,19 @@ function readMethodPlan(method: DescMethod, svc: ServicePolicy | undefined, repo
 
   plan.retry = readRetry(own, svc, idempotency, level, kind, report);
   plan.hedge = readHedge(own, svc, sideEffectFree, level, kind, report);
+  if (plan.retry !== undefined && plan.hedge !== undefined) {
+    // A call either retries after a failure or hedges after a delay. A method's own option wins
+    // over an inherited one; from service defaults alone a side-effect-free method hedges.
+    if (own?.retry !== undefined && own.hedge !== undefined) {
+      report(
+        M,
+        "sets both retry and hedge; a method has one: pick retry (resend after a failure, for idempotent methods) " +
+          "or hedge (send copies after a delay, for side-effect-free methods) and remove the other",
+      );
+    }
+    if (own?.retry !== undefined && own.hedge === undefined) plan.hedge = undefined;
+    else plan.retry = undefined;
+  }
 
   const path = own?.routingKey ?? "";
   if (path !== "") {

@@ -1,5 +1,6 @@
 // Options of createChannel, their defaults, and validation that names the bad field and the
 // accepted values.
+import type { RetryBudgetConfig } from "../client/retry/retry-budget.js";
 import { Code } from "@connectrpc/connect";
 import type { BalancerConfig } from "./pickers/registry.js";
 import type { BackoffOptions } from "./backoff.js";
@@ -92,6 +93,12 @@ export interface ChannelOptions {
   readonly etcd?: EtcdTargetOptions;
   /** The registry of `registry:` targets (default: the process-wide `defaultMemoryRegistry`). */
   readonly registry?: MemoryRegistry;
+  /**
+   * The retry budget every client on this channel spends its retries and hedges from: Finagle's
+   * `{ type: "windowed" }` (default: 20 % of requests over 10 s plus 10 per second) or gRPC's
+   * `{ type: "throttling", maxTokens, tokenRatio }`. See docs/RETRIES.md.
+   */
+  readonly retryBudget?: RetryBudgetConfig;
   /** A resolver to use instead of the one the target's scheme selects. */
   readonly resolver?: Resolver;
   /** Clock in milliseconds (default `performance.now`); for tests. */

@@ -6,6 +6,8 @@ import type { StreamResponse, UnaryResponse } from "@connectrpc/connect";
 import { iterableOf } from "../call/async-iterable.js";
 import type { DescMessage, DescMethod } from "@bufbuild/protobuf";
 import { routingKeyContext } from "../client/routing-key.js";
+import { attemptRoutingContext } from "../client/retry/attempt-context.js";
+import { attachAttemptState, createAttemptState, type AttemptStats } from "../client/retry/attempt-state.js";
 import { defaultFailureCodes, validateChannelOptions, type ChannelOptions } from "./channel-options.js";
 import { PickDecision, type PickArgs, type PickerEnv } from "./picker.js";
 import { resolvePickerPolicy } from "./pickers/registry.js";
@@ -43,6 +45,8 @@ export interface ChannelStats {
   readonly endpoints: readonly EndpointStats[];
   /** Calls sent again to another endpoint because no server had processed them. */
   readonly transparentRetries: number;
+  /** Retries and hedges of the clients on this channel, and the retry budget they share. */
+  readonly attempts: AttemptStats;
 }
 
 /** What {@link Channel.waitForReady} waits for. */
@@ -103,6 +107,7 @@ export function createChannel(options: ChannelOptions): Channel {
   };
   let closed = false;
   let transparentRetries = 0;
+  const attempts = createAttemptState(options.retryBudget, now);
 
   const detector: OutlierDetector | undefined =
     options.outlierDetection === false ? undefined : createOutlierDetector(options.outlierDetection ?? {}, now);
@@ -196,8 +201,11 @@ export function createChannel(options: ChannelOptions): Channel {
     return waited < 1 ? timeoutMs : Math.max(1, Math.floor(timeoutMs - waited));
   };
 
-  const argsFor = (contextValues: ContextValues | undefined, avoid: ReadonlySet<string> | undefined): PickArgs => {
+  const argsFor = (contextValues: ContextValues | undefined, tried: ReadonlySet<string> | undefined): PickArgs => {
     const routingKey = contextValues?.get(routingKeyContext);
+    // A retry or hedge avoids the endpoints its call's earlier attempts went to.
+    const earlier = contextValues?.get(attemptRoutingContext)?.avoid;
+    const avoid = earlier === undefined || earlier.size === 0 ? tried : tried === undefined ? earlier : new Set([...earlier, ...tried]);
     if (avoid === undefined) return routingKey === undefined ? noKey : { routingKey };
     return routingKey === undefined ? { avoid } : { routingKey, avoid };
   };
@@ -219,6 +227,7 @@ export function createChannel(options: ChannelOptions): Channel {
       const started = now();
       let tried: Set<string> | undefined;
       const send = (sub: Subchannel, attempt: number): Promise<UnaryResponse<I, O>> => {
+        contextValues?.get(attemptRoutingContext)?.onPicked(sub.address);
         const call = observe("unary", method, sub);
         return sub.transport.unary(method, signal, remaining(timeoutMs, started), header, input, contextValues).then(
           (response) => {
@@ -258,6 +267,7 @@ export function createChannel(options: ChannelOptions): Channel {
       let tried: Set<string> | undefined;
       for (let attempt = 0; ; attempt++) {
         const sub = await dispatcher.pick(argsFor(contextValues, tried), signal, remaining(timeoutMs, started));
+        contextValues?.get(attemptRoutingContext)?.onPicked(sub.address);
         const call = observe("stream", method, sub);
         // The call ends when its messages are read to the end or fail, or when the caller aborts it
         // (Connect's clients cancel a stream through the signal; Sluice's clients also abort it when
@@ -308,7 +318,7 @@ export function createChannel(options: ChannelOptions): Channel {
         ejected: detector?.isEjected(sub.address) ?? false,
         ejections: detector?.ejectionCount(sub.address) ?? 0,
       }));
-      return { target: options.target, policy: policy.name, endpoints: list, transparentRetries };
+      return { target: options.target, policy: policy.name, endpoints: list, transparentRetries, attempts: attempts.stats() };
     },
     onEvent(listener) {
       listeners.add(listener);
@@ -338,6 +348,7 @@ export function createChannel(options: ChannelOptions): Channel {
       for (const sub of subs) sub.shutdown();
     },
   };
+  attachAttemptState(channel, attempts);
   return channel;
 }
 

@@ -47,6 +47,23 @@ export interface HedgePolicy {
   readonly hedgingDelayMs: number;
   /** Codes after which the next hedge starts at once instead of failing the call. */
   readonly nonFatalCodes: readonly Code[];
+  /**
+   * Hedge after the method's observed latency percentile instead of the fixed `hedgingDelayMs`
+   * (which is used until enough latencies are seen). Set it in client or call overrides.
+   */
+  readonly adaptiveDelay?: AdaptiveHedgeDelay;
+}
+
+/** Adaptive hedging delay: a percentile of the method's recent successful-attempt latencies, per channel. */
+export interface AdaptiveHedgeDelay {
+  /** Percentile in (0, 1) (default 0.95). */
+  readonly percentile?: number;
+  /** Latencies needed before the percentile is used (default 20). */
+  readonly minSamples?: number;
+  /** Least delay, in ms (default 1). */
+  readonly floorMs?: number;
+  /** Largest delay, in ms (default unbounded). */
+  readonly ceilingMs?: number;
 }
 
 /** Typed accessor of a method's routing key (`sluice.v1.MethodPolicy.routing_key`). */

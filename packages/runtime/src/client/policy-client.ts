@@ -1,6 +1,7 @@
 // createPolicyClient: what every generated createXxxClient calls — a typed client whose calls pass
 // through the call pipeline (policy → call-level interceptors → cache → method layers → defaults →
-// transport), with rxjs twins of its streaming methods and the controls of its response cache.
+// retry or hedge → transport), with rxjs twins of its streaming methods and the controls of its
+// response cache.
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
 import type { PolicyOverrides, PolicyTable } from "./method-policy.js";
@@ -13,6 +14,8 @@ import type { TransportLayer } from "./layer.js";
 import { createCancelableClient } from "./cancelable-client.js";
 import { createCacheLayer, type CacheLayer } from "../cache/cache-layer.js";
 import { withObservables, type RxClientOptions, type SluiceClient } from "../rx/rx-client.js";
+import { attemptLayer } from "./retry/attempt-layers.js";
+import { attemptStateOf } from "./retry/attempt-state.js";
 
 /** Client-wide options of a generated client beside its policy overrides. */
 export interface PolicyClientOptions extends RxClientOptions {
@@ -50,6 +53,8 @@ export type PolicyClient<S extends DescService, U extends boolean = false> = Slu
  * connect-node transport) that applies the generated per-method `policies`, adjusted by `overrides`.
  * Leaving a response stream early cancels the call (see {@link createCancelableClient}); every
  * streaming method also has a `method$` twin returning a cold Observable (see {@link withObservables}).
+ * Methods with a retry or hedge policy are retried or hedged, spending the retry budget of
+ * `transport` (a channel's own, shared by every client on it; see docs/RETRIES.md).
  *
  * @example
  * ```ts
@@ -73,6 +78,7 @@ export function createPolicyClient<S extends DescService, U extends boolean = fa
     ...(cache === undefined ? [] : [cache]),
     ...(options.layers ?? []),
     defaultsLayer,
+    attemptLayer(attemptStateOf(transport)),
   ]);
   const client = withObservables(service, createCancelableClient(service, pipeline), options) as PolicyClient<S, U>;
   Object.defineProperty(client, "$cache", { value: cache ?? createCacheLayer(), enumerable: false });

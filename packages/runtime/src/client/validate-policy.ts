@@ -1,6 +1,7 @@
 // Checks a method policy changed by caller overrides, with the same rules codegen applies to the
 // .proto options, so an override cannot slip past them; errors name overrides.<method>.<field>.
 import type { MethodPolicy } from "./method-policy.js";
+import { checkAdaptiveDelay } from "./retry/attempt-policy.js";
 
 const positive = (value: unknown): boolean => typeof value === "number" && Number.isFinite(value) && value > 0;
 const nonNegative = (value: unknown): boolean => typeof value === "number" && Number.isFinite(value) && value >= 0;
@@ -51,6 +52,10 @@ export function validateMethodPolicy(method: string, policy: MethodPolicy<unknow
     if (!attempts(hedge.maxAttempts)) fail("hedge.maxAttempts", `must be an integer from 2 to 10, got ${String(hedge.maxAttempts)}`);
     if (!nonNegative(hedge.hedgingDelayMs)) fail("hedge.hedgingDelayMs", `must be >= 0, got ${String(hedge.hedgingDelayMs)}`);
   }
+  if (retry !== undefined && hedge !== undefined) {
+    fail("hedge", "cannot be set beside retry: a method either retries after a failure or hedges after a delay; set the other to null");
+  }
+  if (hedge?.adaptiveDelay !== undefined) checkAdaptiveDelay(`overrides.${method}.hedge`, hedge.adaptiveDelay);
   if (routingKey !== undefined && typeof routingKey.get !== "function") {
     fail("routingKey.get", "must be a function that reads the key from a request");
   }

@@ -19,6 +19,8 @@ import { createFastHttp2Server, nodeFallback, serverTransports, type ServerTrans
 import { resolveHardening, type ServerHardeningOptions } from "./hardening/hardening-options.js";
 import { hardenHttp2Options, hardenServer, withDeadlinesFitForTimers } from "./hardening/harden-server.js";
 import { guardStreams } from "./hardening/stream-guard.js";
+import type { ServiceRegistration } from "../discovery/service-registration.js";
+import { shutdownOnSignals } from "./shutdown-signals.js";
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
@@ -30,8 +32,13 @@ export interface ServeOptions {
   readonly host?: string;
   /** Serve grpc.health.v1.Health (default true): "" and every registered service start SERVING. */
   readonly health?: boolean;
-  /** How long close() lets calls in flight finish before cancelling them (default 5 s). */
+  /** How long shutdown() lets calls in flight finish before cancelling them (default 5 s). */
   readonly shutdownGraceMs?: number;
+  /**
+   * Shut down gracefully on SIGTERM and SIGINT, then exit the process (default false); see
+   * {@link shutdownOnSignals} to choose the signals or keep the process running.
+   */
+  readonly handleSignals?: boolean;
   /** Connect interceptors run around every handler. */
   readonly interceptors?: Interceptor[];
   /** Largest request message accepted, in bytes (default 4 MiB). */
@@ -79,10 +86,27 @@ export interface Server {
   /** Admission state (limit, in flight, queued, shed, load), or undefined without `limits`. */
   readonly limits: ServerLimitsStats | undefined;
   /**
-   * Closes gracefully: health turns NOT_SERVING, new connections are refused, open sessions get
-   * GOAWAY, calls in flight get `shutdownGraceMs` to finish, then are cancelled.
+   * Makes the server own a discovery registration (etcd or the embedded registry): shutdown()
+   * revokes it before anything else. Returns it.
    */
+  own<R extends ServiceRegistration>(registration: R): R;
+  /**
+   * Shuts down gracefully: health turns NOT_SERVING, owned and given registrations are revoked
+   * (clients stop picking the server), new connections are refused, every open session gets
+   * GOAWAY, calls in flight get `graceMs` (default `shutdownGraceMs`) to finish, then are
+   * cancelled. Calling it again returns the same promise.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void>;
+  /** The same as `shutdown()` with the default grace period. */
   close(): Promise<void>;
+}
+
+/** Options of {@link Server.shutdown}. */
+export interface ShutdownOptions {
+  /** How long calls in flight may take to finish before they are cancelled, in ms (default `shutdownGraceMs`). */
+  readonly graceMs?: number;
+  /** Registrations to revoke first, besides the ones the server owns. */
+  readonly registrations?: readonly ServiceRegistration[];
 }
 
 /**
@@ -174,7 +198,8 @@ export async function serve(options: ServeOptions): Promise<Server> {
   const host = options.host ?? address.address;
   const urlHost = host.includes(":") ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
-  return {
+  const owned = new Set<ServiceRegistration>();
+  const server: Server = {
     port: address.port,
     host,
     url: `http://${urlHost}:${address.port}`,
@@ -183,13 +208,27 @@ export async function serve(options: ServeOptions): Promise<Server> {
     get limits() {
       return admission?.stats();
     },
-    close() {
+    own(registration) {
+      owned.add(registration);
+      return registration;
+    },
+    close: () => server.shutdown(),
+    shutdown(shutdownOptions = {}) {
+      const graceMs = shutdownOptions.graceMs ?? shutdownGraceMs;
+      if (!(Number.isFinite(graceMs) && graceMs >= 0)) {
+        return Promise.reject(new Error(`shutdown.graceMs: must be a finite number >= 0, got ${String(shutdownOptions.graceMs)}`));
+      }
       closing ??= (async () => {
         health.shutdown();
+        const graceOver = Date.now() + graceMs;
+        const grace = (): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, graceOver - Date.now())).unref());
+        // Deregister first, so clients stop picking this server while it still serves; an
+        // unreachable registry costs at most the grace period.
+        const revoking = [...owned, ...(shutdownOptions.registrations ?? [])].map((r) => r.close().catch(() => {}));
+        await Promise.race([Promise.all(revoking), grace()]);
         const stopped = new Promise<void>((resolve) => http2Server.close(() => resolve()));
         for (const session of sessions) session.close();
-        const grace = new Promise<void>((resolve) => setTimeout(resolve, shutdownGraceMs).unref());
-        await Promise.race([stopped, grace]);
+        await Promise.race([stopped, grace()]);
         // Destroying a session resets its streams, which aborts each handler's context.signal. (No
         // shutdownSignal is given to Connect: it would add an abort listener per call.)
         for (const session of sessions) session.destroy();
@@ -198,4 +237,6 @@ export async function serve(options: ServeOptions): Promise<Server> {
       return closing;
     },
   };
+  if (options.handleSignals === true) shutdownOnSignals(server);
+  return server;
 }

@@ -1,7 +1,8 @@
 // Checks a retry or hedge policy given at runtime (client or call override, or a service config
 // carried over) and applies gRFC A6's runtime cap of 5 attempts.
 import { Code } from "@connectrpc/connect";
-import type { HedgePolicy, RetryPolicy } from "../method-policy.js";
+import type { AdaptiveHedgeDelay, HedgePolicy, RetryPolicy } from "../method-policy.js";
+import { createHedgingDelayEstimator } from "./hedging-delay.js";
 
 /** Most attempts a call makes, first included (gRFC A6: larger `maxAttempts` are treated as 5). */
 export const maxAttemptsCap = 5;
@@ -73,7 +74,24 @@ export function validateHedgePolicy(field: string, policy: HedgePolicy): HedgePo
     fail(`${field}.hedgingDelayMs`, `must be a finite number of milliseconds >= 0, got ${String(policy.hedgingDelayMs)}`);
   }
   const nonFatalCodes = checkCodes(`${field}.nonFatalCodes`, policy.nonFatalCodes ?? [], false);
-  return { maxAttempts, hedgingDelayMs: policy.hedgingDelayMs, nonFatalCodes };
+  const { adaptiveDelay } = policy;
+  if (adaptiveDelay === undefined) return { maxAttempts, hedgingDelayMs: policy.hedgingDelayMs, nonFatalCodes };
+  checkAdaptiveDelay(field, adaptiveDelay);
+  return { maxAttempts, hedgingDelayMs: policy.hedgingDelayMs, nonFatalCodes, adaptiveDelay };
+}
+
+/**
+ * Checks an adaptive hedging delay as the estimator will; errors name `<field>.adaptiveDelay.<name>`.
+ *
+ * @private
+ */
+export function checkAdaptiveDelay(field: string, adaptive: AdaptiveHedgeDelay): void {
+  if (typeof adaptive !== "object" || adaptive === null) fail(`${field}.adaptiveDelay`, "must be an object ({ percentile?, minSamples?, floorMs?, ceilingMs? })");
+  try {
+    createHedgingDelayEstimator({ ...adaptive, fallbackMs: 0 }, () => 0);
+  } catch (error) {
+    throw new Error((error as Error).message.replace(/^hedge\./, `${field}.adaptiveDelay.`));
+  }
 }
 
 /**

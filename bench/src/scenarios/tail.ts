@@ -1,0 +1,92 @@
+// Scenarios "tail" (hedging against rare hiccups: p99/p99.9 and extra attempts, beside "The Tail at
+// Scale") and "retry-storm" (a backend failing half its calls: attempts per call with and without the budget).
+import type { Contender, LoadPhase, Point, Scenario, ScenarioMode } from "../harness/scenario.js";
+import type { JsonObject } from "../harness/scenario.js";
+import { amplificationGoal, tailCutGoal } from "./attempt-figures.js";
+
+/** Calls in flight (closed loop). */
+const CONCURRENCY = 8;
+
+/** Measured window of a full run, in ms. */
+const MEASURE_MS = 8_000;
+
+function backends(options: JsonObject): Contender["server"] {
+  return { module: "contenders/tail-server.js", options: { backends: 4, ...options } };
+}
+
+function sluice(id: string, label: string, server: Contender["server"], options: JsonObject): Contender {
+  return { id, label, server, client: { module: "contenders/sluice-attempts-client.js", options } };
+}
+
+function phase(durationMs: number): LoadPhase {
+  return { concurrency: CONCURRENCY, durationMs, timeoutMs: durationMs + 30_000, callArgs: {} };
+}
+
+function points(mode: ScenarioMode, id: string, label: string): Point[] {
+  const measureMs = mode.durationMs ?? (mode.quick ? 400 : MEASURE_MS);
+  return [{ id, label, warmup: phase(mode.quick ? 200 : 2_000), measure: phase(measureMs) }];
+}
+
+const hiccups = backends({ fastMs: 1, hiccupMs: 100, hiccupRate: 0.01 });
+const noHiccups = backends({ fastMs: 1, hiccupMs: 100, hiccupRate: 0 });
+
+/** Hedging against rare slow calls. */
+export const tailScenario: Scenario = {
+  name: "tail",
+  title: "Hedged requests against a 1 % chance of a 100 ms hiccup",
+  description:
+    "One server process hosts four Sluice `serve()` backends on loopback ports; each Echo waits ~1 ms, except that each call has a 1 % chance " +
+    "of waiting 100 ms (the wait ends early when the call is cancelled, as a losing hedge is). The load generator keeps 8 calls in flight " +
+    "through the generated-style policy client over a round-robin channel to all four. Contenders: no hedging; hedging after a fixed 10 ms; " +
+    "adaptive hedging after the method's observed p98 latency (10 ms until 20 samples exist); each with at most 2 attempts per call, spending " +
+    "the channel's retry budget (Finagle's default). *per backend* here is the backends' attempt counters: the share of first attempts and of " +
+    "extra (hedged) attempts, from the `grpc-previous-rpc-attempts` header; extra attempts per call = extra ÷ first. " +
+    "For comparison, \"The Tail at Scale\" (Dean & Barroso, CACM 2013): in a BigTable benchmark, hedging after 10 ms cut the p99.9 of reading " +
+    "1,000 keys from 1,800 ms to 74 ms while sending only 2 % more requests. The last line is not hedging but the floor: the same load " +
+    "with no hiccups at all, i.e. the p99.9 this shared machine gives a 1 ms call; hedging cannot go below it.",
+  kind: "attempts",
+  contenders: [
+    sluice("none", "Sluice, no hedging", hiccups, { mode: "none" }),
+    sluice("fixed", "Sluice, hedging after 10 ms", hiccups, { mode: "fixed", hedgeDelayMs: 10 }),
+    sluice("adaptive", "Sluice, adaptive hedging (p98)", hiccups, { mode: "adaptive", percentile: 98, hedgeDelayMs: 10 }),
+    sluice("floor", "reference: no hiccups, no hedging", noHiccups, { mode: "none" }),
+  ],
+  anchors: ["none"],
+  points: (mode) => points(mode, "hiccups", "1 % of calls hiccup for 100 ms"),
+  warmup: (mode) => phase(mode.quick ? 200 : 2_000),
+  goals: [
+    tailCutGoal("Adaptive hedging cuts p99.9 by ≥ 5× for ≤ 5 % extra attempts [issue 14]", "adaptive", "none", 5, 0.05),
+  ],
+};
+
+const failing = backends({ fastMs: 1, hiccupRate: 0, failRate: 0.5 });
+
+/** Retries against a backend failing half its calls. */
+export const retryStormScenario: Scenario = {
+  name: "retry-storm",
+  title: "Retries against backends failing half their calls",
+  description:
+    "The same four backends, answering after ~1 ms but failing half of all calls with UNAVAILABLE. The client retries Echo up to 5 attempts " +
+    "(gRFC A6: 5 ms initial backoff, ×2, ±20 % jitter), 8 calls in flight. Without a budget (a windowed budget that never refuses) a call " +
+    "makes 1 + ½ + ¼ + ⅛ + 1/16 ≈ 1.94 attempts on average, nearly doubling the load on an unhealthy fleet; Finagle's budget (Sluice's " +
+    "default: retries ≤ 20 % of requests over 10 s plus 10 per second) holds it to 1.2 plus that reserve spread over the calls; gRPC's token throttling (maxTokens 10, tokenRatio 0.1) lower still. " +
+    "*per backend* is the share of first and extra attempts; attempts per call = 1 ÷ first share.",
+  kind: "attempts",
+  contenders: [
+    sluice("unbudgeted", "Sluice retries, no budget", failing, { mode: "retry", budget: "unlimited" }),
+    sluice("finagle", "Sluice retries, Finagle budget (default)", failing, { mode: "retry", budget: "finagle" }),
+    sluice("throttling", "Sluice retries, gRPC throttling", failing, { mode: "retry", budget: "throttling" }),
+  ],
+  anchors: ["unbudgeted"],
+  points: (mode) => points(mode, "half", "Half of all calls fail"),
+  warmup: (mode) => phase(mode.quick ? 200 : 1_000),
+  goals: [
+    amplificationGoal(
+      "With the default budget, attempts ≤ 1.2 × calls + the budget's minimum (10 retries/s × 10 s) against backends failing half their calls [issue 14]",
+      "finagle",
+      1.2,
+      100,
+      MEASURE_MS,
+    ),
+  ],
+};

@@ -1,0 +1,143 @@
+// Runs one call's hedged attempts: a copy goes to another endpoint after a delay (fixed or the
+// method's observed latency percentile), the first committed attempt wins, the others are cancelled.
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { HedgePolicy } from "../method-policy.js";
+import { linkAbort, type LinkedAbort } from "../../call/linked-abort.js";
+import { parsePushback, pushbackHeader } from "./pushback.js";
+import type { AttemptState } from "./attempt-state.js";
+import type { AttemptFn } from "./attempt-call.js";
+import { remainingMs } from "./retry-run.js";
+import type { HedgingDelayEstimator } from "./hedging-delay.js";
+
+/** What a hedged call needs besides its attempts. @private */
+export interface HedgeRun {
+  readonly state: AttemptState;
+  readonly policy: HedgePolicy;
+  readonly signal: AbortSignal | undefined;
+  /** The call's timeout in ms, covering every attempt. */
+  readonly timeoutMs: number | undefined;
+  /** Learns the method's latency and gives the delay when the policy is adaptive. */
+  readonly estimator: HedgingDelayEstimator | undefined;
+  readonly replayable: () => boolean;
+  readonly release: () => void;
+  readonly streaming: boolean;
+}
+
+/** The reason a losing hedged attempt is cancelled with. */
+export function hedgeLostError(): ConnectError {
+  return new ConnectError("another hedged attempt won", Code.Canceled);
+}
+
+/**
+ * Starts the first attempt, then one more every hedging delay (or at once after a non-fatal code,
+ * or after the server's pushback delay; a negative pushback stops hedging) up to `maxAttempts`,
+ * each asking the channel's budget first and avoiding endpoints already used. The first attempt
+ * to commit wins and the others are aborted; a fatal code from any attempt fails the call (the
+ * others are aborted); when every attempt failed with a non-fatal code the last error is returned.
+ *
+ * @private
+ */
+export function runHedged<R>(run: HedgeRun, attempt: AttemptFn<R>): Promise<R> {
+  const { state, policy, signal, timeoutMs, estimator } = run;
+  const { budget, counters, now } = state;
+  const started = now();
+  const avoid = new Set<string>();
+  const live = new Map<number, LinkedAbort>();
+  counters.calls++;
+  budget.onRequest();
+  return new Promise<R>((resolve, reject) => {
+    let sent = 0;
+    let settled = false;
+    let hedging = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let lastError: unknown;
+
+    const settle = (winner: number | undefined): void => {
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      for (const [n, link] of live) {
+        if (n === winner) continue;
+        counters.hedgesCancelled++;
+        link.abort(hedgeLostError());
+      }
+      live.clear();
+      run.release();
+    };
+    const fail = (error: unknown): void => {
+      settle(undefined);
+      reject(error);
+    };
+    const onAbort = (): void => fail(ConnectError.from(signal!.reason, Code.Canceled));
+    signal?.addEventListener("abort", onAbort, { once: true });
+
+    const canHedge = (): boolean => {
+      if (!hedging || settled || sent >= policy.maxAttempts) return false;
+      if (!run.replayable()) {
+        counters.replayOverflows++;
+        hedging = false;
+        return false;
+      }
+      if (!budget.tryRetry()) {
+        counters.budgetExhausted++;
+        hedging = false;
+        return false;
+      }
+      return true;
+    };
+    const schedule = (ms: number): void => {
+      clearTimeout(timer);
+      timer = undefined;
+      if (!hedging || sent >= policy.maxAttempts) return;
+      if (timeoutMs !== undefined && now() - started + ms >= timeoutMs) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (canHedge()) launch();
+        else if (live.size === 0 && !settled) fail(lastError);
+      }, ms);
+    };
+    const launch = (): void => {
+      const n = sent++;
+      if (n > 0) counters.hedges++;
+      const link = linkAbort(signal);
+      live.set(n, link);
+      const attemptStarted = now();
+      attempt(n, link.signal, remainingMs(timeoutMs, started, now()), { avoid, onPicked: (address) => avoid.add(address) }).then(
+        (result) => {
+          if (settled) {
+            link.abort(hedgeLostError());
+            return;
+          }
+          budget.onAttemptEnd("success");
+          estimator?.record(now() - attemptStarted);
+          settle(n);
+          if (!run.streaming) link.release();
+          resolve(result);
+        },
+        (thrown: unknown) => {
+          live.delete(n);
+          link.release();
+          if (settled) return;
+          lastError = thrown;
+          const error = ConnectError.from(thrown);
+          if (!policy.nonFatalCodes.includes(error.code)) return fail(thrown);
+          budget.onAttemptEnd("retryable-failure");
+          const pushback = parsePushback(error.metadata.get(pushbackHeader));
+          if (pushback.kind === "stop") {
+            counters.pushbackStops++;
+            hedging = false;
+            clearTimeout(timer);
+            timer = undefined;
+          } else if (pushback.kind === "delay") {
+            schedule(pushback.delayMs);
+          } else if (canHedge()) {
+            launch();
+          }
+          if (live.size === 0 && timer === undefined) fail(lastError);
+        },
+      );
+      schedule(estimator?.delayMs() ?? policy.hedgingDelayMs);
+    };
+    launch();
+  });
+}
