@@ -6,6 +6,8 @@ import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { Http2SessionManager } from "@connectrpc/connect-node";
 import {
+  connectEndStreamFlag,
+  connectEndStreamToJson,
   compatRequestResponse,
   connectCodeFromHttpStatus,
   connectCodeToHttpStatus,
@@ -91,6 +93,15 @@ describe("private APIs the runtime relies on are unchanged", () => {
     const back = findTrailerError(trailer);
     expectUnchanged(connect, "protocol-grpc findTrailerError", [back?.code, back?.rawMessage, back?.findDetails(DurationSchema)[0]?.seconds], [Code.NotFound, "not found: a/b", 3n]);
     expectUnchanged(connect, "protocol-grpc findTrailerError for grpc-status 0", findTrailerError(new Headers({ "grpc-status": "0" })), undefined);
+  });
+
+  it("Connect's end-of-stream message: its flag and JSON form", () => {
+    expectUnchanged(connect, "protocol-connect endStreamFlag", connectEndStreamFlag, 0b10);
+    const json = connectEndStreamToJson(new Headers({ "x-a": "b" }), new ConnectError("no", Code.ResourceExhausted), undefined);
+    expectUnchanged(connect, "protocol-connect endStreamToJson", JSON.parse(JSON.stringify(json)), {
+      error: { code: "resource_exhausted", message: "no" },
+      metadata: { "x-a": ["b"] },
+    });
   });
 
   it("Connect's JSON error bodies, both ways, with details and metadata", () => {

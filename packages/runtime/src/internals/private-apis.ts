@@ -25,10 +25,19 @@ export {
 export {
   codeFromHttpStatus as connectCodeFromHttpStatus,
   codeToHttpStatus as connectCodeToHttpStatus,
+  endStreamFlag as connectEndStreamFlag,
+  endStreamToJson as connectEndStreamToJson,
   errorFromJsonBytes,
   errorToJsonBytes,
   parseTimeout as parseConnectTimeout,
 } from "@connectrpc/connect/protocol-connect";
+
+/**
+ * From `@connectrpc/connect/protocol` (@private there): the options Connect's router takes per
+ * service, which `registerService` passes through.
+ * @private
+ */
+export type { UniversalHandlerOptions } from "@connectrpc/connect/protocol";
 
 /** The part of connect-node's private `Http2SessionManager` state that holds the session. */
 interface ManagerState {

@@ -1,7 +1,7 @@
 // Server-side rxjs support for generated handlers: handlers may return Observables, methods may be
 // left unimplemented on purpose, and a request stream can be read as an Observable.
 import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
-import type { UniversalHandlerOptions } from "@connectrpc/connect/protocol";
+import type { UniversalHandlerOptions } from "../internals/private-apis.js";
 import type { DescService } from "@bufbuild/protobuf";
 import { isObservable, type Observable } from "rxjs";
 import { resolveBufferOptions, type ObservableBufferOptions, type ResolvedBufferOptions } from "./buffer-options.js";

@@ -3,7 +3,12 @@
 // an end-of-stream message; then the stream is closed so the client stops sending.
 import { constants, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import { ConnectError } from "@connectrpc/connect";
-import { codeToHttpStatus, endStreamFlag, endStreamToJson, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
+import {
+  connectCodeToHttpStatus as codeToHttpStatus,
+  connectEndStreamFlag as endStreamFlag,
+  connectEndStreamToJson as endStreamToJson,
+  errorToJsonBytes,
+} from "../../internals/private-apis.js";
 import { encodeGrpcMessage, respondSafely } from "../fast/responses.js";
 import type { Shed } from "./admission-controller.js";
 import { loadReportHeader } from "../../limit/load-report-format.js";

@@ -1,8 +1,7 @@
 // Deadlines too far away for a timer, before Connect's node adapter sees them: the adapter arms a
 // setTimeout, which node fires after 1 ms (with a TimeoutOverflowWarning) beyond ~24.8 days.
 import type { IncomingHttpHeaders } from "node:http2";
-import { parseTimeout as parseGrpcTimeout } from "@connectrpc/connect/protocol-grpc";
-import { parseTimeout as parseConnectTimeout } from "@connectrpc/connect/protocol-connect";
+import { parseConnectTimeout, parseGrpcTimeout } from "../../internals/private-apis.js";
 import { maxTimerDelayMs } from "../../transport/deadline-timer.js";
 
 /** The longest `grpc-timeout` (at most 8 digits) a timer can wait: 2,147,483 s. */

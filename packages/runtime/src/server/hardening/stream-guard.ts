@@ -22,25 +22,35 @@ export function guardStreams(listener: StreamListener, hardening: Pick<ServerHar
 }
 
 /**
- * Resets `stream` with CANCEL when `timeoutMs` pass without a byte of its request while the client
- * has not finished sending it. One timer per open request, refreshed per DATA chunk.
+ * Resets `stream` with CANCEL when `timeoutMs` pass without a byte of its request arriving while the
+ * client has not finished sending it. One timer per open request, refreshed per DATA chunk node
+ * pushes into the stream. It watches `push()` rather than listening for 'data': a 'data' listener
+ * would switch the stream to flowing mode, reading the request whether or not the handler does,
+ * which defeats HTTP/2 flow control (a slow handler would no longer hold the client back). A
+ * handler that reads slowly is not a stalled client: the timer is re-armed while received bytes
+ * wait unread in the stream's buffer.
  * @private
  */
 export function resetWhenRequestStalls(stream: ServerHttp2Stream, timeoutMs: number): void {
-  const timer = setTimeout(() => {
-    if (!stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
+  const timer = setTimeout(function check() {
+    if (stream.destroyed) return;
+    if (stream.readableLength > 0) {
+      timer.refresh();
+      return;
+    }
+    stream.close(constants.NGHTTP2_CANCEL);
   }, timeoutMs);
   timer.unref();
-  const refresh = (): void => {
-    timer.refresh();
+  const push = stream.push.bind(stream);
+  stream.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
+    if (chunk !== null) timer.refresh();
+    return push(chunk, encoding);
   };
   const stop = (): void => {
     clearTimeout(timer);
-    stream.off("data", refresh);
     stream.off("end", stop);
     stream.off("close", stop);
   };
-  stream.on("data", refresh);
   stream.once("end", stop);
   stream.once("close", stop);
 }
