@@ -21,6 +21,9 @@ describe("event hub fan-out to streaming calls", () => {
     server = await serve({
       host: "127.0.0.1",
       shutdownGraceMs: 200,
+      // 1,000 streams on the one connection a channel keeps per endpoint: above the public-endpoint
+      // default of 250 concurrent streams (docs/SERVER.md).
+      hardening: { maxConcurrentStreams: 2000 },
       routes: (router) =>
         registerService(router, EchoService, {
           async *serverStream(request: EchoRequest, context: HandlerContext): AsyncGenerator<Out> {
