@@ -23,6 +23,8 @@ import { inFlightObserver } from "./observers/in-flight-observer.js";
 import { latencyObserver } from "./observers/latency-observer.js";
 import { createOutlierObserver } from "./observers/outlier-observer.js";
 import { connectionCheckObserver } from "./observers/connection-check-observer.js";
+import { targetHostName } from "./endpoint-dial.js";
+import { withCredentials } from "./call-credentials.js";
 
 export type { ChannelEvent } from "./channel-events.js";
 
@@ -133,6 +135,8 @@ export function createChannel(options: ChannelOptions): Channel {
   const resolver =
     options.resolver ??
     createResolver(options.target, { dnsServer: options.dns?.server, refreshIntervalMs: options.dns?.refreshIntervalMs, random });
+  const transportOptions = withCredentials(options.transport ?? {}, options.credentials);
+  const security = { tls: options.tls, authority: options.authority, targetHost: targetHostName(options.target) };
   const endpoints = createEndpointSet({
     target: options.target,
     resolver,
@@ -145,8 +149,9 @@ export function createChannel(options: ChannelOptions): Channel {
       createSubchannel({
         endpoint,
         protocol: options.protocol ?? "grpc",
-        transportOptions: options.transport ?? {},
+        transportOptions,
         keepalive: options.keepalive ?? {},
+        security,
         backoff: options.backoff ?? {},
         ewmaDecayMs: options.ewmaDecayMs ?? 10_000,
         ewmaSampleWeight: options.ewmaSampleWeight ?? 0.1,

@@ -9,6 +9,7 @@ import { createBackoff, type BackoffOptions } from "./backoff.js";
 import { createPeakEwma } from "./load/peak-ewma.js";
 import { createFailureRate } from "./load/failure-rate.js";
 import type { Endpoint } from "./resolver.js";
+import { createEndpointDial, type EndpointSecurity } from "./endpoint-dial.js";
 
 /** HTTP/2 keepalive and idle settings of each endpoint's session. */
 export interface KeepaliveOptions {
@@ -49,6 +50,8 @@ export interface SubchannelOptions {
   /** Transport options, or just the implementation's name. */
   readonly transportOptions: EndpointTransportOptions | TransportImplementation;
   readonly keepalive: KeepaliveOptions;
+  /** TLS and `:authority` (default plaintext, the address as authority). */
+  readonly security?: EndpointSecurity;
   readonly backoff: BackoffOptions;
   readonly ewmaDecayMs: number;
   readonly ewmaSampleWeight: number;
@@ -68,6 +71,8 @@ export interface Subchannel extends PickCandidate {
   readonly draining: boolean;
   /** The endpoint's own Connect transport (its HTTP/2 session). */
   readonly transport: Transport;
+  /** Why the last TLS (or authority-overridden) connection attempt failed, if it did. */
+  readonly lastConnectError: Error | undefined;
   /** Starts connecting when idle; no-op otherwise. */
   connect(): void;
   /** Counts a call in flight (the in-flight observer calls it when a call starts). */
@@ -97,10 +102,11 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
   const { endpoint, now } = options;
   const transportOptions =
     typeof options.transportOptions === "string" ? { implementation: options.transportOptions } : options.transportOptions;
+  const dial = createEndpointDial(endpoint, options.security ?? {});
   const { connection: manager, transport } = createEndpointLink(
     options.protocol,
-    `http://${endpoint.address}`,
-    options.keepalive,
+    dial.baseUrl,
+    dial.sessionOptions === undefined ? options.keepalive : { ...options.keepalive, http2SessionOptions: dial.sessionOptions },
     transportOptions,
   );
   const backoff = createBackoff(options.backoff, options.random);
@@ -182,6 +188,9 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
     weight: endpoint.weight ?? 1,
     metadata: endpoint.metadata ?? {},
     transport,
+    get lastConnectError() {
+      return dial.lastError();
+    },
     get state() {
       return state;
     },

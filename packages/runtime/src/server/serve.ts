@@ -1,5 +1,5 @@
-// serve(): a Connect router on node's HTTP/2 (h2c) server speaking Connect, gRPC and gRPC-Web,
-// with grpc.health.v1 and a graceful close (NOT_SERVING, GOAWAY, grace period, then cancel).
+// serve(): a Connect router on node's HTTP/2 server (h2c, or TLS with HTTP/1.1 beside it) speaking
+// Connect, gRPC and gRPC-Web, with grpc.health.v1 and a graceful close (NOT_SERVING, GOAWAY, grace period, then cancel).
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
@@ -11,6 +11,9 @@ import { unimplementedFallback } from "./unimplemented-fallback.js";
 import { createRecordingRouter, type FastMethodTable } from "./fast/method-table.js";
 import { createFastHttp2Server, serverTransports, type ServerTransport } from "./fast/fast-server.js";
 import { defaultReadMaxBytes } from "../transport/codec.js";
+import { validateServerTls, type SecureContextInput, type ServerTlsOptions } from "./tls/server-tls-options.js";
+import { createFrontDoor } from "./tls/front-door.js";
+import { peerContextValues } from "./tls/tls-peer.js";
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
@@ -42,8 +45,17 @@ export interface ServeOptions {
    * every call through Connect's node adapter. See docs/TRANSPORTS.md.
    */
   readonly transport?: ServerTransport;
-  /** Options for node's `http2.createServer`. */
+  /** Options for node's `http2.createServer` (HTTP/2 settings; TLS settings go in `tls`). */
   readonly http2Options?: http2.ServerOptions;
+  /**
+   * Serve over TLS (ALPN `h2`, and `http/1.1` unless `allowHttp1` is false), with mutual TLS when
+   * `requestCert` is set. Default: h2c. See docs/TLS.md.
+   */
+  readonly tls?: ServerTlsOptions;
+  /** Also serve HTTP/1.1 (Connect and gRPC-Web from browsers and curl): default true with `tls`, false on h2c. */
+  readonly allowHttp1?: boolean;
+  /** Drop a connection whose TLS handshake (on h2c with `allowHttp1`: first bytes) has not completed in this time (default 10 s). */
+  readonly handshakeTimeoutMs?: number;
 }
 
 /** A running server. */
@@ -51,12 +63,18 @@ export interface Server {
   /** The port actually bound. */
   readonly port: number;
   readonly host: string;
-  /** `http://host:port`, for a plain Connect transport's `baseUrl`. */
+  /** `http://host:port` (`https://` with `tls`), for a plain Connect transport's `baseUrl`. */
   readonly url: string;
   /** The health service (also when not served, so status can be set before enabling it). */
   readonly health: HealthService;
-  /** The underlying node HTTP/2 server. */
+  /** The underlying node HTTP/2 server (with `tls` or `allowHttp1` it does not listen itself: it is handed the HTTP/2 connections). */
   readonly http2Server: http2.Http2Server;
+  /**
+   * Replaces the certificate and key (and the CAs trusted for client certificates) of a TLS server:
+   * new connections use them, open connections and their calls go on undisturbed. Throws on a
+   * server started without `tls`.
+   */
+  setSecureContext(input: SecureContextInput): void;
   /**
    * Closes gracefully: health turns NOT_SERVING, new connections are refused, open sessions get
    * GOAWAY, calls in flight get `shutdownGraceMs` to finish, then are cancelled.
@@ -87,6 +105,11 @@ export async function serve(options: ServeOptions): Promise<Server> {
   if (options.transport !== undefined && !serverTransports.includes(options.transport)) {
     throw new Error(`transport: unknown transport "${String(options.transport)}"; accepted: ${serverTransports.join(", ")}`);
   }
+  if (options.tls !== undefined) validateServerTls(options.tls);
+  const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
+  if (!Number.isFinite(handshakeTimeoutMs) || handshakeTimeoutMs <= 0) {
+    throw new Error(`handshakeTimeoutMs: must be a finite number > 0, got ${String(options.handshakeTimeoutMs)}`);
+  }
   const health = createHealthService();
   const serveHealth = options.health ?? true;
   const fastTable: FastMethodTable | undefined = options.transport === "connect-node" ? undefined : new Map();
@@ -109,6 +132,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     jsonOptions: options.jsonOptions,
     binaryOptions: options.binaryOptions,
     fallback: unimplementedFallback,
+    contextValues: options.tls === undefined ? undefined : (req) => peerContextValues(req.socket),
   });
   const http2Server =
     fastTable === undefined
@@ -120,7 +144,16 @@ export async function serve(options: ServeOptions): Promise<Server> {
           writeMaxBytes: options.writeMaxBytes,
           maxTimeoutMs: options.maxTimeoutMs,
           binaryOptions: options.binaryOptions,
+          contextValues: options.tls === undefined ? undefined : (stream) => peerContextValues(stream.session?.socket),
         });
+  const front = createFrontDoor({
+    tls: options.tls,
+    allowHttp1: options.allowHttp1 ?? options.tls !== undefined,
+    handshakeTimeoutMs,
+    http2Server,
+    http1Handler: handler,
+  });
+  const listener = front.listener;
   const sessions = new Set<http2.ServerHttp2Session>();
   http2Server.on("session", (session) => {
     sessions.add(session);
@@ -129,32 +162,34 @@ export async function serve(options: ServeOptions): Promise<Server> {
     session.on("error", () => session.destroy());
   });
   await new Promise<void>((resolve, reject) => {
-    http2Server.once("error", reject);
-    http2Server.listen(port, options.host, () => {
-      http2Server.off("error", reject);
+    listener.once("error", reject);
+    listener.listen(port, options.host, () => {
+      listener.off("error", reject);
       resolve();
     });
   });
-  const address = http2Server.address() as AddressInfo;
+  const address = listener.address() as AddressInfo;
   const host = options.host ?? address.address;
   const urlHost = host.includes(":") ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
   return {
     port: address.port,
     host,
-    url: `http://${urlHost}:${address.port}`,
+    url: `${front.scheme}://${urlHost}:${address.port}`,
     health,
     http2Server,
+    setSecureContext: (input) => front.setSecureContext(input),
     close() {
       closing ??= (async () => {
         health.shutdown();
-        const stopped = new Promise<void>((resolve) => http2Server.close(() => resolve()));
+        const stopped = new Promise<void>((resolve) => listener.close(() => resolve()));
         for (const session of sessions) session.close();
         const grace = new Promise<void>((resolve) => setTimeout(resolve, shutdownGraceMs).unref());
         await Promise.race([stopped, grace]);
         // Destroying a session resets its streams, which aborts each handler's context.signal. (No
         // shutdownSignal is given to Connect: it would add an abort listener per call.)
         for (const session of sessions) session.destroy();
+        front.destroyConnections();
         await stopped;
       })();
       return closing;
