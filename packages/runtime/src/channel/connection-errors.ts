@@ -1,13 +1,13 @@
 // Connection loss as the caller should see it: a call whose HTTP/2 stream was reset because the
 // connection died reports UNAVAILABLE (retryable, endpoint-specific) naming the endpoint.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { connectionError } from "../transport/node-errors.js";
+import { connectionError, isTlsFailure } from "../transport/node-errors.js";
 
 /**
  * Returns the error a channel call should fail with. A failure below the server — UNAVAILABLE that
  * no server sent, or what Connect reports for a lost connection: a stream reset with CANCEL (what
  * node does to every stream of a session whose socket closed) as CANCELED, a socket reset
- * (ECONNRESET) as ABORTED — becomes UNAVAILABLE worded by {@link connectionError}: "connection to
+ * (ECONNRESET) as ABORTED, a failed TLS connection as INTERNAL — becomes UNAVAILABLE worded by {@link connectionError}: "connection to
  * <address> lost: <cause>", the same on both transports. Unchanged: errors when the caller aborted,
  * errors the server sent (they carry response metadata), and every other code.
  *
@@ -16,8 +16,9 @@ import { connectionError } from "../transport/node-errors.js";
 export function connectionAwareError(error: unknown, signal: AbortSignal | undefined, address: string): unknown {
   const connectError = ConnectError.from(error);
   const code = connectError.code;
+  const tls = code === Code.Internal && isTlsFailure(connectError);
   if (
-    (code !== Code.Canceled && code !== Code.Aborted && code !== Code.Unavailable) ||
+    (code !== Code.Canceled && code !== Code.Aborted && code !== Code.Unavailable && !tls) ||
     signal?.aborted === true ||
     sentByServer(connectError)
   ) {

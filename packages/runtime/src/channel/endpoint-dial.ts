@@ -91,8 +91,25 @@ export function createEndpointDial(endpoint: Endpoint, security: EndpointSecurit
       clearTimeout(timer);
       if (!error.message.startsWith(what)) error.message = `${what} failed: ${error.message}${hintFor(error, established)}`;
       lastError = error;
+      // Node's HTTP/2 session does not always end a TLS socket that failed after the handshake
+      // (e.g. on the alert a server sends when it refuses the client's certificate): end it here.
+      if (!socket.destroyed) socket.destroy(error);
     });
     socket.once("close", () => clearTimeout(timer));
+    if (socket instanceof tls.TLSSocket) {
+      // A TLS 1.3 server that refuses the client's certificate may just close the connection right
+      // after the handshake; one that accepted it has sent session tickets by then (node, Go and
+      // OpenSSL servers do).
+      let accepted = false;
+      socket.once("session", () => (accepted = true));
+      socket.once("end", () => {
+        if (!accepted && established && socket.getProtocol() === "TLSv1.3") {
+          lastError = new Error(
+            `${what} failed: the server closed the connection after the TLS handshake (did it refuse this client's certificate? check tls.cert and tls.key)`,
+          );
+        }
+      });
+    }
     socket.once(tlsOptions === undefined ? "connect" : "secureConnect", () => {
       clearTimeout(timer);
       established = true;
