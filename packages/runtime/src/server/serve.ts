@@ -1,7 +1,7 @@
 // serve(): a Connect router on node's HTTP/2 server (h2c, or TLS with HTTP/1.1 beside it) speaking
 // Connect, gRPC and gRPC-Web, with grpc.health.v1 and a graceful close (NOT_SERVING, GOAWAY, grace period, then cancel).
 import * as http2 from "node:http2";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Server as NetServer } from "node:net";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import type { Compression } from "@connectrpc/connect/protocol";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -75,6 +75,8 @@ export interface Server {
    * server started without `tls`.
    */
   setSecureContext(input: SecureContextInput): void;
+  /** The server that listens: `http2Server` itself on plain h2c, else the TLS (or h2c/HTTP/1.1-sniffing) server in front of it. */
+  readonly listener: NetServer;
   /**
    * Closes gracefully: health turns NOT_SERVING, new connections are refused, open sessions get
    * GOAWAY, calls in flight get `shutdownGraceMs` to finish, then are cancelled.
@@ -179,6 +181,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     health,
     http2Server,
     setSecureContext: (input) => front.setSecureContext(input),
+    listener,
     close() {
       closing ??= (async () => {
         health.shutdown();

@@ -6,6 +6,7 @@ import type * as http2 from "node:http2";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { classifyPreface } from "./preface-sniffer.js";
+import { guardHttp1, type Http1Handler } from "./http1-guard.js";
 import {
   secureContextOptions,
   tlsServerOptions,
@@ -14,8 +15,6 @@ import {
   type ServerTlsOptions,
 } from "./server-tls-options.js";
 
-/** A request handler in node's compatibility API, for HTTP/1.1 requests. @private */
-export type Http1Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
 /** Options of {@link createFrontDoor}. @private */
 export interface FrontDoorOptions {
@@ -27,7 +26,7 @@ export interface FrontDoorOptions {
   readonly handshakeTimeoutMs: number;
   /** Takes the HTTP/2 connections. */
   readonly http2Server: http2.Http2Server;
-  /** Takes the HTTP/1.1 requests. */
+  /** Takes the HTTP/1.1 requests (gRPC ones are answered 505 before they get there). */
   readonly http1Handler: Http1Handler;
 }
 
@@ -46,7 +45,7 @@ export interface FrontDoor {
 /** Creates the front door for `options`. @private */
 export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
   const { http2Server, handshakeTimeoutMs } = options;
-  const http1Server = http.createServer(options.http1Handler);
+  const http1Server = http.createServer(guardHttp1(options.http1Handler));
   // Node keeps an HTTP/1.1 connection open 5 s after a response; a closing server ends them sooner.
   const sockets = new Set<net.Socket>();
   const track = (socket: net.Socket): void => {
@@ -69,8 +68,8 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
       if (socket.alpnProtocol === "h2") http2Server.emit("connection", socket);
       else toHttp1(socket);
     });
-    // A failed or timed-out handshake: node has destroyed the socket; nothing else to clean up.
-    server.on("tlsClientError", () => {});
+    // A failed or timed-out handshake (node only reports a timeout): drop the connection.
+    server.on("tlsClientError", (_error, socket) => socket.destroy());
     server.on("connection", track);
     listener = server;
   } else {
