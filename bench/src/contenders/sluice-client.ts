@@ -7,6 +7,7 @@ import { choiceOption, intOption, makePayload, type CreateCaller } from "../harn
 import { EchoRequestSchema, EchoStreamRequestSchema } from "../../gen/bench/v1/echo_pb.js";
 import { createEchoServiceClient } from "../../gen/bench/v1/echo_sluice.js";
 import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, streamCount } from "./call-args.js";
+import { benchPki } from "./bench-tls.js";
 
 /** A fresh random routing key, so ring-hash spreads calls as a population of keys would. */
 function randomKeyOptions(): CallOptions {
@@ -18,7 +19,7 @@ function randomKeyOptions(): CallOptions {
  * "round-robin"); `routingKey` "none" (default) or "random" (a new random key on every unary call,
  * for ring-hash); `ewmaDecayMs`, the time constant of each endpoint's latency EWMA (default: the
  * channel's, 10 s); `ewmaSampleWeight`, the EWMA's least weight of a lower sample (default: the
- * channel's, 0.1).
+ * channel's, 0.1); `tls` "false" (default) or "true" (TLS, trusting the bench CA).
  */
 export const createCaller: CreateCaller = async (ports, options) => {
   const protocol = choiceOption(options, "protocol", ["grpc", "connect"] as const, "grpc");
@@ -29,7 +30,9 @@ export const createCaller: CreateCaller = async (ports, options) => {
   // `fastOnly`: leave out the first port (the balance scenario's slow backend), for the reference
   // line of what a balancer that never touched the slow backend would see on this machine.
   const targets = choiceOption(options, "fastOnly", ["false", "true"] as const, "false") === "true" ? ports.slice(1) : ports;
+  const tls = choiceOption(options, "tls", ["false", "true"] as const, "false") === "true" ? { ca: benchPki().ca } : undefined;
   const channel = createChannel({
+    tls,
     target: `static:///${targets.map((p) => `127.0.0.1:${p}`).join(",")}`,
     protocol,
     balancer,
