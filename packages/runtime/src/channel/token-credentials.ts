@@ -5,7 +5,7 @@ import type { CallCredentials } from "./call-credentials.js";
 /** A token and when it expires. */
 export interface ExpiringToken {
   readonly token: string;
-  /** Expiry, in the clock's milliseconds (default clock: `Date.now`). */
+  /** Expiry, in the clock's milliseconds (default clock: `Date.now`); `Infinity` for a token that never expires. */
   readonly expiresAtMs: number;
 }
 
@@ -52,7 +52,7 @@ export function createTokenCredentials(options: TokenCredentialsOptions): CallCr
       .then(options.fetchToken)
       .then(
         (token) => {
-          if (typeof token?.token !== "string" || !Number.isFinite(token.expiresAtMs)) {
+          if (typeof token?.token !== "string" || typeof token.expiresAtMs !== "number" || Number.isNaN(token.expiresAtMs)) {
             throw new Error("fetchToken returned no { token, expiresAtMs }");
           }
           current = token;
