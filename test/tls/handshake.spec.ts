@@ -80,7 +80,7 @@ describe.each<TransportImplementation>(["sluice", "connect-node"])("mismatched s
     const before = sessions;
     const error = await callOnce(tlsServer, false);
     expect(error.code).toBe(Code.Unavailable);
-    expect(error.rawMessage).toMatch(/127\.0\.0\.1:\d+/);
+    expect(error.rawMessage).toMatch(/127\.0\.0\.1:\d+ .*does it expect TLS\?/);
     expect(sessions).toBe(before);
     expect(await settledConnections(tlsServer)).toBe(0);
   });

@@ -222,7 +222,7 @@ export function createChannel(options: ChannelOptions): Channel {
             return response as unknown as UnaryResponse<I, O>;
           },
           (error: unknown) => {
-            const reported = connectionAwareError(error, signal, sub.address);
+            const reported = connectionAwareError(error, signal, sub.address, sub.lastConnectError);
             ended(call, reported, signal);
             if (!mayResend(reported, attempt, signal, timeoutMs, started)) throw reported;
             transparentRetries++;
@@ -272,7 +272,7 @@ export function createChannel(options: ChannelOptions): Channel {
           response = await sub.transport.stream(method, signal, remaining(timeoutMs, started), header, messages, contextValues);
           call.headersAt = now();
         } catch (error) {
-          const reported = connectionAwareError(error, signal, sub.address);
+          const reported = connectionAwareError(error, signal, sub.address, sub.lastConnectError);
           endOnce(reported);
           if (!(single !== undefined || input?.read === false) || !mayResend(reported, attempt, signal, timeoutMs, started)) throw reported;
           transparentRetries++;
@@ -288,7 +288,7 @@ export function createChannel(options: ChannelOptions): Channel {
               yield message;
             }
           } catch (error) {
-            failure = connectionAwareError(error, signal, sub.address);
+            failure = connectionAwareError(error, signal, sub.address, sub.lastConnectError);
             throw failure;
           } finally {
             endOnce(failure ?? (signal?.aborted === true ? ConnectError.from(signal.reason, Code.Canceled) : undefined));

@@ -9,11 +9,12 @@ import { connectionError, isTlsFailure } from "../transport/node-errors.js";
  * node does to every stream of a session whose socket closed) as CANCELED, a socket reset
  * (ECONNRESET) as ABORTED, a failed TLS connection as INTERNAL — becomes UNAVAILABLE worded by {@link connectionError}: "connection to
  * <address> lost: <cause>", the same on both transports. Unchanged: errors when the caller aborted,
- * errors the server sent (they carry response metadata), and every other code.
+ * errors the server sent (they carry response metadata), and every other code. `connectFailure`, the
+ * endpoint dial's account of its last failed connection, is added to the message when given.
  *
  * @private
  */
-export function connectionAwareError(error: unknown, signal: AbortSignal | undefined, address: string): unknown {
+export function connectionAwareError(error: unknown, signal: AbortSignal | undefined, address: string, connectFailure?: Error): unknown {
   const connectError = ConnectError.from(error);
   const code = connectError.code;
   const tls = code === Code.Internal && isTlsFailure(connectError);
@@ -24,7 +25,14 @@ export function connectionAwareError(error: unknown, signal: AbortSignal | undef
   ) {
     return error;
   }
-  return connectionError(address, error);
+  const reported = connectionError(address, error);
+  // Why the endpoint's connection failed, when the dial knows more than the stream did.
+  if (connectFailure !== undefined && !reported.rawMessage.includes(connectFailure.message)) {
+    const worded = new ConnectError(`${reported.rawMessage} (${connectFailure.message})`, reported.code, reported.metadata, undefined, reported.cause);
+    worded.details = reported.details;
+    return worded;
+  }
+  return reported;
 }
 
 /** Whether the server answered with this error (it carries response metadata), rather than the call failing below it. @private */

@@ -37,7 +37,7 @@ export function targetHostName(target: string): string | undefined {
 export interface EndpointDial {
   /** `https://` or `http://` plus the `:authority` of every request. */
   readonly baseUrl: string;
-  /** Options for `http2.connect`, when the socket is not the one node would open for `baseUrl`. */
+  /** Options for `http2.connect`: a createConnection opening the socket. */
   readonly sessionOptions: http2.ClientSessionOptions | undefined;
   /** The most recent failure to connect (TCP or TLS), worded for the endpoint; undefined after a success. */
   lastError(): Error | undefined;
@@ -54,10 +54,8 @@ const defaultHandshakeTimeoutMs = 10_000;
  */
 export function createEndpointDial(endpoint: Endpoint, security: EndpointSecurity): EndpointDial {
   const tlsOptions = security.tls === true ? {} : security.tls === false ? undefined : security.tls;
-  if (tlsOptions === undefined && security.authority === undefined) {
-    return { baseUrl: `http://${endpoint.address}`, sessionOptions: undefined, lastError: () => undefined };
-  }
   const { host, port } = parseHostPort(endpoint.address, endpoint.address);
+  if (tlsOptions === undefined && security.authority === undefined) return plainDial(endpoint.address, host, port);
   const srvTarget = endpoint.metadata?.["srv.target"]?.replace(/\.$/, "");
   const name = endpoint.hostname ?? srvTarget ?? security.targetHost ?? host;
   const authority = security.authority ?? formatAddress(name, port);
@@ -142,4 +140,28 @@ function hintFor(error: Error, established: boolean): string {
   }
   if (!established && code === "ECONNRESET") return " (the server closed the connection during the handshake)";
   return "";
+}
+
+/**
+ * The plaintext dial with the address as `:authority`: the socket node would open itself, watched
+ * for the one failure a stream cannot explain — a server that closes the connection without
+ * sending a byte, which is what a TLS port does with an HTTP/2 preface in plaintext.
+ */
+function plainDial(address: string, host: string, port: number): EndpointDial {
+  let lastError: Error | undefined;
+  const open = (): Duplex => {
+    const socket = net.connect({ host, port });
+    socket.on("error", (error: Error) => {
+      lastError = error;
+      if (!socket.destroyed) socket.destroy(error);
+    });
+    socket.once("connect", () => (lastError = undefined));
+    socket.once("close", (hadError: boolean) => {
+      if (!hadError && socket.bytesRead === 0 && socket.bytesWritten > 0) {
+        lastError = new Error(`the server at ${address} closed the connection without a word: does it expect TLS? (set tls on the channel)`);
+      }
+    });
+    return socket;
+  };
+  return { baseUrl: `http://${address}`, sessionOptions: { createConnection: open }, lastError: () => lastError };
 }
