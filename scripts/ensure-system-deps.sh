@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian services the tests start (dnsmasq for the DNS resolver tests) when missing.
+# Installs the Debian tools the tests use when missing: dnsmasq (DNS resolver tests), openssl (the
+# TLS tests make their certificates with it) and curl (the HTTP/1.1 tests).
 # Runs before `npm test`; without root or apt-get it only says what is missing (those tests then
 # skip locally, and fail under CI=true).
 set -euo pipefail
 missing=()
 command -v dnsmasq >/dev/null 2>&1 || missing+=(dnsmasq)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing ${missing[*]} (Debian packages the tests need)"
@@ -12,5 +15,5 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
-  echo "warning: ${missing[*]} not installed and cannot install without root + apt-get; the tests that need it will skip" >&2
+  echo "warning: ${missing[*]} not installed and cannot install without root + apt-get; the DNS tests skip without dnsmasq, the TLS tests fail without openssl or curl" >&2
 fi
