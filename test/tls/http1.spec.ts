@@ -1,6 +1,8 @@
 // HTTP/1.1 beside HTTP/2 on one port, driven by curl: a Connect unary call (JSON) and a gRPC-Web
 // call over TLS (ALPN http/1.1) and over h2c with allowHttp1; gRPC over HTTP/1.1 gets 505.
 import { execFile } from "node:child_process";
+import * as https from "node:https";
+import * as http from "node:http";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -98,6 +100,37 @@ describe.each<[string, Partial<ServeOptions>]>([
       expect((await createClient(EchoService, channel).echo({ text: "h2" })).text).toBe("h2");
     } finally {
       await channel.close();
+    }
+  });
+});
+
+describe.each<[string, Partial<ServeOptions>]>([
+  ["TLS", { tls: { key: pki.server.key, cert: pki.server.cert } }],
+  ["h2c with allowHttp1", { allowHttp1: true }],
+])("close() over %s", (_name, serverOptions) => {
+  it("does not wait the grace period for an idle HTTP/1.1 keep-alive connection", async () => {
+    const server = await serve({ host: "127.0.0.1", shutdownGraceMs: 5_000, routes: (r) => registerEcho(r), ...serverOptions });
+    const secure = serverOptions.tls !== undefined;
+    const agent = secure ? new https.Agent({ keepAlive: true, ca: pki.ca }) : new http.Agent({ keepAlive: true });
+    try {
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        const request = (secure ? https : http).request(
+          `${server.url}/fastpath.v1.EchoService/Echo`,
+          { method: "POST", agent, headers: { "content-type": "application/json" } },
+          (response) => {
+            response.resume();
+            response.on("end", () => resolve(response.statusCode));
+          },
+        );
+        request.on("error", reject);
+        request.end(JSON.stringify({ text: "k" }));
+      });
+      expect(status).toBe(200);
+      const started = performance.now();
+      await server.close();
+      expect(performance.now() - started).toBeLessThan(2_000);
+    } finally {
+      agent.destroy();
     }
   });
 });

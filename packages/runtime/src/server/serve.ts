@@ -108,6 +108,9 @@ export async function serve(options: ServeOptions): Promise<Server> {
     throw new Error(`transport: unknown transport "${String(options.transport)}"; accepted: ${serverTransports.join(", ")}`);
   }
   if (options.tls !== undefined) validateServerTls(options.tls);
+  if (options.allowHttp1 !== undefined && typeof options.allowHttp1 !== "boolean") {
+    throw new Error(`allowHttp1: must be a boolean, got ${String(options.allowHttp1)}`);
+  }
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
   if (!Number.isFinite(handshakeTimeoutMs) || handshakeTimeoutMs <= 0) {
     throw new Error(`handshakeTimeoutMs: must be a finite number > 0, got ${String(options.handshakeTimeoutMs)}`);
@@ -187,6 +190,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
         health.shutdown();
         const stopped = new Promise<void>((resolve) => listener.close(() => resolve()));
         for (const session of sessions) session.close();
+        front.closeIdleConnections();
         const grace = new Promise<void>((resolve) => setTimeout(resolve, shutdownGraceMs).unref());
         await Promise.race([stopped, grace]);
         // Destroying a session resets its streams, which aborts each handler's context.signal. (No

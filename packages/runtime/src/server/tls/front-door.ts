@@ -38,6 +38,8 @@ export interface FrontDoor {
   readonly scheme: "https" | "http";
   /** Replaces the key pair (and client CAs) for connections made from now on; open ones keep theirs. */
   setSecureContext(input: SecureContextInput): void;
+  /** Closes HTTP/1.1 connections that wait idle between requests (the start of a graceful close). */
+  closeIdleConnections(): void;
   /** Destroys every connection still open (the end of a graceful close). */
   destroyConnections(): void;
 }
@@ -45,7 +47,26 @@ export interface FrontDoor {
 /** Creates the front door for `options`. @private */
 export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
   const { http2Server, handshakeTimeoutMs } = options;
-  const http1Server = http.createServer(guardHttp1(options.http1Handler));
+  const handleHttp1 = guardHttp1(options.http1Handler);
+  // HTTP/1.1 connections and their requests in progress, so a closing server ends the idle ones
+  // at once and the busy ones after their response (node's own tracking needs a listening server).
+  const http1Busy = new Map<net.Socket, number>();
+  let draining = false;
+  const http1Server = http.createServer((req, res) => {
+    const socket = req.socket;
+    http1Busy.set(socket, (http1Busy.get(socket) ?? 0) + 1);
+    if (draining) res.shouldKeepAlive = false;
+    res.once("close", () => {
+      const left = (http1Busy.get(socket) ?? 1) - 1;
+      http1Busy.set(socket, left);
+      if (left === 0 && draining) socket.end();
+    });
+    handleHttp1(req, res);
+  });
+  http1Server.on("connection", (socket: net.Socket) => {
+    http1Busy.set(socket, 0);
+    socket.once("close", () => http1Busy.delete(socket));
+  });
   // Node keeps an HTTP/1.1 connection open 5 s after a response; a closing server ends them sooner.
   const sockets = new Set<net.Socket>();
   const track = (socket: net.Socket): void => {
@@ -87,6 +108,10 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
       }
       validateSecureContextInput(input, "setSecureContext");
       listener.setSecureContext(secureContextOptions(input));
+    },
+    closeIdleConnections() {
+      draining = true;
+      for (const [socket, busy] of http1Busy) if (busy === 0) socket.end();
     },
     destroyConnections() {
       for (const socket of sockets) socket.destroy();
