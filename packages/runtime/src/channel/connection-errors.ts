@@ -2,6 +2,7 @@
 // connection died reports UNAVAILABLE (retryable, endpoint-specific) naming the endpoint.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { connectionError, isTlsFailure } from "../transport/node-errors.js";
+import { isUnprocessed, markUnprocessed } from "../transport/unprocessed.js";
 
 /**
  * Returns the error a channel call should fail with. A failure below the server — UNAVAILABLE that
@@ -30,7 +31,8 @@ export function connectionAwareError(error: unknown, signal: AbortSignal | undef
   if (connectFailure !== undefined && !reported.rawMessage.includes(connectFailure.message)) {
     const worded = new ConnectError(`${reported.rawMessage} (${connectFailure.message})`, reported.code, reported.metadata, undefined, reported.cause);
     worded.details = reported.details;
-    return worded;
+    // A call no server processed stays one (the channel may send it again).
+    return isUnprocessed(reported) ? markUnprocessed(worded) : worded;
   }
   return reported;
 }

@@ -62,6 +62,11 @@ export function createEndpointDial(endpoint: Endpoint, security: EndpointSecurit
   const servername = tlsOptions?.servername ?? (isIpAddress(name) ? undefined : name);
   const timeoutMs = tlsOptions?.handshakeTimeoutMs ?? defaultHandshakeTimeoutMs;
   let lastError: Error | undefined;
+  /** The newest socket: only its failures are reported (an old session's socket may fail later). */
+  let latest: Duplex | undefined;
+  const record = (socket: Duplex, error: Error | undefined): void => {
+    if (socket === latest) lastError = error;
+  };
 
   const open = (): Duplex => {
     const socket =
@@ -78,6 +83,7 @@ export function createEndpointDial(endpoint: Endpoint, security: EndpointSecurit
             rejectUnauthorized: tlsOptions.rejectUnauthorized ?? true,
             ALPNProtocols: ["h2"],
           });
+    latest = socket;
     const what = tlsOptions === undefined ? `connection to ${endpoint.address}` : `TLS connection to ${endpoint.address} as "${servername ?? host}"`;
     let established = false;
     const timer = setTimeout(() => {
@@ -88,7 +94,7 @@ export function createEndpointDial(endpoint: Endpoint, security: EndpointSecurit
     socket.on("error", (error: Error) => {
       clearTimeout(timer);
       if (!error.message.startsWith(what)) error.message = `${what} failed: ${error.message}${hintFor(error, established)}`;
-      lastError = error;
+      record(socket, error);
       // Node's HTTP/2 session does not always end a TLS socket that failed after the handshake
       // (e.g. on the alert a server sends when it refuses the client's certificate): end it here.
       if (!socket.destroyed) socket.destroy(error);
@@ -102,8 +108,9 @@ export function createEndpointDial(endpoint: Endpoint, security: EndpointSecurit
       socket.once("session", () => (accepted = true));
       socket.once("end", () => {
         if (!accepted && established && socket.getProtocol() === "TLSv1.3") {
-          lastError = new Error(
-            `${what} failed: the server closed the connection after the TLS handshake (did it refuse this client's certificate? check tls.cert and tls.key)`,
+          record(
+            socket,
+            new Error(`${what} failed: the server closed the connection after the TLS handshake (did it refuse this client's certificate? check tls.cert and tls.key)`),
           );
         }
       });
@@ -115,7 +122,7 @@ export function createEndpointDial(endpoint: Endpoint, security: EndpointSecurit
         socket.destroy(new Error(`the server did not agree to HTTP/2 (ALPN h2; it chose ${String(socket.alpnProtocol)})`));
         return;
       }
-      lastError = undefined;
+      record(socket, undefined);
     });
     return socket;
   };
@@ -149,16 +156,21 @@ function hintFor(error: Error, established: boolean): string {
  */
 function plainDial(address: string, host: string, port: number): EndpointDial {
   let lastError: Error | undefined;
+  let latest: net.Socket | undefined;
   const open = (): Duplex => {
     const socket = net.connect({ host, port });
+    latest = socket;
+    const record = (error: Error | undefined): void => {
+      if (socket === latest) lastError = error;
+    };
     socket.on("error", (error: Error) => {
-      lastError = error;
+      record(error);
       if (!socket.destroyed) socket.destroy(error);
     });
-    socket.once("connect", () => (lastError = undefined));
+    socket.once("connect", () => record(undefined));
     socket.once("close", (hadError: boolean) => {
       if (!hadError && socket.bytesRead === 0 && socket.bytesWritten > 0) {
-        lastError = new Error(`the server at ${address} closed the connection without a word: does it expect TLS? (set tls on the channel)`);
+        record(new Error(`the server at ${address} closed the connection without a word: does it expect TLS? (set tls on the channel)`));
       }
     });
     return socket;
