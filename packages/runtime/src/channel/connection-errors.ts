@@ -26,13 +26,14 @@ export function connectionAwareError(error: unknown, signal: AbortSignal | undef
   ) {
     return error;
   }
-  const reported = connectionError(address, error);
+  const worded = connectionError(address, error);
+  // A call no server processed stays one when reworded (the channel may send it again).
+  const reported = worded !== error && isUnprocessed(error) ? markUnprocessed(worded) : worded;
   // Why the endpoint's connection failed, when the dial knows more than the stream did.
   if (connectFailure !== undefined && !reported.rawMessage.includes(connectFailure.message)) {
-    const worded = new ConnectError(`${reported.rawMessage} (${connectFailure.message})`, reported.code, reported.metadata, undefined, reported.cause);
-    worded.details = reported.details;
-    // A call no server processed stays one (the channel may send it again).
-    return isUnprocessed(reported) ? markUnprocessed(worded) : worded;
+    const hinted = new ConnectError(`${reported.rawMessage} (${connectFailure.message})`, reported.code, reported.metadata, undefined, reported.cause);
+    hinted.details = reported.details;
+    return isUnprocessed(reported) ? markUnprocessed(hinted) : hinted;
   }
   return reported;
 }
