@@ -5,6 +5,7 @@ import { choiceOption, makePayload, type CreateCaller } from "../harness/contrac
 import { EchoRequestSchema, EchoStreamRequestSchema } from "../../gen/bench/v1/echo_pb.js";
 import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, consumeDelayMs, heldStreamCount, streamCount, toleratesOverload } from "./call-args.js";
 import { echoServiceDefinition } from "./grpc-js-definition.js";
+import { benchPki } from "./bench-tls.js";
 
 /** grpc-js load-balancing policies a caller can ask for. */
 const balancers = ["none", "round_robin", "pick_first"] as const;
@@ -12,14 +13,16 @@ const balancers = ["none", "round_robin", "pick_first"] as const;
 /**
  * Options: `balancer` "none" (default: one channel to the first port), or "round_robin" /
  * "pick_first": one channel over every port (`ipv4:127.0.0.1:p1,127.0.0.1:p2,…`) with that
- * policy in its service config.
+ * policy in its service config. `tls` "false" (default) or "true": TLS, trusting the bench CA.
  */
 export const createCaller: CreateCaller = async (ports, options) => {
   const balancer = choiceOption(options, "balancer", balancers, "none");
+  const tls = choiceOption(options, "tls", ["false", "true"] as const, "false") === "true";
+  const credentials = tls ? grpc.credentials.createSsl(Buffer.from(benchPki().ca)) : grpc.credentials.createInsecure();
   const client =
     balancer === "none"
-      ? new grpc.Client(`127.0.0.1:${ports[0]}`, grpc.credentials.createInsecure())
-      : new grpc.Client(`ipv4:${ports.map((p) => `127.0.0.1:${p}`).join(",")}`, grpc.credentials.createInsecure(), {
+      ? new grpc.Client(`127.0.0.1:${ports[0]}`, credentials)
+      : new grpc.Client(`ipv4:${ports.map((p) => `127.0.0.1:${p}`).join(",")}`, credentials, {
           "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ [balancer]: {} }] }),
         });
   const { echo, echoStream } = echoServiceDefinition;

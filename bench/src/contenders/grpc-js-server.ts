@@ -1,7 +1,8 @@
 // Server of the grpc-js contender: @grpc/grpc-js Server with the protobuf-es service definition.
 import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import type { StartServer } from "../harness/contracts.js";
+import { choiceOption, type StartServer } from "../harness/contracts.js";
+import { benchPki } from "./bench-tls.js";
 import { EchoResponseSchema, EchoStreamResponseSchema } from "../../gen/bench/v1/echo_pb.js";
 import { echoServiceDefinition, type EchoRequest, type EchoResponse, type EchoStreamRequest, type EchoStreamResponse } from "./grpc-js-definition.js";
 
@@ -27,8 +28,14 @@ async function streamTo(call: grpc.ServerWritableStream<EchoStreamRequest, EchoS
   call.end();
 }
 
-/** Starts EchoService on 127.0.0.1, port 0. */
-export const startServer: StartServer = async () => {
+/** Starts EchoService on 127.0.0.1, port 0. Options: `tls` "false" (default) or "true" (TLS with the bench certificates). */
+export const startServer: StartServer = async (options) => {
+  const tls = choiceOption(options, "tls", ["false", "true"] as const, "false") === "true";
+  const pki = tls ? benchPki() : undefined;
+  const credentials =
+    pki === undefined
+      ? grpc.ServerCredentials.createInsecure()
+      : grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(pki.key), cert_chain: Buffer.from(pki.cert) }]);
   const server = new grpc.Server();
   server.addService(echoServiceDefinition, {
     echo(call: grpc.ServerUnaryCall<EchoRequest, EchoResponse>, callback: grpc.sendUnaryData<EchoResponse>) {
@@ -39,7 +46,7 @@ export const startServer: StartServer = async () => {
     },
   });
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p)));
+    server.bindAsync("127.0.0.1:0", credentials, (error, p) => (error ? reject(error) : resolve(p)));
   });
   return {
     ports: [port],

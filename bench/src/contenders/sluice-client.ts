@@ -8,6 +8,7 @@ import { EchoRequestSchema, EchoStreamRequestSchema } from "../../gen/bench/v1/e
 import { createEchoServiceClient } from "../../gen/bench/v1/echo_sluice.js";
 import { lastValueFrom, concatMap, from, ignoreElements, tap } from "rxjs";
 import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, consume, consumeDelayMs, heldStreamCount, streamCount, toleratesOverload } from "./call-args.js";
+import { benchPki } from "./bench-tls.js";
 
 /** A fresh random routing key, so ring-hash spreads calls as a population of keys would. */
 function randomKeyOptions(): CallOptions {
@@ -20,7 +21,7 @@ function randomKeyOptions(): CallOptions {
  * for ring-hash); `ewmaDecayMs`, the time constant of each endpoint's latency EWMA (default: the
  * channel's, 10 s); `ewmaSampleWeight`, the EWMA's least weight of a lower sample (default: the
  * channel's, 0.1); `style` "iterable" (default: a for-await loop) or "observable" (the `method$`
- * twin, counted in `subscribe`; a slow consumer works in `concatMap`). Call argument `timeoutMs`
+ * twin, counted in `subscribe`; a slow consumer works in `concatMap`). `tls` "false" (default) or "true" (TLS, trusting the bench CA). Call argument `timeoutMs`
  * (unary only): the call's deadline.
  */
 export const createCaller: CreateCaller = async (ports, options) => {
@@ -33,7 +34,9 @@ export const createCaller: CreateCaller = async (ports, options) => {
   // `fastOnly`: leave out the first port (the balance scenario's slow backend), for the reference
   // line of what a balancer that never touched the slow backend would see on this machine.
   const targets = choiceOption(options, "fastOnly", ["false", "true"] as const, "false") === "true" ? ports.slice(1) : ports;
+  const tls = choiceOption(options, "tls", ["false", "true"] as const, "false") === "true" ? { ca: benchPki().ca } : undefined;
   const channel = createChannel({
+    tls,
     target: `static:///${targets.map((p) => `127.0.0.1:${p}`).join(",")}`,
     protocol,
     balancer,

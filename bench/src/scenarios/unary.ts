@@ -4,7 +4,7 @@ import { callsPerSec, p99, ratioGoal } from "./goals.js";
 
 const CONCURRENCIES = [1, 16, 128] as const;
 
-/** The contenders, in table order: anchors (a)–(c′), then Sluice (d) and (e). */
+/** The contenders, in table order: anchors (a)–(c′), then Sluice (d) and (e), then the TLS pair (cT) and (dT). */
 const contenders: Contender[] = [
   {
     id: "a",
@@ -42,6 +42,18 @@ const contenders: Contender[] = [
     server: { module: "contenders/sluice-server.js", options: { endpoints: 4 } },
     client: { module: "contenders/sluice-client.js", options: { protocol: "grpc" } },
   },
+  {
+    id: "cT",
+    label: "grpc-js, TLS",
+    server: { module: "contenders/grpc-js-server.js", options: { tls: "true" } },
+    client: { module: "contenders/grpc-js-client.js", options: { tls: "true" } },
+  },
+  {
+    id: "dT",
+    label: "Sluice, 1 endpoint (gRPC), TLS",
+    server: { module: "contenders/sluice-server.js", options: { endpoints: 1, tls: "true" } },
+    client: { module: "contenders/sluice-client.js", options: { protocol: "grpc", tls: "true" } },
+  },
 ];
 
 function phase(concurrency: number, durationMs: number): LoadPhase {
@@ -54,7 +66,8 @@ export const unaryScenario: Scenario = {
   title: "Unary echo of ~100 bytes",
   description:
     "Each call sends a 100-byte protobuf message (98-byte `bytes` field) and gets it back; a closed loop keeps 1, 16 or 128 calls in flight " +
-    "for a fixed time. Client and server are separate Node processes on 127.0.0.1 over h2c (one HTTP/2 connection per endpoint). " +
+    "for a fixed time. Client and server are separate Node processes on 127.0.0.1 over h2c (one HTTP/2 connection per endpoint), " +
+    "except (cT) and (dT): the same over TLS 1.3 (ECDSA P-256 certificate, ALPN h2). " +
     "Each contender's process pair is warmed up for 3 s (then 0.5 s per concurrency) before measuring. CPU µs/call is the process's user+system CPU over the " +
     "measured window divided by the calls completed in it; RSS is the peak sampled every 100 ms in that window.",
   kind: "unary",
@@ -78,5 +91,7 @@ export const unaryScenario: Scenario = {
     ratioGoal("Sluice (d) ≥ 1.5× grpc-js (c) req/s at 16 and 128 in flight [issue 5]", "d", "c", callsPerSec, 1.5, ["c16", "c128"]),
     ratioGoal("Sluice (d) ≥ 0.5× raw node:http2 (c′) req/s at 16 and 128 in flight [issue 5]", "d", "c′", callsPerSec, 0.5, ["c16", "c128"]),
     ratioGoal("Sluice (d) p99 ≤ grpc-js (c) p99 at 16 and 128 in flight [issue 5]", "d", "c", p99, 1.0, ["c16", "c128"]),
+    ratioGoal("Sluice over TLS (dT) ≥ 1.5× grpc-js over TLS (cT) req/s at 16 and 128 in flight [issue 10]", "dT", "cT", callsPerSec, 1.5, ["c16", "c128"]),
+    ratioGoal("Sluice over TLS (dT) p99 ≤ grpc-js over TLS (cT) p99 at 16 and 128 in flight [issue 10]", "dT", "cT", p99, 1.0, ["c16", "c128"]),
   ],
 };

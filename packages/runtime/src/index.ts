@@ -7,6 +7,11 @@ export { createChannel } from "./channel/channel.js";
 export type { Channel, ChannelEvent, ChannelStats, EndpointStats, WaitForReadyOptions } from "./channel/channel.js";
 export type { CallObserver, CallOutcome, ObservedCall, ObservedEndpoint } from "./channel/call-observer.js";
 export type { ChannelOptions } from "./channel/channel-options.js";
+export type { ChannelTlsOptions } from "./channel/channel-tls.js";
+export type { PemInput } from "./internals/pem.js";
+export type { CallCredentials, CallCredentialsContext, CredentialHeaders } from "./channel/call-credentials.js";
+export { createTokenCredentials } from "./channel/token-credentials.js";
+export type { ExpiringToken, TokenCredentialsOptions } from "./channel/token-credentials.js";
 export type { ConnectivityState } from "./channel/connectivity-state.js";
 export type { Protocol, EndpointTransportOptions, TransportImplementation } from "./channel/protocol.js";
 export type { KeepaliveOptions, SubchannelStats } from "./channel/subchannel.js";
@@ -65,6 +70,11 @@ export type { ServerHardeningOptions } from "./server/hardening/hardening-option
 export type { Server, ServeOptions, ShutdownOptions } from "./server/serve.js";
 export { shutdownOnSignals } from "./server/shutdown-signals.js";
 export type { ShutdownOnSignalsOptions, ShutdownTarget } from "./server/shutdown-signals.js";
+export type { ServerTlsOptions, SecureContextInput } from "./server/tls/server-tls-options.js";
+export { tlsPeerKey } from "./server/tls/tls-peer.js";
+export type { TlsPeer } from "./server/tls/tls-peer.js";
+export { createAuthInterceptor, callerIdentityKey, bearerTokenOf } from "./server/auth-interceptor.js";
+export type { AuthInterceptorOptions, AuthRequest } from "./server/auth-interceptor.js";
 
 export * from "./channel/pickers/index.js";
 export { createBackoff } from "./channel/backoff.js";

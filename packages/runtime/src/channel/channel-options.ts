@@ -20,6 +20,8 @@ import type { LimitSpec } from "../limit/create-limit.js";
 import type { EtcdTargetOptions } from "./resolvers/etcd-resolver.js";
 import type { MemoryRegistry } from "../discovery/memory-registry.js";
 import { maxTimerDelayMs } from "../transport/deadline-timer.js";
+import { validateChannelTls, type ChannelTlsOptions } from "./channel-tls.js";
+import type { CallCredentials } from "./call-credentials.js";
 
 /** Options of {@link createChannel}. */
 export interface ChannelOptions {
@@ -101,6 +103,20 @@ export interface ChannelOptions {
   readonly retryBudget?: RetryBudgetConfig;
   /** A resolver to use instead of the one the target's scheme selects. */
   readonly resolver?: Resolver;
+  /**
+   * Connect to every endpoint over TLS (`true`: verify servers against node's root CAs). SNI and
+   * the certificate check use the target's host name, not the resolved IP. Never falls back to
+   * plaintext. See docs/TLS.md.
+   */
+  readonly tls?: ChannelTlsOptions | boolean;
+  /** `:authority` of every request (default: the target's host name and the endpoint's port with `tls`, else the endpoint's address). */
+  readonly authority?: string;
+  /**
+   * Headers that authenticate each call attempt (e.g. a bearer token; see createTokenCredentials),
+   * added before the `transport.interceptors` run. A provider that fails fails the call with
+   * UNAUTHENTICATED without sending it.
+   */
+  readonly credentials?: CallCredentials;
   /** Clock in milliseconds (default `performance.now`); for tests. */
   readonly now?: () => number;
   /** Randomness in [0, 1) (default `Math.random`); for tests. */
@@ -130,6 +146,10 @@ export function validateChannelOptions(options: ChannelOptions): void {
     throw new Error(
       `transport: unknown implementation "${String(implementation)}"; accepted: ${transportImplementations.join(", ")}`,
     );
+  }
+  validateChannelTls(options.tls, options.authority);
+  if (options.credentials !== undefined && typeof options.credentials !== "function") {
+    throw new Error("credentials: must be a function returning the call's headers (sync or async), e.g. createTokenCredentials({ fetchToken })");
   }
   requireNumber("pickTimeoutMs", options.pickTimeoutMs, 0);
   for (const field of ["pingIntervalMs", "pingTimeoutMs", "idleConnectionTimeoutMs"] as const) {

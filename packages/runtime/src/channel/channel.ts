@@ -27,6 +27,8 @@ import { createOutlierObserver } from "./observers/outlier-observer.js";
 import { connectionCheckObserver } from "./observers/connection-check-observer.js";
 import { loadReportObserver } from "./observers/load-report-observer.js";
 import { createEndpointLimitObserver } from "./observers/endpoint-limit-observer.js";
+import { targetHostName } from "./endpoint-dial.js";
+import { withCredentials } from "./call-credentials.js";
 
 export type { ChannelEvent } from "./channel-events.js";
 
@@ -141,10 +143,14 @@ export function createChannel(options: ChannelOptions): Channel {
   });
   const resolver =
     options.resolver ??
-    createResolver(options.target, { dnsServer: options.dns?.server, refreshIntervalMs: options.dns?.refreshIntervalMs,
+    createResolver(options.target, {
+      dnsServer: options.dns?.server,
+      refreshIntervalMs: options.dns?.refreshIntervalMs,
       random,
       schemes: { etcd: options.etcd, registry: options.registry },
     });
+  const transportOptions = withCredentials(options.transport ?? {}, options.credentials);
+  const security = { tls: options.tls, authority: options.authority, targetHost: targetHostName(options.target) };
   const endpoints = createEndpointSet({
     target: options.target,
     resolver,
@@ -157,8 +163,9 @@ export function createChannel(options: ChannelOptions): Channel {
       createSubchannel({
         endpoint,
         protocol: options.protocol ?? "grpc",
-        transportOptions: options.transport ?? {},
+        transportOptions,
         keepalive: options.keepalive ?? {},
+        security,
         backoff: options.backoff ?? {},
         ewmaDecayMs: options.ewmaDecayMs ?? 10_000,
         ewmaSampleWeight: options.ewmaSampleWeight ?? 0.1,
@@ -235,7 +242,7 @@ export function createChannel(options: ChannelOptions): Channel {
             return response as unknown as UnaryResponse<I, O>;
           },
           (error: unknown) => {
-            const reported = connectionAwareError(error, signal, sub.address);
+            const reported = connectionAwareError(error, signal, sub.address, sub.lastConnectError);
             ended(call, reported, signal);
             if (!mayResend(reported, attempt, signal, timeoutMs, started)) throw reported;
             transparentRetries++;
@@ -287,7 +294,7 @@ export function createChannel(options: ChannelOptions): Channel {
           response = await sub.transport.stream(method, signal, remaining(timeoutMs, started), header, messages, contextValues);
           call.headersAt = now();
         } catch (error) {
-          const reported = connectionAwareError(error, signal, sub.address);
+          const reported = connectionAwareError(error, signal, sub.address, sub.lastConnectError);
           endOnce(reported);
           if (!(single !== undefined || input?.read === false) || !mayResend(reported, attempt, signal, timeoutMs, started)) throw reported;
           transparentRetries++;
@@ -303,7 +310,7 @@ export function createChannel(options: ChannelOptions): Channel {
               yield message;
             }
           } catch (error) {
-            failure = connectionAwareError(error, signal, sub.address);
+            failure = connectionAwareError(error, signal, sub.address, sub.lastConnectError);
             throw failure;
           } finally {
             endOnce(failure ?? (signal?.aborted === true ? ConnectError.from(signal.reason, Code.Canceled) : undefined));

@@ -165,6 +165,7 @@ export function createEndpointSet(options: EndpointSetOptions): EndpointSet {
         const notes: string[] = [s.state];
         if (!s.healthy) notes.push("not serving");
         if (detector?.isEjected(s.address) === true) notes.push("ejected");
+        if (s.state === "transient-failure" && s.lastConnectError !== undefined) notes.push(s.lastConnectError.message);
         return `${s.address} ${notes.join(", ")}`;
       });
       return `no ready endpoint for ${options.target} (${parts.join("; ")})`;

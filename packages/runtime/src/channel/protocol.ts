@@ -14,7 +14,7 @@ import { createSluiceTransport } from "../transport/sluice-transport.js";
 import { defaultReadMaxBytes } from "../transport/codec.js";
 import type { BinaryReadOptions, BinaryWriteOptions, JsonReadOptions, JsonWriteOptions } from "@bufbuild/protobuf";
 
-/** Wire protocols a channel can speak; all run over HTTP/2. */
+/** Wire protocols a channel can speak; all run over HTTP/2 (h2c, or h2 over TLS). */
 export type Protocol = "grpc" | "connect" | "grpc-web";
 
 /** The accepted values of {@link Protocol}, for validation messages. */
@@ -111,6 +111,6 @@ export function createEndpointLink(
     });
     return { connection, transport };
   }
-  const manager = new GuardedSessionManager(baseUrl, keepalive);
+  const manager = new GuardedSessionManager(baseUrl, keepalive, keepalive.http2SessionOptions);
   return { connection: manager, transport: createEndpointTransport(protocol, baseUrl, manager, options) };
 }

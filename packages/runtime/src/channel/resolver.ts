@@ -5,6 +5,11 @@
 export interface Endpoint {
   /** `host:port` (IPv6 hosts in brackets), the endpoint's identity. */
   readonly address: string;
+  /**
+   * The logical host name `address` was resolved from (the `dns:` target's name, an SRV record's
+   * target), for the TLS server name and the default `:authority`; absent when `address` is itself the name.
+   */
+  readonly hostname?: string;
   /** Relative weight for weighted pickers (> 0; 1 when not given). */
   readonly weight?: number;
   /** Free-form attributes (zone, version, …) from the resolver. */

@@ -13,6 +13,7 @@ import type { LoadReport } from "../limit/load-report.js";
 import { createLimiter, type Limiter, type Token } from "../limit/limiter.js";
 import { createLimitAlgorithm, type LimitSpec } from "../limit/create-limit.js";
 import type { Endpoint } from "./resolver.js";
+import { createEndpointDial, type EndpointSecurity } from "./endpoint-dial.js";
 
 /** HTTP/2 keepalive and idle settings of each endpoint's session. */
 export interface KeepaliveOptions {
@@ -59,6 +60,8 @@ export interface SubchannelOptions {
   /** Transport options, or just the implementation's name. */
   readonly transportOptions: EndpointTransportOptions | TransportImplementation;
   readonly keepalive: KeepaliveOptions;
+  /** TLS and `:authority` (default plaintext, the address as authority). */
+  readonly security?: EndpointSecurity;
   readonly backoff: BackoffOptions;
   readonly ewmaDecayMs: number;
   readonly ewmaSampleWeight: number;
@@ -82,6 +85,8 @@ export interface Subchannel extends PickCandidate {
   readonly draining: boolean;
   /** The endpoint's own Connect transport (its HTTP/2 session). */
   readonly transport: Transport;
+  /** Why the last TLS (or authority-overridden) connection attempt failed, if it did. */
+  readonly lastConnectError: Error | undefined;
   /** Starts connecting when idle; no-op otherwise. */
   connect(): void;
   /** Counts a call in flight (the in-flight observer calls it when a call starts). */
@@ -115,10 +120,11 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
   const { endpoint, now } = options;
   const transportOptions =
     typeof options.transportOptions === "string" ? { implementation: options.transportOptions } : options.transportOptions;
+  const dial = createEndpointDial(endpoint, options.security ?? {});
   const { connection: manager, transport } = createEndpointLink(
     options.protocol,
-    `http://${endpoint.address}`,
-    options.keepalive,
+    dial.baseUrl,
+    dial.sessionOptions === undefined ? options.keepalive : { ...options.keepalive, http2SessionOptions: dial.sessionOptions },
     transportOptions,
   );
   const backoff = createBackoff(options.backoff, options.random);
@@ -207,6 +213,9 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
     weight: endpoint.weight ?? 1,
     metadata: endpoint.metadata ?? {},
     transport,
+    get lastConnectError() {
+      return dial.lastError();
+    },
     get state() {
       return state;
     },

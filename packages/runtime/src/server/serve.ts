@@ -1,8 +1,8 @@
-// serve(): a Connect router on node's HTTP/2 (h2c) server speaking Connect, gRPC and gRPC-Web,
-// with grpc.health.v1, hardening limits for a public endpoint, and a graceful close (NOT_SERVING,
-// GOAWAY, grace period, then cancel).
+// serve(): a Connect router on node's HTTP/2 server (h2c, or TLS with HTTP/1.1 beside it) speaking
+// Connect, gRPC and gRPC-Web, with grpc.health.v1, hardening limits for a public endpoint, admission
+// control, and a graceful shutdown (deregister, NOT_SERVING, GOAWAY, grace period, then cancel).
 import * as http2 from "node:http2";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Server as NetServer } from "node:net";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import type { Compression } from "@connectrpc/connect/protocol";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -21,6 +21,9 @@ import { hardenHttp2Options, hardenServer, withDeadlinesFitForTimers } from "./h
 import { guardStreams } from "./hardening/stream-guard.js";
 import type { ServiceRegistration } from "../discovery/service-registration.js";
 import { shutdownOnSignals } from "./shutdown-signals.js";
+import { validateServerTls, type SecureContextInput, type ServerTlsOptions } from "./tls/server-tls-options.js";
+import { createFrontDoor } from "./tls/front-door.js";
+import { peerContextValues } from "./tls/tls-peer.js";
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
@@ -70,6 +73,15 @@ export interface ServeOptions {
   readonly http2Options?: http2.ServerOptions;
   /** Admission control: concurrency and rate limits, applied before a request body is read. See docs/LIMITS.md. */
   readonly limits?: ServerLimitsOptions;
+  /**
+   * Serve over TLS (ALPN `h2`, and `http/1.1` unless `allowHttp1` is false), with mutual TLS when
+   * `requestCert` is set. Default: h2c. See docs/TLS.md.
+   */
+  readonly tls?: ServerTlsOptions;
+  /** Also serve HTTP/1.1 (Connect and gRPC-Web from browsers and curl): default true with `tls`, false on h2c. */
+  readonly allowHttp1?: boolean;
+  /** Drop a connection whose TLS handshake (on h2c with `allowHttp1`: first bytes) has not completed in this time (default 10 s). */
+  readonly handshakeTimeoutMs?: number;
 }
 
 /** A running server. */
@@ -77,14 +89,22 @@ export interface Server {
   /** The port actually bound. */
   readonly port: number;
   readonly host: string;
-  /** `http://host:port`, for a plain Connect transport's `baseUrl`. */
+  /** `http://host:port` (`https://` with `tls`), for a plain Connect transport's `baseUrl`. */
   readonly url: string;
   /** The health service (also when not served, so status can be set before enabling it). */
   readonly health: HealthService;
-  /** The underlying node HTTP/2 server. */
+  /** The underlying node HTTP/2 server (with `tls` or `allowHttp1` it does not listen itself: it is handed the HTTP/2 connections). */
   readonly http2Server: http2.Http2Server;
   /** Admission state (limit, in flight, queued, shed, load), or undefined without `limits`. */
   readonly limits: ServerLimitsStats | undefined;
+  /**
+   * Replaces the certificate and key (and the CAs trusted for client certificates) of a TLS server:
+   * new connections use them, open connections and their calls go on undisturbed. Throws on a
+   * server started without `tls`.
+   */
+  setSecureContext(input: SecureContextInput): void;
+  /** The server that listens: `http2Server` itself on plain h2c, else the TLS (or h2c/HTTP/1.1-sniffing) server in front of it. */
+  readonly listener: NetServer;
   /**
    * Makes the server own a discovery registration (etcd or the embedded registry): shutdown()
    * revokes it before anything else. Returns it.
@@ -134,6 +154,14 @@ export async function serve(options: ServeOptions): Promise<Server> {
   }
   const admission = options.limits === undefined ? undefined : createServerAdmission(options.limits);
   const hardening = resolveHardening(options.hardening);
+  if (options.tls !== undefined) validateServerTls(options.tls);
+  if (options.allowHttp1 !== undefined && typeof options.allowHttp1 !== "boolean") {
+    throw new Error(`allowHttp1: must be a boolean, got ${String(options.allowHttp1)}`);
+  }
+  const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
+  if (!Number.isFinite(handshakeTimeoutMs) || handshakeTimeoutMs <= 0) {
+    throw new Error(`handshakeTimeoutMs: must be a finite number > 0, got ${String(options.handshakeTimeoutMs)}`);
+  }
   const health = createHealthService();
   const serveHealth = options.health ?? true;
   const fastTable: FastMethodTable | undefined = options.transport === "connect-node" ? undefined : new Map();
@@ -157,6 +185,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     jsonOptions: options.jsonOptions,
     binaryOptions: options.binaryOptions,
     fallback: unimplementedFallback,
+    contextValues: options.tls === undefined ? undefined : (req) => peerContextValues(req.socket),
   });
   const adapter = withDeadlinesFitForTimers(handler, options.maxTimeoutMs);
   const http2Options = hardenHttp2Options(options.http2Options, hardening);
@@ -174,12 +203,23 @@ export async function serve(options: ServeOptions): Promise<Server> {
             writeMaxBytes: options.writeMaxBytes,
             maxTimeoutMs: options.maxTimeoutMs,
             binaryOptions: options.binaryOptions,
+            contextValues: options.tls === undefined ? undefined : (stream) => peerContextValues(stream.session?.socket),
           },
           guard,
         );
   // Admission wraps the 'stream' listeners registered so far: it must come right after them.
   admission?.install(http2Server);
   hardenServer(http2Server, hardening);
+  const front = createFrontDoor({
+    tls: options.tls,
+    allowHttp1: options.allowHttp1 ?? options.tls !== undefined,
+    handshakeTimeoutMs,
+    http2Server,
+    http1Handler: adapter,
+  });
+  const listener = front.listener;
+  // The connection limit applies where connections are accepted (the TLS or sniffing front door).
+  listener.maxConnections = hardening.maxConnections;
   const sessions = new Set<http2.ServerHttp2Session>();
   http2Server.on("session", (session) => {
     sessions.add(session);
@@ -188,13 +228,13 @@ export async function serve(options: ServeOptions): Promise<Server> {
     session.on("error", () => session.destroy());
   });
   await new Promise<void>((resolve, reject) => {
-    http2Server.once("error", reject);
-    http2Server.listen(port, options.host, () => {
-      http2Server.off("error", reject);
+    listener.once("error", reject);
+    listener.listen(port, options.host, () => {
+      listener.off("error", reject);
       resolve();
     });
   });
-  const address = http2Server.address() as AddressInfo;
+  const address = listener.address() as AddressInfo;
   const host = options.host ?? address.address;
   const urlHost = host.includes(":") ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
@@ -202,9 +242,11 @@ export async function serve(options: ServeOptions): Promise<Server> {
   const server: Server = {
     port: address.port,
     host,
-    url: `http://${urlHost}:${address.port}`,
+    url: `${front.scheme}://${urlHost}:${address.port}`,
     health,
     http2Server,
+    setSecureContext: (input) => front.setSecureContext(input),
+    listener,
     get limits() {
       return admission?.stats();
     },
@@ -226,12 +268,14 @@ export async function serve(options: ServeOptions): Promise<Server> {
         // unreachable registry costs at most the grace period.
         const revoking = [...owned, ...(shutdownOptions.registrations ?? [])].map((r) => r.close().catch(() => {}));
         await Promise.race([Promise.all(revoking), grace()]);
-        const stopped = new Promise<void>((resolve) => http2Server.close(() => resolve()));
+        const stopped = new Promise<void>((resolve) => listener.close(() => resolve()));
         for (const session of sessions) session.close();
+        front.closeIdleConnections();
         await Promise.race([stopped, grace()]);
         // Destroying a session resets its streams, which aborts each handler's context.signal. (No
         // shutdownSignal is given to Connect: it would add an abort listener per call.)
         for (const session of sessions) session.destroy();
+        front.destroyConnections();
         await stopped;
       })();
       return closing;

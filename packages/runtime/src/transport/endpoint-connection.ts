@@ -99,6 +99,7 @@ const headerErrorCodes = new Set([
 export function createSluiceConnection(baseUrl: string, options: SluiceConnectionOptions = {}): SluiceConnection {
   const url = new URL(baseUrl);
   const origin = url.origin;
+  const secure = url.protocol === "https:";
   const pingTimeoutMs = options.pingTimeoutMs ?? 15_000;
   const idleTimeoutMs = options.idleConnectionTimeoutMs ?? 15 * 60_000;
   const connectTimeoutMs = options.connectTimeoutMs ?? 20_000;
@@ -217,7 +218,10 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
       emitFor(entry, { type: "goaway", errorCode });
       retire(entry);
     });
-    session.once("connect", () => {
+    // Over TLS the connection counts as made once the server's SETTINGS arrive: with TLS 1.3 the
+    // client's handshake ends before the server has checked the client's certificate, and a
+    // refused client learns it only from the alert that follows.
+    session.once(secure ? "remoteSettings" : "connect", () => {
       clearTimeout(connectTimer);
       entry.connected = true;
       settle(true);

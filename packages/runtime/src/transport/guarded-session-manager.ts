@@ -1,7 +1,8 @@
 // connect-node's Http2SessionManager with two additions: every HTTP/2 session it opens keeps an
 // 'error' listener for life, so an error node raises after the manager stopped listening (a PING
 // timeout, or a GOAWAY on an idle session, connect-es issue 1768) can never crash the process; and
-// GOAWAY, close and error of its sessions are reported as connection events.
+// GOAWAY, close and error of its sessions are reported as connection events. A new TLS session is
+// reported connected only once the server answers a PING (the server accepted the handshake).
 import type * as http2 from "node:http2";
 import { Http2SessionManager } from "@connectrpc/connect-node";
 import type { ConnectionEvent, EndpointConnection } from "./endpoint-connection.js";
@@ -42,7 +43,13 @@ export class GuardedSessionManager extends Http2SessionManager implements Endpoi
 
   override async connect(): Promise<"open" | "idle" | "error"> {
     const result = await super.connect();
+    const session = readySessionOf(this);
+    const fresh = session !== undefined && !this.guarded.has(session);
     this.guardCurrent();
+    // A new TLS session counts as made once the server answers a PING: with TLS 1.3 the client's
+    // handshake ends before the server has checked the client's certificate, and a refused
+    // client learns it only from the alert that follows.
+    if (result !== "error" && fresh && session.encrypted === true && !(await answersPing(session))) return "error";
     return result;
   }
 
@@ -60,4 +67,25 @@ export class GuardedSessionManager extends Http2SessionManager implements Endpoi
   private guardCurrent(): void {
     this.guard(readySessionOf(this));
   }
+}
+
+/** Whether `session` answers a PING before it fails or closes. */
+function answersPing(session: http2.ClientHttp2Session): Promise<boolean> {
+  return new Promise((resolve) => {
+    const onClose = (): void => resolve(false);
+    session.once("close", onClose);
+    try {
+      const sent = session.ping((error) => {
+        session.off("close", onClose);
+        resolve(error === null);
+      });
+      if (!sent) {
+        session.off("close", onClose);
+        resolve(false);
+      }
+    } catch {
+      session.off("close", onClose);
+      resolve(false);
+    }
+  });
 }

@@ -41,14 +41,37 @@ const unavailableCodes = new Set([
   "ERR_HTTP2_ERROR", "ERR_STREAM_PREMATURE_CLOSE",
 ]);
 
-/** Turns any transport failure into a ConnectError (connection-level failures become UNAVAILABLE). @private */
+/** Certificate verification failures node reports by OpenSSL's X509 code name. */
+const certificateCodes = new Set([
+  "CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID", "DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_REVOKED",
+  "CERT_UNTRUSTED", "CERT_REJECTED", "CERT_SIGNATURE_FAILURE", "INVALID_CA",
+]);
+
+/** Whether a node error code says a TLS connection failed (handshake, alert, certificate check). @private */
+export function isTlsErrorCode(code: string): boolean {
+  return code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_") || certificateCodes.has(code);
+}
+
+/** Whether `reason` or one of its causes is a failed TLS connection. @private */
+export function isTlsFailure(reason: unknown): boolean {
+  let cursor: unknown = reason;
+  for (let depth = 0; depth < 5 && cursor instanceof Error; depth++) {
+    const code = (cursor as { code?: unknown }).code;
+    if (typeof code === "string" && isTlsErrorCode(code)) return true;
+    cursor = (cursor as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Turns any transport failure into a ConnectError (connection-level failures, TLS ones included, become UNAVAILABLE). @private */
 export function errorFromNodeReason(reason: unknown): ConnectError {
   if (reason instanceof ConnectError) return reason;
   let code: Code = Code.Internal;
   let cursor: unknown = reason;
   for (let depth = 0; depth < 5 && cursor instanceof Error; depth++) {
     const nodeCode = (cursor as { code?: unknown }).code;
-    if (typeof nodeCode === "string" && unavailableCodes.has(nodeCode)) {
+    if (typeof nodeCode === "string" && (unavailableCodes.has(nodeCode) || isTlsErrorCode(nodeCode))) {
       code = Code.Unavailable;
       break;
     }

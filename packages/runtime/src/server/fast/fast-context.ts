@@ -30,6 +30,7 @@ export class FastContext implements HandlerContext {
     private readonly rawHeader: IncomingHttpHeaders,
     timeoutMs: number | undefined,
     private readonly shutdownSignal: AbortSignal | undefined,
+    private readonly initValues?: () => ContextValues,
   ) {
     this.deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
   }
@@ -67,7 +68,7 @@ export class FastContext implements HandlerContext {
     return (this.resTrailer ??= new Headers());
   }
   get values(): ContextValues {
-    return (this.ctxValues ??= createContextValues());
+    return (this.ctxValues ??= this.initValues?.() ?? createContextValues());
   }
 
   /** Response headers set by the handler, if it touched them. */

@@ -1,9 +1,9 @@
-// Wiring of the fast server path into serve(): an h2c server whose 'stream' listener takes what the
+// Wiring of the fast server path into serve(): an HTTP/2 server whose 'stream' listener takes what the
 // fast path serves and gives every other stream to Connect's node adapter through node's own
 // compatibility request/response objects.
 import * as http2 from "node:http2";
 import type { BinaryReadOptions, BinaryWriteOptions } from "@bufbuild/protobuf";
-import type { Interceptor } from "@connectrpc/connect";
+import type { ContextValues, Interceptor } from "@connectrpc/connect";
 import { createFastStreamHandler, type StreamListener } from "./fast-stream-handler.js";
 import { compatRequestResponse } from "../../internals/private-apis.js";
 import type { FastMethodTable } from "./method-table.js";
@@ -25,6 +25,8 @@ export interface FastHttp2ServerOptions {
   readonly writeMaxBytes?: number;
   readonly maxTimeoutMs?: number;
   readonly binaryOptions?: Partial<BinaryReadOptions & BinaryWriteOptions>;
+  /** The initial context values of a call on a stream (e.g. the TLS peer). */
+  readonly contextValues?: (stream: http2.ServerHttp2Stream) => ContextValues;
 }
 
 /** Hands a raw stream to a compatibility-API handler, as node's own server would. @private */
@@ -36,7 +38,7 @@ export function nodeFallback(handler: NodeRequestHandler): StreamListener {
 }
 
 /**
- * Creates the h2c server of serve() with the fast path in front of `fallback`. `options.table` is
+ * Creates the HTTP/2 server of serve() with the fast path in front of `fallback`. `options.table` is
  * read at each request, so it may be filled after this call; `guard` wraps the 'stream' listener
  * (serve()'s per-stream limits).
  * @private

@@ -3,7 +3,7 @@
 // the fallback (Connect's node adapter) untouched.
 import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import { create, isMessage, toBinary, type BinaryReadOptions, type BinaryWriteOptions, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import { Code, ConnectError, type Interceptor, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
+import { Code, ConnectError, type ContextValues, type Interceptor, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
 import { parseConnectTimeout, parseGrpcTimeout } from "../../internals/private-apis.js";
 import { encodeEnvelope, tooLargeError } from "../../transport/envelope.js";
 import { parse } from "../../transport/codec.js";
@@ -29,6 +29,8 @@ export interface FastStreamHandlerOptions {
   readonly binaryOptions?: Partial<BinaryReadOptions & BinaryWriteOptions>;
   /** Aborts every handler's signal (graceful close's end). */
   readonly shutdownSignal?: AbortSignal;
+  /** The initial context values of a call on `stream` (e.g. the TLS peer); read only when a handler reads them. */
+  readonly contextValues?: (stream: ServerHttp2Stream) => ContextValues;
 }
 
 type Protocol = "grpc" | "connect";
@@ -40,6 +42,9 @@ export function createFastStreamHandler(options: FastStreamHandlerOptions): Stre
   const writeMaxBytes = options.writeMaxBytes ?? 0xffffffff;
   const interceptors = options.interceptors !== undefined && options.interceptors.length > 0 ? options.interceptors : undefined;
   const codec = { binaryOptions: options.binaryOptions, readMaxBytes, writeMaxBytes };
+  const contextValues = options.contextValues;
+  const valuesOf = (stream: ServerHttp2Stream): (() => ContextValues) | undefined =>
+    contextValues === undefined ? undefined : () => contextValues(stream);
 
   const serialize = (schema: DescMessage, output: unknown): Uint8Array => {
     const message = isMessage(output, schema) ? output : create(schema, output as never);
@@ -170,6 +175,7 @@ export function createFastStreamHandler(options: FastStreamHandlerOptions): Stre
         headers,
         timeout.timeoutMs,
         options.shutdownSignal,
+        valuesOf(stream),
       );
       context = ctx;
       if (timeout.timeoutMs !== undefined) {
@@ -217,7 +223,7 @@ export function createFastStreamHandler(options: FastStreamHandlerOptions): Stre
       if (encoding !== undefined && encoding !== "identity") return fallback(stream, headers, flags, rawHeaders);
       if (kind === "unary") return handleUnary(stream, headers, entry, "grpc");
       if (kind === "server_streaming" && interceptors === undefined) {
-        return serveServerStream(stream, headers, entry, { ...codec, shutdownSignal: options.shutdownSignal, maxTimeoutMs: options.maxTimeoutMs, serialize });
+        return serveServerStream(stream, headers, entry, { ...codec, shutdownSignal: options.shutdownSignal, maxTimeoutMs: options.maxTimeoutMs, serialize, contextValues: valuesOf(stream) });
       }
     } else if (contentType === "application/proto" && kind === "unary") {
       const encoding = headers["content-encoding"];

@@ -3,7 +3,7 @@
 // handler fails before its first message); client cancel and deadline abort the handler's signal.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import type { BinaryReadOptions, BinaryWriteOptions, DescMessage } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import { parseGrpcTimeout } from "../../internals/private-apis.js";
 import { encodeEnvelope, tooLargeError } from "../../transport/envelope.js";
 import { parse } from "../../transport/codec.js";
@@ -20,6 +20,8 @@ export interface ServerStreamOptions {
   readonly writeMaxBytes: number;
   readonly maxTimeoutMs?: number;
   readonly shutdownSignal?: AbortSignal;
+  /** The call's initial context values, made when the handler first reads them. */
+  readonly contextValues?: () => ContextValues;
   readonly serialize: (schema: DescMessage, output: unknown) => Uint8Array;
 }
 
@@ -108,6 +110,7 @@ export function serveServerStream(
       headers,
       timeout.timeoutMs,
       options.shutdownSignal,
+      options.contextValues,
     );
     context = ctx;
     if (timeout.timeoutMs !== undefined) {

@@ -1,7 +1,6 @@
 // Applies the hardening settings to serve()'s HTTP/2 server: SETTINGS advertised to clients, the
 // connection cap, the session timers, and deadlines too long for a timer before Connect's adapter.
-import type { Http2Server, ServerOptions } from "node:http2";
-import type { NodeRequestHandler } from "../fast/fast-server.js";
+import type { Http2Server, IncomingHttpHeaders, ServerOptions } from "node:http2";
 import { fitDeadlineToTimer } from "./long-deadline.js";
 import type { ServerHardening } from "./hardening-options.js";
 import { guardSession } from "./session-guard.js";
@@ -29,7 +28,10 @@ export function hardenServer(server: Http2Server, hardening: ServerHardening): v
  * long for `setTimeout`: the adapter would otherwise fail such calls at once with DEADLINE_EXCEEDED.
  * @private
  */
-export function withDeadlinesFitForTimers(handler: NodeRequestHandler, maxTimeoutMs: number | undefined): NodeRequestHandler {
+export function withDeadlinesFitForTimers<Req extends { readonly headers: IncomingHttpHeaders }, Res>(
+  handler: (request: Req, response: Res) => void,
+  maxTimeoutMs: number | undefined,
+): (request: Req, response: Res) => void {
   return (request, response) => {
     fitDeadlineToTimer(request.headers, maxTimeoutMs);
     handler(request, response);
