@@ -24,6 +24,10 @@ export function cancelableIterable<T>(
         call.release();
         onEnd?.(completed);
       };
+      const onResult = (result: IteratorResult<T>): void => {
+        if (result.done === true) end(true);
+      };
+      const onFailure = (): void => end(false);
       const leave = async (): Promise<void> => {
         const wasOver = over;
         end(false);
@@ -37,16 +41,11 @@ export function cancelableIterable<T>(
       return {
         next() {
           if (over) return Promise.resolve({ done: true, value: undefined });
-          return it.next().then(
-            (result) => {
-              if (result.done === true) end(true);
-              return result;
-            },
-            (error: unknown) => {
-              end(false);
-              throw error;
-            },
-          );
+          // The source's own promise goes to the caller (no extra hop per message); the end of the
+          // stream is noticed on a side branch.
+          const result = it.next();
+          result.then(onResult, onFailure);
+          return result;
         },
         async return(value?: unknown) {
           await leave();

@@ -301,14 +301,11 @@ export function createChannel(options: ChannelOptions): Channel {
           (tried ??= new Set()).add(sub.address);
           continue;
         }
-        const source = response.message;
+        const source = firstMessageNoted(response.message, () => (call.firstMessageAt = now()));
         const tracked = async function* () {
           let failure: unknown;
           try {
-            for await (const message of source) {
-              if (call.firstMessageAt === undefined) call.firstMessageAt = now();
-              yield message;
-            }
+            yield* source;
           } catch (error) {
             failure = connectionAwareError(error, signal, sub.address, sub.lastConnectError);
             throw failure;
@@ -384,4 +381,29 @@ function trackReads<T>(input: AsyncIterable<T>): { readonly iterable: AsyncItera
     } as AsyncIterable<T>,
   };
   return tracker;
+}
+
+/**
+ * `messages`, noting when the first one arrives; after that, every `next()` goes straight to the
+ * source's iterator (no extra promise per message on the hot path).
+ */
+function firstMessageNoted<T>(messages: AsyncIterable<T>, onFirst: () => void): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<T> {
+      const it = messages[Symbol.asyncIterator]();
+      let waiting = true;
+      return {
+        next: (...args: [] | [unknown]) => {
+          const result = it.next(...args);
+          if (waiting) {
+            waiting = false;
+            result.then((r) => r.done !== true && onFirst(), () => undefined);
+          }
+          return result;
+        },
+        return: it.return === undefined ? undefined : (value?: unknown) => it.return!(value),
+        throw: it.throw === undefined ? undefined : (error?: unknown) => it.throw!(error),
+      };
+    },
+  };
 }
