@@ -1,13 +1,3 @@
 // Test support: a small deterministic random number generator, so a failing run can be replayed.
-
-/** Returns a generator of numbers in [0, 1) seeded by `seed` (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// It is the runtime's own mulberry32 (the pickers' tests use it too).
+export { createSeededRandom as seededRandom } from "@sluice/runtime";

@@ -1,5 +1,6 @@
 // Cache traces for the `cache` scenario: the published traces (LIRS and ARC formats, gzipped) and
 // seeded synthetic ones (Zipf, Zipf polluted by scans, a shifting popular set).
+import { createSeededRandom } from "@sluice/runtime";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -58,17 +59,8 @@ export function loadTrace(dir: string, name: string): Trace | undefined {
   return { name, keys, distinct: countDistinct(keys) };
 }
 
-/** A seeded 32-bit PRNG (mulberry32) returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded 32-bit PRNG (mulberry32) returning floats in [0, 1): the runtime's, so every seeded run in the repo draws alike. */
+export const seededRandom: (seed: number) => () => number = createSeededRandom;
 
 /** Draws ranks 0 … n−1 with P(k) ∝ 1/(k+1)^s by binary search over the cumulative weights. */
 function zipfSampler(n: number, s: number, random: () => number): () => number {
