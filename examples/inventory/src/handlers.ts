@@ -69,19 +69,26 @@ export function createInventoryHandlers(store: InventoryStore, options: HandlerO
   };
 }
 
+/** One level a watcher is sent: a current level, a replayed change or a live one. */
+interface Level extends StockEvent {
+  /** The hub sequence number it corresponds to. */
+  readonly seq: number;
+}
+
 /**
  * Bidi stream: the client names skus to watch; the server answers with the current level of each
- * new sku, then with every change the store's event hub delivers for the watched skus, until
- * either side ends. A watcher that falls more than its queue behind ends with RESOURCE_EXHAUSTED.
- * Frees its hub subscription on exit.
+ * new sku (or, for a request with `last_seq`, the sku's changes after that seq from the hub's replay
+ * buffer), then with every change the store's event hub delivers for the watched skus, until either
+ * side ends. A watcher that falls more than its queue behind ends with RESOURCE_EXHAUSTED, one that
+ * resumes from a seq the buffer no longer holds with OUT_OF_RANGE. Frees its hub subscription on exit.
  */
 async function* watchStock(
   store: InventoryStore,
-  requests: AsyncIterable<{ sku: string }>,
+  requests: AsyncIterable<{ sku: string; lastSeq?: bigint }>,
   context: HandlerContext,
-): AsyncGenerator<{ sku: string; quantity: number; at: ReturnType<typeof timestampNow> }> {
+): AsyncGenerator<{ sku: string; quantity: number; at: ReturnType<typeof timestampNow>; seq: bigint }> {
   const subscription = store.events.subscribe({ keys: [] });
-  const current: StockEvent[] = [];
+  const pending: Level[] = [];
   let wake: (() => void) | undefined;
   let inputDone = false;
   let inputError: unknown;
@@ -92,12 +99,21 @@ async function* watchStock(
   subscription.onReadable(notify);
   context.signal.addEventListener("abort", notify);
   const reader = (async () => {
+    const watched = new Set<string>();
     try {
       for await (const request of requests) {
         if (subscription.closed) break;
+        // A repeated sku is a no-op.
+        if (watched.has(request.sku)) continue;
+        watched.add(request.sku);
+        if (request.lastSeq === undefined) {
+          const item = store.get(request.sku);
+          pending.push({ sku: request.sku, quantity: item?.quantity ?? 0, seq: store.events.lastSeq });
+        } else {
+          pending.push(...missedChanges(store, request.sku, request.lastSeq));
+        }
+        // In the same turn as the snapshot or replay above: no change can fall between them.
         subscription.watch(request.sku);
-        const item = store.get(request.sku);
-        current.push({ sku: request.sku, quantity: item?.quantity ?? 0 });
         notify();
       }
     } catch (error) {
@@ -107,29 +123,24 @@ async function* watchStock(
       notify();
     }
   })();
-  const seen = new Set<string>();
+  const levelOf = (level: Level) => ({ sku: level.sku, quantity: level.quantity, at: timestampNow(), seq: BigInt(level.seq) });
   try {
     for (;;) {
-      const first = current.shift();
+      if (inputError !== undefined) throw inputError;
+      // Current levels and replayed changes of newly watched skus go before live changes: a
+      // sku's live changes only enter the queue once it is watched, so each sku's seqs grow.
+      const first = pending.shift();
       if (first !== undefined) {
-        // The current level of a newly watched sku (a repeated sku is a no-op).
-        if (!seen.has(first.sku)) {
-          seen.add(first.sku);
-          yield { sku: first.sku, quantity: first.quantity, at: timestampNow() };
-        }
+        yield levelOf(first);
         continue;
       }
       const event = subscription.take();
       if (event !== undefined) {
-        yield { sku: event.value.sku, quantity: event.value.quantity, at: timestampNow() };
+        yield levelOf({ ...event.value, seq: event.seq });
         continue;
       }
       if (subscription.error !== undefined) throw subscription.error;
-      if (context.signal.aborted) return;
-      if (inputDone) {
-        if (inputError !== undefined) throw inputError;
-        return;
-      }
+      if (context.signal.aborted || inputDone) return;
       await new Promise<void>((resolve) => {
         wake = resolve;
       });
@@ -139,4 +150,20 @@ async function* watchStock(
     context.signal.removeEventListener("abort", notify);
     void reader;
   }
+}
+
+/**
+ * The changes to `sku` published after `lastSeq`, read from the hub's replay buffer.
+ * @throws ConnectError OUT_OF_RANGE when the buffer no longer holds them all, or `lastSeq` is past
+ *   the last published seq; INVALID_ARGUMENT when it is not a safe integer.
+ */
+function missedChanges(store: InventoryStore, sku: string, lastSeq: bigint): Level[] {
+  const afterSeq = Number(lastSeq);
+  // A subscription of its own for the replay, with room for every change since (at most the
+  // replay buffer's size when the hub can answer at all), closed at once.
+  const replay = store.events.subscribe({ keys: [sku], afterSeq, queueSize: Math.max(1, store.events.lastSeq - afterSeq) });
+  const missed: Level[] = [];
+  for (let event = replay.take(); event !== undefined; event = replay.take()) missed.push({ ...event.value, seq: event.seq });
+  replay.close();
+  return missed;
 }

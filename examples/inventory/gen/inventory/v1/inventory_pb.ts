@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file inventory/v1/inventory.proto.
  */
 export const file_inventory_v1_inventory: GenFile = /*@__PURE__*/
-  fileDesc("ChxpbnZlbnRvcnkvdjEvaW52ZW50b3J5LnByb3RvEgxpbnZlbnRvcnkudjEieAoESXRlbRILCgNza3UYASABKAkSDAoEbmFtZRgCIAEoCRITCgtwcmljZV9jZW50cxgDIAEoAxIQCghxdWFudGl0eRgEIAEoBRIuCgp1cGRhdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIdCg5HZXRJdGVtUmVxdWVzdBILCgNza3UYASABKAkiRgoPR2V0SXRlbVJlc3BvbnNlEiAKBGl0ZW0YASABKAsyEi5pbnZlbnRvcnkudjEuSXRlbRIRCglzZXJ2ZWRfYnkYAiABKAkiNQoQTGlzdEl0ZW1zUmVxdWVzdBISCgpza3VfcHJlZml4GAEgASgJEg0KBWxpbWl0GAIgASgFIikKC1N0b2NrQ2hhbmdlEgsKA3NrdRgBIAEoCRINCgVkZWx0YRgCIAEoBSJJChNVcGRhdGVTdG9ja1Jlc3BvbnNlEg8KB2FwcGxpZWQYASABKAUSIQoFaXRlbXMYAiADKAsyEi5pbnZlbnRvcnkudjEuSXRlbSIgChFXYXRjaFN0b2NrUmVxdWVzdBILCgNza3UYASABKAkiUwoKU3RvY2tMZXZlbBILCgNza3UYASABKAkSEAoIcXVhbnRpdHkYAiABKAUSJgoCYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjIKDlB1dEl0ZW1SZXF1ZXN0EiAKBGl0ZW0YASABKAsyEi5pbnZlbnRvcnkudjEuSXRlbSJECg9QdXRJdGVtUmVzcG9uc2USIAoEaXRlbRgBIAEoCzISLmludmVudG9yeS52MS5JdGVtEg8KB2NyZWF0ZWQYAiABKAgy9gMKEEludmVudG9yeVNlcnZpY2USeQoHR2V0SXRlbRIcLmludmVudG9yeS52MS5HZXRJdGVtUmVxdWVzdBodLmludmVudG9yeS52MS5HZXRJdGVtUmVzcG9uc2UiMZACAbLrGCoKCwjQDxCQTiAEKOgHEhMIAxAyGPQDIQAAAAAAAABAKgEOIOgHKgNza3USTQoJTGlzdEl0ZW1zEh4uaW52ZW50b3J5LnYxLkxpc3RJdGVtc1JlcXVlc3QaEi5pbnZlbnRvcnkudjEuSXRlbSIKkAIBsusYAyCIJzABElYKC1VwZGF0ZVN0b2NrEhkuaW52ZW50b3J5LnYxLlN0b2NrQ2hhbmdlGiEuaW52ZW50b3J5LnYxLlVwZGF0ZVN0b2NrUmVzcG9uc2UiB7LrGAMgiCcoARJLCgpXYXRjaFN0b2NrEh8uaW52ZW50b3J5LnYxLldhdGNoU3RvY2tSZXF1ZXN0GhguaW52ZW50b3J5LnYxLlN0b2NrTGV2ZWwoATABEmIKB1B1dEl0ZW0SHC5pbnZlbnRvcnkudjEuUHV0SXRlbVJlcXVlc3QaHS5pbnZlbnRvcnkudjEuUHV0SXRlbVJlc3BvbnNlIhqy6xgWINAPKghpdGVtLnNrdTIHR2V0SXRlbRoPsusYCwoHCAIQZCoBDiABYgZwcm90bzM", [file_google_protobuf_timestamp, file_sluice_v1_options]);
+  fileDesc("ChxpbnZlbnRvcnkvdjEvaW52ZW50b3J5LnByb3RvEgxpbnZlbnRvcnkudjEieAoESXRlbRILCgNza3UYASABKAkSDAoEbmFtZRgCIAEoCRITCgtwcmljZV9jZW50cxgDIAEoAxIQCghxdWFudGl0eRgEIAEoBRIuCgp1cGRhdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIdCg5HZXRJdGVtUmVxdWVzdBILCgNza3UYASABKAkiRgoPR2V0SXRlbVJlc3BvbnNlEiAKBGl0ZW0YASABKAsyEi5pbnZlbnRvcnkudjEuSXRlbRIRCglzZXJ2ZWRfYnkYAiABKAkiNQoQTGlzdEl0ZW1zUmVxdWVzdBISCgpza3VfcHJlZml4GAEgASgJEg0KBWxpbWl0GAIgASgFIikKC1N0b2NrQ2hhbmdlEgsKA3NrdRgBIAEoCRINCgVkZWx0YRgCIAEoBSJJChNVcGRhdGVTdG9ja1Jlc3BvbnNlEg8KB2FwcGxpZWQYASABKAUSIQoFaXRlbXMYAiADKAsyEi5pbnZlbnRvcnkudjEuSXRlbSJEChFXYXRjaFN0b2NrUmVxdWVzdBILCgNza3UYASABKAkSFQoIbGFzdF9zZXEYAiABKARIAIgBAUILCglfbGFzdF9zZXEiYAoKU3RvY2tMZXZlbBILCgNza3UYASABKAkSEAoIcXVhbnRpdHkYAiABKAUSJgoCYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgsKA3NlcRgEIAEoBCIyCg5QdXRJdGVtUmVxdWVzdBIgCgRpdGVtGAEgASgLMhIuaW52ZW50b3J5LnYxLkl0ZW0iRAoPUHV0SXRlbVJlc3BvbnNlEiAKBGl0ZW0YASABKAsyEi5pbnZlbnRvcnkudjEuSXRlbRIPCgdjcmVhdGVkGAIgASgIMvYDChBJbnZlbnRvcnlTZXJ2aWNlEnkKB0dldEl0ZW0SHC5pbnZlbnRvcnkudjEuR2V0SXRlbVJlcXVlc3QaHS5pbnZlbnRvcnkudjEuR2V0SXRlbVJlc3BvbnNlIjGQAgGy6xgqCgsI0A8QkE4gBCjoBxITCAMQMhj0AyEAAAAAAAAAQCoBDiDoByoDc2t1Ek0KCUxpc3RJdGVtcxIeLmludmVudG9yeS52MS5MaXN0SXRlbXNSZXF1ZXN0GhIuaW52ZW50b3J5LnYxLkl0ZW0iCpACAbLrGAMgiCcwARJWCgtVcGRhdGVTdG9jaxIZLmludmVudG9yeS52MS5TdG9ja0NoYW5nZRohLmludmVudG9yeS52MS5VcGRhdGVTdG9ja1Jlc3BvbnNlIgey6xgDIIgnKAESSwoKV2F0Y2hTdG9jaxIfLmludmVudG9yeS52MS5XYXRjaFN0b2NrUmVxdWVzdBoYLmludmVudG9yeS52MS5TdG9ja0xldmVsKAEwARJiCgdQdXRJdGVtEhwuaW52ZW50b3J5LnYxLlB1dEl0ZW1SZXF1ZXN0Gh0uaW52ZW50b3J5LnYxLlB1dEl0ZW1SZXNwb25zZSIasusYFiDQDyoIaXRlbS5za3UyB0dldEl0ZW0aD7LrGAsKBwgCEGQqAQ4gAWIGcHJvdG8z", [file_google_protobuf_timestamp, file_sluice_v1_options]);
 
 /**
  * A stock-keeping unit in one warehouse.
@@ -182,6 +182,18 @@ export type WatchStockRequest = Message<"inventory.v1.WatchStockRequest"> & {
    * @generated from field: string sku = 1;
    */
   sku: string;
+
+  /**
+   * Resume watching `sku` after a reconnect: the last StockLevel.seq this watcher received for
+   * it. Instead of the current level, the server first sends the changes to the sku published
+   * after that seq (none when it has not changed), from its bounded replay buffer, then every
+   * later change. When the buffer no longer holds all of them (or the seq is one this server
+   * never published, e.g. after a restart), the call fails with OUT_OF_RANGE saying which seqs
+   * are kept: watch again without last_seq to get the current level.
+   *
+   * @generated from field: optional uint64 last_seq = 2;
+   */
+  lastSeq?: bigint | undefined;
 };
 
 /**
@@ -209,6 +221,15 @@ export type StockLevel = Message<"inventory.v1.StockLevel"> & {
    * @generated from field: google.protobuf.Timestamp at = 3;
    */
   at?: Timestamp | undefined;
+
+  /**
+   * The server's event sequence number of the change this level comes from; for the current
+   * level sent when a sku starts being watched, the last seq published at that moment. The seqs
+   * of one sku only grow: remember the last one per sku to resume with WatchStockRequest.last_seq.
+   *
+   * @generated from field: uint64 seq = 4;
+   */
+  seq: bigint;
 };
 
 /**
