@@ -70,7 +70,7 @@ async function main(argv: readonly string[]): Promise<number> {
       scenario: scenario.name,
       environment,
       contenders: scenario.contenders.map((c) => ({ id: c.id, label: c.label })),
-      points: points.map((p) => ({ id: p.id, label: p.label })),
+      points: points.map((p) => ({ id: p.id, label: p.label, ...(p.contenders === undefined ? {} : { contenders: p.contenders }) })),
       figures,
       failures: outcome.failures,
     };

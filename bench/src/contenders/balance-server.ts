@@ -4,7 +4,7 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Server } from "@sluice/runtime";
-import { serve } from "@sluice/runtime";
+import { serve, unimplemented } from "@sluice/runtime";
 import { choiceOption, intOption, type StartServer } from "../harness/contracts.js";
 import type { JsonObject } from "../harness/scenario.js";
 import { EchoResponseSchema, EchoStreamResponseSchema } from "../../gen/bench/v1/echo_pb.js";
@@ -95,6 +95,8 @@ export const startServer: StartServer = async (options) => {
                 openStreams[i]!--;
               }
             },
+            echoUpload: unimplemented,
+            echoBidi: unimplemented,
           }),
       }),
     );

@@ -1,18 +1,45 @@
-// Call arguments shared by every load generator: unary echo, or a server stream of `stream`
-// messages read at full speed or by a slow consumer; and the balance scenario's extras (a long
-// stream held open, tolerated overload errors).
-import { choiceOption, intOption } from "../harness/contracts.js";
+// Call arguments shared by every load generator: unary echo, or a stream of `stream` messages of
+// `bytes` each in one of four shapes, read at full speed or by a slow consumer; and the balance
+// scenario's extras (a long stream held open, tolerated overload errors).
+import { choiceOption, intOption, makePayload } from "../harness/contracts.js";
 import type { JsonObject } from "../harness/scenario.js";
 
 /** Payload of the unary echo: 98 bytes make a 100-byte protobuf message. */
 export const UNARY_PAYLOAD_BYTES = 98;
 
-/** Payload of each streamed message, bytes. */
+/** Payload of each streamed message unless a call says otherwise (`bytes`), bytes. */
 export const STREAM_PAYLOAD_BYTES = 16;
 
 /** The number of messages to stream, or 0 for a unary echo. */
 export function streamCount(args: JsonObject): number {
   return intOption(args, "stream", 0);
+}
+
+/**
+ * How a stream call moves its `stream` messages: `server` (EchoStream: the server sends them),
+ * `client` (EchoUpload: the client sends them, the server answers once), `bidi-pingpong`
+ * (EchoBidi with one message in flight: the next request goes once the previous answer arrived)
+ * or `bidi-pipelined` (EchoBidi: requests go as fast as the stream takes them, answers are read
+ * as they come).
+ */
+export const streamShapes = ["server", "client", "bidi-pingpong", "bidi-pipelined"] as const;
+
+/** One of {@link streamShapes}. */
+export type StreamShape = (typeof streamShapes)[number];
+
+/** The call's `shape` (default `server`). */
+export function streamShape(args: JsonObject): StreamShape {
+  return choiceOption(args, "shape", streamShapes, "server");
+}
+
+const payloads = new Map<number, Uint8Array>();
+
+/** The payload of each streamed message: `bytes` long (default {@link STREAM_PAYLOAD_BYTES}), made once per size. */
+export function streamPayload(args: JsonObject): Uint8Array {
+  const size = intOption(args, "bytes", STREAM_PAYLOAD_BYTES);
+  let payload = payloads.get(size);
+  if (payload === undefined) payloads.set(size, (payload = makePayload(size)));
+  return payload;
 }
 
 /**

@@ -3,10 +3,11 @@ import { create } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { choiceOption, makePayload, type CreateCaller } from "../harness/contracts.js";
-import { EchoRequestSchema, EchoService, EchoStreamRequestSchema } from "../../gen/bench/v1/echo_pb.js";
-import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, consume, consumeDelayMs, streamCount } from "./call-args.js";
+import { EchoRequestSchema, EchoService } from "../../gen/bench/v1/echo_pb.js";
+import { UNARY_PAYLOAD_BYTES, streamCount } from "./call-args.js";
+import { iterableStreamCall } from "./iterable-stream-call.js";
 
-/** Options: `protocol` "grpc" (default) or "connect"; both over HTTP/2 (h2c). */
+/** Options: `protocol` "grpc" (default) or "connect"; both over HTTP/2 (h2c). Streams in every shape (call-args.ts). */
 export const createCaller: CreateCaller = async (ports, options) => {
   const protocol = choiceOption(options, "protocol", ["grpc", "connect"] as const, "grpc");
   const baseUrl = `http://127.0.0.1:${ports[0]}`;
@@ -23,14 +24,7 @@ export const createCaller: CreateCaller = async (ports, options) => {
         await client.echo(unary);
         return 1;
       }
-      let received = 0;
-      const request = create(EchoStreamRequestSchema, { count, payload: makePayload(STREAM_PAYLOAD_BYTES) });
-      const delayMs = consumeDelayMs(args);
-      for await (const _ of client.echoStream(request)) {
-        received++;
-        await consume(delayMs);
-      }
-      return received;
+      return iterableStreamCall(client, args);
     },
     async close() {
       // connect-node's session manager closes idle sessions itself; nothing to hold the process.

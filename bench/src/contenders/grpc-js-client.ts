@@ -2,9 +2,10 @@
 import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { choiceOption, makePayload, type CreateCaller } from "../harness/contracts.js";
-import { EchoRequestSchema, EchoStreamRequestSchema } from "../../gen/bench/v1/echo_pb.js";
-import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, consumeDelayMs, heldStreamCount, streamCount, toleratesOverload } from "./call-args.js";
+import { EchoRequestSchema } from "../../gen/bench/v1/echo_pb.js";
+import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, heldStreamCount, streamCount, toleratesOverload } from "./call-args.js";
 import { echoServiceDefinition } from "./grpc-js-definition.js";
+import { grpcServerStream, grpcStreamCall } from "./grpc-js-stream-call.js";
 import { benchPki } from "./bench-tls.js";
 
 /** grpc-js load-balancing policies a caller can ask for. */
@@ -14,6 +15,7 @@ const balancers = ["none", "round_robin", "pick_first"] as const;
  * Options: `balancer` "none" (default: one channel to the first port), or "round_robin" /
  * "pick_first": one channel over every port (`ipv4:127.0.0.1:p1,127.0.0.1:p2,…`) with that
  * policy in its service config. `tls` "false" (default) or "true": TLS, trusting the bench CA.
+ * Streams in every shape (call-args.ts).
  */
 export const createCaller: CreateCaller = async (ports, options) => {
   const balancer = choiceOption(options, "balancer", balancers, "none");
@@ -25,31 +27,15 @@ export const createCaller: CreateCaller = async (ports, options) => {
       : new grpc.Client(`ipv4:${ports.map((p) => `127.0.0.1:${p}`).join(",")}`, credentials, {
           "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ [balancer]: {} }] }),
         });
-  const { echo, echoStream } = echoServiceDefinition;
+  const { echo } = echoServiceDefinition;
+  const heldPayload = makePayload(STREAM_PAYLOAD_BYTES);
   const unary = create(EchoRequestSchema, { payload: makePayload(UNARY_PAYLOAD_BYTES) });
-  const serverStream = (count: number, delayMs = 0): Promise<number> => {
-    const request = create(EchoStreamRequestSchema, { count, payload: makePayload(STREAM_PAYLOAD_BYTES) });
-    const stream = client.makeServerStreamRequest(echoStream.path, echoStream.requestSerialize, echoStream.responseDeserialize, request);
-    return new Promise<number>((resolve, reject) => {
-      let received = 0;
-      stream.on("data", () => {
-        received++;
-        if (delayMs > 0) {
-          // A slow consumer: stop reading while it works on the message.
-          stream.pause();
-          setTimeout(() => stream.resume(), delayMs);
-        }
-      });
-      stream.on("error", reject);
-      stream.on("end", () => resolve(received));
-    });
-  };
   let held: Promise<unknown> | undefined;
   return {
     call(args) {
       const count = streamCount(args);
       const hold = heldStreamCount(args);
-      if (hold > 0 && held === undefined) held = serverStream(hold).finally(() => (held = undefined));
+      if (hold > 0 && held === undefined) held = grpcServerStream(client, hold, heldPayload).finally(() => (held = undefined));
       if (count === 0) {
         const tolerate = toleratesOverload(args);
         return new Promise<number>((resolve, reject) => {
@@ -58,7 +44,7 @@ export const createCaller: CreateCaller = async (ports, options) => {
           );
         });
       }
-      return serverStream(count, consumeDelayMs(args));
+      return grpcStreamCall(client, args);
     },
     async close() {
       client.close();

@@ -6,10 +6,12 @@ import {
   EchoResponseSchema,
   EchoStreamRequestSchema,
   EchoStreamResponseSchema,
+  EchoUploadResponseSchema,
   type EchoRequest,
   type EchoResponse,
   type EchoStreamRequest,
   type EchoStreamResponse,
+  type EchoUploadResponse,
 } from "../../gen/bench/v1/echo_pb.js";
 
 function serializer<D extends DescMessage>(schema: D): (value: MessageShape<D>) => Buffer {
@@ -43,7 +45,25 @@ export const echoServiceDefinition = {
     responseSerialize: serializer(EchoStreamResponseSchema),
     responseDeserialize: deserializer(EchoStreamResponseSchema),
   },
+  echoUpload: {
+    path: "/bench.v1.EchoService/EchoUpload",
+    requestStream: true,
+    responseStream: false,
+    requestSerialize: serializer(EchoRequestSchema),
+    requestDeserialize: deserializer(EchoRequestSchema),
+    responseSerialize: serializer(EchoUploadResponseSchema),
+    responseDeserialize: deserializer(EchoUploadResponseSchema),
+  },
+  echoBidi: {
+    path: "/bench.v1.EchoService/EchoBidi",
+    requestStream: true,
+    responseStream: true,
+    requestSerialize: serializer(EchoRequestSchema),
+    requestDeserialize: deserializer(EchoRequestSchema),
+    responseSerialize: serializer(EchoResponseSchema),
+    responseDeserialize: deserializer(EchoResponseSchema),
+  },
 } satisfies ServiceDefinition;
 
 /** Message types of the definition, re-exported for the grpc-js contenders. */
-export type { EchoRequest, EchoResponse, EchoStreamRequest, EchoStreamResponse };
+export type { EchoRequest, EchoResponse, EchoStreamRequest, EchoStreamResponse, EchoUploadResponse };

@@ -3,8 +3,15 @@ import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { choiceOption, type StartServer } from "../harness/contracts.js";
 import { benchPki } from "./bench-tls.js";
-import { EchoResponseSchema, EchoStreamResponseSchema } from "../../gen/bench/v1/echo_pb.js";
-import { echoServiceDefinition, type EchoRequest, type EchoResponse, type EchoStreamRequest, type EchoStreamResponse } from "./grpc-js-definition.js";
+import { EchoResponseSchema, EchoStreamResponseSchema, EchoUploadResponseSchema } from "../../gen/bench/v1/echo_pb.js";
+import {
+  echoServiceDefinition,
+  type EchoRequest,
+  type EchoResponse,
+  type EchoStreamRequest,
+  type EchoStreamResponse,
+  type EchoUploadResponse,
+} from "./grpc-js-definition.js";
 
 const MAX_STREAM_MS = 300_000;
 
@@ -28,6 +35,18 @@ async function streamTo(call: grpc.ServerWritableStream<EchoStreamRequest, EchoS
   call.end();
 }
 
+/** Answers each request as it arrives; stops reading while the response stream is full. */
+function echoEach(call: grpc.ServerDuplexStream<EchoRequest, EchoResponse>): void {
+  call.on("data", (request: EchoRequest) => {
+    if (!call.write(create(EchoResponseSchema, { payload: request.payload }))) {
+      call.pause();
+      call.once("drain", () => call.resume());
+    }
+  });
+  call.on("end", () => call.end());
+  call.on("error", () => undefined);
+}
+
 /** Starts EchoService on 127.0.0.1, port 0. Options: `tls` "false" (default) or "true" (TLS with the bench certificates). */
 export const startServer: StartServer = async (options) => {
   const tls = choiceOption(options, "tls", ["false", "true"] as const, "false") === "true";
@@ -44,6 +63,13 @@ export const startServer: StartServer = async (options) => {
     echoStream(call: grpc.ServerWritableStream<EchoStreamRequest, EchoStreamResponse>) {
       void streamTo(call);
     },
+    echoUpload(call: grpc.ServerReadableStream<EchoRequest, EchoUploadResponse>, callback: grpc.sendUnaryData<EchoUploadResponse>) {
+      let count = 0;
+      call.on("data", () => count++);
+      call.on("end", () => callback(null, create(EchoUploadResponseSchema, { count })));
+      call.on("error", () => undefined);
+    },
+    echoBidi: echoEach,
   });
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync("127.0.0.1:0", credentials, (error, p) => (error ? reject(error) : resolve(p)));

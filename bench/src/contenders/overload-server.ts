@@ -2,7 +2,7 @@
 // calls worked on at once, `serviceMs` each, the rest waiting in the handler's FIFO), with or
 // without a concurrency limiter in front; it samples the limiter's limit over each window.
 import { create } from "@bufbuild/protobuf";
-import { serve, type LimitSpec } from "@sluice/runtime";
+import { serve, unimplemented, type LimitSpec } from "@sluice/runtime";
 import { choiceOption, intOption, type StartServer } from "../harness/contracts.js";
 import type { JsonObject } from "../harness/scenario.js";
 import { EchoResponseSchema } from "../../gen/bench/v1/echo_pb.js";
@@ -67,6 +67,8 @@ export const startServer: StartServer = async (options: JsonObject) => {
         async *echoStream() {
           throw new Error("the overload server serves unary Echo only");
         },
+        echoUpload: unimplemented,
+        echoBidi: unimplemented,
       }),
   });
   let markedAt = performance.now();

@@ -6,8 +6,9 @@ import { createChannel, pickerNames, withRoutingKey, type PickerName } from "@sl
 import { choiceOption, intOption, makePayload, type CreateCaller } from "../harness/contracts.js";
 import { EchoRequestSchema, EchoStreamRequestSchema } from "../../gen/bench/v1/echo_pb.js";
 import { createEchoServiceClient } from "../../gen/bench/v1/echo_sluice.js";
-import { lastValueFrom, concatMap, from, ignoreElements, tap } from "rxjs";
-import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, consume, consumeDelayMs, heldStreamCount, streamCount, toleratesOverload } from "./call-args.js";
+import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, heldStreamCount, streamCount, toleratesOverload } from "./call-args.js";
+import { iterableStreamCall } from "./iterable-stream-call.js";
+import { observableStreamCall } from "./observable-stream-call.js";
 import { benchPki } from "./bench-tls.js";
 
 /** A fresh random routing key, so ring-hash spreads calls as a population of keys would. */
@@ -21,7 +22,7 @@ function randomKeyOptions(): CallOptions {
  * for ring-hash); `ewmaDecayMs`, the time constant of each endpoint's latency EWMA (default: the
  * channel's, 10 s); `ewmaSampleWeight`, the EWMA's least weight of a lower sample (default: the
  * channel's, 0.1); `style` "iterable" (default: a for-await loop) or "observable" (the `method$`
- * twin, counted in `subscribe`; a slow consumer works in `concatMap`). `tls` "false" (default) or "true" (TLS, trusting the bench CA). Call argument `timeoutMs`
+ * twin, counted in `subscribe`; a slow consumer works in `concatMap`; see observable-stream-call.ts). `tls` "false" (default) or "true" (TLS, trusting the bench CA). Call argument `timeoutMs`
  * (unary only): the call's deadline.
  */
 export const createCaller: CreateCaller = async (ports, options) => {
@@ -66,22 +67,7 @@ export const createCaller: CreateCaller = async (ports, options) => {
         }
         return 1;
       }
-      let received = 0;
-      const request = create(EchoStreamRequestSchema, { count, payload: makePayload(STREAM_PAYLOAD_BYTES) });
-      const delayMs = consumeDelayMs(args);
-      if (observable) {
-        const counted = client.echoStream$(request).pipe(tap(() => received++));
-        await lastValueFrom(
-          delayMs > 0 ? counted.pipe(concatMap(() => from(consume(delayMs)!)), ignoreElements()) : counted.pipe(ignoreElements()),
-          { defaultValue: undefined },
-        );
-        return received;
-      }
-      for await (const _ of client.echoStream(request)) {
-        received++;
-        await consume(delayMs);
-      }
-      return received;
+      return observable ? observableStreamCall(client, args) : iterableStreamCall(client, args);
     },
     close: () => channel.close(),
   };

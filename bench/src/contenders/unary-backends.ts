@@ -1,6 +1,6 @@
 // Several Sluice serve() backends in one process, one per loopback port, each serving unary Echo
 // with the given handler (the streaming method refuses): the balance and tail scenarios' servers.
-import { serve, type Server } from "@sluice/runtime";
+import { serve, unimplemented, type Server } from "@sluice/runtime";
 import type { HandlerContext } from "@connectrpc/connect";
 import type { EchoRequest, EchoResponse } from "../../gen/bench/v1/echo_pb.js";
 import { registerEchoService } from "../../gen/bench/v1/echo_sluice.js";
@@ -24,6 +24,8 @@ export async function startUnaryBackends(count: number, echo: UnaryEcho, scenari
             async *echoStream() {
               throw new Error(`the ${scenario} backends serve unary Echo only`);
             },
+            echoUpload: unimplemented,
+            echoBidi: unimplemented,
           }),
       }),
     );

@@ -44,7 +44,8 @@ async function throughputChart(results: ScenarioResults, kind: ScenarioKind): Pr
     encoding: {
       x: { field: "point", type: "nominal", sort: order, title: null, axis: { labelAngle: 0 } },
       xOffset: { field: "contender", type: "nominal" },
-      y: { field: "value", type: "quantitative", title: metric },
+      // Stream points span 16 B to 64 KiB messages (and a ceiling), so msgs/s spans decades: log scale.
+      y: kind === "stream" ? { field: "value", type: "quantitative", title: `${metric} (log scale)`, scale: { type: "log" } } : { field: "value", type: "quantitative", title: metric },
       color: { field: "contender", type: "nominal", title: "contender", legend: { orient: "bottom", columns: 2, labelLimit: 300 } },
     },
   });

@@ -36,7 +36,10 @@ export async function runLoadPhase(caller: BenchCaller, phase: LoadPhase): Promi
       started++;
       const begin = performance.now();
       try {
-        messages += await caller.call(phase.callArgs);
+        // Not `messages += await …`: that reads `messages` before the await and drops what the
+        // other workers added meanwhile.
+        const moved = await caller.call(phase.callArgs);
+        messages += moved;
       } catch (e) {
         failure ??= e;
         stopped = true;

@@ -55,7 +55,8 @@ function streamTable(results: ScenarioResults, scenario: Scenario, pointId: stri
     "contender", "msgs/s", "call s", "CPU µs/msg client", "CPU µs/msg server", "peak RSS MiB client", "peak RSS MiB server",
     ...anchors.map((a) => `msgs/s ÷ (${a})`),
   ];
-  const rows = results.contenders.flatMap((c) => {
+  const takingPart = results.points.find((p) => p.id === pointId)?.contenders;
+  const rows = results.contenders.filter((c) => takingPart === undefined || takingPart.includes(c.id)).flatMap((c) => {
     const f: Figure | undefined = figureOf(results, c.id, pointId);
     if (f === undefined) return [[`(${c.id}) ${c.label}`, "not measured"]];
     return [[

@@ -30,13 +30,23 @@ function expectedMs(phase: LoadPhase): number {
   return phase.durationMs ?? Math.min(phase.timeoutMs, 10_000);
 }
 
+/** The points `contender` is measured at (a point may name the only contenders it takes). */
+export function pointsOf(points: readonly Point[], contender: Contender): Point[] {
+  return points.filter((p) => p.contenders === undefined || p.contenders.includes(contender.id));
+}
+
 /** Planned wall time of a scenario, for the progress line. */
 export function plannedMs(scenario: Scenario, options: Pick<RunOptions, "mode" | "runs">): number {
-  const perContender =
-    STARTUP_ESTIMATE_MS +
-    expectedMs(scenario.warmup(options.mode)) +
-    scenario.points(options.mode).reduce((sum, p) => sum + (p.warmup ? expectedMs(p.warmup) : 0) + expectedMs(p.measure), 0);
-  return perContender * scenario.contenders.length * options.runs;
+  const points = scenario.points(options.mode);
+  const perRun = scenario.contenders.reduce(
+    (sum, contender) =>
+      sum +
+      STARTUP_ESTIMATE_MS +
+      expectedMs(scenario.warmup(options.mode)) +
+      pointsOf(points, contender).reduce((s, p) => s + (p.warmup ? expectedMs(p.warmup) : 0) + expectedMs(p.measure), 0),
+    0,
+  );
+  return perRun * options.runs;
 }
 
 async function runPhase(client: WorkerHandle, phase: LoadPhase) {
@@ -91,7 +101,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     for (let k = 0; k < n; k++) {
       const contender = scenario.contenders[(k + run - 1) % n];
       try {
-        outcome.samples.push(...(await runContender(scenario, contender, points, run, options)));
+        outcome.samples.push(...(await runContender(scenario, contender, pointsOf(points, contender), run, options)));
       } catch (e) {
         const error = e instanceof Error ? e.message : String(e);
         outcome.failures.push({ contender: contender.id, run, error });

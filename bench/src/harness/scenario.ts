@@ -60,6 +60,8 @@ export interface Point {
   readonly id: string;
   /** Label for tables and charts, e.g. "16 in flight". */
   readonly label: string;
+  /** Ids of the only contenders measured at this point (omitted: every contender). */
+  readonly contenders?: readonly string[];
   /**
    * Sent to the server module's `configure` (if it has one) before this point's warm-up, e.g. to
    * make a backend slow; a server without `configure` fails the point.
@@ -243,7 +245,7 @@ export interface ScenarioResults {
   readonly scenario: string;
   readonly environment: RunEnvironment;
   readonly contenders: ReadonlyArray<{ readonly id: string; readonly label: string }>;
-  readonly points: ReadonlyArray<{ readonly id: string; readonly label: string }>;
+  readonly points: ReadonlyArray<{ readonly id: string; readonly label: string; readonly contenders?: readonly string[] }>;
   readonly figures: readonly Figure[];
   /** Contender runs that failed, with the error. */
   readonly failures: ReadonlyArray<{ readonly contender: string; readonly run: number; readonly error: string }>;

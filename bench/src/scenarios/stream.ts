@@ -1,17 +1,18 @@
-// Scenario "stream": one server-streaming call of 1,000,000 small messages, and one read by a slow
-// consumer (1 ms per message); msgs/s and peak RSS, AsyncIterable and Observable for Sluice.
+// Scenario "stream": msgs/s of the four streaming shapes at 16 B, 1 KiB and 64 KiB against
+// Connect-ES, grpc-js and a raw node:http2 ceiling; peak RSS with a slow consumer; the event hub
+// fanning out to 1,000 streaming calls over the wire.
 import type { Contender, Goal, LoadPhase, Point, Scenario, ScenarioMode, ScenarioResults } from "../harness/scenario.js";
 import { figureOf, ratio } from "../harness/stats.js";
+import type { StreamShape } from "../contenders/call-args.js";
+import { framedMessage } from "../contenders/raw-stream-wire.js";
 import { messagesPerSec, ratioGoal } from "./goals.js";
 
-/** Messages in the measured call (full run). */
-const FULL_COUNT = 1_000_000;
-/** Messages in the measured call of a quick run. */
-const QUICK_COUNT = 20_000;
-/** Messages read by the slow consumer (full run; 1 ms each). */
-const SLOW_COUNT = 5_000;
-/** Messages read by the slow consumer in a quick run. */
-const QUICK_SLOW_COUNT = 1_000;
+/** Contenders that serve and call EchoService in every shape. */
+const FRAMEWORKS = ["a", "c", "d", "e"];
+/** The raw ceiling moves bytes in every shape (no slow consumer). */
+const RAW = "r";
+/** The hub rows' contender. */
+const HUB = "h";
 
 const contenders: Contender[] = [
   {
@@ -38,17 +39,69 @@ const contenders: Contender[] = [
     server: { module: "contenders/sluice-server.js", options: { endpoints: 1 } },
     client: { module: "contenders/sluice-client.js", options: { protocol: "grpc", style: "observable" } },
   },
+  {
+    id: RAW,
+    label: "raw node:http2, the same bytes (ceiling)",
+    server: { module: "contenders/raw-stream-server.js" },
+    client: { module: "contenders/raw-stream-client.js" },
+  },
+  {
+    id: HUB,
+    label: "Sluice event hub → server streams (gRPC)",
+    server: { module: "contenders/sluice-hub-server.js" },
+    client: { module: "contenders/sluice-client.js", options: { protocol: "grpc" } },
+  },
 ];
 
+/** One shape × size row: messages per call (full, quick) and who takes part. */
+interface ShapePoint {
+  readonly id: string;
+  readonly label: string;
+  readonly shape: StreamShape;
+  readonly bytes: number;
+  readonly perCall: readonly [full: number, quick: number];
+  readonly contenders: readonly string[];
+}
+
+const KIB = 1024;
+/** Observable request streams cannot be paced (rxjs has no pull), so (e) reads answers only: no client-streaming rows. */
+const READERS = [...FRAMEWORKS, RAW];
+const SENDERS = ["a", "c", "d", RAW];
+const shapePoints: readonly ShapePoint[] = [
+  { id: "server-16b", label: "server streaming, 16 B", shape: "server", bytes: 16, perCall: [100_000, 2_000], contenders: READERS },
+  { id: "server-1k", label: "server streaming, 1 KiB", shape: "server", bytes: KIB, perCall: [20_000, 500], contenders: READERS },
+  { id: "server-64k", label: "server streaming, 64 KiB", shape: "server", bytes: 64 * KIB, perCall: [1_000, 20], contenders: READERS },
+  { id: "client-16b", label: "client streaming, 16 B", shape: "client", bytes: 16, perCall: [100_000, 2_000], contenders: SENDERS },
+  { id: "client-1k", label: "client streaming, 1 KiB", shape: "client", bytes: KIB, perCall: [20_000, 500], contenders: SENDERS },
+  { id: "pingpong-16b", label: "bidi echo, ping-pong (1 in flight), 16 B", shape: "bidi-pingpong", bytes: 16, perCall: [5_000, 100], contenders: READERS },
+  { id: "pingpong-1k", label: "bidi echo, ping-pong (1 in flight), 1 KiB", shape: "bidi-pingpong", bytes: KIB, perCall: [5_000, 100], contenders: READERS },
+  { id: "pipelined-16b", label: "bidi echo, pipelined, 16 B", shape: "bidi-pipelined", bytes: 16, perCall: [50_000, 2_000], contenders: READERS },
+  { id: "pipelined-1k", label: "bidi echo, pipelined, 1 KiB", shape: "bidi-pipelined", bytes: KIB, perCall: [20_000, 500], contenders: READERS },
+];
+/** Points at 16 B and 1 KiB, every shape (the issue-12 goal against grpc-js). */
+const SMALL_POINTS = shapePoints.filter((p) => p.bytes <= KIB).map((p) => p.id);
+/** Points where the Observable twin reads the answers. */
+const OBSERVED_POINTS = shapePoints.filter((p) => p.contenders.includes("e")).map((p) => p.id);
+
+/** Measured time per shape point (calls run back to back until it has passed), ms. */
+const FULL_MS = 3_000;
+const QUICK_MS = 300;
+/** Slow consumer: messages read at 1 ms each. */
+const SLOW_COUNT: readonly [full: number, quick: number] = [5_000, 200];
+/** Hub rows: events per round to one subscriber, and to each of 1,000. */
+const HUB_ONE_EVENTS: readonly [full: number, quick: number] = [100_000, 2_000];
+const HUB_FANOUT_EVENTS: readonly [full: number, quick: number] = [1_000, 20];
+const HUB_FANOUT = 1_000;
+
 /**
- * Peak RSS of `contender` with the slow consumer within `bound`× of its peak RSS with the fast one,
- * on both the client and the server.
+ * Peak RSS of `contender` with the slow consumer within `bound`× of its peak RSS with the fast one
+ * (server streaming, 16 B), on both the client and the server.
  */
 function slowConsumerRssGoal(description: string, contender: string, bound: number): Goal {
   return {
     description,
     evaluate(results: ScenarioResults) {
-      const fast = figureOf(results, contender, "burst");
+      const fast = figureOf(results, contender, "server-16b");
       const slow = figureOf(results, contender, "slow");
       const client = ratio(slow?.clientPeakRssBytes, fast?.clientPeakRssBytes);
       const server = ratio(slow?.serverPeakRssBytes, fast?.serverPeakRssBytes);
@@ -61,42 +114,110 @@ function slowConsumerRssGoal(description: string, contender: string, bound: numb
   };
 }
 
-/** The server-streaming scenario. */
+/** Sluice's byte rate with 64 KiB messages against the raw ceiling's (each message the same bytes on the wire). */
+function byteRateGoal(description: string, bound: number): Goal {
+  const wireBytes = framedMessage(64 * KIB).length;
+  return {
+    description,
+    evaluate(results: ScenarioResults) {
+      const sluice = figureOf(results, "d", "server-64k")?.messagesPerSec;
+      const raw = figureOf(results, RAW, "server-64k")?.messagesPerSec;
+      const r = ratio(sluice, raw);
+      if (r === undefined) return { met: undefined, detail: "not measured" };
+      const mbps = (msgs: number): string => `${((msgs * wireBytes) / 1e6).toFixed(0)} MB/s`;
+      return { met: r >= bound, detail: `(d) ${mbps(sluice!)} / (${RAW}) ${mbps(raw!)} = ${r.toFixed(2)}×` };
+    },
+  };
+}
+
+/** The hub's total msgs/s to 1,000 calls against one call's through the same hub (and, for reference, one plain stream's). */
+function hubFanoutGoal(description: string, bound: number): Goal {
+  return {
+    description,
+    evaluate(results: ScenarioResults) {
+      const fanout = figureOf(results, HUB, "hub-1000")?.messagesPerSec;
+      const one = figureOf(results, HUB, "hub-1")?.messagesPerSec;
+      const r = ratio(fanout, one);
+      if (r === undefined) return { met: undefined, detail: "not measured" };
+      const plain = ratio(fanout, figureOf(results, "d", "server-16b")?.messagesPerSec);
+      return {
+        met: r >= bound,
+        detail:
+          `total msgs/s to ${HUB_FANOUT.toLocaleString("en-US")} calls / to 1 call — ${r.toFixed(2)}×` +
+          (plain === undefined ? "" : `; / one plain Sluice stream (d, server streaming 16 B) — ${plain.toFixed(2)}×`),
+      };
+    },
+  };
+}
+
+/** The streaming scenario. */
 export const streamScenario: Scenario = {
   name: "stream",
-  title: "Server streaming: one call of 1,000,000 small messages, and a slow consumer",
+  title: "Streaming in four shapes at 16 B, 1 KiB and 64 KiB; a slow consumer; the event hub fanning out",
   description:
-    "One server-streaming call sends 1,000,000 messages of 16 bytes each (20,000 with --quick); the client counts them as they arrive " +
-    "(AsyncIterable for Connect-ES and Sluice (d), the Observable twin `echoStream$` for Sluice (e), a Readable for grpc-js). " +
-    "The slow-consumer point reads 5,000 messages (1,000 with --quick) taking 1 ms per message (a timer; Sluice (e) waits in concatMap), " +
-    "so memory must stay bounded while the server could send far faster. Before measuring, each process pair streams calls of 10,000 " +
-    "messages for 2 s. msgs/s = messages / wall time of the call; peak RSS is sampled every 100 ms during the call.",
+    "Each shape × size point runs calls back to back on one connection for 3 s (0.3 s with --quick) and counts the messages moved: " +
+    "server streaming (EchoStream: the client counts responses), client streaming (EchoUpload: requests the server counted), " +
+    "bidi echo ping-pong (EchoBidi, the next request sent once the previous answer arrived) and pipelined (requests as fast as the " +
+    "stream takes them, answers read as they come). Calls carry 100,000 / 20,000 / 1,000 messages of 16 B / 1 KiB / 64 KiB payload " +
+    "(ping-pong 5,000, pipelined 16 B 50,000; with --quick 2,000 / 500 / 20, ping-pong 100). Sluice (d) reads and sends AsyncIterables; Sluice (e) reads through " +
+    "the Observable twins (`echoStream$`, `echoBidi$`; ping-pong requests from a Subject) and is not run for client streaming, as an " +
+    "Observable request source cannot be paced. grpc-js uses its stream API (write until it says stop, then wait for drain). " +
+    "(r) is the ceiling: node:http2 moving the same bytes (gRPC-framed protobuf built once, written 16 KiB at a time, counted, not parsed). " +
+    "The slow-consumer point reads 5,000 messages (200 with --quick) of 16 B taking 1 ms each (a timer; Sluice (e) waits in concatMap); " +
+    "its peak RSS is compared with the fast 16 B server stream's. Hub (h): each EchoStream call subscribes to an event hub " +
+    "(queues of 256, slow consumers ended); once 1 or 1,000 calls have joined, a publisher paced by the fullest queue publishes " +
+    "100,000 or 1,000 16-byte events (2,000 or 20 with --quick) that every call streams out, all calls on one connection; msgs/s is the total " +
+    "delivered. Before measuring, each process pair streams calls of 10,000 messages for 2 s (2,000 for 0.3 s with --quick). msgs/s = messages / " +
+    "wall time of the point; peak RSS is sampled every 100 ms.",
   kind: "stream",
   contenders,
-  anchors: ["a", "c"],
+  anchors: ["a", "c", RAW],
   points(mode: ScenarioMode): Point[] {
-    const count = mode.quick ? QUICK_COUNT : FULL_COUNT;
-    const slow = mode.quick ? QUICK_SLOW_COUNT : SLOW_COUNT;
+    const pick = ([full, quick]: readonly [number, number]): number => (mode.quick ? quick : full);
+    const durationMs = mode.durationMs ?? (mode.quick ? QUICK_MS : FULL_MS);
+    const timeoutMs = mode.quick ? 30_000 : 180_000;
+    const slow = pick(SLOW_COUNT);
     return [
-      {
-        id: "burst",
-        label: `${count.toLocaleString("en-US")} messages`,
-        measure: { concurrency: 1, maxCalls: 1, timeoutMs: mode.quick ? 30_000 : 180_000, callArgs: { stream: count } },
-      },
+      ...shapePoints.map(
+        (p): Point => ({
+          id: p.id,
+          label: p.label,
+          contenders: p.contenders,
+          measure: { concurrency: 1, durationMs, timeoutMs, callArgs: { shape: p.shape, bytes: p.bytes, stream: pick(p.perCall) } },
+        }),
+      ),
       {
         id: "slow",
-        label: `slow consumer, ${slow.toLocaleString("en-US")} messages at 1 ms each`,
+        label: `slow consumer, ${slow.toLocaleString("en-US")} messages of 16 B at 1 ms each`,
+        contenders: FRAMEWORKS,
         measure: { concurrency: 1, maxCalls: 1, timeoutMs: 120_000, callArgs: { stream: slow, consumeDelayMs: 1 } },
+      },
+      {
+        id: "hub-1",
+        label: "hub → 1 server stream, 16 B",
+        contenders: [HUB],
+        server: { subscribers: 1 },
+        measure: { concurrency: 1, durationMs, timeoutMs, callArgs: { stream: pick(HUB_ONE_EVENTS) } },
+      },
+      {
+        id: "hub-1000",
+        label: `hub → ${HUB_FANOUT.toLocaleString("en-US")} server streams, 16 B`,
+        contenders: [HUB],
+        server: { subscribers: HUB_FANOUT },
+        // One round: every call must join before the hub publishes, so the count is exact.
+        measure: { concurrency: HUB_FANOUT, maxCalls: HUB_FANOUT, timeoutMs, callArgs: { stream: pick(HUB_FANOUT_EVENTS) } },
       },
     ];
   },
   warmup(mode: ScenarioMode): LoadPhase {
-    return { concurrency: 1, durationMs: mode.quick ? 300 : 2_000, timeoutMs: 60_000, callArgs: { stream: 10_000 } };
+    return { concurrency: 1, durationMs: mode.quick ? 300 : 2_000, timeoutMs: 60_000, callArgs: { stream: mode.quick ? 2_000 : 10_000 } };
   },
   goals: [
-    ratioGoal("Sluice (d) ≥ 1.5× grpc-js (c) msgs/s [issue 5]", "d", "c", messagesPerSec, 1.5, ["burst"]),
-    ratioGoal("Sluice Observable (e) ≥ 0.9× Sluice AsyncIterable (d) msgs/s [issue 12]", "e", "d", messagesPerSec, 0.9, ["burst"]),
+    ratioGoal("Sluice (d) ≥ 1.5× grpc-js (c) msgs/s at 16 B and 1 KiB in every shape [issues 5, 12]", "d", "c", messagesPerSec, 1.5, SMALL_POINTS),
+    ratioGoal("Sluice Observable (e) ≥ 0.9× Sluice AsyncIterable (d) msgs/s wherever it reads the answers [issue 12]", "e", "d", messagesPerSec, 0.9, OBSERVED_POINTS),
+    byteRateGoal("Sluice (d) ≥ 0.95× the raw node:http2 ceiling's byte rate, server streaming 64 KiB [issue 12]", 0.95),
     slowConsumerRssGoal("Sluice (d): peak RSS with a slow consumer within 1.5× of the fast consumer's [issue 12]", "d", 1.5),
     slowConsumerRssGoal("Sluice Observable (e): peak RSS with a slow consumer within 1.5× of the fast consumer's [issue 12]", "e", 1.5),
+    hubFanoutGoal("Hub over the wire: total msgs/s to 1,000 streaming calls ≥ 0.8× one call's [issue 12]", 0.8),
   ],
 };
