@@ -167,7 +167,7 @@ export const streamScenario: Scenario = {
     "its peak RSS is compared with the fast 16 B server stream's. Hub (h): each EchoStream call subscribes to an event hub " +
     "(queues of 256, slow consumers ended); once 1 or 1,000 calls have joined, a publisher paced by the fullest queue publishes " +
     "100,000 or 1,000 16-byte events (2,000 or 20 with --quick) that every call streams out, all calls on one connection; msgs/s is the total " +
-    "delivered. Before measuring, each process pair streams calls of 10,000 messages for 2 s (2,000 for 0.3 s with --quick). msgs/s = messages / " +
+    "delivered over the point's wall time, which includes opening the calls (it dominates with --quick). Before measuring, each process pair streams calls of 10,000 messages for 2 s (2,000 for 0.3 s with --quick). msgs/s = messages / " +
     "wall time of the point; peak RSS is sampled every 100 ms.",
   kind: "stream",
   contenders,
