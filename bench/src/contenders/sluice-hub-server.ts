@@ -30,6 +30,7 @@ class HubRounds {
 
   /** Resolves with the call's subscription once its group is full (undefined if the call was cancelled first). */
   join(request: EchoStreamRequest, signal: AbortSignal): Promise<HubSubscription<EchoStreamResponse> | undefined> {
+    if (signal.aborted) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const onAbort = (): void => {
         this.waiting = this.waiting.filter((w) => w !== entry);
