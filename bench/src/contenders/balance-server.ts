@@ -41,12 +41,15 @@ function backendName(i: number, slowIndex: number): string {
  *
  * Point arguments (`configure`): `{ slow: "now" | "never" | "fail-fast" }`, or
  * `{ slow: "after-mark" | "overload-after-mark", afterMs }` to turn slow (overloaded) `afterMs`
- * after the measured window opens; `bucketMs` (default 250), the width of the time series' buckets.
+ * after the measured window opens; with `overload-after-mark`, `backend` (default `slowBackend`)
+ * names the backend that turns overloaded instead; `bucketMs` (default 250), the width of the time
+ * series' buckets.
  * Counters over each window: `window` (every Echo) and `whileSlow`, per backend: Echo calls that
  * arrived while the slow backend was slow, overloaded or failing — except while an EchoStream is
  * open (the balance scenario holds one long stream in its `stream` point): then Echo calls count as
- * `slow` when they reached the backend holding the stream and `other` when not. Series `toSlow`:
- * per bucket, the share of Echo calls that reached the slow backend, at the bucket's start in ms
+ * `slow` when they reached the backend holding the stream and `other` when not, and while another
+ * `backend` is overloaded, as `slow` when they reached it. Series `toSlow`: per bucket, the share
+ * of Echo calls that reached the slow (or overloaded) backend, at the bucket's start in ms
  * since the slow backend turned slow (negative: before; with no `afterMs`, since the mark). EchoStream
  * sends `count` messages, one every 100 ms, the first at once.
  */
@@ -65,6 +68,8 @@ export const startServer: StartServer = async (options) => {
   let slowSince = choiceOption(options, "slow", slowModes, "never") === "now" ? -Infinity : Infinity;
   let failFast = false;
   let overload: CapacityGate | undefined;
+  // The backend the point singles out: the slow one, or the one an `overload-after-mark` point names.
+  let singledOut = slowIndex;
   const openStreams: number[] = Array.from({ length: backends }, () => 0);
   let slowAfterMarkMs: number | undefined;
   const names = Array.from({ length: backends }, (_, i) => backendName(i, slowIndex));
@@ -81,16 +86,20 @@ export const startServer: StartServer = async (options) => {
     {
       async echo(i, request, context) {
         const name = names[i]!;
-        const isSlowBackend = i === slowIndex;
+        const isSlowBackend = i === singledOut;
         const slowNow = performance.now() >= slowSince || failFast;
         window[name]++;
         const bucket = (buckets[Math.floor((performance.now() - markedAt) / bucketMs)] ??= { slow: 0, all: 0 });
         bucket.all++;
         if (isSlowBackend) bucket.slow++;
         // While a long stream is open, `whileSlow` splits calls into those that reached the
-        // backend holding it ("slow") and the rest ("other").
+        // backend holding it ("slow") and the rest ("other"); while another backend than the slow
+        // one is overloaded, into those that reached it ("slow") and the rest.
         if (openStreams.some((n) => n > 0)) {
           const key = openStreams[i]! > 0 ? "slow" : "other";
+          whileSlow[key] = (whileSlow[key] ?? 0) + 1;
+        } else if (slowNow && singledOut !== slowIndex) {
+          const key = isSlowBackend ? "slow" : "other";
           whileSlow[key] = (whileSlow[key] ?? 0) + 1;
         } else if (slowNow) {
           whileSlow[name]++;
@@ -123,6 +132,8 @@ export const startServer: StartServer = async (options) => {
       slowSince = mode === "now" ? -Infinity : Infinity;
       failFast = mode === "fail-fast";
       overload = mode === "overload-after-mark" ? createCapacityGate(overloadCapacity, overloadServiceMs) : undefined;
+      singledOut = mode === "overload-after-mark" ? intOption(args, "backend", slowIndex) : slowIndex;
+      if (singledOut >= backends) throw new Error(`argument "backend" (${singledOut}) must be below the number of backends (${backends})`);
       bucketMs = intOption(args, "bucketMs", 250);
     },
     mark() {

@@ -87,8 +87,9 @@ export const balanceScenario: Scenario = {
     "Each process pair is warmed up for 3 s with all backends fast. Then five cases, in this order: (1) the slow backend turns slow halfway " +
     "through the measured window (clients have learned a fast fleet; 0.5 s warm-up, all fast); (2) it is slow throughout (1 s warm-up with it slow); " +
     "(3) *failfast*: the first backend answers every call at once with RESOURCE_EXHAUSTED (an overloaded server shedding), the others ~1 ms — " +
-    "such an endpoint looks fast and idle, and *to slow* is the share of calls it draws; (4) *overloaded*: the first backend turns capacity-bound " +
-    "halfway through (1 call worked on at a time, 4 ms each, the rest queued in its handler), slow because overloaded rather than by a fixed delay; " +
+    "such an endpoint looks fast and idle, and *to slow* is the share of calls it draws; (4) *overloaded*: the third backend (one no earlier case taught the " +
+    "clients to avoid) turns capacity-bound halfway through (1 call worked on at a time, 4 ms each, the rest queued in its handler), slow because " +
+    "overloaded rather than by a fixed delay — *to slow* is the share of calls it drew while overloaded; " +
     "the server's `toSlow` series gives the share of calls it drew per twentieth of the window; (5) *stream*: all backends fast, and each load generator " +
     "keeps one 3 s server stream open (30 messages 100 ms apart, the first at once) beside its unary calls — *to slow* is the share of unary " +
     "calls that reached the backend holding a stream while it held it (fair: 25 %). " +
@@ -126,8 +127,9 @@ export const balanceScenario: Scenario = {
       },
       {
         id: "overloaded",
-        label: "Slow backend overloaded halfway through (capacity-bound: 1 call at a time, 4 ms each)",
-        server: { slow: "overload-after-mark", afterMs: Math.round(measureMs / 2), bucketMs: Math.max(1, Math.round(measureMs / 20)) },
+        label: "A fast backend overloaded halfway through (capacity-bound: 1 call at a time, 4 ms each)",
+        // The third backend: no earlier point taught the clients to avoid it (they all single out the first).
+        server: { slow: "overload-after-mark", backend: 2, afterMs: Math.round(measureMs / 2), bucketMs: Math.max(1, Math.round(measureMs / 20)) },
         warmup: phase(mode.quick ? 150 : 500),
         measure: phase(measureMs),
       },
