@@ -24,6 +24,18 @@ async function outcomes(calls: readonly Promise<unknown>[]): Promise<string[]> {
 
 const count = (list: readonly string[], value: string): number => list.filter((v) => v === value).length;
 
+/** Polls `check` every 10 ms until it holds or `timeoutMs` passes (then fails naming `what`). */
+async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** How long the overlapping calls are held: long enough that all of them reach the server on a loaded machine. */
+const holdMs = 1000;
+
 describe.each<ServerTransport>(["sluice", "connect-node"])("limits declared in the .proto on transport %s", (transport) => {
   let server: Server | undefined;
   let channel: Channel | undefined;
@@ -50,9 +62,10 @@ describe.each<ServerTransport>(["sluice", "connect-node"])("limits declared in t
 
   it("sheds a method over its small fixed limit with RESOURCE_EXHAUSTED while another method on the same server is not shed", async () => {
     await start();
-    const narrow = Array.from({ length: 6 }, () => client.narrow({ holdMs: 300 }));
-    const wide = Array.from({ length: 6 }, () => client.wide({ holdMs: 300 }));
-    await new Promise((r) => setTimeout(r, 100));
+    const narrow = Array.from({ length: 6 }, () => client.narrow({ holdMs }));
+    const wide = Array.from({ length: 6 }, () => client.wide({ holdMs }));
+    const methods = () => server!.limits?.methods ?? {};
+    await until(() => methods()[narrowPath]?.shed === 4 && methods()[widePath]?.inFlight === 6, holdMs / 2, "every call at the server");
     // While the calls are held, the stats show each method's own limiter.
     expect(server!.limits?.methods[narrowPath]).toMatchObject({ algorithm: "fixed", limit: 2, inFlight: 2, queued: 0, shed: 4 });
     expect(server!.limits?.methods[widePath]).toMatchObject({ algorithm: "aimd", limit: 50, inFlight: 6, shed: 0 });
@@ -65,7 +78,7 @@ describe.each<ServerTransport>(["sluice", "connect-node"])("limits declared in t
 
   it("admits through the method's limiter first, then the server's", async () => {
     await start({ limits: { concurrency: { algorithm: "fixed", limit: 3 } } });
-    const wide = await outcomes(Array.from({ length: 5 }, () => client.wide({ holdMs: 200 })));
+    const wide = await outcomes(Array.from({ length: 5 }, () => client.wide({ holdMs })));
     expect(count(wide, "ok")).toBe(3);
     expect(count(wide, "ResourceExhausted: concurrency limit reached (server)")).toBe(2);
     // Calls the server shed gave their method slot back: Wide's limiter holds nothing now.
@@ -75,11 +88,11 @@ describe.each<ServerTransport>(["sluice", "connect-node"])("limits declared in t
 
   it("lets serve()'s entry for the method replace the declared limit, and declaredLimits: false ignore them all", async () => {
     await start({ limits: { methods: { [narrowPath]: { concurrency: { algorithm: "fixed", limit: 4 } } } } });
-    expect(count(await outcomes(Array.from({ length: 6 }, () => client.narrow({ holdMs: 200 }))), "ok")).toBe(4);
+    expect(count(await outcomes(Array.from({ length: 6 }, () => client.narrow({ holdMs }))), "ok")).toBe(4);
     await server!.close();
     channel!.close();
     await start({ limits: { declaredLimits: false } });
-    expect(await outcomes(Array.from({ length: 6 }, () => client.narrow({ holdMs: 200 })))).toEqual(Array(6).fill("ok"));
+    expect(await outcomes(Array.from({ length: 6 }, () => client.narrow({ holdMs: 0 })))).toEqual(Array(6).fill("ok"));
     expect(server!.limits?.methods).toEqual({});
   });
 
