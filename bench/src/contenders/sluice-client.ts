@@ -2,7 +2,7 @@
 // with every server port as an endpoint.
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type CallOptions } from "@connectrpc/connect";
-import { createChannel, pickerNames, withRoutingKey, type PickerName } from "@sluice/runtime";
+import { createChannel, pickerNames, withRoutingKey, type BalancerConfig, type PickerName } from "@sluice/runtime";
 import { choiceOption, intOption, makePayload, type CreateCaller } from "../harness/contracts.js";
 import { EchoRequestSchema, EchoStreamRequestSchema } from "../../gen/bench/v1/echo_pb.js";
 import { createEchoServiceClient } from "../../gen/bench/v1/echo_sluice.js";
@@ -22,8 +22,10 @@ function randomKeyOptions(): CallOptions {
  * for ring-hash); `ewmaDecayMs`, the time constant of each endpoint's latency EWMA (default: the
  * channel's, 10 s); `ewmaSampleWeight`, the EWMA's least weight of a lower sample (default: the
  * channel's, 0.1); `style` "iterable" (default: a for-await loop) or "observable" (the `method$`
- * twin, counted in `subscribe`; a slow consumer works in `concatMap`; see observable-stream-call.ts). `tls` "false" (default) or "true" (TLS, trusting the bench CA). Call argument `timeoutMs`
- * (unary only): the call's deadline.
+ * twin, counted in `subscribe`; a slow consumer works in `concatMap`; see observable-stream-call.ts). `tls` "false" (default) or "true" (TLS, trusting the bench CA).
+ * `latency` "client" (default) or "server": peak-ewma's latency source (the servers' reported
+ * handler latency). `weightUpdatePeriodMs` (load-report; default the policy's, 1 s) and
+ * `loadReportBlackoutMs` (default the channel's, 10 s). Call argument `timeoutMs` (unary only): the call's deadline.
  */
 export const createCaller: CreateCaller = async (ports, options) => {
   const protocol = choiceOption(options, "protocol", ["grpc", "connect"] as const, "grpc");
@@ -36,11 +38,21 @@ export const createCaller: CreateCaller = async (ports, options) => {
   // line of what a balancer that never touched the slow backend would see on this machine.
   const targets = choiceOption(options, "fastOnly", ["false", "true"] as const, "false") === "true" ? ports.slice(1) : ports;
   const tls = choiceOption(options, "tls", ["false", "true"] as const, "false") === "true" ? { ca: benchPki().ca } : undefined;
+  const latency = choiceOption(options, "latency", ["client", "server"] as const, "client");
+  const weightUpdatePeriodMs = options.weightUpdatePeriodMs === undefined ? undefined : intOption(options, "weightUpdatePeriodMs", 1000);
+  const blackoutMs = options.loadReportBlackoutMs === undefined ? undefined : intOption(options, "loadReportBlackoutMs", 10_000);
+  const balancerConfig: BalancerConfig =
+    balancer === "peak-ewma" && latency === "server"
+      ? { policy: "peak-ewma", latency }
+      : balancer === "load-report" && weightUpdatePeriodMs !== undefined
+        ? { policy: "load-report", weightUpdatePeriodMs }
+        : balancer;
   const channel = createChannel({
     tls,
     target: `static:///${targets.map((p) => `127.0.0.1:${p}`).join(",")}`,
     protocol,
-    balancer,
+    balancer: balancerConfig,
+    ...(blackoutMs === undefined ? {} : { loadReports: { blackoutMs } }),
     ...(ewmaDecayMs === undefined ? {} : { ewmaDecayMs }),
     ...(ewmaSampleWeight === undefined ? {} : { ewmaSampleWeight }),
   });

@@ -48,17 +48,19 @@ export const startServer: StartServer = async (options) => {
   let ends = { completed: 0, cancelled: 0 };
   const servers = await startUnaryBackends(
     backends,
-    async (_i, request, context) => {
-      if (context.requestHeader.has("grpc-previous-rpc-attempts")) attempts.extra++;
-      else attempts.first++;
-      const finished = await sleep(Math.random() < hiccupRate ? hiccupMs : fastMs, context.signal);
-      if (!finished) {
-        ends.cancelled++;
-        throw new ConnectError("cancelled", Code.Canceled);
-      }
-      ends.completed++;
-      if (Math.random() < failRate) throw new ConnectError("failing as configured", Code.Unavailable);
-      return create(EchoResponseSchema, { payload: request.payload });
+    {
+      echo: async (_i, request, context) => {
+        if (context.requestHeader.has("grpc-previous-rpc-attempts")) attempts.extra++;
+        else attempts.first++;
+        const finished = await sleep(Math.random() < hiccupRate ? hiccupMs : fastMs, context.signal);
+        if (!finished) {
+          ends.cancelled++;
+          throw new ConnectError("cancelled", Code.Canceled);
+        }
+        ends.completed++;
+        if (Math.random() < failRate) throw new ConnectError("failing as configured", Code.Unavailable);
+        return create(EchoResponseSchema, { payload: request.payload });
+      },
     },
     "tail",
   );

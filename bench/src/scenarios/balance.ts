@@ -1,6 +1,7 @@
 // Scenario "balance": four backends, one slow; every Sluice picker against grpc-js round_robin and
 // pick_first, by latency, throughput and the share of calls each sends to the slow backend.
 import type { Contender, Figure, Goal, LoadPhase, Point, Scenario, ScenarioMode } from "../harness/scenario.js";
+import { bestBalancerGoal, overloadCaughtGoal } from "./balance-goals.js";
 import { allOf, boundGoal, callsPerSec, p50, p99, ratioGoal } from "./goals.js";
 
 /** Calls in flight (closed loop). */
@@ -12,7 +13,7 @@ const backends = {
   options: { backends: 4, fastMs: 1, slowMs: 20, slowBackend: 0, slow: "never" },
 } as const;
 
-function sluice(id: string, balancer: string, extra: Record<string, string> = {}, note?: string): Contender {
+function sluice(id: string, balancer: string, extra: Record<string, string | number> = {}, note?: string): Contender {
   return {
     id,
     label: `Sluice ${balancer}${note === undefined ? "" : ` (${note})`}`,
@@ -39,6 +40,8 @@ const contenders: Contender[] = [
   sluice("lr", "least-request"),
   sluice("ewma", "peak-ewma"),
   sluice("ewma-finagle", "peak-ewma", { ewmaSampleWeight: "0" }, "ewmaSampleWeight 0: Finagle's time-only blend"),
+  sluice("ewma-server", "peak-ewma", { latency: "server" }, "latency: server, the handler latency servers report"),
+  sluice("lrep", "load-report", { weightUpdatePeriodMs: 100, loadReportBlackoutMs: 500 }, "weights from load reports: 100 ms refresh, 0.5 s blackout"),
   sluice("ring", "ring-hash", { routingKey: "random" }),
   grpcJs("g-rr", "round_robin"),
   grpcJs("g-pf", "pick_first"),
@@ -74,19 +77,25 @@ export const balanceScenario: Scenario = {
   title: "Balancing over four backends, one of them slow",
   description:
     "One server process hosts four Sluice `serve()` backends on four loopback ports; every Echo waits on a timer before answering: " +
-    "~1 ms on three backends, 20 ms on the slow one (the first in the target list), so two cores suffice. All contenders use these same backends " +
+    "~1 ms on three backends, 20 ms on the slow one (the first in the target list), so two cores suffice. Every backend has a fixed " +
+    "concurrency limit of 64 (twice the calls in flight: never reached) so that it sends `sluice-load` load reports (250 ms window). All contenders use these same backends " +
     "(gRPC over h2c, one HTTP/2 connection per backend); the load generator, in its own process, keeps 32 calls in flight. " +
     "Sluice contenders are the generated client over `createChannel({ target: \"static:///…4 ports\", balancer })`, ring-hash with a random " +
-    "routing key per call (`withRoutingKey`); grpc-js uses target `ipv4:127.0.0.1:p1,…` with `loadBalancingConfig` round_robin or pick_first. " +
-    "Each process pair is warmed up for 3 s with all backends fast. Then four cases, in this order: (1) the slow backend turns slow halfway " +
+    "routing key per call (`withRoutingKey`); *ewma-server* is peak-ewma on the handler latency the servers report (`latency: \"server\"`), " +
+    "*lrep* the load-report picker (gRFC A58 weights from the reports; 100 ms weight refresh, 0.5 s blackout); grpc-js uses target " +
+    "`ipv4:127.0.0.1:p1,…` with `loadBalancingConfig` round_robin or pick_first. " +
+    "Each process pair is warmed up for 3 s with all backends fast. Then five cases, in this order: (1) the slow backend turns slow halfway " +
     "through the measured window (clients have learned a fast fleet; 0.5 s warm-up, all fast); (2) it is slow throughout (1 s warm-up with it slow); " +
     "(3) *failfast*: the first backend answers every call at once with RESOURCE_EXHAUSTED (an overloaded server shedding), the others ~1 ms — " +
-    "such an endpoint looks fast and idle, and *to slow* is the share of calls it draws; (4) *stream*: all backends fast, and each load generator " +
+    "such an endpoint looks fast and idle, and *to slow* is the share of calls it draws; (4) *overloaded*: the third backend (one no earlier case taught the " +
+    "clients to avoid) turns capacity-bound halfway through (1 call worked on at a time, 4 ms each, the rest queued in its handler), slow because " +
+    "overloaded rather than by a fixed delay — *to slow* is the share of calls it drew while overloaded; " +
+    "the server's `toSlow` series gives the share of calls it drew per twentieth of the window; (5) *stream*: all backends fast, and each load generator " +
     "keeps one 3 s server stream open (30 messages 100 ms apart, the first at once) beside its unary calls — *to slow* is the share of unary " +
     "calls that reached the backend holding a stream while it held it (fair: 25 %). " +
     "The server counts calls per backend over the measured window: *to slow* is the share of the calls that reached the slow backend while it was slow; " +
     "*per backend* is the share each backend got over the whole window (slow first). pick-first sends everything to the first address, the slow one here. " +
-    "Two extra lines: *peak-ewma (ewmaSampleWeight 0)* is the estimator with Finagle's time-only blend, for comparison with Sluice's default; " +
+    "Extra lines: *peak-ewma (ewmaSampleWeight 0)* is the estimator with Finagle's time-only blend, for comparison with Sluice's default; " +
     "*fast-only* is not a balancer but round robin over the three fast backends alone: no call reaches the slow backend, so its p99 is the " +
     "lowest any policy can reach on this machine under this load, and a p99 goal below it cannot be met by balancing.",
   kind: "balance",
@@ -117,6 +126,14 @@ export const balanceScenario: Scenario = {
         measure: phase(measureMs, tolerate),
       },
       {
+        id: "overloaded",
+        label: "A fast backend overloaded halfway through (capacity-bound: 1 call at a time, 4 ms each)",
+        // The third backend: no earlier point taught the clients to avoid it (they all single out the first).
+        server: { slow: "overload-after-mark", backend: 2, afterMs: Math.round(measureMs / 2), bucketMs: Math.max(1, Math.round(measureMs / 20)) },
+        warmup: phase(mode.quick ? 150 : 500),
+        measure: phase(measureMs),
+      },
+      {
         id: "stream",
         label: "A 3 s stream held open on one backend, all fast",
         server: { slow: "never" },
@@ -129,6 +146,8 @@ export const balanceScenario: Scenario = {
     return phase(mode.quick ? 300 : 3_000);
   },
   goals: [
+    bestBalancerGoal,
+    overloadCaughtGoal,
     ewmaGoal("steady", "one backend slow throughout"),
     ewmaGoal("halfway", "slow halfway through"),
     boundGoal("peak-ewma and least-request send a fast-failing backend at most its fair share (25 %) [issue 8]", ["ewma", "lr"], "failfast", toSlow, { max: 0.25 }),

@@ -40,6 +40,19 @@ export interface RoutingKeyPlan {
   readonly fields: readonly DescField[];
 }
 
+/** Limit algorithm names, as `@sluice/runtime`'s `LimitSpec.algorithm` spells them. */
+export type LimitAlgorithmName = "fixed" | "aimd" | "vegas" | "gradient2" | "envoy-gradient";
+
+/** One setting of a limit algorithm that the .proto sets: its runtime name and value. */
+export type LimitSetting = readonly [name: string, value: number];
+
+/** A resolved server-side limit, shaped as `serve()`'s `MethodLimitsOptions`; unset settings keep the runtime's defaults. */
+export interface LimitPlan {
+  readonly concurrency?: { readonly algorithm: LimitAlgorithmName; readonly settings: readonly LimitSetting[] };
+  readonly queue?: { readonly maxQueued: number; readonly timeoutMs: number; readonly order: "lifo" | "fifo" };
+  readonly rate?: { readonly rate: number; readonly burst?: number };
+}
+
 /** Everything printed for one method. */
 export interface MethodPlan {
   readonly method: DescMethod;
@@ -51,6 +64,8 @@ export interface MethodPlan {
   readonly routingKey?: RoutingKeyPlan;
   /** Proto names of the cached methods of the same service that this method makes stale. */
   readonly invalidates?: readonly string[];
+  /** Server-side admission limit: the method's own, else the service's default. */
+  readonly limit?: LimitPlan;
 }
 
 /** Everything printed for one service. */

@@ -9,12 +9,13 @@ import {
   type MethodPolicy,
   type ServicePolicy,
 } from "../gen/sluice/v1/options_pb.js";
-import type { CachePlan, EvictionName, HedgePlan, IdempotencyName, MethodPlan, RetryPlan, ServicePlan } from "./plan.js";
+import type { CachePlan, EvictionName, HedgePlan, IdempotencyName, LimitPlan, MethodPlan, RetryPlan, ServicePlan } from "./plan.js";
 import type { Problems, Report } from "./problems.js";
 import { resolveRoutingKeyPath } from "./routing-key-path.js";
 import { toConnectCodes } from "./status-codes.js";
 import { checkCache, checkHedge, checkNotNegative, checkRetry } from "./validate-fields.js";
 import { checkInvalidates } from "./invalidates.js";
+import { readLimit } from "./limit-policy.js";
 
 const M = "(sluice.v1.method)";
 const S = "(sluice.v1.service)";
@@ -46,6 +47,7 @@ const kindNames: Readonly<Record<DescMethod["methodKind"], string>> = {
 /** Reads, merges and validates the policies of every method of `service`, reporting to `problems`. */
 export function readServicePlan(service: DescService, problems: Problems): ServicePlan {
   const svc = hasOption(service, serviceExt) ? getOption(service, serviceExt) : undefined;
+  let serviceLimit: LimitPlan | undefined;
   if (svc !== undefined) {
     const report = problems.at(service);
     checkNotNegative(svc.timeoutMs, `${S}.timeout_ms`, report);
@@ -61,13 +63,16 @@ export function readServicePlan(service: DescService, problems: Problems): Servi
       checkHedge(svc.hedge, `${S}.hedge`, true, report);
       toConnectCodes(svc.hedge.nonFatalCodes, `${S}.hedge.non_fatal_codes`, report);
     }
+    if (svc.limit !== undefined) {
+      serviceLimit = readLimit(svc.limit, `${S}.limit`, report);
+    }
   }
-  const methods = service.methods.map((method) => readMethodPlan(method, svc, problems.at(service, method)));
+  const methods = service.methods.map((method) => readMethodPlan(method, svc, serviceLimit, problems.at(service, method)));
   checkInvalidates(methods, (method) => problems.at(service, method));
   return { service, methods, rxjsUnary: svc?.rxjsUnary ?? false };
 }
 
-function readMethodPlan(method: DescMethod, svc: ServicePolicy | undefined, report: Report): MethodPlan {
+function readMethodPlan(method: DescMethod, svc: ServicePolicy | undefined, serviceLimit: LimitPlan | undefined, report: Report): MethodPlan {
   const own = hasOption(method, methodExt) ? getOption(method, methodExt) : undefined;
   const idempotency = idempotencyNames[method.idempotency] ?? "unknown";
   const level = MethodOptions_IdempotencyLevel[method.idempotency] ?? String(method.idempotency);
@@ -119,6 +124,8 @@ function readMethodPlan(method: DescMethod, svc: ServicePolicy | undefined, repo
   if (own !== undefined && own.invalidates.length > 0) {
     plan.invalidates = [...own.invalidates];
   }
+  // A method's own limit replaces the service's default as a whole: algorithms do not mix.
+  plan.limit = own?.limit !== undefined ? readLimit(own.limit, `${M}.limit`, report) : serviceLimit;
   return dropUndefined(plan);
 }
 

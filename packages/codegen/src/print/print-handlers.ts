@@ -15,6 +15,8 @@ export function printHandlers(f: GeneratedFile, plan: ServicePlan, names: Servic
   const unimplementedType = f.import("Unimplemented", "@sluice/runtime", true);
   const registerService = f.import("registerService", "@sluice/runtime");
   const service = f.importSchema(plan.service);
+  // The policy table carries the methods' server-side limits, which serve() applies.
+  const limited = plan.methods.some((m) => m.limit !== undefined);
 
   f.print(
     f.jsDoc(
@@ -55,7 +57,10 @@ export function printHandlers(f: GeneratedFile, plan: ServicePlan, names: Servic
         `Registers the handlers of service ${plan.service.typeName} on a Connect router ` +
           `(e.g. in \`serve({ routes })\` or \`connectNodeAdapter({ routes })\`); returns the router. ` +
           `Observables returned by streaming handlers are read through a bounded buffer ` +
-          `(\`options.observableOutput\`) and unsubscribed when the call ends or is cancelled.`,
+          `(\`options.observableOutput\`) and unsubscribed when the call ends or is cancelled.` +
+          (limited
+            ? ` The methods' server-side limits (\`limit\` in ${names.policies}) are applied by \`serve()\`.`
+            : ""),
       ),
     ),
   );
@@ -64,7 +69,7 @@ export function printHandlers(f: GeneratedFile, plan: ServicePlan, names: Servic
   f.print("  impl: ", names.handlers, " | ", names.partialHandlers, ",");
   f.print("  options?: ", registerOptions, ",");
   f.print("): ", connectRouter, " {");
-  f.print("  return ", registerService, "(router, ", service, ", impl, options);");
+  f.print("  return ", registerService, "(router, ", service, ", impl, options", limited ? [", ", names.policies] : "", ");");
   f.print("}");
   f.print();
 }

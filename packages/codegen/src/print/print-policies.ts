@@ -1,5 +1,5 @@
-// Prints a service's policy table `XxxPolicies`: plain data per method plus typed routing-key
-// accessors, typed as `PolicyTable<typeof Xxx>` from @sluice/runtime.
+// Prints a service's policy table `XxxPolicies`: plain data per method (client policies and the
+// server-side limit) plus typed routing-key accessors, typed as `PolicyTable<typeof Xxx>`.
 import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import type { MethodPlan, ServicePlan } from "../policy/plan.js";
 import type { Globals } from "./globals.js";
@@ -89,4 +89,37 @@ function printMethodPolicy(f: GeneratedFile, plan: MethodPlan, globals: Globals)
   if (plan.invalidates !== undefined) {
     f.print("    invalidates: [", plan.invalidates.map((name) => JSON.stringify(name)).join(", "), "],");
   }
+  if (plan.limit !== undefined) {
+    printLimit(f, plan.limit);
+  }
+}
+
+/** Prints `limit: { concurrency, queue, rate }` with only the settings the .proto sets. */
+function printLimit(f: GeneratedFile, limit: NonNullable<MethodPlan["limit"]>): void {
+  f.print("    limit: {");
+  const { concurrency, queue, rate } = limit;
+  if (concurrency !== undefined) {
+    f.print("      concurrency: {");
+    f.print("        algorithm: ", f.string(concurrency.algorithm), ",");
+    for (const [name, value] of concurrency.settings) {
+      f.print("        ", name, ": ", value, ",");
+    }
+    f.print("      },");
+  }
+  if (queue !== undefined) {
+    f.print("      queue: {");
+    f.print("        maxQueued: ", queue.maxQueued, ",");
+    f.print("        timeoutMs: ", queue.timeoutMs, ",");
+    f.print("        order: ", f.string(queue.order), ",");
+    f.print("      },");
+  }
+  if (rate !== undefined) {
+    f.print("      rate: {");
+    f.print("        rate: ", rate.rate, ",");
+    if (rate.burst !== undefined) {
+      f.print("        burst: ", rate.burst, ",");
+    }
+    f.print("      },");
+  }
+  f.print("    },");
 }

@@ -1,7 +1,8 @@
-// Per-method client policy types: what protoc-gen-sluice bakes into each generated policy table
-// from the sluice.v1 options, and what the policy client applies to every call.
+// Per-method policy types: what protoc-gen-sluice bakes into each generated policy table from the
+// sluice.v1 options, what the policy client applies to every call, and the server-side limit.
 import type { Code } from "@connectrpc/connect";
 import type { DescMessage, DescService, MessageShape } from "@bufbuild/protobuf";
+import type { MethodLimitsOptions } from "../server/admission/admission-options.js";
 
 /** How safe a method is to repeat, from the method's `idempotency_level`. */
 export type Idempotency = "unknown" | "idempotent" | "no-side-effects";
@@ -93,6 +94,12 @@ export interface MethodPolicy<I = unknown> {
    * stale: for the same routing key when both methods declare one, otherwise entirely.
    */
   readonly invalidates?: readonly string[];
+  /**
+   * Server side: the method's admission limit (`(sluice.v1.method).limit`), which `serve()` applies
+   * through a limiter of this method's own when the generated `registerXxx` registers it. Clients
+   * ignore it.
+   */
+  readonly limit?: MethodLimitsOptions;
 }
 
 /** The request message type of a method of service `S`, by its local name. */

@@ -1,5 +1,6 @@
-// Server-side rxjs support for generated handlers: handlers may return Observables, methods may be
-// left unimplemented on purpose, and a request stream can be read as an Observable.
+// Server-side support for generated handlers: handlers may return Observables, methods may be left
+// unimplemented on purpose, a request stream can be read as an Observable, and the methods' limits
+// from the .proto are recorded for serve().
 import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import type { UniversalHandlerOptions } from "../internals/private-apis.js";
 import type { DescService } from "@bufbuild/protobuf";
@@ -8,6 +9,8 @@ import { resolveBufferOptions, type ObservableBufferOptions, type ResolvedBuffer
 import { observableToIterable } from "./observable-to-iterable.js";
 import { iterableToObservable } from "./iterable-to-observable.js";
 import { closeOnAbort } from "./abort-iterable.js";
+import type { MethodLimitsOptions } from "../server/admission/admission-options.js";
+import { declareMethodLimits } from "../server/admission/declared-limits.js";
 
 /**
  * The marker for a method a server leaves out on purpose: it answers UNIMPLEMENTED. Generated
@@ -35,7 +38,9 @@ type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
  * Registers `impl` for `service` on `router` as generated `registerXxx` functions do: methods set
  * to {@link unimplemented} are left out (Connect answers UNIMPLEMENTED), and an Observable returned
  * by a streaming handler is read through a bounded buffer and unsubscribed when the call ends or
- * the client cancels (the handler's `context.signal` aborts too).
+ * the client cancels (the handler's `context.signal` aborts too). The `limit` of each implemented
+ * method in `policies` (the generated `XxxPolicies` table) is recorded on the router for `serve()`,
+ * which admits that method's calls through a limiter of its own before the server's limits.
  *
  * @throws Error naming `observableOutput.bufferSize` or `observableOutput.overflow` when invalid.
  */
@@ -44,6 +49,7 @@ export function registerService(
   service: DescService,
   impl: object,
   options: RegisterOptions = {},
+  policies?: Readonly<Record<string, { readonly limit?: MethodLimitsOptions } | undefined>>,
 ): ConnectRouter {
   const { observableOutput, ...handlerOptions } = options;
   const buffer = resolveBufferOptions(observableOutput, "observableOutput");
@@ -57,6 +63,8 @@ export function registerService(
     const bound = (handler as AnyHandler).bind(impl);
     adapted[method.localName] =
       method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming" ? streamingHandler(bound, buffer) : bound;
+    const limit = policies?.[method.localName]?.limit;
+    if (limit !== undefined) declareMethodLimits(router, `/${service.typeName}/${method.name}`, limit);
   }
   const hasOptions = Object.values(handlerOptions).some((v) => v !== undefined);
   return router.service(service, adapted as never, hasOptions ? handlerOptions : undefined);

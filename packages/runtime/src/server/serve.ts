@@ -11,7 +11,8 @@ import { createHealthService, type HealthService } from "./health-service.js";
 import { unimplementedFallback } from "./unimplemented-fallback.js";
 import { createRecordingRouter, type FastMethodTable } from "./fast/method-table.js";
 import { defaultReadMaxBytes } from "../transport/codec.js";
-import type { ServerLimitsOptions } from "./admission/admission-options.js";
+import type { MethodLimitsOptions, ServerLimitsOptions } from "./admission/admission-options.js";
+import { declaredMethodLimits } from "./admission/declared-limits.js";
 import type { ServerLimitsStats } from "./admission/admission-controller.js";
 import { createServerAdmission } from "./admission/server-admission.js";
 import type { StreamListener } from "./fast/fast-stream-handler.js";
@@ -71,7 +72,11 @@ export interface ServeOptions {
    * `settings.maxHeaderListSize` are set from `hardening`.
    */
   readonly http2Options?: http2.ServerOptions;
-  /** Admission control: concurrency and rate limits, applied before a request body is read. See docs/LIMITS.md. */
+  /**
+   * Admission control: concurrency and rate limits, applied before a request body is read. Limits
+   * the registered services declare in their .proto (`(sluice.v1.method).limit`) apply even without
+   * this option. See docs/LIMITS.md.
+   */
   readonly limits?: ServerLimitsOptions;
   /**
    * Serve over TLS (ALPN `h2`, and `http/1.1` unless `allowHttp1` is false), with mutual TLS when
@@ -95,7 +100,10 @@ export interface Server {
   readonly health: HealthService;
   /** The underlying node HTTP/2 server (with `tls` or `allowHttp1` it does not listen itself: it is handed the HTTP/2 connections). */
   readonly http2Server: http2.Http2Server;
-  /** Admission state (limit, in flight, queued, shed, load), or undefined without `limits`. */
+  /**
+   * Admission state: the server's limit, in flight, queued, shed, each method limiter's, and the
+   * load report; undefined without `limits` and without limits declared in the .proto.
+   */
   readonly limits: ServerLimitsStats | undefined;
   /**
    * Replaces the certificate and key (and the CAs trusted for client certificates) of a TLS server:
@@ -152,7 +160,6 @@ export async function serve(options: ServeOptions): Promise<Server> {
   if (options.transport !== undefined && !serverTransports.includes(options.transport)) {
     throw new Error(`transport: unknown transport "${String(options.transport)}"; accepted: ${serverTransports.join(", ")}`);
   }
-  const admission = options.limits === undefined ? undefined : createServerAdmission(options.limits);
   const hardening = resolveHardening(options.hardening);
   if (options.tls !== undefined) validateServerTls(options.tls);
   if (options.allowHttp1 !== undefined && typeof options.allowHttp1 !== "boolean") {
@@ -165,11 +172,14 @@ export async function serve(options: ServeOptions): Promise<Server> {
   const health = createHealthService();
   const serveHealth = options.health ?? true;
   const fastTable: FastMethodTable | undefined = options.transport === "connect-node" ? undefined : new Map();
+  let registered: ConnectRouter["handlers"] = [];
+  let declaredLimits: ReadonlyMap<string, MethodLimitsOptions> = new Map();
   const handler = connectNodeAdapter({
     routes(connectRouter) {
       const router = fastTable === undefined ? connectRouter : createRecordingRouter(connectRouter, fastTable);
       options.routes(router);
-      admission?.learn(router.handlers);
+      registered = router.handlers;
+      declaredLimits = declaredMethodLimits(router);
       if (serveHealth) {
         for (const h of router.handlers) health.setStatus(h.service.typeName, "SERVING");
         health.setStatus("", "SERVING");
@@ -187,6 +197,11 @@ export async function serve(options: ServeOptions): Promise<Server> {
     fallback: unimplementedFallback,
     contextValues: options.tls === undefined ? undefined : (req) => peerContextValues(req.socket),
   });
+  // Admission control, from `limits` and from the limits the registered services declare in their
+  // .proto (connectNodeAdapter ran `routes` synchronously above).
+  const admission =
+    options.limits === undefined && declaredLimits.size === 0 ? undefined : createServerAdmission(options.limits ?? {}, declaredLimits);
+  admission?.learn(registered);
   const adapter = withDeadlinesFitForTimers(handler, options.maxTimeoutMs);
   const http2Options = hardenHttp2Options(options.http2Options, hardening);
   const guard = (listener: StreamListener): StreamListener => guardStreams(listener, hardening);

@@ -1,5 +1,6 @@
 // Sluice's custom options: per-method and per-service client policies (cache, retry, hedging,
-// timeout, routing key), read by protoc-gen-sluice and baked into each generated policy table.
+// timeout, routing key) and server-side limits, read by protoc-gen-sluice and baked into each
+// generated policy table.
 //
 // Import it as "sluice/v1/options.proto"; the file ships in @sluice/protoc-gen-sluice under proto/.
 
@@ -17,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file sluice/v1/options.proto.
  */
 export const file_sluice_v1_options: GenFile = /*@__PURE__*/
-  fileDesc("ChdzbHVpY2UvdjEvb3B0aW9ucy5wcm90bxIJc2x1aWNlLnYxIqkBCgtDYWNoZVBvbGljeRIOCgZ0dGxfbXMYASABKAMSEwoLbWF4X2VudHJpZXMYAiABKAMSEQoJbWF4X2J5dGVzGAMgASgDEioKCGV2aWN0aW9uGAQgASgOMhguc2x1aWNlLnYxLkNhY2hlRXZpY3Rpb24SIQoZc3RhbGVfd2hpbGVfcmV2YWxpZGF0ZV9tcxgFIAEoAxITCgtrZXlfaGVhZGVycxgGIAMoCSKjAQoLUmV0cnlQb2xpY3kSFAoMbWF4X2F0dGVtcHRzGAEgASgFEhoKEmluaXRpYWxfYmFja29mZl9tcxgCIAEoAxIWCg5tYXhfYmFja29mZl9tcxgDIAEoAxIaChJiYWNrb2ZmX211bHRpcGxpZXIYBCABKAESLgoPcmV0cnlhYmxlX2NvZGVzGAUgAygOMhUuc2x1aWNlLnYxLlN0YXR1c0NvZGUibQoLSGVkZ2VQb2xpY3kSFAoMbWF4X2F0dGVtcHRzGAEgASgFEhgKEGhlZGdpbmdfZGVsYXlfbXMYAiABKAMSLgoPbm9uX2ZhdGFsX2NvZGVzGAMgAygOMhUuc2x1aWNlLnYxLlN0YXR1c0NvZGUiwQEKDE1ldGhvZFBvbGljeRIlCgVjYWNoZRgBIAEoCzIWLnNsdWljZS52MS5DYWNoZVBvbGljeRIlCgVyZXRyeRgCIAEoCzIWLnNsdWljZS52MS5SZXRyeVBvbGljeRIlCgVoZWRnZRgDIAEoCzIWLnNsdWljZS52MS5IZWRnZVBvbGljeRISCgp0aW1lb3V0X21zGAQgASgDEhMKC3JvdXRpbmdfa2V5GAUgASgJEhMKC2ludmFsaWRhdGVzGAYgAygJIoUBCg1TZXJ2aWNlUG9saWN5EiUKBXJldHJ5GAEgASgLMhYuc2x1aWNlLnYxLlJldHJ5UG9saWN5EiUKBWhlZGdlGAIgASgLMhYuc2x1aWNlLnYxLkhlZGdlUG9saWN5EhIKCnRpbWVvdXRfbXMYAyABKAMSEgoKcnhqc191bmFyeRgEIAEoCCqRBAoKU3RhdHVzQ29kZRIbChdTVEFUVVNfQ09ERV9VTlNQRUNJRklFRBAAEhgKFFNUQVRVU19DT0RFX0NBTkNFTEVEEAESFwoTU1RBVFVTX0NPREVfVU5LTk9XThACEiAKHFNUQVRVU19DT0RFX0lOVkFMSURfQVJHVU1FTlQQAxIhCh1TVEFUVVNfQ09ERV9ERUFETElORV9FWENFRURFRBAEEhkKFVNUQVRVU19DT0RFX05PVF9GT1VORBAFEh4KGlNUQVRVU19DT0RFX0FMUkVBRFlfRVhJU1RTEAYSIQodU1RBVFVTX0NPREVfUEVSTUlTU0lPTl9ERU5JRUQQBxIiCh5TVEFUVVNfQ09ERV9SRVNPVVJDRV9FWEhBVVNURUQQCBIjCh9TVEFUVVNfQ09ERV9GQUlMRURfUFJFQ09ORElUSU9OEAkSFwoTU1RBVFVTX0NPREVfQUJPUlRFRBAKEhwKGFNUQVRVU19DT0RFX09VVF9PRl9SQU5HRRALEh0KGVNUQVRVU19DT0RFX1VOSU1QTEVNRU5URUQQDBIYChRTVEFUVVNfQ09ERV9JTlRFUk5BTBANEhsKF1NUQVRVU19DT0RFX1VOQVZBSUxBQkxFEA4SGQoVU1RBVFVTX0NPREVfREFUQV9MT1NTEA8SHwobU1RBVFVTX0NPREVfVU5BVVRIRU5USUNBVEVEEBAqlAEKDUNhY2hlRXZpY3Rpb24SHgoaQ0FDSEVfRVZJQ1RJT05fVU5TUEVDSUZJRUQQABIWChJDQUNIRV9FVklDVElPTl9MUlUQARIWChJDQUNIRV9FVklDVElPTl9MRlUQAhIWChJDQUNIRV9FVklDVElPTl9BUkMQAxIbChdDQUNIRV9FVklDVElPTl9USU5ZX0xGVRAEOlEKBm1ldGhvZBIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGLaNAyABKAsyFy5zbHVpY2UudjEuTWV0aG9kUG9saWN5UgZtZXRob2Q6VQoHc2VydmljZRIfLmdvb2dsZS5wcm90b2J1Zi5TZXJ2aWNlT3B0aW9ucxi2jQMgASgLMhguc2x1aWNlLnYxLlNlcnZpY2VQb2xpY3lSB3NlcnZpY2ViBnByb3RvMw", [file_google_protobuf_descriptor]);
+  fileDesc("ChdzbHVpY2UvdjEvb3B0aW9ucy5wcm90bxIJc2x1aWNlLnYxIqkBCgtDYWNoZVBvbGljeRIOCgZ0dGxfbXMYASABKAMSEwoLbWF4X2VudHJpZXMYAiABKAMSEQoJbWF4X2J5dGVzGAMgASgDEioKCGV2aWN0aW9uGAQgASgOMhguc2x1aWNlLnYxLkNhY2hlRXZpY3Rpb24SIQoZc3RhbGVfd2hpbGVfcmV2YWxpZGF0ZV9tcxgFIAEoAxITCgtrZXlfaGVhZGVycxgGIAMoCSKjAQoLUmV0cnlQb2xpY3kSFAoMbWF4X2F0dGVtcHRzGAEgASgFEhoKEmluaXRpYWxfYmFja29mZl9tcxgCIAEoAxIWCg5tYXhfYmFja29mZl9tcxgDIAEoAxIaChJiYWNrb2ZmX211bHRpcGxpZXIYBCABKAESLgoPcmV0cnlhYmxlX2NvZGVzGAUgAygOMhUuc2x1aWNlLnYxLlN0YXR1c0NvZGUibQoLSGVkZ2VQb2xpY3kSFAoMbWF4X2F0dGVtcHRzGAEgASgFEhgKEGhlZGdpbmdfZGVsYXlfbXMYAiABKAMSLgoPbm9uX2ZhdGFsX2NvZGVzGAMgAygOMhUuc2x1aWNlLnYxLlN0YXR1c0NvZGUiGwoKRml4ZWRMaW1pdBINCgVsaW1pdBgBIAEoBSLbAQoJQWltZExpbWl0EhoKDWluaXRpYWxfbGltaXQYASABKAVIAIgBARIWCgltaW5fbGltaXQYAiABKAVIAYgBARIWCgltYXhfbGltaXQYAyABKAVIAogBARIaCg1iYWNrb2ZmX3JhdGlvGAQgASgBSAOIAQESFwoKdGltZW91dF9tcxgFIAEoA0gEiAEBQhAKDl9pbml0aWFsX2xpbWl0QgwKCl9taW5fbGltaXRCDAoKX21heF9saW1pdEIQCg5fYmFja29mZl9yYXRpb0INCgtfdGltZW91dF9tcyK6AQoKVmVnYXNMaW1pdBIaCg1pbml0aWFsX2xpbWl0GAEgASgFSACIAQESFgoJbWF4X2xpbWl0GAIgASgFSAGIAQESFgoJc21vb3RoaW5nGAMgASgBSAKIAQESHQoQcHJvYmVfbXVsdGlwbGllchgEIAEoBUgDiAEBQhAKDl9pbml0aWFsX2xpbWl0QgwKCl9tYXhfbGltaXRCDAoKX3Ntb290aGluZ0ITChFfcHJvYmVfbXVsdGlwbGllciKwAgoOR3JhZGllbnQyTGltaXQSGgoNaW5pdGlhbF9saW1pdBgBIAEoBUgAiAEBEhYKCW1pbl9saW1pdBgCIAEoBUgBiAEBEhYKCW1heF9saW1pdBgDIAEoBUgCiAEBEhYKCXNtb290aGluZxgEIAEoAUgDiAEBEhgKC2xvbmdfd2luZG93GAUgASgFSASIAQESGgoNcnR0X3RvbGVyYW5jZRgGIAEoAUgFiAEBEhcKCnF1ZXVlX3NpemUYByABKAVIBogBAUIQCg5faW5pdGlhbF9saW1pdEIMCgpfbWluX2xpbWl0QgwKCl9tYXhfbGltaXRCDAoKX3Ntb290aGluZ0IOCgxfbG9uZ193aW5kb3dCEAoOX3J0dF90b2xlcmFuY2VCDQoLX3F1ZXVlX3NpemUisgMKEkVudm95R3JhZGllbnRMaW1pdBIfChJ1cGRhdGVfaW50ZXJ2YWxfbXMYASABKANIAIgBARIeChFzYW1wbGVfcGVyY2VudGlsZRgCIAEoAUgBiAEBEiAKE21pbl9ydHRfaW50ZXJ2YWxfbXMYAyABKANIAogBARIiChVtaW5fcnR0X3JlcXVlc3RfY291bnQYBCABKAVIA4gBARIbCg5qaXR0ZXJfcGVyY2VudBgFIAEoAUgEiAEBEhwKD21pbl9jb25jdXJyZW5jeRgGIAEoBUgFiAEBEhsKDmJ1ZmZlcl9wZXJjZW50GAcgASgBSAaIAQESFgoJbWF4X2xpbWl0GAggASgFSAeIAQFCFQoTX3VwZGF0ZV9pbnRlcnZhbF9tc0IUChJfc2FtcGxlX3BlcmNlbnRpbGVCFgoUX21pbl9ydHRfaW50ZXJ2YWxfbXNCGAoWX21pbl9ydHRfcmVxdWVzdF9jb3VudEIRCg9faml0dGVyX3BlcmNlbnRCEgoQX21pbl9jb25jdXJyZW5jeUIRCg9fYnVmZmVyX3BlcmNlbnRCDAoKX21heF9saW1pdCJZCglXYWl0UXVldWUSEgoKbWF4X3F1ZXVlZBgBIAEoBRISCgp0aW1lb3V0X21zGAIgASgDEiQKBW9yZGVyGAMgASgOMhUuc2x1aWNlLnYxLlF1ZXVlT3JkZXIiNwoJUmF0ZUxpbWl0EgwKBHJhdGUYASABKAESEgoFYnVyc3QYAiABKAFIAIgBAUIICgZfYnVyc3QixAIKC0xpbWl0UG9saWN5EiYKBWZpeGVkGAEgASgLMhUuc2x1aWNlLnYxLkZpeGVkTGltaXRIABIkCgRhaW1kGAIgASgLMhQuc2x1aWNlLnYxLkFpbWRMaW1pdEgAEiYKBXZlZ2FzGAMgASgLMhUuc2x1aWNlLnYxLlZlZ2FzTGltaXRIABIuCglncmFkaWVudDIYBCABKAsyGS5zbHVpY2UudjEuR3JhZGllbnQyTGltaXRIABI3Cg5lbnZveV9ncmFkaWVudBgFIAEoCzIdLnNsdWljZS52MS5FbnZveUdyYWRpZW50TGltaXRIABIjCgVxdWV1ZRgGIAEoCzIULnNsdWljZS52MS5XYWl0UXVldWUSIgoEcmF0ZRgHIAEoCzIULnNsdWljZS52MS5SYXRlTGltaXRCDQoLY29uY3VycmVuY3ki6AEKDE1ldGhvZFBvbGljeRIlCgVjYWNoZRgBIAEoCzIWLnNsdWljZS52MS5DYWNoZVBvbGljeRIlCgVyZXRyeRgCIAEoCzIWLnNsdWljZS52MS5SZXRyeVBvbGljeRIlCgVoZWRnZRgDIAEoCzIWLnNsdWljZS52MS5IZWRnZVBvbGljeRISCgp0aW1lb3V0X21zGAQgASgDEhMKC3JvdXRpbmdfa2V5GAUgASgJEhMKC2ludmFsaWRhdGVzGAYgAygJEiUKBWxpbWl0GAcgASgLMhYuc2x1aWNlLnYxLkxpbWl0UG9saWN5IqwBCg1TZXJ2aWNlUG9saWN5EiUKBXJldHJ5GAEgASgLMhYuc2x1aWNlLnYxLlJldHJ5UG9saWN5EiUKBWhlZGdlGAIgASgLMhYuc2x1aWNlLnYxLkhlZGdlUG9saWN5EhIKCnRpbWVvdXRfbXMYAyABKAMSEgoKcnhqc191bmFyeRgEIAEoCBIlCgVsaW1pdBgFIAEoCzIWLnNsdWljZS52MS5MaW1pdFBvbGljeSqRBAoKU3RhdHVzQ29kZRIbChdTVEFUVVNfQ09ERV9VTlNQRUNJRklFRBAAEhgKFFNUQVRVU19DT0RFX0NBTkNFTEVEEAESFwoTU1RBVFVTX0NPREVfVU5LTk9XThACEiAKHFNUQVRVU19DT0RFX0lOVkFMSURfQVJHVU1FTlQQAxIhCh1TVEFUVVNfQ09ERV9ERUFETElORV9FWENFRURFRBAEEhkKFVNUQVRVU19DT0RFX05PVF9GT1VORBAFEh4KGlNUQVRVU19DT0RFX0FMUkVBRFlfRVhJU1RTEAYSIQodU1RBVFVTX0NPREVfUEVSTUlTU0lPTl9ERU5JRUQQBxIiCh5TVEFUVVNfQ09ERV9SRVNPVVJDRV9FWEhBVVNURUQQCBIjCh9TVEFUVVNfQ09ERV9GQUlMRURfUFJFQ09ORElUSU9OEAkSFwoTU1RBVFVTX0NPREVfQUJPUlRFRBAKEhwKGFNUQVRVU19DT0RFX09VVF9PRl9SQU5HRRALEh0KGVNUQVRVU19DT0RFX1VOSU1QTEVNRU5URUQQDBIYChRTVEFUVVNfQ09ERV9JTlRFUk5BTBANEhsKF1NUQVRVU19DT0RFX1VOQVZBSUxBQkxFEA4SGQoVU1RBVFVTX0NPREVfREFUQV9MT1NTEA8SHwobU1RBVFVTX0NPREVfVU5BVVRIRU5USUNBVEVEEBAqlAEKDUNhY2hlRXZpY3Rpb24SHgoaQ0FDSEVfRVZJQ1RJT05fVU5TUEVDSUZJRUQQABIWChJDQUNIRV9FVklDVElPTl9MUlUQARIWChJDQUNIRV9FVklDVElPTl9MRlUQAhIWChJDQUNIRV9FVklDVElPTl9BUkMQAxIbChdDQUNIRV9FVklDVElPTl9USU5ZX0xGVRAEKlUKClF1ZXVlT3JkZXISGwoXUVVFVUVfT1JERVJfVU5TUEVDSUZJRUQQABIUChBRVUVVRV9PUkRFUl9MSUZPEAESFAoQUVVFVUVfT1JERVJfRklGTxACOlEKBm1ldGhvZBIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGLaNAyABKAsyFy5zbHVpY2UudjEuTWV0aG9kUG9saWN5UgZtZXRob2Q6VQoHc2VydmljZRIfLmdvb2dsZS5wcm90b2J1Zi5TZXJ2aWNlT3B0aW9ucxi2jQMgASgLMhguc2x1aWNlLnYxLlNlcnZpY2VQb2xpY3lSB3NlcnZpY2ViBnByb3RvMw", [file_google_protobuf_descriptor]);
 
 /**
  * Client-side response cache for a side-effect-free method
@@ -160,6 +161,379 @@ export const HedgePolicySchema: GenMessage<HedgePolicy> = /*@__PURE__*/
   messageDesc(file_sluice_v1_options, 2);
 
 /**
+ * Concurrency limit that never moves.
+ *
+ * @generated from message sluice.v1.FixedLimit
+ */
+export type FixedLimit = Message<"sluice.v1.FixedLimit"> & {
+  /**
+   * Calls allowed in flight at once. Required, >= 1.
+   *
+   * @generated from field: int32 limit = 1;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message sluice.v1.FixedLimit.
+ * Use `create(FixedLimitSchema)` to create a new message.
+ */
+export const FixedLimitSchema: GenMessage<FixedLimit> = /*@__PURE__*/
+  messageDesc(file_sluice_v1_options, 3);
+
+/**
+ * Netflix's AIMDLimit: +1 while busy, times backoff_ratio on a drop or a call slower than timeout_ms.
+ *
+ * @generated from message sluice.v1.AimdLimit
+ */
+export type AimdLimit = Message<"sluice.v1.AimdLimit"> & {
+  /**
+   * Starting limit (default 20, clamped into [min_limit, max_limit]).
+   *
+   * @generated from field: optional int32 initial_limit = 1;
+   */
+  initialLimit?: number | undefined;
+
+  /**
+   * Least limit, >= 1 (default 20).
+   *
+   * @generated from field: optional int32 min_limit = 2;
+   */
+  minLimit?: number | undefined;
+
+  /**
+   * Greatest limit, >= min_limit (default 200).
+   *
+   * @generated from field: optional int32 max_limit = 3;
+   */
+  maxLimit?: number | undefined;
+
+  /**
+   * Factor applied on a drop, in [0.5, 1] (default 0.9).
+   *
+   * @generated from field: optional double backoff_ratio = 4;
+   */
+  backoffRatio?: number | undefined;
+
+  /**
+   * A call slower than this, in milliseconds, counts as a drop (> 0; default 5000).
+   *
+   * @generated from field: optional int64 timeout_ms = 5;
+   */
+  timeoutMs?: bigint | undefined;
+};
+
+/**
+ * Describes the message sluice.v1.AimdLimit.
+ * Use `create(AimdLimitSchema)` to create a new message.
+ */
+export const AimdLimitSchema: GenMessage<AimdLimit> = /*@__PURE__*/
+  messageDesc(file_sluice_v1_options, 4);
+
+/**
+ * Netflix's VegasLimit: grows while the queue estimated from the no-load RTT is short.
+ *
+ * @generated from message sluice.v1.VegasLimit
+ */
+export type VegasLimit = Message<"sluice.v1.VegasLimit"> & {
+  /**
+   * Starting limit, in [1, max_limit] (default 20).
+   *
+   * @generated from field: optional int32 initial_limit = 1;
+   */
+  initialLimit?: number | undefined;
+
+  /**
+   * Greatest limit, >= 1 (default 1000).
+   *
+   * @generated from field: optional int32 max_limit = 2;
+   */
+  maxLimit?: number | undefined;
+
+  /**
+   * Share of each step taken, in (0, 1] (default 1).
+   *
+   * @generated from field: optional double smoothing = 3;
+   */
+  smoothing?: number | undefined;
+
+  /**
+   * The no-load RTT is re-measured every probe_multiplier x limit samples (jittered), >= 1 (default 30).
+   *
+   * @generated from field: optional int32 probe_multiplier = 4;
+   */
+  probeMultiplier?: number | undefined;
+};
+
+/**
+ * Describes the message sluice.v1.VegasLimit.
+ * Use `create(VegasLimitSchema)` to create a new message.
+ */
+export const VegasLimitSchema: GenMessage<VegasLimit> = /*@__PURE__*/
+  messageDesc(file_sluice_v1_options, 5);
+
+/**
+ * Netflix's Gradient2Limit: shrinks when the short-term RTT exceeds the long-term RTT by the tolerance.
+ *
+ * @generated from message sluice.v1.Gradient2Limit
+ */
+export type Gradient2Limit = Message<"sluice.v1.Gradient2Limit"> & {
+  /**
+   * Starting limit (default 20, clamped into [min_limit, max_limit]).
+   *
+   * @generated from field: optional int32 initial_limit = 1;
+   */
+  initialLimit?: number | undefined;
+
+  /**
+   * Least limit, >= 1 (default 20).
+   *
+   * @generated from field: optional int32 min_limit = 2;
+   */
+  minLimit?: number | undefined;
+
+  /**
+   * Greatest limit, >= min_limit (default 200).
+   *
+   * @generated from field: optional int32 max_limit = 3;
+   */
+  maxLimit?: number | undefined;
+
+  /**
+   * Share of each step taken, in (0, 1] (default 0.2).
+   *
+   * @generated from field: optional double smoothing = 4;
+   */
+  smoothing?: number | undefined;
+
+  /**
+   * Samples in the long RTT window, >= 1 (default 600).
+   *
+   * @generated from field: optional int32 long_window = 5;
+   */
+  longWindow?: number | undefined;
+
+  /**
+   * How much slower than the long RTT the latest may be before the limit shrinks, >= 1 (default 1.5).
+   *
+   * @generated from field: optional double rtt_tolerance = 6;
+   */
+  rttTolerance?: number | undefined;
+
+  /**
+   * Calls the limit may grow by when there is no queueing, >= 0 (default 4).
+   *
+   * @generated from field: optional int32 queue_size = 7;
+   */
+  queueSize?: number | undefined;
+};
+
+/**
+ * Describes the message sluice.v1.Gradient2Limit.
+ * Use `create(Gradient2LimitSchema)` to create a new message.
+ */
+export const Gradient2LimitSchema: GenMessage<Gradient2Limit> = /*@__PURE__*/
+  messageDesc(file_sluice_v1_options, 6);
+
+/**
+ * Envoy's adaptive concurrency (gradient controller): limit x g + sqrt(limit x g) each interval.
+ *
+ * @generated from message sluice.v1.EnvoyGradientLimit
+ */
+export type EnvoyGradientLimit = Message<"sluice.v1.EnvoyGradientLimit"> & {
+  /**
+   * How often the limit is recomputed, in milliseconds (> 0; default 100).
+   *
+   * @generated from field: optional int64 update_interval_ms = 1;
+   */
+  updateIntervalMs?: bigint | undefined;
+
+  /**
+   * Percentile of an interval's RTTs taken as its sample, in (0, 100] (default 50).
+   *
+   * @generated from field: optional double sample_percentile = 2;
+   */
+  samplePercentile?: number | undefined;
+
+  /**
+   * How often the minRTT is re-measured, in milliseconds (> 0; default 60000).
+   *
+   * @generated from field: optional int64 min_rtt_interval_ms = 3;
+   */
+  minRttIntervalMs?: bigint | undefined;
+
+  /**
+   * Calls sampled to measure the minRTT, >= 1 (default 50).
+   *
+   * @generated from field: optional int32 min_rtt_request_count = 4;
+   */
+  minRttRequestCount?: number | undefined;
+
+  /**
+   * Random delay added to each re-measure, percent of the interval, in [0, 100] (default 10).
+   *
+   * @generated from field: optional double jitter_percent = 5;
+   */
+  jitterPercent?: number | undefined;
+
+  /**
+   * Limit while the minRTT is measured, and the least limit, in [1, max_limit] (default 3).
+   *
+   * @generated from field: optional int32 min_concurrency = 6;
+   */
+  minConcurrency?: number | undefined;
+
+  /**
+   * Latency above the minRTT still counted as no queueing, percent, >= 0 (default 25).
+   *
+   * @generated from field: optional double buffer_percent = 7;
+   */
+  bufferPercent?: number | undefined;
+
+  /**
+   * Greatest limit, >= 1 (default 1000).
+   *
+   * @generated from field: optional int32 max_limit = 8;
+   */
+  maxLimit?: number | undefined;
+};
+
+/**
+ * Describes the message sluice.v1.EnvoyGradientLimit.
+ * Use `create(EnvoyGradientLimitSchema)` to create a new message.
+ */
+export const EnvoyGradientLimitSchema: GenMessage<EnvoyGradientLimit> = /*@__PURE__*/
+  messageDesc(file_sluice_v1_options, 7);
+
+/**
+ * Bounded wait queue in front of a concurrency limit (a bulkhead).
+ *
+ * @generated from message sluice.v1.WaitQueue
+ */
+export type WaitQueue = Message<"sluice.v1.WaitQueue"> & {
+  /**
+   * Most calls waiting at once. Required, >= 1.
+   *
+   * @generated from field: int32 max_queued = 1;
+   */
+  maxQueued: number;
+
+  /**
+   * Longest wait before a call is shed, in milliseconds. Required, > 0.
+   *
+   * @generated from field: int64 timeout_ms = 2;
+   */
+  timeoutMs: bigint;
+
+  /**
+   * @generated from field: sluice.v1.QueueOrder order = 3;
+   */
+  order: QueueOrder;
+};
+
+/**
+ * Describes the message sluice.v1.WaitQueue.
+ * Use `create(WaitQueueSchema)` to create a new message.
+ */
+export const WaitQueueSchema: GenMessage<WaitQueue> = /*@__PURE__*/
+  messageDesc(file_sluice_v1_options, 8);
+
+/**
+ * Token-bucket rate limit.
+ *
+ * @generated from message sluice.v1.RateLimit
+ */
+export type RateLimit = Message<"sluice.v1.RateLimit"> & {
+  /**
+   * Calls per second. Required, > 0.
+   *
+   * @generated from field: double rate = 1;
+   */
+  rate: number;
+
+  /**
+   * Calls allowed at once after a quiet spell, >= 1 (default rate, at least 1).
+   *
+   * @generated from field: optional double burst = 2;
+   */
+  burst?: number | undefined;
+};
+
+/**
+ * Describes the message sluice.v1.RateLimit.
+ * Use `create(RateLimitSchema)` to create a new message.
+ */
+export const RateLimitSchema: GenMessage<RateLimit> = /*@__PURE__*/
+  messageDesc(file_sluice_v1_options, 9);
+
+/**
+ * Server-side admission limit of one method, applied by serve() before the request body is read:
+ * a call over it is answered at once with RESOURCE_EXHAUSTED (see docs/LIMITS.md). Set a
+ * concurrency algorithm, a rate, or both.
+ *
+ * @generated from message sluice.v1.LimitPolicy
+ */
+export type LimitPolicy = Message<"sluice.v1.LimitPolicy"> & {
+  /**
+   * The concurrency limit and its algorithm.
+   *
+   * @generated from oneof sluice.v1.LimitPolicy.concurrency
+   */
+  concurrency: {
+    /**
+     * @generated from field: sluice.v1.FixedLimit fixed = 1;
+     */
+    value: FixedLimit;
+    case: "fixed";
+  } | {
+    /**
+     * @generated from field: sluice.v1.AimdLimit aimd = 2;
+     */
+    value: AimdLimit;
+    case: "aimd";
+  } | {
+    /**
+     * @generated from field: sluice.v1.VegasLimit vegas = 3;
+     */
+    value: VegasLimit;
+    case: "vegas";
+  } | {
+    /**
+     * @generated from field: sluice.v1.Gradient2Limit gradient2 = 4;
+     */
+    value: Gradient2Limit;
+    case: "gradient2";
+  } | {
+    /**
+     * @generated from field: sluice.v1.EnvoyGradientLimit envoy_gradient = 5;
+     */
+    value: EnvoyGradientLimit;
+    case: "envoyGradient";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * Wait for a concurrency slot instead of being shed at once (needs a concurrency limit).
+   *
+   * @generated from field: sluice.v1.WaitQueue queue = 6;
+   */
+  queue?: WaitQueue | undefined;
+
+  /**
+   * Rate limit of the method, in calls per second.
+   *
+   * @generated from field: sluice.v1.RateLimit rate = 7;
+   */
+  rate?: RateLimit | undefined;
+};
+
+/**
+ * Describes the message sluice.v1.LimitPolicy.
+ * Use `create(LimitPolicySchema)` to create a new message.
+ */
+export const LimitPolicySchema: GenMessage<LimitPolicy> = /*@__PURE__*/
+  messageDesc(file_sluice_v1_options, 10);
+
+/**
  * Per-method policy: `option (sluice.v1.method) = { cache: { ttl_ms: 30000 max_entries: 10000 } };`
  *
  * @generated from message sluice.v1.MethodPolicy
@@ -204,6 +578,14 @@ export type MethodPolicy = Message<"sluice.v1.MethodPolicy"> & {
    * @generated from field: repeated string invalidates = 6;
    */
   invalidates: string[];
+
+  /**
+   * Server-side admission limit of this method (its own limiter; the server's `limits` still apply
+   * after it). Replaces the service's `limit` as a whole.
+   *
+   * @generated from field: sluice.v1.LimitPolicy limit = 7;
+   */
+  limit?: LimitPolicy | undefined;
 };
 
 /**
@@ -211,7 +593,7 @@ export type MethodPolicy = Message<"sluice.v1.MethodPolicy"> & {
  * Use `create(MethodPolicySchema)` to create a new message.
  */
 export const MethodPolicySchema: GenMessage<MethodPolicy> = /*@__PURE__*/
-  messageDesc(file_sluice_v1_options, 3);
+  messageDesc(file_sluice_v1_options, 11);
 
 /**
  * Per-service defaults for every method; a method's own option wins field by field. Retry applies
@@ -242,6 +624,14 @@ export type ServicePolicy = Message<"sluice.v1.ServicePolicy"> & {
    * @generated from field: bool rxjs_unary = 4;
    */
   rxjsUnary: boolean;
+
+  /**
+   * Server-side admission limit for each method without its own: every such method gets a limiter
+   * of its own with these settings (not one limiter shared by the service).
+   *
+   * @generated from field: sluice.v1.LimitPolicy limit = 5;
+   */
+  limit?: LimitPolicy | undefined;
 };
 
 /**
@@ -249,7 +639,7 @@ export type ServicePolicy = Message<"sluice.v1.ServicePolicy"> & {
  * Use `create(ServicePolicySchema)` to create a new message.
  */
 export const ServicePolicySchema: GenMessage<ServicePolicy> = /*@__PURE__*/
-  messageDesc(file_sluice_v1_options, 4);
+  messageDesc(file_sluice_v1_options, 12);
 
 /**
  * Status codes, numbered as gRPC and Connect number them.
@@ -388,6 +778,38 @@ export enum CacheEviction {
  */
 export const CacheEvictionSchema: GenEnum<CacheEviction> = /*@__PURE__*/
   enumDesc(file_sluice_v1_options, 1);
+
+/**
+ * Which waiter gets a freed slot.
+ *
+ * @generated from enum sluice.v1.QueueOrder
+ */
+export enum QueueOrder {
+  /**
+   * Defaults to LIFO.
+   *
+   * @generated from enum value: QUEUE_ORDER_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Newest first, as Netflix's LIFO limiter: under overload the caller most likely still waiting is served.
+   *
+   * @generated from enum value: QUEUE_ORDER_LIFO = 1;
+   */
+  LIFO = 1,
+
+  /**
+   * @generated from enum value: QUEUE_ORDER_FIFO = 2;
+   */
+  FIFO = 2,
+}
+
+/**
+ * Describes the enum sluice.v1.QueueOrder.
+ */
+export const QueueOrderSchema: GenEnum<QueueOrder> = /*@__PURE__*/
+  enumDesc(file_sluice_v1_options, 2);
 
 /**
  * @generated from extension: sluice.v1.MethodPolicy method = 50870;

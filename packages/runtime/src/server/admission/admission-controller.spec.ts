@@ -45,6 +45,20 @@ describe("createAdmissionController", () => {
     expect(c.stats().methods["a.B"]).toMatchObject({ limit: 1, inFlight: 1, shed: 1 });
   });
 
+  it("reports every method limiter from the start, a declared one with its queued calls, and lets limits.methods replace it", async () => {
+    const declared = new Map([["/a.B/C", { concurrency: { algorithm: "fixed" as const, limit: 1 }, queue: { maxQueued: 2, timeoutMs: 1000 } }]]);
+    const c = createAdmissionController({ concurrency: { algorithm: "fixed", limit: 10 } }, env, declared);
+    expect(c.stats().methods).toEqual({ "/a.B/C": { algorithm: "fixed", limit: 1, inFlight: 0, queued: 0, shed: 0, admitted: 0 } });
+    const first = await c.admit(request("/a.B/C"));
+    const waiting = c.admit(request("/a.B/C"));
+    expect(c.stats()).toMatchObject({ limit: 10, inFlight: 1, queued: 1, methods: { "/a.B/C": { limit: 1, inFlight: 1, queued: 1 } } });
+    first.ticket!.finish("success", false);
+    expect((await waiting).ticket).toBeDefined();
+    const replaced = createAdmissionController({ methods: { "/a.B/C": { concurrency: { algorithm: "aimd" } } } }, env, declared);
+    expect(replaced.stats().methods["/a.B/C"]).toMatchObject({ algorithm: "aimd", limit: 20 });
+    expect(createAdmissionController({ declaredLimits: false }, env, declared).stats().methods).toEqual({});
+  });
+
   it("rate-limits per caller key (header, else peer) with the time until the next token", () => {
     const c = make({ callerRate: { rate: 1, burst: 1, header: "x-caller" } });
     expect(sync(c.admit(request("/a.B/C", { "x-caller": "batch" }))).ticket).toBeDefined();

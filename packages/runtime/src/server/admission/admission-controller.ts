@@ -8,7 +8,7 @@ import { createLoadReporter, type CpuUsage, type LoadReport } from "../../limit/
 import { formatLoadReport } from "../../limit/load-report-format.js";
 import { numberOption } from "../../limit/validate.js";
 import type { Schedule } from "../../limit/wait-queue.js";
-import type { ServerLimitsOptions } from "./admission-options.js";
+import type { MethodLimitsOptions, ServerLimitsOptions } from "./admission-options.js";
 import { createLimitSet, createMethodLimits, type LimitSet } from "./method-limits.js";
 
 /** What the controller needs to know of a call. */
@@ -88,10 +88,15 @@ export interface AdmissionEnv {
 const defaultExempt = ["/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"];
 
 /**
- * Creates the admission controller for `serve({ limits })`, validating every option.
+ * Creates the admission controller for `serve({ limits })`, validating every option; `declared`
+ * holds the limits the services declare in their .proto, by method path (see `declaredLimits`).
  * @throws Error naming the field (`limits.concurrency.maxLimit: …`) when a setting is out of range.
  */
-export function createAdmissionController(options: ServerLimitsOptions, env: AdmissionEnv): AdmissionController {
+export function createAdmissionController(
+  options: ServerLimitsOptions,
+  env: AdmissionEnv,
+  declared: ReadonlyMap<string, MethodLimitsOptions> = new Map(),
+): AdmissionController {
   if (options === null || typeof options !== "object") throw new Error("limits: must be an object");
   const shedCode = options.shedCode ?? Code.ResourceExhausted;
   if (shedCode !== Code.ResourceExhausted && shedCode !== Code.Unavailable) {
@@ -110,7 +115,10 @@ export function createAdmissionController(options: ServerLimitsOptions, env: Adm
     "limits",
     options.partitions === undefined ? undefined : { shares: options.partitions.shares, partitionOf: (context) => context },
   );
-  const methodLimits = createMethodLimits(options.methods, env);
+  if (options.declaredLimits !== undefined && typeof options.declaredLimits !== "boolean") {
+    throw new Error(`limits.declaredLimits: must be a boolean, got ${String(options.declaredLimits)}`);
+  }
+  const methodLimits = createMethodLimits(options.methods, env, options.declaredLimits === false ? undefined : declared);
   const callerHeader = options.callerRate?.header?.toLowerCase();
   let callers: KeyedTokenBuckets | undefined;
   if (options.callerRate !== undefined) {
@@ -124,7 +132,9 @@ export function createAdmissionController(options: ServerLimitsOptions, env: Adm
   const reporter = createLoadReporter({ ...reportOptions, now: env.now, cpuUsage: env.cpuUsage });
   const reporting = options.loadReport !== false;
   const exemptPaths = new Set(options.exempt ?? defaultExempt);
+  // Every method limiter is in the stats from the start, not only once a call reached it.
   const methodStats = new Map<string, Limiter<string>>();
+  for (const set of methodLimits.sets) if (set.limiter !== undefined) methodStats.set(set.key, set.limiter);
   let inFlight = 0;
   let admitted = 0;
   let rateLimited = 0;
@@ -201,8 +211,7 @@ export function createAdmissionController(options: ServerLimitsOptions, env: Adm
       return exemptPaths.has(path);
     },
     admit(request) {
-      const method = methodLimits(request.path);
-      if (method?.limiter !== undefined) methodStats.set(method.key, method.limiter);
+      const method = methodLimits.lookup(request.path);
       const rateRefusal = rateCheck(request, method);
       if (rateRefusal !== undefined) return rateRefusal;
       const context = partitionContext(request);

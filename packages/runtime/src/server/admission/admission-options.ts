@@ -1,5 +1,5 @@
 // Options of serve({ limits }): the server's concurrency limit, wait queue, partitions, rate limits,
-// per-method limits, the status of shed calls and the load report.
+// per-method limits (beside those declared in the .proto), the status of shed calls and the load report.
 import type { Code } from "@connectrpc/connect";
 import type { LimitSpec } from "../../limit/create-limit.js";
 import type { PartitionShares } from "../../limit/partitions.js";
@@ -61,8 +61,17 @@ export interface ServerLimitsOptions extends MethodLimitsOptions {
   readonly partitions?: PartitionOptions;
   /** Rate limit per caller. */
   readonly callerRate?: CallerRateLimitOptions;
-  /** Per-method (`"/pkg.Service/Method"`) or per-service (`"pkg.Service"`) limits; the method's entry wins. */
+  /**
+   * Per-method (`"/pkg.Service/Method"`) or per-service (`"pkg.Service"`) limits. A call gets the
+   * first of: its method's entry here, the limit its method declares in the .proto
+   * (`(sluice.v1.method).limit`), its service's entry here. The server-wide limits apply after it.
+   */
   readonly methods?: Readonly<Record<string, MethodLimitsOptions>>;
+  /**
+   * Apply the limits methods declare in their .proto, which generated `registerXxx` functions
+   * record (default true). `false` ignores them.
+   */
+  readonly declaredLimits?: boolean;
   /** Status of shed calls: `Code.ResourceExhausted` (default) or `Code.Unavailable`. */
   readonly shedCode?: Code;
   /**

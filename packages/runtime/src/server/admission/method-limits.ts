@@ -1,5 +1,5 @@
-// The limits of one method or service (`limits.methods` entries), and the lookup from a call's
-// path to the entry that applies: the method's own, else its service's.
+// The limits of one method or service (`limits.methods` entries and limits declared in the .proto),
+// and the lookup from a call's path to the entry that applies: the method's own, else its service's.
 import { createLimitAlgorithm, type LimitEnv } from "../../limit/create-limit.js";
 import { createLimiter, type Limiter } from "../../limit/limiter.js";
 import { createTokenBucket, type TokenBucket } from "../../limit/token-bucket.js";
@@ -63,12 +63,26 @@ export function serviceOf(path: string): string {
   return slash > 0 ? path.slice(1, slash) : path;
 }
 
+/** The per-method limits of a server: the lookup by call path and every entry, for stats. @private */
+export interface MethodLimits {
+  /** The entry that applies to the call at `path`, if any. */
+  readonly lookup: (path: string) => LimitSet | undefined;
+  /** Every entry, keyed as `LimitSet.key`. */
+  readonly sets: readonly LimitSet[];
+}
+
 /**
- * Builds every `limits.methods` entry and returns the lookup by path (cached per path).
- * @throws Error naming `limits.methods["<key>"]` for a malformed key or a bad setting.
+ * Builds every `limits.methods` entry and every limit `declared` in the .proto (by method path),
+ * and returns the lookup by path (cached per path): the method's `limits.methods` entry, else its
+ * declared limit, else its service's `limits.methods` entry.
+ * @throws Error naming `limits.methods["<key>"]` (or `declared["<path>"]`) for a malformed key or a bad setting.
  * @private
  */
-export function createMethodLimits(methods: Readonly<Record<string, MethodLimitsOptions>> | undefined, env: LimitsEnv): (path: string) => LimitSet | undefined {
+export function createMethodLimits(
+  methods: Readonly<Record<string, MethodLimitsOptions>> | undefined,
+  env: LimitsEnv,
+  declared: ReadonlyMap<string, MethodLimitsOptions> = new Map(),
+): MethodLimits {
   const byKey = new Map<string, LimitSet>();
   for (const [key, options] of Object.entries(methods ?? {})) {
     const field = `limits.methods["${key}"]`;
@@ -77,12 +91,17 @@ export function createMethodLimits(methods: Readonly<Record<string, MethodLimits
     }
     byKey.set(key, createLimitSet(key, options ?? {}, env, field));
   }
+  const byDeclaredPath = new Map<string, LimitSet>();
+  for (const [path, options] of declared) {
+    if (!byKey.has(path)) byDeclaredPath.set(path, createLimitSet(path, options, env, `declared["${path}"]`));
+  }
   const byPath = new Map<string, LimitSet | undefined>();
-  return (path) => {
-    if (byKey.size === 0) return undefined;
+  const lookup = (path: string): LimitSet | undefined => {
+    if (byKey.size === 0 && byDeclaredPath.size === 0) return undefined;
     if (byPath.has(path)) return byPath.get(path);
-    const set = byKey.get(path) ?? byKey.get(serviceOf(path));
+    const set = byKey.get(path) ?? byDeclaredPath.get(path) ?? byKey.get(serviceOf(path));
     if (byPath.size < 10_000) byPath.set(path, set); // unknown paths come from clients: bound the cache
     return set;
   };
+  return { lookup, sets: [...byKey.values(), ...byDeclaredPath.values()] };
 }

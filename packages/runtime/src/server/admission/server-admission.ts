@@ -3,7 +3,7 @@
 import type { Http2Server } from "node:http2";
 import type { DescMethod } from "@bufbuild/protobuf";
 import { createAdmissionController, type ServerLimitsStats } from "./admission-controller.js";
-import type { ServerLimitsOptions } from "./admission-options.js";
+import type { MethodLimitsOptions, ServerLimitsOptions } from "./admission-options.js";
 import { installAdmission } from "./install-admission.js";
 
 /** Admission control of one server. @private */
@@ -17,12 +17,13 @@ export interface ServerAdmission {
 }
 
 /**
- * Validates `limits` and creates the server's admission control.
+ * Validates `limits` and the limits `declared` in the .proto (by method path) and creates the
+ * server's admission control.
  * @throws Error naming the field when a setting is out of range.
  * @private
  */
-export function createServerAdmission(limits: ServerLimitsOptions): ServerAdmission {
-  const controller = createAdmissionController(limits, { now: () => performance.now(), cpuUsage: () => process.cpuUsage() });
+export function createServerAdmission(limits: ServerLimitsOptions, declared?: ReadonlyMap<string, MethodLimitsOptions>): ServerAdmission {
+  const controller = createAdmissionController(limits, { now: () => performance.now(), cpuUsage: () => process.cpuUsage() }, declared);
   const streaming = new Set<string>();
   return {
     learn(handlers) {

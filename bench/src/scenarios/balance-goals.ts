@@ -1,0 +1,77 @@
+// Issue 13's goals of the balance scenario: the best Sluice balancer against the fast-only
+// reference, and load reports catching an overloaded backend before the client's latency estimate.
+import { figureOf, ratio } from "../harness/stats.js";
+import type { Goal, ScenarioResults } from "../harness/scenario.js";
+
+/** The Sluice balancers the best-balancer goal chooses from (not pick-first: it is not a balancer). */
+const balancers = ["rr", "rand", "wrr", "lr", "ewma", "ewma-finagle", "ring", "ewma-server", "lrep"];
+
+/**
+ * The best Sluice balancer, at both slow points (`halfway`, `steady`), has p99 ≤ 1.25× and req/s
+ * ≥ 0.9× the `fast-only` reference and sends ≤ 0.5 % of calls to the slow backend; the detail lists
+ * every balancer's figures.
+ */
+export const bestBalancerGoal: Goal = {
+  description:
+    "best Sluice balancer, slow halfway and slow throughout: p99 ≤ 1.25× fast-only, ≤ 0.5 % of calls to the slow backend, req/s ≥ 0.9× fast-only [issue 13]",
+  evaluate(results) {
+    let measured = true;
+    const rows = balancers.map((id) => {
+      const parts = ["halfway", "steady"].map((point) => {
+        const f = figureOf(results, id, point);
+        const ref = figureOf(results, "fast-only", point);
+        const p99Ratio = ratio(f?.p99Us, ref?.p99Us);
+        const rateRatio = ratio(f?.callsPerSec, ref?.callsPerSec);
+        const share = f?.counterShares?.whileSlow?.slow;
+        if (p99Ratio === undefined || rateRatio === undefined || share === undefined) {
+          measured = false;
+          return { ok: false, text: `${point} not measured` };
+        }
+        const ok = p99Ratio <= 1.25 && share <= 0.005 && rateRatio >= 0.9;
+        return { ok, text: `${point} p99 ${p99Ratio.toFixed(2)}× slow ${(share * 100).toFixed(2)} % req/s ${rateRatio.toFixed(2)}×${ok ? "" : " ✗"}` };
+      });
+      return { id, ok: parts.every((p) => p.ok), text: `${id}: ${parts.map((p) => p.text).join(", ")}` };
+    });
+    const winners = rows.filter((r) => r.ok).map((r) => r.id);
+    const met = winners.length > 0 ? true : measured ? false : undefined;
+    return { met, detail: `${winners.length > 0 ? `met by ${winners.join(", ")} — ` : ""}${rows.map((r) => r.text).join(" · ")}` };
+  },
+};
+
+/** Share of a bucket's calls to the overloaded backend below which a policy has caught the overload. */
+const caughtShare = 0.1;
+
+/**
+ * From when on (ms after the onset, the start of a bucket) `id` kept sending less than
+ * `caughtShare` of each bucket's calls to the overloaded backend until the window closed
+ * (undefined: the last bucket was above it), and its share per bucket after the onset, in percent;
+ * undefined when the `overloaded` point has no series for it.
+ */
+function caughtAfter(results: ScenarioResults, id: string): { ms: number | undefined; shares: string } | undefined {
+  const series = figureOf(results, id, "overloaded")?.series?.toSlow;
+  if (series === undefined || series.length < 2) return undefined;
+  const after = series.filter(([t]) => t >= 0);
+  let from: number | undefined;
+  for (let k = after.length - 1; k >= 0 && after[k]![1] < caughtShare; k--) from = after[k]![0];
+  return { ms: from, shares: after.map(([, s]) => Math.round(s * 100)).join(" ") };
+}
+
+/**
+ * Load reports (peak-EWMA on the reported latency, or load-report weights) catch a backend that
+ * turns overloaded halfway sooner than peak-EWMA on the client's own latency estimate does.
+ */
+export const overloadCaughtGoal: Goal = {
+  description:
+    `load reports catch a backend overloaded halfway before the client's latency estimate: ewma-server or lrep sends it < ${caughtShare * 100} % ` +
+    "of each bucket's calls from an earlier bucket on than ewma [issue 13]",
+  evaluate(results) {
+    const caught = ["ewma", "ewma-server", "lrep"].map((id) => ({ id, c: caughtAfter(results, id) }));
+    if (caught.some((x) => x.c === undefined)) return { met: undefined, detail: "not measured" };
+    const at = (id: string): number => caught.find((x) => x.id === id)?.c?.ms ?? Number.POSITIVE_INFINITY;
+    const met = Math.min(at("ewma-server"), at("lrep")) < at("ewma");
+    const detail = caught
+      .map(({ id, c }) => `${id}: ${c!.ms === undefined ? "not caught" : `under ${caughtShare * 100} % from ${c!.ms} ms on`} (share to it per bucket after the onset, %: ${c!.shares})`)
+      .join(" · ");
+    return { met, detail };
+  },
+};
