@@ -14,8 +14,9 @@ const fields = [
 ] as const;
 
 function formatNumber(value: number): string {
-  // Three decimals at most, without trailing zeros: small, and precise enough for weights.
-  return String(Math.round(value * 1000) / 1000);
+  // Four significant digits, without trailing zeros: small, and a utilization far below 1 (a
+  // limit far above the load) stays above 0, so weights still follow it (0.000123, not 0).
+  return String(Number(value.toPrecision(4)));
 }
 
 /**

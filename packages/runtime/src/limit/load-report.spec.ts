@@ -41,9 +41,15 @@ describe("createLoadReporter", () => {
 });
 
 describe("load report text", () => {
-  it("formats in a fixed order with at most three decimals, omitting absent fields", () => {
-    expect(formatLoadReport({ util: 0.4219, cpu: 0.3, qps: 1200, eps: 1.5, latMs: 3.2 })).toBe("util=0.422,cpu=0.3,qps=1200,eps=1.5,lat_ms=3.2");
+  it("formats in a fixed order with four significant digits, omitting absent fields", () => {
+    expect(formatLoadReport({ util: 0.42194, cpu: 0.3, qps: 1200, eps: 1.5, latMs: 3.2 })).toBe("util=0.4219,cpu=0.3,qps=1200,eps=1.5,lat_ms=3.2");
     expect(formatLoadReport({ qps: 0, eps: 0 })).toBe("qps=0,eps=0");
+  });
+
+  it("keeps a utilization far below 1 above 0 (four significant digits), and parses it back", () => {
+    const text = formatLoadReport({ util: 0.000123456, qps: 123456, eps: 0 });
+    expect(text).toBe("util=0.0001235,qps=123500,eps=0");
+    expect(parseLoadReport(text)?.util).toBeCloseTo(0.0001235, 10);
   });
 
   it("parses what it formats, skipping unknown keys", () => {

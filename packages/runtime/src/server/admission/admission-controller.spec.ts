@@ -116,7 +116,7 @@ describe("createAdmissionController", () => {
     time = 10;
     a.finish("success", true);
     // 1 call/s × 10 ms ÷ limit 4 = 0.0025 calls in flight on average, per unit of the limit.
-    expect(c.loadReport()).toBe("util=0.003,qps=1,eps=1,lat_ms=10");
+    expect(c.loadReport()).toBe("util=0.0025,qps=1,eps=1,lat_ms=10");
     expect(make({ loadReport: false }).loadReport()).toBeUndefined();
   });
 
