@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file sluice/v1/options.proto.
  */
 export const file_sluice_v1_options: GenFile = /*@__PURE__*/
-  fileDesc("ChdzbHVpY2UvdjEvb3B0aW9ucy5wcm90bxIJc2x1aWNlLnYxIqkBCgtDYWNoZVBvbGljeRIOCgZ0dGxfbXMYASABKAMSEwoLbWF4X2VudHJpZXMYAiABKAMSEQoJbWF4X2J5dGVzGAMgASgDEioKCGV2aWN0aW9uGAQgASgOMhguc2x1aWNlLnYxLkNhY2hlRXZpY3Rpb24SIQoZc3RhbGVfd2hpbGVfcmV2YWxpZGF0ZV9tcxgFIAEoAxITCgtrZXlfaGVhZGVycxgGIAMoCSKjAQoLUmV0cnlQb2xpY3kSFAoMbWF4X2F0dGVtcHRzGAEgASgFEhoKEmluaXRpYWxfYmFja29mZl9tcxgCIAEoAxIWCg5tYXhfYmFja29mZl9tcxgDIAEoAxIaChJiYWNrb2ZmX211bHRpcGxpZXIYBCABKAESLgoPcmV0cnlhYmxlX2NvZGVzGAUgAygOMhUuc2x1aWNlLnYxLlN0YXR1c0NvZGUibQoLSGVkZ2VQb2xpY3kSFAoMbWF4X2F0dGVtcHRzGAEgASgFEhgKEGhlZGdpbmdfZGVsYXlfbXMYAiABKAMSLgoPbm9uX2ZhdGFsX2NvZGVzGAMgAygOMhUuc2x1aWNlLnYxLlN0YXR1c0NvZGUiwQEKDE1ldGhvZFBvbGljeRIlCgVjYWNoZRgBIAEoCzIWLnNsdWljZS52MS5DYWNoZVBvbGljeRIlCgVyZXRyeRgCIAEoCzIWLnNsdWljZS52MS5SZXRyeVBvbGljeRIlCgVoZWRnZRgDIAEoCzIWLnNsdWljZS52MS5IZWRnZVBvbGljeRISCgp0aW1lb3V0X21zGAQgASgDEhMKC3JvdXRpbmdfa2V5GAUgASgJEhMKC2ludmFsaWRhdGVzGAYgAygJIoUBCg1TZXJ2aWNlUG9saWN5EiUKBXJldHJ5GAEgASgLMhYuc2x1aWNlLnYxLlJldHJ5UG9saWN5EiUKBWhlZGdlGAIgASgLMhYuc2x1aWNlLnYxLkhlZGdlUG9saWN5EhIKCnRpbWVvdXRfbXMYAyABKAMSEgoKcnhqc191bmFyeRgEIAEoCCqRBAoKU3RhdHVzQ29kZRIbChdTVEFUVVNfQ09ERV9VTlNQRUNJRklFRBAAEhgKFFNUQVRVU19DT0RFX0NBTkNFTEVEEAESFwoTU1RBVFVTX0NPREVfVU5LTk9XThACEiAKHFNUQVRVU19DT0RFX0lOVkFMSURfQVJHVU1FTlQQAxIhCh1TVEFUVVNfQ09ERV9ERUFETElORV9FWENFRURFRBAEEhkKFVNUQVRVU19DT0RFX05PVF9GT1VORBAFEh4KGlNUQVRVU19DT0RFX0FMUkVBRFlfRVhJU1RTEAYSIQodU1RBVFVTX0NPREVfUEVSTUlTU0lPTl9ERU5JRUQQBxIiCh5TVEFUVVNfQ09ERV9SRVNPVVJDRV9FWEhBVVNURUQQCBIjCh9TVEFUVVNfQ09ERV9GQUlMRURfUFJFQ09ORElUSU9OEAkSFwoTU1RBVFVTX0NPREVfQUJPUlRFRBAKEhwKGFNUQVRVU19DT0RFX09VVF9PRl9SQU5HRRALEh0KGVNUQVRVU19DT0RFX1VOSU1QTEVNRU5URUQQDBIYChRTVEFUVVNfQ09ERV9JTlRFUk5BTBANEhsKF1NUQVRVU19DT0RFX1VOQVZBSUxBQkxFEA4SGQoVU1RBVFVTX0NPREVfREFUQV9MT1NTEA8SHwobU1RBVFVTX0NPREVfVU5BVVRIRU5USUNBVEVEEBAqlAEKDUNhY2hlRXZpY3Rpb24SHgoaQ0FDSEVfRVZJQ1RJT05fVU5TUEVDSUZJRUQQABIWChJDQUNIRV9FVklDVElPTl9MUlUQARIWChJDQUNIRV9FVklDVElPTl9MRlUQAhIWChJDQUNIRV9FVklDVElPTl9BUkMQAxIbChdDQUNIRV9FVklDVElPTl9USU5ZX0xGVRAEOlEKBm1ldGhvZBIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGLaNAyABKAsyFy5zbHVpY2UudjEuTWV0aG9kUG9saWN5UgZtZXRob2Q6VQoHc2VydmljZRIfLmdvb2dsZS5wcm90b2J1Zi5TZXJ2aWNlT3B0aW9ucxi2jQMgASgLMhguc2x1aWNlLnYxLlNlcnZpY2VQb2xpY3lSB3NlcnZpY2ViBnByb3RvMw", [file_google_protobuf_descriptor]);
+  fileDesc("ChdzbHVpY2UvdjEvb3B0aW9ucy5wcm90bxIJc2x1aWNlLnYxIqkBCgtDYWNoZVBvbGljeRIOCgZ0dGxfbXMYASABKAMSEwoLbWF4X2VudHJpZXMYAiABKAMSEQoJbWF4X2J5dGVzGAMgASgDEioKCGV2aWN0aW9uGAQgASgOMhguc2x1aWNlLnYxLkNhY2hlRXZpY3Rpb24SIQoZc3RhbGVfd2hpbGVfcmV2YWxpZGF0ZV9tcxgFIAEoAxITCgtrZXlfaGVhZGVycxgGIAMoCSKjAQoLUmV0cnlQb2xpY3kSFAoMbWF4X2F0dGVtcHRzGAEgASgFEhoKEmluaXRpYWxfYmFja29mZl9tcxgCIAEoAxIWCg5tYXhfYmFja29mZl9tcxgDIAEoAxIaChJiYWNrb2ZmX211bHRpcGxpZXIYBCABKAESLgoPcmV0cnlhYmxlX2NvZGVzGAUgAygOMhUuc2x1aWNlLnYxLlN0YXR1c0NvZGUilAIKC0hlZGdlUG9saWN5EhQKDG1heF9hdHRlbXB0cxgBIAEoBRIYChBoZWRnaW5nX2RlbGF5X21zGAIgASgDEi4KD25vbl9mYXRhbF9jb2RlcxgDIAMoDjIVLnNsdWljZS52MS5TdGF0dXNDb2RlEiAKGGhlZGdpbmdfZGVsYXlfcGVyY2VudGlsZRgEIAEoARIhChloZWRnaW5nX2RlbGF5X21pbl9zYW1wbGVzGAUgASgFEiMKFmhlZGdpbmdfZGVsYXlfZmxvb3JfbXMYBiABKANIAIgBARIgChhoZWRnaW5nX2RlbGF5X2NlaWxpbmdfbXMYByABKANCGQoXX2hlZGdpbmdfZGVsYXlfZmxvb3JfbXMiwQEKDE1ldGhvZFBvbGljeRIlCgVjYWNoZRgBIAEoCzIWLnNsdWljZS52MS5DYWNoZVBvbGljeRIlCgVyZXRyeRgCIAEoCzIWLnNsdWljZS52MS5SZXRyeVBvbGljeRIlCgVoZWRnZRgDIAEoCzIWLnNsdWljZS52MS5IZWRnZVBvbGljeRISCgp0aW1lb3V0X21zGAQgASgDEhMKC3JvdXRpbmdfa2V5GAUgASgJEhMKC2ludmFsaWRhdGVzGAYgAygJIoUBCg1TZXJ2aWNlUG9saWN5EiUKBXJldHJ5GAEgASgLMhYuc2x1aWNlLnYxLlJldHJ5UG9saWN5EiUKBWhlZGdlGAIgASgLMhYuc2x1aWNlLnYxLkhlZGdlUG9saWN5EhIKCnRpbWVvdXRfbXMYAyABKAMSEgoKcnhqc191bmFyeRgEIAEoCCqRBAoKU3RhdHVzQ29kZRIbChdTVEFUVVNfQ09ERV9VTlNQRUNJRklFRBAAEhgKFFNUQVRVU19DT0RFX0NBTkNFTEVEEAESFwoTU1RBVFVTX0NPREVfVU5LTk9XThACEiAKHFNUQVRVU19DT0RFX0lOVkFMSURfQVJHVU1FTlQQAxIhCh1TVEFUVVNfQ09ERV9ERUFETElORV9FWENFRURFRBAEEhkKFVNUQVRVU19DT0RFX05PVF9GT1VORBAFEh4KGlNUQVRVU19DT0RFX0FMUkVBRFlfRVhJU1RTEAYSIQodU1RBVFVTX0NPREVfUEVSTUlTU0lPTl9ERU5JRUQQBxIiCh5TVEFUVVNfQ09ERV9SRVNPVVJDRV9FWEhBVVNURUQQCBIjCh9TVEFUVVNfQ09ERV9GQUlMRURfUFJFQ09ORElUSU9OEAkSFwoTU1RBVFVTX0NPREVfQUJPUlRFRBAKEhwKGFNUQVRVU19DT0RFX09VVF9PRl9SQU5HRRALEh0KGVNUQVRVU19DT0RFX1VOSU1QTEVNRU5URUQQDBIYChRTVEFUVVNfQ09ERV9JTlRFUk5BTBANEhsKF1NUQVRVU19DT0RFX1VOQVZBSUxBQkxFEA4SGQoVU1RBVFVTX0NPREVfREFUQV9MT1NTEA8SHwobU1RBVFVTX0NPREVfVU5BVVRIRU5USUNBVEVEEBAqlAEKDUNhY2hlRXZpY3Rpb24SHgoaQ0FDSEVfRVZJQ1RJT05fVU5TUEVDSUZJRUQQABIWChJDQUNIRV9FVklDVElPTl9MUlUQARIWChJDQUNIRV9FVklDVElPTl9MRlUQAhIWChJDQUNIRV9FVklDVElPTl9BUkMQAxIbChdDQUNIRV9FVklDVElPTl9USU5ZX0xGVRAEOlEKBm1ldGhvZBIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGLaNAyABKAsyFy5zbHVpY2UudjEuTWV0aG9kUG9saWN5UgZtZXRob2Q6VQoHc2VydmljZRIfLmdvb2dsZS5wcm90b2J1Zi5TZXJ2aWNlT3B0aW9ucxi2jQMgASgLMhguc2x1aWNlLnYxLlNlcnZpY2VQb2xpY3lSB3NlcnZpY2ViBnByb3RvMw", [file_google_protobuf_descriptor]);
 
 /**
  * Client-side response cache for a side-effect-free method
@@ -75,7 +75,9 @@ export const CachePolicySchema: GenMessage<CachePolicy> = /*@__PURE__*/
   messageDesc(file_sluice_v1_options, 0);
 
 /**
- * Retries of a failed call (idempotent methods only: NO_SIDE_EFFECTS or IDEMPOTENT).
+ * Retries of a failed call (idempotent methods only: NO_SIDE_EFFECTS or IDEMPOTENT), of every
+ * method kind. A client-streaming or bidi call keeps the request messages it sent for replay, up
+ * to 1 MiB per call and 16 MiB per client channel (serialized sizes); past that it is not retried.
  *
  * @generated from message sluice.v1.RetryPolicy
  */
@@ -125,7 +127,14 @@ export const RetryPolicySchema: GenMessage<RetryPolicy> = /*@__PURE__*/
 
 /**
  * Hedged requests: further attempts started while earlier ones are still running
- * (side-effect-free methods only).
+ * (side-effect-free unary methods only).
+ *
+ * The delay is fixed (hedging_delay_ms), or adaptive when hedging_delay_percentile is set: each
+ * client channel then hedges after that percentile of the method's recent successful-attempt
+ * latencies (the last 1000 within 30 s), clamped to [hedging_delay_floor_ms,
+ * hedging_delay_ceiling_ms], and uses hedging_delay_ms until hedging_delay_min_samples exist.
+ * `hedge: { max_attempts: 2 hedging_delay_ms: 10 hedging_delay_percentile: 98 }` hedges the
+ * slowest 2 % of calls once the method's latency is known.
  *
  * @generated from message sluice.v1.HedgePolicy
  */
@@ -138,7 +147,8 @@ export type HedgePolicy = Message<"sluice.v1.HedgePolicy"> & {
   maxAttempts: number;
 
   /**
-   * Delay before each further attempt, in milliseconds (>= 0).
+   * Delay before each further attempt, in milliseconds (>= 0); with hedging_delay_percentile,
+   * the delay used until enough latencies are known.
    *
    * @generated from field: int64 hedging_delay_ms = 2;
    */
@@ -150,6 +160,36 @@ export type HedgePolicy = Message<"sluice.v1.HedgePolicy"> & {
    * @generated from field: repeated sluice.v1.StatusCode non_fatal_codes = 3;
    */
   nonFatalCodes: StatusCode[];
+
+  /**
+   * Adaptive delay: the latency percentile to hedge after, in percent, > 0 and < 100 (e.g. 95,
+   * 99.5); 0 (unset): the fixed hedging_delay_ms. The other hedging_delay_ fields need it.
+   *
+   * @generated from field: double hedging_delay_percentile = 4;
+   */
+  hedgingDelayPercentile: number;
+
+  /**
+   * Latencies observed before the percentile is used, 1 to 1000 (0, unset: 20).
+   *
+   * @generated from field: int32 hedging_delay_min_samples = 5;
+   */
+  hedgingDelayMinSamples: number;
+
+  /**
+   * Least adaptive delay, in milliseconds (>= 0; unset: 1), so a run of fast calls cannot make
+   * every call hedge.
+   *
+   * @generated from field: optional int64 hedging_delay_floor_ms = 6;
+   */
+  hedgingDelayFloorMs?: bigint | undefined;
+
+  /**
+   * Largest adaptive delay, in milliseconds (>= hedging_delay_floor_ms; 0, unset: no ceiling).
+   *
+   * @generated from field: int64 hedging_delay_ceiling_ms = 7;
+   */
+  hedgingDelayCeilingMs: bigint;
 };
 
 /**
@@ -215,7 +255,7 @@ export const MethodPolicySchema: GenMessage<MethodPolicy> = /*@__PURE__*/
 
 /**
  * Per-service defaults for every method; a method's own option wins field by field. Retry applies
- * to the idempotent methods and hedging to the side-effect-free ones only.
+ * to the idempotent methods and hedging to the side-effect-free unary ones only.
  *
  * @generated from message sluice.v1.ServicePolicy
  */
