@@ -43,16 +43,16 @@ describe("mergeServerReports", () => {
 });
 
 describe("createStallMeter", () => {
-  it("sees a 60 ms block of the event loop as a loop delay of tens of ms", async () => {
+  it("sees a 100 ms block of the event loop as a loop delay of tens of ms", async () => {
     const meter = createStallMeter();
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const end = performance.now() + 60;
+    const end = performance.now() + 100;
     while (performance.now() < end) {
       // blocks the event loop
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
     const report = meter.stop();
-    expect(report.loopDelayMaxMs).toBeGreaterThanOrEqual(40);
+    expect(report.loopDelayMaxMs).toBeGreaterThanOrEqual(50);
     expect(report.gcPauseMaxMs).toBeGreaterThanOrEqual(0);
     if (process.platform === "linux") expect(report.runQueueWaitMsPerS).toBeGreaterThanOrEqual(0);
   });

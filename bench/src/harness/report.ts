@@ -199,8 +199,8 @@ export function scenarioSection(scenario: Scenario, results: ScenarioResults, ch
     const stalls = scenario.kind === "attempts" ? stallTable(results, p.id) : undefined;
     if (stalls !== undefined) {
       out.push(
-        "What stalled the processes meanwhile (event-loop delay beyond its 5 ms sampling, GC pauses, and the time the main thread was " +
-          "runnable but waited for a CPU, from /proc/self/schedstat — other load on the machine):",
+        "What stalled the processes meanwhile: event-loop delay (sampled every 20 ms), GC pauses, and the time the main thread was " +
+          "runnable but waited for a CPU (/proc/self/schedstat: other load on the machine):",
         "",
         stalls,
         "",

@@ -130,7 +130,7 @@ export interface CpuTime {
 
 /** What stalled a process over a window (see stall-meter.ts). */
 export interface StallReport {
-  /** 99th percentile of the event loop's delay, ms (sampled every 5 ms). */
+  /** 99th percentile of the event loop's delay, ms (sampled every 20 ms). */
   readonly loopDelayP99Ms: number;
   /** Longest event-loop delay seen, ms. */
   readonly loopDelayMaxMs: number;

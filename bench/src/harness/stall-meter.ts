@@ -4,8 +4,11 @@ import { readFileSync } from "node:fs";
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import type { StallReport } from "./scenario.js";
 
-/** Sampling period of the event-loop delay monitor, ms (its delays are measured to ~this precision). */
-const LOOP_RESOLUTION_MS = 5;
+/**
+ * Sampling period of the event-loop delay monitor, ms: a stall shows as that much delay whatever
+ * the period; a short one keeps waking the process, which on a busy machine perturbs what it measures.
+ */
+const LOOP_RESOLUTION_MS = 20;
 
 /** A window opened by `createStallMeter` and closed by `stop`. */
 export interface StallMeter {
