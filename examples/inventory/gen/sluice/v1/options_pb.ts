@@ -133,8 +133,9 @@ export const RetryPolicySchema: GenMessage<RetryPolicy> = /*@__PURE__*/
  * client channel then hedges after that percentile of the method's recent successful-attempt
  * latencies (the last 1000 within 30 s), clamped to [hedging_delay_floor_ms,
  * hedging_delay_ceiling_ms], and uses hedging_delay_ms until hedging_delay_min_samples exist.
- * `hedge: { max_attempts: 2 hedging_delay_ms: 10 hedging_delay_percentile: 98 }` hedges the
- * slowest 2 % of calls once the method's latency is known.
+ * `hedge: { max_attempts: 2 hedging_delay_ms: 10 hedging_delay_percentile: 98 }` sends a copy of
+ * each call still unanswered after the method's p98 latency (about 2 % of calls), after 10 ms
+ * until 20 latencies are known.
  *
  * @generated from message sluice.v1.HedgePolicy
  */
