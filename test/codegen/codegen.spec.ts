@@ -1,9 +1,12 @@
 // protoc-gen-sluice end to end: the real buf generate with the local plugins on awkward protos,
-// the real tsc --strict on the output, validation messages, determinism, js+dts, and the example.
+// the real tsc --strict on the output, validation messages, determinism, js+dts, the example, and
+// a generated client hedging adaptively against real servers.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fromJson, type DescMessage, type JsonValue } from "@bufbuild/protobuf";
+import { fromJson, type DescMessage, type DescService, type JsonValue } from "@bufbuild/protobuf";
+import { Code, ConnectError, type HandlerContext, type ServiceImpl, type Transport } from "@connectrpc/connect";
+import { createChannel, serve } from "@sluice/runtime";
 import {
   buildPluginAndRuntime,
   bufGenerate,
@@ -155,13 +158,15 @@ describe("protoc-gen-sluice on awkward protos", () => {
     expect(out).toContain('get: (request: CallOptions): string | undefined => request.toString$?.id,');
   });
 
-  it("merges service defaults field by field and fills in defaults", () => {
+  it("merges service defaults field by field, fills in defaults, and retries request streams", () => {
     const out = text(path.join(good, "gen-ts/acme/deep/nested/routing/v1/routing_sluice.ts"));
     const table = out.slice(out.indexOf("export const DefaultsServicePolicies"), out.indexOf("};", out.indexOf("export const DefaultsServicePolicies")) + 2);
     const retry = (attempts: number, initial: number, codes: string) =>
       `    retry: {\n      maxAttempts: ${attempts},\n      initialBackoffMs: ${initial},\n      maxBackoffMs: 5000,\n      backoffMultiplier: 2,\n      retryableCodes: [${codes}],\n    },\n`;
-    const hedge = (delay: number, codes: string) =>
-      `    hedge: {\n      maxAttempts: 2,\n      hedgingDelayMs: ${delay},\n      nonFatalCodes: [${codes}],\n    },\n`;
+    const adaptive = (percentile: number, minSamples: number, floorMs: number, ceiling = "") =>
+      `      adaptiveDelay: {\n        percentile: ${percentile},\n        minSamples: ${minSamples},\n        floorMs: ${floorMs},\n${ceiling}      },\n`;
+    const hedge = (delay: number, codes: string, adaptiveDelay = adaptive(0.95, 20, 1)) =>
+      `    hedge: {\n      maxAttempts: 2,\n      hedgingDelayMs: ${delay},\n      nonFatalCodes: [${codes}],\n${adaptiveDelay}    },\n`;
     expect(table).toBe(
       "export const DefaultsServicePolicies: PolicyTable<typeof DefaultsService> = {\n" +
         '  lookup: {\n    idempotency: "no-side-effects",\n    timeoutMs: 300,\n' + hedge(20, "") + "  },\n" +
@@ -172,7 +177,10 @@ describe("protoc-gen-sluice on awkward protos", () => {
         hedge(5, "Code.Unavailable") + "  },\n" +
         '  retuned: {\n    idempotency: "no-side-effects",\n    timeoutMs: 300,\n' + retry(4, 10, "Code.Unavailable, Code.ResourceExhausted") + "  },\n" +
         '  tail: {\n    idempotency: "no-side-effects",\n    timeoutMs: 300,\n' + retry(4, 100, "Code.Unavailable") + "  },\n" +
-        '  upload: {\n    idempotency: "idempotent",\n    timeoutMs: 300,\n  },\n' +
+        '  upload: {\n    idempotency: "idempotent",\n    timeoutMs: 300,\n' + retry(4, 100, "Code.Unavailable") + "  },\n" +
+        '  converse: {\n    idempotency: "idempotent",\n    timeoutMs: 300,\n' + retry(3, 100, "Code.Unavailable") + "  },\n" +
+        '  adaptive: {\n    idempotency: "no-side-effects",\n    timeoutMs: 300,\n' +
+        hedge(5000, "", adaptive(0.999, 50, 0, "        ceilingMs: 250,\n")) + "  },\n" +
         "};",
     );
   });
@@ -221,6 +229,55 @@ describe("protoc-gen-sluice on awkward protos", () => {
   });
 });
 
+describe("generated adaptive hedging, end to end", () => {
+  it("hedges after the learned latency percentile from the proto's hedging_delay_percentile, not the fixed 5 s", async () => {
+    // The generated client and table of DefaultsService.Adaptive (p99.9, 50 samples, ceiling 250 ms,
+    // fixed delay 5000 ms) against a real server whose first attempt of a "slow" call never answers.
+    const dir = path.join(good, "gen-ts/acme/deep/nested/routing/v1");
+    const pb = require(path.join(dir, "routing_pb.ts")) as { DefaultsService: DescService };
+    const sluice = require(path.join(dir, "routing_sluice.ts")) as {
+      createDefaultsServiceClient(transport: Transport): { adaptive(request: { region: string }, options?: { timeoutMs?: number }): Promise<{ region: string }> };
+    };
+    const attempts: Array<string | null> = [];
+    const servers = await Promise.all(
+      [0, 1].map(() =>
+        serve({
+          host: "127.0.0.1",
+          shutdownGraceMs: 0,
+          routes: (router) =>
+            router.service(pb.DefaultsService, {
+              async adaptive(request: { region: string }, context: HandlerContext) {
+                const previous = context.requestHeader.get("grpc-previous-rpc-attempts");
+                if (request.region === "slow") attempts.push(previous);
+                if (request.region === "slow" && previous === null) {
+                  await new Promise<void>((resolve) => context.signal.addEventListener("abort", () => resolve(), { once: true }));
+                  throw new ConnectError("cancelled", Code.Canceled);
+                }
+                return { region: `${request.region}:${previous ?? "first"}` };
+              },
+            } as unknown as Partial<ServiceImpl<DescService>>),
+        }),
+      ),
+    );
+    const channel = createChannel({ target: `static:///${servers.map((s) => `127.0.0.1:${s.port}`).join(",")}`, outlierDetection: false });
+    try {
+      const client = sluice.createDefaultsServiceClient(channel);
+      for (let i = 0; i < 60; i++) await client.adaptive({ region: "fast" }, { timeoutMs: 10_000 });
+      const started = performance.now();
+      const answer = await client.adaptive({ region: "slow" }, { timeoutMs: 4_000 });
+      const tookMs = performance.now() - started;
+      expect(answer.region).toBe("slow:1");
+      expect(attempts).toEqual([null, "1"]);
+      // The hedge went out after at most the 250 ms ceiling; the fixed delay would have been 5000 ms.
+      expect(tookMs).toBeLessThan(2_000);
+      expect(channel.stats().attempts).toMatchObject({ hedges: 1, hedgesCancelled: 1 });
+    } finally {
+      await channel.close(100);
+      await Promise.all(servers.map((s) => s.shutdown({ graceMs: 100 })));
+    }
+  }, 30_000);
+});
+
 describe("protoc-gen-sluice on the names of issue 9", () => {
   it("quotes a method named new and spells String through globalThis when a service is named String", () => {
     const out = text(path.join(good, "gen-ts/acme/awkward/v1/awkward_sluice.ts"));
@@ -263,8 +320,6 @@ describe("protoc-gen-sluice validation", () => {
     where("CacheService", "Values") + '(sluice.v1.method).cache.key_headers must hold lower-case header names (e.g. "x-tenant-id"), got "bad header"',
     where("CacheService", "NoBound") + "(sluice.v1.method).cache needs a bound: set max_entries > 0 or max_bytes > 0 (or both)",
     where("RetryService", "Unknown") + "(sluice.v1.method).retry requires idempotency_level = IDEMPOTENT or NO_SIDE_EFFECTS, got IDEMPOTENCY_UNKNOWN",
-    where("RetryService", "ClientStream") + "(sluice.v1.method).retry is only allowed on unary and server-streaming methods, got a client-streaming method",
-    where("RetryService", "Bidi") + "(sluice.v1.method).retry is only allowed on unary and server-streaming methods, got a bidi-streaming method",
     where("RetryService", "ZeroAttempts") + "(sluice.v1.method).retry.max_attempts must be between 2 and 10, got 0",
     where("RetryService", "Values") + "(sluice.v1.method).retry.max_attempts must be between 2 and 10, got 11",
     where("RetryService", "Values") + "(sluice.v1.method).retry.initial_backoff_ms must be > 0 (or unset for the default 100), got -1",
@@ -281,6 +336,18 @@ describe("protoc-gen-sluice validation", () => {
     where("HedgeService", "Both") +
       "(sluice.v1.method) sets both retry and hedge; a method has one: pick retry (resend after a failure, for idempotent methods) " +
       "or hedge (send copies after a delay, for side-effect-free methods) and remove the other",
+    where("HedgeService", "AdaptiveValues") + "(sluice.v1.method).hedge.hedging_delay_percentile must be a percent > 0 and < 100 (e.g. 95 or 99.5), got 100",
+    where("HedgeService", "AdaptiveValues") + "(sluice.v1.method).hedge.hedging_delay_min_samples must be between 1 and 1000 (or unset for the default 20), got 1001",
+    where("HedgeService", "AdaptiveValues") + "(sluice.v1.method).hedge.hedging_delay_floor_ms must be >= 0 (or unset for the default 1), got -1",
+    where("HedgeService", "AdaptiveValues") + "(sluice.v1.method).hedge.hedging_delay_ceiling_ms must be >= 0 (0 or unset: no ceiling), got -2",
+    where("HedgeService", "CeilingBelowFloor") + "(sluice.v1.method).hedge.hedging_delay_ceiling_ms must be >= hedging_delay_floor_ms (50), got 20",
+    where("HedgeService", "NoPercentile") +
+      "(sluice.v1.method).hedge.hedging_delay_min_samples needs hedging_delay_percentile (the adaptive delay's percentile): set it, or remove this field for a fixed hedging_delay_ms",
+    where("HedgeService", "NoPercentile") +
+      "(sluice.v1.method).hedge.hedging_delay_ceiling_ms needs hedging_delay_percentile (the adaptive delay's percentile): set it, or remove this field for a fixed hedging_delay_ms",
+    where("AdaptiveDefaults") + "(sluice.v1.service).hedge.hedging_delay_percentile must be a percent > 0 and < 100 (e.g. 95 or 99.5), got -3",
+    where("AdaptiveDefaults", "Get") +
+      "(sluice.v1.method).hedge.hedging_delay_ceiling_ms must be >= hedging_delay_floor_ms (30, from (sluice.v1.service).hedge), got 10 (from (sluice.v1.method).hedge)",
     where("RoutingService", "Missing") + '(sluice.v1.method).routing_key "inner.nme": message bad.v1.Inner has no field "nme"',
     where("RoutingService", "Repeated") + '(sluice.v1.method).routing_key "inners.id" goes through repeated field bad.v1.Req.inners; only singular fields are allowed',
     where("RoutingService", "RepeatedLeaf") + '(sluice.v1.method).routing_key "inner.tags" goes through repeated field bad.v1.Inner.tags; only singular fields are allowed',

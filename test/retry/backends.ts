@@ -1,5 +1,5 @@
-// Test support for the retry suite: EchoService servers on 127.0.0.1 whose unary and
-// server-streaming handlers do what each test says, recording every attempt they see.
+// Test support for the retry suite: EchoService servers on 127.0.0.1 whose handlers (all four
+// kinds) do what each test says, recording every attempt they see.
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -63,8 +63,18 @@ function routes(backend: Backend) {
       await backend.behaviour({ text: texts.join(",") } as EchoRequest, backend);
       return { text: `${backend.name}:${texts.join(",")}`, index: texts.length };
     },
-    async *bidi(requests: AsyncIterable<EchoRequest>): AsyncGenerator<Out> {
-      for await (const request of requests) yield { text: request.text };
+    async *bidi(requests: AsyncIterable<EchoRequest>, context: HandlerContext): AsyncGenerator<Out> {
+      // Reads the whole request stream before answering, so a failing behaviour fails the call
+      // before its first response message; requests whose text starts with "ping" are answered
+      // one by one as they come.
+      const texts: string[] = [];
+      for await (const request of requests) {
+        if (request.text.startsWith("ping")) yield { text: `${backend.name}:${request.text}` };
+        else texts.push(request.text);
+      }
+      backend.seen.push({ text: texts.join(","), previousAttempts: context.requestHeader.get("grpc-previous-rpc-attempts"), at: Date.now() });
+      await backend.behaviour({ text: texts.join(",") } as EchoRequest, backend);
+      for (const [index, text] of texts.entries()) yield { text: `${backend.name}:${text}`, index };
     },
   };
 }

@@ -153,6 +153,36 @@ function attemptsTable(results: ScenarioResults, scenario: Scenario, pointId: st
   return table(header, rows);
 }
 
+function fmtStall(ms: number | undefined): string {
+  return ms === undefined ? "–" : ms.toFixed(1);
+}
+
+/**
+ * What stalled the processes while a point was measured (medians over runs; the server column is
+ * the worst server process): tells a busy machine (run-queue wait), GC and event-loop stalls apart.
+ */
+function stallTable(results: ScenarioResults, pointId: string): string | undefined {
+  const figures = results.contenders.map((c) => ({ c, f: figureOf(results, c.id, pointId) }));
+  if (!figures.some(({ f }) => f?.clientStalls !== undefined)) return undefined;
+  const header = [
+    "contender",
+    "client loop delay p99 / max ms", "client GC max ms", "client GC ms/s", "client CPU wait ms/s",
+    "server loop delay p99 / max ms", "server GC max ms", "server CPU wait ms/s",
+  ];
+  const rows = figures.map(({ c, f }) => {
+    const cs = f?.clientStalls;
+    const ss = f?.serverStalls;
+    return [
+      `(${c.id}) ${c.label}`,
+      cs === undefined ? "–" : `${fmtStall(cs.loopDelayP99Ms)} / ${fmtStall(cs.loopDelayMaxMs)}`,
+      fmtStall(cs?.gcPauseMaxMs), fmtStall(cs?.gcPauseMsPerS), fmtStall(cs?.runQueueWaitMsPerS),
+      ss === undefined ? "–" : `${fmtStall(ss.loopDelayP99Ms)} / ${fmtStall(ss.loopDelayMaxMs)}`,
+      fmtStall(ss?.gcPauseMaxMs), fmtStall(ss?.runQueueWaitMsPerS),
+    ];
+  });
+  return table(header, rows);
+}
+
 /** The markdown section of one scenario; `chartDir` is the charts' path relative to the report. */
 export function scenarioSection(scenario: Scenario, results: ScenarioResults, chartFiles: readonly string[], chartDir: string): string {
   const env = results.environment;
@@ -167,6 +197,16 @@ export function scenarioSection(scenario: Scenario, results: ScenarioResults, ch
     out.push(`### ${p.label}`, "");
     const tableOf = { unary: unaryTable, stream: streamTable, balance: balanceTable, overload: overloadTable, attempts: attemptsTable }[scenario.kind];
     out.push(tableOf(results, scenario, p.id), "");
+    const stalls = scenario.kind === "attempts" ? stallTable(results, p.id) : undefined;
+    if (stalls !== undefined) {
+      out.push(
+        "What stalled the processes meanwhile: event-loop delay (sampled every 20 ms), GC pauses, and the time the main thread was " +
+          "runnable but waited for a CPU (/proc/self/schedstat: other load on the machine):",
+        "",
+        stalls,
+        "",
+      );
+    }
   }
   if (scenario.goals.length > 0) {
     out.push("### Goals", "");

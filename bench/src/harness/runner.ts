@@ -1,7 +1,8 @@
-// Runs a scenario: for each run and contender, fork server and load generator, warm up, measure each point.
+// Runs a scenario: for each run and contender, fork server(s) and load generator, warm up, measure each point.
 import type { Progress } from "./progress.js";
 import type { Contender, LoadPhase, Point, Sample, Scenario, ScenarioMode } from "./scenario.js";
 import { startWorker, type WorkerHandle } from "./worker-handle.js";
+import { startServerGroup } from "./server-group.js";
 
 /** How a scenario is run. */
 export interface RunOptions {
@@ -61,25 +62,29 @@ async function runContender(scenario: Scenario, contender: Contender, points: re
     options.cpuProfileDir
       ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${scenario.name}-${contender.id}-run${run}-${role}.cpuprofile`]
       : [];
-  const server = startWorker([...(contender.server.execArgv ?? []), ...profile("server")]);
+  const processes = contender.serverProcesses ?? 1;
+  const server = startServerGroup(contender.server, processes, (i) => [
+    ...(contender.server.execArgv ?? []),
+    ...profile(processes === 1 ? "server" : `server${i}`),
+  ]);
   let client: WorkerHandle | undefined;
   try {
-    const { ports } = await server.request({ op: "start-server", spec: contender.server }, CONTROL_TIMEOUT_MS);
+    const ports = await server.start(CONTROL_TIMEOUT_MS);
     client = startWorker([...(contender.client.execArgv ?? []), ...profile("client")]);
     await client.request({ op: "create-caller", spec: contender.client, ports }, CONTROL_TIMEOUT_MS);
     const warmup = scenario.warmup(options.mode);
     options.progress.step(`${tag}: warm-up`, expectedMs(warmup));
     await runPhase(client, warmup);
     for (const point of points) {
-      if (point.server !== undefined) await server.request({ op: "configure", args: point.server }, CONTROL_TIMEOUT_MS);
+      if (point.server !== undefined) await server.configure(point.server, CONTROL_TIMEOUT_MS);
       if (point.warmup) {
         options.progress.step(`${tag} ${point.label}: warm-up`, expectedMs(point.warmup));
         await runPhase(client, point.warmup);
       }
       options.progress.step(`${tag} ${point.label}: measuring`, expectedMs(point.measure));
-      await server.request({ op: "mark" }, CONTROL_TIMEOUT_MS);
+      await server.mark(CONTROL_TIMEOUT_MS);
       const result = await runPhase(client, point.measure);
-      const serverReport = await server.request({ op: "report" }, CONTROL_TIMEOUT_MS);
+      const serverReport = await server.report(CONTROL_TIMEOUT_MS);
       samples.push({ run, contender: contender.id, point: point.id, client: result, server: serverReport });
     }
   } finally {

@@ -30,6 +30,11 @@ export interface Contender {
   readonly server: ProcessSpec;
   /** The load-generator process; its module exports `createCaller`. */
   readonly client: ProcessSpec;
+  /**
+   * Server processes to fork from `server` (default 1); the client gets every process's ports in
+   * order, and their reports are added up (CPU, counters, RSS) or, for stalls, the worst one kept.
+   */
+  readonly serverProcesses?: number;
 }
 
 /** A bounded load phase run by the load generator. */
@@ -125,11 +130,27 @@ export interface CpuTime {
   readonly systemUs: number;
 }
 
+/** What stalled a process over a window (see stall-meter.ts). */
+export interface StallReport {
+  /** 99th percentile of the event loop's delay, ms (sampled every 20 ms). */
+  readonly loopDelayP99Ms: number;
+  /** Longest event-loop delay seen, ms. */
+  readonly loopDelayMaxMs: number;
+  /** Longest GC pause, ms. */
+  readonly gcPauseMaxMs: number;
+  /** GC pauses per second of the window, ms/s. */
+  readonly gcPauseMsPerS: number;
+  /** Time the main thread was runnable but waited for a CPU, ms per second of the window (Linux only). */
+  readonly runQueueWaitMsPerS?: number;
+}
+
 /** What a process reports about a measured window. */
 export interface ResourceReport {
   readonly cpu: CpuTime;
   /** Largest resident set size sampled in the window, bytes. */
   readonly peakRssBytes: number;
+  /** What stalled the process in the window (absent in results saved before it was measured). */
+  readonly stalls?: StallReport;
 }
 
 /**
@@ -201,6 +222,10 @@ export interface Figure {
   readonly serverCpuUsPerMessage: number;
   readonly clientPeakRssBytes: number;
   readonly serverPeakRssBytes: number;
+  /** Median over runs of the load generator's stalls (absent when not measured). */
+  readonly clientStalls?: StallReport;
+  /** Median over runs of the server processes' stalls (the worst process of each run). */
+  readonly serverStalls?: StallReport;
   /**
    * Median over runs of each server counter's share of its group (0..1), e.g.
    * `{ window: { slow: 0.02, … } }`; absent when the server keeps no counters.

@@ -1,6 +1,6 @@
 // Turns the samples of several runs into median figures per (contender, point), and ratio helpers.
 import { cdfPoints, decodeHistogram, mergeHistograms, percentiles } from "./histogram.js";
-import type { Figure, OpenLoopFigure, Sample, ScenarioResults, ServerCounters } from "./scenario.js";
+import type { Figure, OpenLoopFigure, Sample, ScenarioResults, ServerCounters, StallReport } from "./scenario.js";
 
 /** Median of a non-empty list (mean of the middle two for even lengths); NaN when empty. */
 export function median(values: readonly number[]): number {
@@ -70,6 +70,21 @@ export function medianGauges(samples: readonly Sample[]): Record<string, number>
   return Object.fromEntries(names.map((n) => [n, median(runs.flatMap((g) => (g[n] !== undefined ? [g[n]!] : [])))]));
 }
 
+/** Field-wise medians of the stall reports present; undefined when no sample has one. */
+export function medianStalls(reports: ReadonlyArray<StallReport | undefined>): StallReport | undefined {
+  const present = reports.filter((r): r is StallReport => r !== undefined);
+  if (present.length === 0) return undefined;
+  const m = (pick: (s: StallReport) => number): number => median(present.map(pick));
+  const waits = present.flatMap((s) => (s.runQueueWaitMsPerS !== undefined ? [s.runQueueWaitMsPerS] : []));
+  return {
+    loopDelayP99Ms: m((s) => s.loopDelayP99Ms),
+    loopDelayMaxMs: m((s) => s.loopDelayMaxMs),
+    gcPauseMaxMs: m((s) => s.gcPauseMaxMs),
+    gcPauseMsPerS: m((s) => s.gcPauseMsPerS),
+    ...(waits.length > 0 ? { runQueueWaitMsPerS: median(waits) } : {}),
+  };
+}
+
 /** Median figures of the samples of one (contender, point); undefined when there are none. */
 export function aggregate(samples: readonly Sample[]): Figure | undefined {
   if (samples.length === 0) return undefined;
@@ -107,6 +122,8 @@ export function aggregate(samples: readonly Sample[]): Figure | undefined {
     serverCpuUsPerMessage: m((x) => x.serverCpuUsPerMessage),
     clientPeakRssBytes: m((x) => x.clientPeakRssBytes),
     serverPeakRssBytes: m((x) => x.serverPeakRssBytes),
+    ...optional("clientStalls", medianStalls(samples.map((s) => s.client.resources.stalls))),
+    ...optional("serverStalls", medianStalls(samples.map((s) => s.server.stalls))),
     ...(samples.some((s) => s.server.counters !== undefined) ? { counterShares: medianShares(samples.map((s) => s.server.counters)) } : {}),
     cdf: cdfPoints(mergeHistograms(samples.map((s) => s.client.histogram))),
     ...optional("openLoop", openLoopFigure(samples)),

@@ -4,18 +4,30 @@ import type { Contender, LoadPhase, Point, Scenario, ScenarioMode } from "../har
 import type { JsonObject } from "../harness/scenario.js";
 import { amplificationGoal, tailCutGoal } from "./attempt-figures.js";
 
-/** Calls in flight (closed loop). */
+/** Calls in flight (closed loop, retry-storm). */
 const CONCURRENCY = 8;
 
 /** Measured window of a full run, in ms. */
 const MEASURE_MS = 8_000;
 
+/**
+ * Calls started per second (open loop, tail): few enough that the load generator needs well under
+ * a fair share of a CPU on a busy machine (~0.3–0.5 ms of CPU per call), so calls do not queue in it.
+ */
+const TAIL_RATE_PER_S = 200;
+
+/** Measured window of the tail scenario: 9,000 calls in a full run, 3,000 in a quick one (p99.9 needs thousands). */
+const TAIL_MEASURE_MS = { full: 45_000, quick: 15_000 };
+
+/** Most tail calls outstanding at once (an arrival beyond it counts as failed). */
+const TAIL_MAX_OUTSTANDING = 256;
+
 function backends(options: JsonObject): Contender["server"] {
   return { module: "contenders/tail-server.js", options: { backends: 4, ...options } };
 }
 
-function sluice(id: string, label: string, server: Contender["server"], options: JsonObject): Contender {
-  return { id, label, server, client: { module: "contenders/sluice-attempts-client.js", options } };
+function sluice(id: string, label: string, server: Contender["server"], options: JsonObject, serverProcesses?: number): Contender {
+  return { id, label, server, client: { module: "contenders/sluice-attempts-client.js", options }, ...(serverProcesses !== undefined ? { serverProcesses } : {}) };
 }
 
 function phase(durationMs: number): LoadPhase {
@@ -27,33 +39,53 @@ function points(mode: ScenarioMode, id: string, label: string): Point[] {
   return [{ id, label, warmup: phase(mode.quick ? 200 : 2_000), measure: phase(measureMs) }];
 }
 
-const hiccups = backends({ fastMs: 1, hiccupMs: 100, hiccupRate: 0.01 });
-const noHiccups = backends({ fastMs: 1, hiccupMs: 100, hiccupRate: 0 });
+function tailPhase(durationMs: number): LoadPhase {
+  return { concurrency: TAIL_MAX_OUTSTANDING, arrivalPerSec: TAIL_RATE_PER_S, durationMs, timeoutMs: durationMs + 30_000, callArgs: {} };
+}
+
+/** One backend per server process, four processes: a stall of one backend's process is a hiccup another backend does not share. */
+function tailBackends(options: JsonObject): Contender["server"] {
+  return { module: "contenders/tail-server.js", options: { backends: 1, ...options } };
+}
+
+const hiccups = tailBackends({ fastMs: 1, hiccupMs: 100, hiccupRate: 0.01 });
+const noHiccups = tailBackends({ fastMs: 1, hiccupMs: 100, hiccupRate: 0 });
 
 /** Hedging against rare slow calls. */
 export const tailScenario: Scenario = {
   name: "tail",
   title: "Hedged requests against a 1 % chance of a 100 ms hiccup",
   description:
-    "One server process hosts four Sluice `serve()` backends on loopback ports; each Echo waits ~1 ms, except that each call has a 1 % chance " +
-    "of waiting 100 ms (the wait ends early when the call is cancelled, as a losing hedge is). The load generator keeps 8 calls in flight " +
+    "Four backends, each a Sluice `serve()` in its own server process on a loopback port; each Echo waits ~1 ms, except that each call has a 1 % " +
+    "chance of waiting 100 ms (the wait ends early when the call is cancelled, as a losing hedge is). The load generator starts " +
+    `${TAIL_RATE_PER_S} calls per second whatever the answers (open loop, as independent users do; ${TAIL_MEASURE_MS.full / 1000} s, ` +
+    `${((TAIL_RATE_PER_S * TAIL_MEASURE_MS.full) / 1000).toLocaleString("en-US")} calls measured per run, ` +
+    `${((TAIL_RATE_PER_S * TAIL_MEASURE_MS.quick) / 1000).toLocaleString("en-US")} with --quick) ` +
     "through the generated-style policy client over a round-robin channel to all four. Contenders: no hedging; hedging after a fixed 10 ms; " +
     "adaptive hedging after the method's observed p98 latency (10 ms until 20 samples exist); each with at most 2 attempts per call, spending " +
     "the channel's retry budget (Finagle's default). *per backend* here is the backends' attempt counters: the share of first attempts and of " +
     "extra (hedged) attempts, from the `grpc-previous-rpc-attempts` header; extra attempts per call = extra ÷ first. " +
     "For comparison, \"The Tail at Scale\" (Dean & Barroso, CACM 2013): in a BigTable benchmark, hedging after 10 ms cut the p99.9 of reading " +
     "1,000 keys from 1,800 ms to 74 ms while sending only 2 % more requests. The last line is not hedging but the floor: the same load " +
-    "with no hiccups at all, i.e. the p99.9 this shared machine gives a 1 ms call; hedging cannot go below it.",
+    "with no hiccups at all, i.e. the p99.9 this machine gives a 1 ms call; hedging cannot go below it. The stall table says where that " +
+    "floor comes from: a process waiting for a CPU (other load on the machine), GC, or its own event loop.",
   kind: "attempts",
   contenders: [
-    sluice("none", "Sluice, no hedging", hiccups, { mode: "none" }),
-    sluice("fixed", "Sluice, hedging after 10 ms", hiccups, { mode: "fixed", hedgeDelayMs: 10 }),
-    sluice("adaptive", "Sluice, adaptive hedging (p98)", hiccups, { mode: "adaptive", percentile: 98, hedgeDelayMs: 10 }),
-    sluice("floor", "reference: no hiccups, no hedging", noHiccups, { mode: "none" }),
+    sluice("none", "Sluice, no hedging", hiccups, { mode: "none" }, 4),
+    sluice("fixed", "Sluice, hedging after 10 ms", hiccups, { mode: "fixed", hedgeDelayMs: 10 }, 4),
+    sluice("adaptive", "Sluice, adaptive hedging (p98)", hiccups, { mode: "adaptive", percentile: 98, hedgeDelayMs: 10 }, 4),
+    sluice("floor", "reference: no hiccups, no hedging", noHiccups, { mode: "none" }, 4),
   ],
   anchors: ["none"],
-  points: (mode) => points(mode, "hiccups", "1 % of calls hiccup for 100 ms"),
-  warmup: (mode) => phase(mode.quick ? 200 : 2_000),
+  points: (mode) => [
+    {
+      id: "hiccups",
+      label: "1 % of calls hiccup for 100 ms",
+      warmup: tailPhase(mode.quick ? 500 : 2_000),
+      measure: tailPhase(mode.durationMs ?? (mode.quick ? TAIL_MEASURE_MS.quick : TAIL_MEASURE_MS.full)),
+    },
+  ],
+  warmup: (mode) => tailPhase(mode.quick ? 500 : 2_000),
   goals: [
     tailCutGoal("Adaptive hedging cuts p99.9 by ≥ 5× for ≤ 5 % extra attempts [issue 14]", "adaptive", "none", 5, 0.05),
   ],
@@ -66,7 +98,7 @@ export const retryStormScenario: Scenario = {
   name: "retry-storm",
   title: "Retries against backends failing half their calls",
   description:
-    "The same four backends, answering after ~1 ms but failing half of all calls with UNAVAILABLE. The client retries Echo up to 5 attempts " +
+    "Four backends in one server process, answering after ~1 ms but failing half of all calls with UNAVAILABLE. The client retries Echo up to 5 attempts " +
     "(gRFC A6: 5 ms initial backoff, ×2, ±20 % jitter), 8 calls in flight. Without a budget (a windowed budget that never refuses) a call " +
     "makes 1 + ½ + ¼ + ⅛ + 1/16 ≈ 1.94 attempts on average, nearly doubling the load on an unhealthy fleet; Finagle's budget (Sluice's " +
     "default: retries ≤ 20 % of requests over 10 s plus 10 per second) holds it to 1.2 plus that reserve spread over the calls; gRPC's token throttling (maxTokens 10, tokenRatio 0.1) lower still. " +

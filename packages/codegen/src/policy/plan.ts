@@ -27,11 +27,24 @@ export interface RetryPlan {
   readonly retryableCodes: readonly string[];
 }
 
+/**
+ * A resolved adaptive hedging delay, as `@sluice/runtime`'s `AdaptiveHedgeDelay` spells it:
+ * `percentile` a fraction in (0, 1), defaults filled in, `ceilingMs` absent for no ceiling.
+ */
+export interface AdaptiveDelayPlan {
+  readonly percentile: number;
+  readonly minSamples: number;
+  readonly floorMs: number;
+  readonly ceilingMs?: number;
+}
+
 /** A resolved hedging policy; codes are Connect `Code` member names. */
 export interface HedgePlan {
   readonly maxAttempts: number;
   readonly hedgingDelayMs: number;
   readonly nonFatalCodes: readonly string[];
+  /** Set when `hedging_delay_percentile` is: hedge after that latency percentile. */
+  readonly adaptiveDelay?: AdaptiveDelayPlan;
 }
 
 /** A routing key: the proto path as written and the fields it walks through, outermost first. */

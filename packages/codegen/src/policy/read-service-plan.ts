@@ -16,6 +16,7 @@ import { toConnectCodes } from "./status-codes.js";
 import { checkCache, checkHedge, checkNotNegative, checkRetry } from "./validate-fields.js";
 import { checkInvalidates } from "./invalidates.js";
 import { readLimit } from "./limit-policy.js";
+import { readAdaptiveDelay } from "./adaptive-delay.js";
 
 const M = "(sluice.v1.method)";
 const S = "(sluice.v1.service)";
@@ -97,7 +98,7 @@ function readMethodPlan(method: DescMethod, svc: ServicePolicy | undefined, serv
     plan.cache = readCache(own.cache, report);
   }
 
-  plan.retry = readRetry(own, svc, idempotency, level, kind, report);
+  plan.retry = readRetry(own, svc, idempotency, level, report);
   plan.hedge = readHedge(own, svc, sideEffectFree, level, kind, report);
   if (plan.retry !== undefined && plan.hedge !== undefined) {
     // A call either retries after a failure or hedges after a delay. A method's own option wins
@@ -150,18 +151,15 @@ function readRetry(
   svc: ServicePolicy | undefined,
   idempotency: IdempotencyName,
   level: string,
-  kind: DescMethod["methodKind"],
   report: Report,
 ): RetryPlan | undefined {
-  const streamsRequests = kind === "client_streaming" || kind === "bidi_streaming";
-  const inherited = idempotency !== "unknown" && !streamsRequests ? svc?.retry : undefined;
+  // Every method kind retries: a client-streaming or bidi call replays its request messages
+  // within the runtime's replay bound (1 MiB per call, 16 MiB per channel).
+  const inherited = idempotency !== "unknown" ? svc?.retry : undefined;
   const mine = own?.retry;
   if (mine !== undefined) {
     if (idempotency === "unknown") {
       report(`${M}.retry`, `requires idempotency_level = IDEMPOTENT or NO_SIDE_EFFECTS, got ${level}`);
-    }
-    if (streamsRequests) {
-      report(`${M}.retry`, `is only allowed on unary and server-streaming methods, got a ${kindNames[kind]} method`);
     }
     checkRetry(mine, `${M}.retry`, inherited === undefined, report);
   }
@@ -218,10 +216,12 @@ function readHedge(
   const delay = mine !== undefined && mine.hedgingDelayMs !== 0n ? mine.hedgingDelayMs : (inherited?.hedgingDelayMs ?? 0n);
   const ownCodes = mine !== undefined && mine.nonFatalCodes.length > 0;
   const codes = ownCodes ? mine.nonFatalCodes : (inherited?.nonFatalCodes ?? []);
+  const adaptiveDelay = readAdaptiveDelay(mine, inherited, { method: `${M}.hedge`, service: `${S}.hedge` }, report);
   return {
     maxAttempts: attempts,
     hedgingDelayMs: Number(delay),
     nonFatalCodes: toConnectCodes(codes, `${M}.hedge.non_fatal_codes`, ownCodes ? report : () => {}),
+    ...(adaptiveDelay !== undefined ? { adaptiveDelay } : {}),
   };
 }
 

@@ -2,6 +2,7 @@
 // shared by the method and the service options.
 import type { CachePolicy, HedgePolicy, RetryPolicy } from "../gen/sluice/v1/options_pb.js";
 import type { Report } from "./problems.js";
+import { checkAdaptiveDelayFields } from "./adaptive-delay.js";
 
 /** A lower-case HTTP header name (an RFC 9110 token without upper-case letters). */
 const headerName = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
@@ -60,4 +61,5 @@ export function checkRetry(retry: RetryPolicy, prefix: string, requireAttempts: 
 export function checkHedge(hedge: HedgePolicy, prefix: string, requireAttempts: boolean, report: Report): void {
   checkAttempts(hedge.maxAttempts, `${prefix}.max_attempts`, requireAttempts, report);
   checkNotNegative(hedge.hedgingDelayMs, `${prefix}.hedging_delay_ms`, report);
+  checkAdaptiveDelayFields(hedge, prefix, report);
 }

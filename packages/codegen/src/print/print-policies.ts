@@ -67,6 +67,15 @@ function printMethodPolicy(f: GeneratedFile, plan: MethodPlan, globals: Globals)
     f.print("      maxAttempts: ", hedge.maxAttempts, ",");
     f.print("      hedgingDelayMs: ", hedge.hedgingDelayMs, ",");
     f.print("      nonFatalCodes: ", ...codes(hedge.nonFatalCodes), ",");
+    const adaptive = hedge.adaptiveDelay;
+    if (adaptive !== undefined) {
+      f.print("      adaptiveDelay: {");
+      f.print("        percentile: ", adaptive.percentile, ",");
+      f.print("        minSamples: ", adaptive.minSamples, ",");
+      f.print("        floorMs: ", adaptive.floorMs, ",");
+      if (adaptive.ceilingMs !== undefined) f.print("        ceilingMs: ", adaptive.ceilingMs, ",");
+      f.print("      },");
+    }
     f.print("    },");
   }
   if (routingKey !== undefined) {

@@ -26,7 +26,10 @@ export interface CachePolicy {
   readonly keyHeaders: readonly string[];
 }
 
-/** Retries of a failed call (`sluice.v1.RetryPolicy`). */
+/**
+ * Retries of a failed call (`sluice.v1.RetryPolicy`), for every method kind: a client-streaming
+ * or bidi call replays its request messages, within 1 MiB per call and 16 MiB per channel.
+ */
 export interface RetryPolicy {
   /** Total attempts including the first (2 to 10). */
   readonly maxAttempts: number;
@@ -50,7 +53,8 @@ export interface HedgePolicy {
   readonly nonFatalCodes: readonly Code[];
   /**
    * Hedge after the method's observed latency percentile instead of the fixed `hedgingDelayMs`
-   * (which is used until enough latencies are seen). Set it in client or call overrides.
+   * (which is used until enough latencies are seen): from the proto's `hedging_delay_percentile`
+   * and its bounds, or set in client or call overrides.
    */
   readonly adaptiveDelay?: AdaptiveHedgeDelay;
 }

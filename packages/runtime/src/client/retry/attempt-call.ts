@@ -41,11 +41,12 @@ export function unaryAttempts<I extends DescMessage, O extends DescMessage>(
 }
 
 /**
- * Attempts of a streaming call over a replayed request stream. A server-streaming or
- * client-streaming attempt is committed when its first response message (or its clean end)
- * arrives — Connect-ES servers send response headers before the handler has answered anything, so
- * headers alone do not commit those; a bidi attempt is committed when the response headers arrive
- * (waiting for a message could hold up a caller that sends only after it starts reading). @private
+ * Attempts of a streaming call over a replayed request stream. An attempt of any streaming kind is
+ * committed when its first response message (or its clean end) arrives — Connect-ES servers send
+ * response headers before the handler has answered anything, so headers alone would commit every
+ * call to such a server, even one that fails before answering. The request stream keeps flowing
+ * to the server meanwhile, so a bidi caller that sends more only after reading an answer is not
+ * held up; what waits is the caller's first read. @private
  */
 export function streamAttempts<I extends DescMessage, O extends DescMessage>(
   next: Transport,
@@ -58,7 +59,6 @@ export function streamAttempts<I extends DescMessage, O extends DescMessage>(
     const reader = input.reader();
     try {
       const response = await next.stream(method, signal, timeoutMs, headerFor(header, n), reader, routed(contextValues, routing));
-      if (method.methodKind === "bidi_streaming") return response;
       const iterator = response.message[Symbol.asyncIterator]();
       const first = await iterator.next();
       return { ...response, message: withFirst(first, iterator) };
