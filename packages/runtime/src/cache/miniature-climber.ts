@@ -14,8 +14,11 @@ const MIN_RATE = 1 / 32;
 /** Highest sampling rate: 1 key in 16. */
 const MAX_RATE = 1 / 16;
 
-/** Builds one miniature: a fixed-window cache of `capacity` entries with window share `share`. */
-export type MiniatureFactory<K> = (capacity: number, share: number) => CacheStore<K, true>;
+/**
+ * Builds one miniature: a fixed-window cache of `capacity` entries with window share `share`, whose
+ * frequency sketch is sized for `sketchEntries` (the main sketch's size scaled by the sampling rate).
+ */
+export type MiniatureFactory<K> = (capacity: number, share: number, sketchEntries: number) => CacheStore<K, true>;
 
 /**
  * A climber that replays 1 key in `1/rate` (chosen by hash) through one miniature cache per
@@ -23,12 +26,13 @@ export type MiniatureFactory<K> = (capacity: number, share: number) => CacheStor
  * 10 × miniature capacity sampled reads, and after each period moves the main window toward the
  * winner's share of `maximum`. The miniatures cost O(1) per sampled read.
  */
-export function createMiniatureClimber<K>(maximum: number, entries: number, build: MiniatureFactory<K>): WindowClimber<K> {
+export function createMiniatureClimber<K>(maximum: number, entries: number, sketchEntries: number, build: MiniatureFactory<K>): WindowClimber<K> {
   const rate = Math.min(MAX_RATE, Math.max(MIN_RATE, MIN_MINIATURE / Math.max(1, entries)));
   const threshold = Math.floor(rate * (HASH_MASK + 1));
   const capacity = Math.max(1, Math.round(entries * rate));
+  const miniSketch = Math.max(1, Math.round(sketchEntries * rate));
   const period = 10 * capacity;
-  let minis = MINIATURE_WINDOWS.map((share) => build(capacity, share));
+  let minis = MINIATURE_WINDOWS.map((share) => build(capacity, share, miniSketch));
   const scores = MINIATURE_WINDOWS.map(() => 0);
   const hits = MINIATURE_WINDOWS.map(() => 0);
   let sampled = 0;
@@ -56,7 +60,7 @@ export function createMiniatureClimber<K>(maximum: number, entries: number, buil
     },
     evicted() {},
     reset() {
-      minis = MINIATURE_WINDOWS.map((s) => build(capacity, s));
+      minis = MINIATURE_WINDOWS.map((s) => build(capacity, s, miniSketch));
       scores.fill(0);
       hits.fill(0);
       sampled = 0;
