@@ -80,7 +80,7 @@ describe("createTinyLfuStore", () => {
     expect(store.bytes).toBeGreaterThan(500);
   });
 
-  it("ages a small cache's sketch over 10 × 1024 increments by default, Caffeine's 10 × capacity when asked", () => {
+  it("ages a small cache's sketch over 10 × 512 increments by default, Caffeine's 10 × capacity when asked", () => {
     const count = (sketchEntries?: number) => {
       const store = createTinyLfuStore<number, number>({ maxEntries: 10, maxBytes: 0, now: () => 0, climber: "fixed", random: noJitter, sketchEntries });
       const read = (k: number) => store.get(k) ?? store.set(k, k, 1, Infinity);

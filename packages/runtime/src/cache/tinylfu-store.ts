@@ -19,7 +19,7 @@ const HASH_FLOODING_THRESHOLD = 6;
 /** Most entries moved per window resize (Caffeine: 1000). */
 const TRANSFER_LIMIT = 1000;
 /** Fewest entries the frequency sketch is sized and aged for (Caffeine: the cache's maximum). */
-const SKETCH_FLOOR = 1024;
+const SKETCH_FLOOR = 512;
 /** Slots allocated up front at most; the arena grows past it by doubling. */
 const INITIAL_SLOTS_CAP = 4096;
 
@@ -34,7 +34,7 @@ export interface TinyLfuOptions<K, V> extends StoreOptions<K, V> {
   readonly windowShare?: number;
   /**
    * Entries the frequency sketch is sized and aged for (halved after 10 × this many increments);
-   * default max(entries the cache holds, 1024), so that small caches still tell warm keys from
+   * default max(entries the cache holds, 512), so that small caches still tell warm keys from
    * cold ones.
    */
   readonly sketchEntries?: number;
@@ -79,7 +79,9 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
   private windowWeight = 0;
   private protectedWeight = 0;
   private weightTotal = 0;
+  /** The key of the last lookup that missed, while it is still absent (`hasMissedKey`). */
   private missedKey: K | undefined = undefined;
+  private hasMissedKey = false;
   private missedHash = 0;
 
   constructor(options: TinyLfuOptions<K, V>) {
@@ -154,7 +156,10 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
   set(key: K, value: V, size: number, ttlMs: number): boolean {
     checkEntryArguments(size, ttlMs);
     const slots = this.slots;
-    const old = this.map.get(key);
+    // The key of the last miss is known absent until a set stores it: skip the second lookup.
+    const missedBefore = this.hasMissedKey && key === this.missedKey;
+    const old = missedBefore ? undefined : this.map.get(key);
+    if (missedBefore) this.hasMissedKey = false;
     if (this.maxBytes > 0 && size > this.maxBytes) {
       if (old !== undefined) this.remove(old, "replaced");
       return false;
@@ -174,7 +179,7 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
       return this.map.get(key) === old;
     }
     // A set usually follows the get that missed: reuse that hash.
-    const hash = key === this.missedKey ? this.missedHash : this.hash(key, this.seed);
+    const hash = missedBefore ? this.missedHash : this.hash(key, this.seed);
     const slot = slots.allocate(key, value, size, expiresAt, hash);
     this.sketch?.increment(hash);
     slots.push(WINDOW, slot);
@@ -202,7 +207,7 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     this.protectedWeight = 0;
     this.weightTotal = 0;
     this.sketch = undefined;
-    this.missedKey = undefined;
+    this.hasMissedKey = false;
     this.climber.reset();
   }
 
@@ -222,6 +227,7 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
   private missed(key: K): void {
     const hash = this.hash(key, this.seed);
     this.missedKey = key;
+    this.hasMissedKey = true;
     this.missedHash = hash;
     this.climb(key, hash, false);
   }
