@@ -1,5 +1,5 @@
-// Caffeine's frequency sketch: a count-min sketch of 4-bit counters, depth 4, with 16 counters per
-// 64-bit word and next-pow2(capacity) words, halved ("aged") after 10 × capacity increments.
+// Caffeine's frequency sketch: a count-min sketch of 4-bit counters, depth 4, next-pow2(capacity)
+// 64-bit words in 64-byte blocks (a key's counters share one block), halved after 10 × capacity increments.
 
 
 /** A 32-bit key hash, spread so that nearby integers land far apart. */
