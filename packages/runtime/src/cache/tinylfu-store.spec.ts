@@ -134,3 +134,18 @@ describe("createMiniatureClimber", () => {
     expect(step).toBe(900 - 10); // share 0.9 of 1000, from a window of 10
   });
 });
+
+describe("createMiniatureClimber below 512 entries", () => {
+  it("builds no miniature and never moves the window when they would hold under 32 entries", () => {
+    const built: number[] = [];
+    const build = (capacity: number) => {
+      built.push(capacity);
+      return createLruStore<number, true>({ maxEntries: capacity, maxBytes: 0, now: () => 0 });
+    };
+    const small = createMiniatureClimber<number>(500, 500, 512, build); // 500 / 16 ≈ 31 entries
+    for (let i = 0; i < 100_000; i++) expect(small.record(i % 50, 0, i % 3 === 0, true, 5)).toBe(0);
+    expect(built).toEqual([]);
+    createMiniatureClimber<number>(512, 512, 512, build); // 512 / 16 = 32 entries: five miniatures
+    expect(built).toEqual([32, 32, 32, 32, 32]);
+  });
+});
