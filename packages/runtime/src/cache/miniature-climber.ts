@@ -5,8 +5,11 @@ import type { CacheStore } from "./cache-store.js";
 import { HASH_MASK } from "./frequency-sketch.js";
 import { createFixedWindow, type WindowClimber } from "./window-climber.js";
 
-/** Window shares the miniatures try, from Caffeine's 1 % to mostly recency. */
-export const MINIATURE_WINDOWS = [0.01, 0.1, 0.3, 0.6, 0.9] as const;
+/**
+ * Window shares the miniatures try, from Caffeine's 1 % to mostly recency. Three rather than five
+ * (1, 10, 30, 60, 90 %) cost 40 % less and hit as well or better on the bench's traces.
+ */
+export const MINIATURE_WINDOWS = [0.01, 0.25, 0.8] as const;
 /** Smallest miniature worth simulating, in entries. */
 const MIN_MINIATURE = 64;
 /**
