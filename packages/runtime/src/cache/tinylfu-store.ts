@@ -1,6 +1,6 @@
 // W-TinyLFU as Caffeine builds it: a 1 % LRU admission window in front of a segmented LRU main area
-// (80 % protected, 20 % probation), a frequency sketch deciding admission, and an adaptive window.
-// Entries live as slots in typed arrays (slot-arena.ts), so accesses allocate nothing.
+// (80 % protected, 20 % probation), a frequency sketch deciding admission, and an adaptive window;
+// Sluice adds a 512-entry sketch floor. Entries are typed-array slots (slot-arena.ts): no allocation per access.
 import { checkEntryArguments, checkStoreBounds, type CacheStore, type RemovalCause, type StoreOptions } from "./cache-store.js";
 import { FrequencySketch, hashKey } from "./frequency-sketch.js";
 import { createMiniatureClimber } from "./miniature-climber.js";
@@ -26,8 +26,8 @@ const INITIAL_SLOTS_CAP = 4096;
 /** Options of a W-TinyLFU store. */
 export interface TinyLfuOptions<K, V> extends StoreOptions<K, V> {
   /**
-   * How the window adapts: `"miniature"` (default), Sluice's miniature simulations; `"caffeine"`,
-   * Caffeine's hill climber; `"fixed"`, never.
+   * How the window adapts: `"miniature"` (default), Sluice's miniature simulations (caches under
+   * 512 entries keep the window fixed); `"caffeine"`, Caffeine's hill climber; `"fixed"`, never.
    */
   readonly climber?: "miniature" | "caffeine" | "fixed";
   /** Initial window share of the maximum, in (0, 1); default 0.01 as in Caffeine. */
