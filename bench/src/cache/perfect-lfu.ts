@@ -1,6 +1,5 @@
-// The perfect-history LFU: an online policy that knows the exact request count of every key seen so
-// far (memory for the whole key space, no aging) and keeps the most requested ones. On traces of
-// independent requests it is the ceiling of any frequency-learning cache, the default policy's included.
+// The perfect-history LFU oracle: online, exact counts of every key seen so far (memory for the whole
+// key space, no aging), keeps the most requested; no frequency-learning cache has better information.
 import { PairHeap } from "./pair-heap.js";
 
 /**

@@ -1,5 +1,5 @@
 // Entries stored as numbered slots in parallel typed arrays, linked into a few index-based LRU queues:
-// a store built on it allocates nothing per access and one free-list pop per insertion.
+// a store built on it allocates nothing per access; an insertion pops a free slot.
 
 /** The "no slot" index: an empty queue's head, a last slot's `next`. */
 export const NO_SLOT = -1;

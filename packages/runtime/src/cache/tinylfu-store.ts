@@ -1,6 +1,5 @@
-// W-TinyLFU as Caffeine builds it: a 1 % LRU admission window in front of a segmented LRU main area
-// (80 % protected, 20 % probation), a frequency sketch deciding admission, and an adaptive window;
-// Sluice adds a 512-entry sketch floor. Entries are typed-array slots (slot-arena.ts): no allocation per access.
+// W-TinyLFU as Caffeine builds it (1 % LRU window, 80/20 segmented LRU main, sketch-gated admission,
+// adaptive window) plus a 512-entry sketch floor; entries are typed-array slots (slot-arena.ts).
 import { checkEntryArguments, checkStoreBounds, type CacheStore, type RemovalCause, type StoreOptions } from "./cache-store.js";
 import { FrequencySketch, hashKey } from "./frequency-sketch.js";
 import { createMiniatureClimber } from "./miniature-climber.js";
