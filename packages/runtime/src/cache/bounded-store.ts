@@ -1,6 +1,6 @@
 // The shared body of every eviction policy: the key map, byte and entry accounting, expiry and the
 // eviction loop; a policy supplies only its queues through a few hooks.
-import { checkStoreBounds, type CacheStore, type RemovalCause, type StoreOptions } from "./cache-store.js";
+import { checkEntryArguments, checkStoreBounds, type CacheStore, type RemovalCause, type StoreOptions } from "./cache-store.js";
 import type { Linked } from "./linked-list.js";
 
 /** One stored entry; the policy fields (`prev`, `next`, `queue`, `freq`) belong to the policy. */
@@ -11,8 +11,6 @@ export class StoreEntry<K, V> implements Linked<StoreEntry<K, V>> {
   queue = 0;
   /** Policy-owned link to a frequency bucket or similar. */
   owner: unknown = null;
-  /** Policy-owned key hash (W-TinyLFU). */
-  hash = 0;
   /** False once the entry has left the store. */
   live = true;
   constructor(
@@ -75,8 +73,7 @@ export abstract class BoundedStore<K, V> implements CacheStore<K, V> {
   }
 
   set(key: K, value: V, size: number, ttlMs: number): boolean {
-    if (!(Number.isFinite(size) && size >= 0)) throw new Error(`size: must be a finite number >= 0, got ${String(size)}`);
-    if (!(ttlMs > 0)) throw new Error(`ttlMs: must be > 0 (Infinity for no expiry), got ${String(ttlMs)}`);
+    checkEntryArguments(size, ttlMs);
     const old = this.map.get(key);
     if (this.maxBytes > 0 && size > this.maxBytes) {
       if (old !== undefined) this.remove(old, "replaced");

@@ -58,3 +58,13 @@ export function checkStoreBounds(options: Pick<StoreOptions<unknown, unknown>, "
   if (!(Number.isFinite(maxBytes) && maxBytes >= 0)) throw new Error(`maxBytes: must be a finite number >= 0, got ${String(maxBytes)}`);
   if (maxEntries === 0 && maxBytes === 0) throw new Error("maxEntries, maxBytes: at least one must be > 0");
 }
+
+/**
+ * Throws naming the field when a `set`'s size or TTL is invalid.
+ *
+ * @private
+ */
+export function checkEntryArguments(size: number, ttlMs: number): void {
+  if (!(Number.isFinite(size) && size >= 0)) throw new Error(`size: must be a finite number >= 0, got ${String(size)}`);
+  if (!(ttlMs > 0)) throw new Error(`ttlMs: must be > 0 (Infinity for no expiry), got ${String(ttlMs)}`);
+}

@@ -10,7 +10,7 @@ import { createTinyLfuStore } from "./tinylfu-store.js";
 export const evictionNames: readonly CacheEviction[] = ["lru", "lfu", "arc", "tinylfu"];
 
 /**
- * A store evicting by `eviction`; `"tinylfu"` is W-TinyLFU with Sluice's ghost climber. Throws
+ * A store evicting by `eviction`; `"tinylfu"` is W-TinyLFU with Sluice's miniature climber. Throws
  * naming `eviction` and the accepted names when it is unknown.
  */
 export function createStore<K, V>(eviction: CacheEviction, options: StoreOptions<K, V>): CacheStore<K, V> {

@@ -1,7 +1,6 @@
-// Caffeine's frequency sketch: a count-min sketch of 4-bit counters, depth 4, with 16 counters per
-// 64-bit word and next-pow2(capacity) words, halved ("aged") after 10 × capacity increments.
+// Caffeine's frequency sketch: a count-min sketch of 4-bit counters, depth 4, next-pow2(capacity)
+// 64-bit words in 64-byte blocks (a key's counters share one block), halved after 10 × capacity increments.
 
-const SEEDS = [0x97cb3127, 0xb4e2f2b9, 0x6e3c8a53, 0x2e6a9a1d] as const;
 
 /** A 32-bit key hash, spread so that nearby integers land far apart. */
 export function spreadHash(x: number): number {
@@ -16,6 +15,8 @@ export const HASH_MASK = 0x3fffffff;
 /** Hashes a string or number key to 30 bits, mixed with `seed`. O(length) for strings. */
 export function hashKey(key: unknown, seed: number): number {
   if (typeof key === "number") {
+    // Non-negative int32 keys (the common numeric case) skip the float handling; same result.
+    if ((key | 0) === key && key >= 0) return spreadHash(key ^ seed) & HASH_MASK;
     return spreadHash((Number.isInteger(key) ? key | 0 : Math.floor(key * 0x9e3779b1)) ^ seed ^ Math.floor(key / 0x100000000)) & HASH_MASK;
   }
   const s = typeof key === "string" ? key : String(key);
@@ -37,29 +38,36 @@ function oddCounters(word: number): number {
   return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
-/** An approximate, aging access counter per key hash (estimates saturate at 15). */
+/**
+ * An approximate, aging access counter per key hash (estimates saturate at 15). As in Caffeine 3,
+ * a key's four counters share one 64-byte block (16 × 32-bit words), so a lookup touches one cache
+ * line: counter i of a key lives in word pair i of its block, at a nibble picked by the hash.
+ */
 export class FrequencySketch {
   /** Increments between two halvings: 10 × capacity. */
   readonly sampleSize: number;
   private readonly table: Uint32Array;
-  private readonly wordMask: number;
+  /** Blocks − 1; blocks are a power of two. */
+  private readonly blockMask: number;
   private additions = 0;
 
-  /** A sketch for a cache of `capacity` entries. */
+  /** A sketch for a cache of `capacity` entries: next-pow2(capacity) 64-bit counters words, ≥ 8. */
   constructor(capacity: number) {
     const words64 = Math.max(nextPowerOfTwo(capacity), 8);
     this.table = new Uint32Array(words64 * 2);
-    this.wordMask = words64 - 1;
+    this.blockMask = (words64 >>> 3) - 1;
     this.sampleSize = 10 * Math.max(1, capacity);
   }
 
   /** Estimated accesses of `hash` since the last halvings: the least of its 4 counters. */
   frequency(hash: number): number {
-    const start = (hash & 3) << 2;
+    const table = this.table;
+    const block = (spreadHash(hash) & this.blockMask) << 4;
+    const counters = counterHash(hash);
     let min = 15;
     for (let i = 0; i < 4; i++) {
-      const slot = this.slot(hash, i, start);
-      const count = (this.table[slot >>> 5]! >>> (slot & 31)) & 15;
+      const h = counters >>> (i << 3);
+      const count = (table[block + (i << 2) + (h & 3)]! >>> ((h >>> 2) & 28)) & 15;
       if (count < min) min = count;
     }
     return min;
@@ -67,15 +75,17 @@ export class FrequencySketch {
 
   /** Counts one access of `hash`; halves every counter after `sampleSize` effective increments. */
   increment(hash: number): void {
-    const start = (hash & 3) << 2;
+    const table = this.table;
+    const block = (spreadHash(hash) & this.blockMask) << 4;
+    const counters = counterHash(hash);
     let added = false;
     for (let i = 0; i < 4; i++) {
-      const slot = this.slot(hash, i, start);
-      const index = slot >>> 5;
-      const shift = slot & 31;
-      const word = this.table[index]!;
+      const h = counters >>> (i << 3);
+      const index = block + (i << 2) + (h & 3);
+      const shift = (h >>> 2) & 28;
+      const word = table[index]!;
       if (((word >>> shift) & 15) !== 15) {
-        this.table[index] = word + (1 << shift);
+        table[index] = word + (1 << shift);
         added = true;
       }
     }
@@ -92,13 +102,10 @@ export class FrequencySketch {
     }
     this.additions = (this.additions - (odd >>> 2)) >>> 1;
   }
+}
 
-  /** Bit offset of the i-th counter of `hash`: a word picked by a seeded hash, nibble start + i. */
-  private slot(hash: number, i: number, start: number): number {
-    let h = Math.imul(hash + SEEDS[i]!, SEEDS[i]!);
-    h ^= h >>> 17;
-    const word64 = h & this.wordMask;
-    const nibble = start + i;
-    return (word64 * 2 + (nibble >>> 3)) * 32 + (nibble & 7) * 4;
-  }
+/** A second, independent mix of `hash`: one byte per counter picks its word and nibble. */
+function counterHash(hash: number): number {
+  const x = Math.imul(hash ^ 0x9e3779b9, 0x31848bab);
+  return x ^ (x >>> 14);
 }

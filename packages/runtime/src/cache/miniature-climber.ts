@@ -3,32 +3,46 @@
 // window of whichever miniature has hit most lately.
 import type { CacheStore } from "./cache-store.js";
 import { HASH_MASK } from "./frequency-sketch.js";
-import type { WindowClimber } from "./window-climber.js";
+import { createFixedWindow, type WindowClimber } from "./window-climber.js";
 
-/** Window shares the miniatures try, from Caffeine's 1 % to mostly recency. */
-export const MINIATURE_WINDOWS = [0.01, 0.1, 0.3, 0.6, 0.9] as const;
+/**
+ * Window shares the miniatures try, from Caffeine's 1 % to mostly recency. Three rather than five
+ * (1, 10, 30, 60, 90 %) cost 40 % less and hit as well or better on the bench's traces.
+ */
+export const MINIATURE_WINDOWS = [0.01, 0.25, 0.8] as const;
 /** Smallest miniature worth simulating, in entries. */
 const MIN_MINIATURE = 64;
+/**
+ * Fewest entries a miniature needs to rank window shares; below it (caches under 512 entries) the
+ * window stays fixed, which beats 6-entry miniatures on every synthetic trace at size 100.
+ */
+export const FEWEST_MINIATURE_ENTRIES = 32;
 /** Lowest sampling rate: 1 key in 32. */
 const MIN_RATE = 1 / 32;
 /** Highest sampling rate: 1 key in 16. */
 const MAX_RATE = 1 / 16;
 
-/** Builds one miniature: a fixed-window cache of `capacity` entries with window share `share`. */
-export type MiniatureFactory<K> = (capacity: number, share: number) => CacheStore<K, true>;
+/**
+ * Builds one miniature: a fixed-window cache of `capacity` entries with window share `share`, whose
+ * frequency sketch is sized for `sketchEntries` (the main sketch's size scaled by the sampling rate).
+ */
+export type MiniatureFactory<K> = (capacity: number, share: number, sketchEntries: number) => CacheStore<K, true>;
 
 /**
  * A climber that replays 1 key in `1/rate` (chosen by hash) through one miniature cache per
  * window share in `MINIATURE_WINDOWS`, scores their hits with exponential decay over periods of
  * 10 × miniature capacity sampled reads, and after each period moves the main window toward the
- * winner's share of `maximum`. The miniatures cost O(1) per sampled read.
+ * winner's share of `maximum`. The miniatures cost O(1) per sampled read. When they would hold
+ * fewer than `FEWEST_MINIATURE_ENTRIES`, no miniature is built and the window stays where it is.
  */
-export function createMiniatureClimber<K>(maximum: number, entries: number, build: MiniatureFactory<K>): WindowClimber<K> {
+export function createMiniatureClimber<K>(maximum: number, entries: number, sketchEntries: number, build: MiniatureFactory<K>): WindowClimber<K> {
   const rate = Math.min(MAX_RATE, Math.max(MIN_RATE, MIN_MINIATURE / Math.max(1, entries)));
   const threshold = Math.floor(rate * (HASH_MASK + 1));
   const capacity = Math.max(1, Math.round(entries * rate));
+  if (capacity < FEWEST_MINIATURE_ENTRIES) return createFixedWindow<K>();
+  const miniSketch = Math.max(1, Math.round(sketchEntries * rate));
   const period = 10 * capacity;
-  let minis = MINIATURE_WINDOWS.map((share) => build(capacity, share));
+  let minis = MINIATURE_WINDOWS.map((share) => build(capacity, share, miniSketch));
   const scores = MINIATURE_WINDOWS.map(() => 0);
   const hits = MINIATURE_WINDOWS.map(() => 0);
   let sampled = 0;
@@ -56,7 +70,7 @@ export function createMiniatureClimber<K>(maximum: number, entries: number, buil
     },
     evicted() {},
     reset() {
-      minis = MINIATURE_WINDOWS.map((s) => build(capacity, s));
+      minis = MINIATURE_WINDOWS.map((s) => build(capacity, s, miniSketch));
       scores.fill(0);
       hits.fill(0);
       sampled = 0;

@@ -59,7 +59,7 @@ describe("createTinyLfuStore", () => {
   });
 
   it("climbs: Caffeine's climber moves the window after each sample of 10 × capacity reads", () => {
-    const store = createTinyLfuStore<number, number>({ maxEntries: 100, maxBytes: 0, now: () => 0, climber: "caffeine", random: noJitter });
+    const store = createTinyLfuStore<number, number>({ maxEntries: 100, maxBytes: 0, now: () => 0, climber: "caffeine", random: noJitter, sketchEntries: 100 });
     for (let k = 0; k < 100; k++) store.set(k, k, 1, Infinity);
     const windows = new Set<number>();
     for (let i = 0; i < 5000; i++) {
@@ -78,6 +78,25 @@ describe("createTinyLfuStore", () => {
       if (store.bytes > 1000) throw new Error(`bytes ${store.bytes} > 1000`);
     }
     expect(store.bytes).toBeGreaterThan(500);
+  });
+
+  it("ages a small cache's sketch over 10 × 512 increments by default, Caffeine's 10 × capacity when asked", () => {
+    const count = (sketchEntries?: number) => {
+      const store = createTinyLfuStore<number, number>({ maxEntries: 10, maxBytes: 0, now: () => 0, climber: "fixed", random: noJitter, sketchEntries });
+      const read = (k: number) => store.get(k) ?? store.set(k, k, 1, Infinity);
+      for (let k = 0; k < 10; k++) read(-1 - k); // full: the sketch is on
+      for (let i = 0; i < 300; i++) {
+        read(i); // 300 one-off keys…
+        if (i % 25 === 0) read(1_000_000); // …and 12 reads of one warm key
+      }
+      return store.frequency(1_000_000);
+    };
+    expect(count()).toBe(12);
+    expect(count(10)).toBeLessThan(12); // halved three times in 322 increments
+  });
+
+  it("rejects a sketch size that is not a positive integer, naming the field", () => {
+    expect(() => createTinyLfuStore({ maxEntries: 1, maxBytes: 0, now: () => 0, sketchEntries: 0 })).toThrow(/sketchEntries: must be an integer >= 1, got 0/);
   });
 
   it("rejects an unknown climber naming the field", () => {
@@ -106,12 +125,27 @@ describe("createHillClimber", () => {
 
 describe("createMiniatureClimber", () => {
   it("moves the window toward the share whose miniature hits most", () => {
-    const climber = createMiniatureClimber<number>(1000, 1000, (capacity, share) =>
-      // Stand-in miniatures: LRU sized by share (63 × share): only share 0.9 (57) holds the 50-key loop.
+    const climber = createMiniatureClimber<number>(1000, 1000, 1000, (capacity, share) =>
+      // Stand-in miniatures: LRU sized by share (63 × share): only share 0.8 (50) holds the 50-key loop.
       createLruStore<number, true>({ maxEntries: Math.max(1, Math.round(capacity * share)), maxBytes: 0, now: () => 0 }),
     );
     let step = 0;
     for (let i = 0; i < 400_000 && step === 0; i++) step = climber.record(i % 50, (i % 50) * 0x100000, false, true, 10); // 50 sampled keys in a loop
-    expect(step).toBe(900 - 10); // share 0.9 of 1000, from a window of 10
+    expect(step).toBe(800 - 10); // share 0.8 of 1000, from a window of 10
+  });
+});
+
+describe("createMiniatureClimber below 512 entries", () => {
+  it("builds no miniature and never moves the window when they would hold under 32 entries", () => {
+    const built: number[] = [];
+    const build = (capacity: number) => {
+      built.push(capacity);
+      return createLruStore<number, true>({ maxEntries: capacity, maxBytes: 0, now: () => 0 });
+    };
+    const small = createMiniatureClimber<number>(500, 500, 512, build); // 500 / 16 ≈ 31 entries
+    for (let i = 0; i < 100_000; i++) expect(small.record(i % 50, 0, i % 3 === 0, true, 5)).toBe(0);
+    expect(built).toEqual([]);
+    createMiniatureClimber<number>(512, 512, 512, build); // 512 / 16 = 32 entries: one miniature per share
+    expect(built).toEqual([32, 32, 32]);
   });
 });

@@ -1,15 +1,14 @@
-// W-TinyLFU as Caffeine builds it: a 1 % LRU admission window in front of a segmented LRU main area
-// (80 % protected, 20 % probation), a frequency sketch deciding admission, and an adaptive window.
-import type { CacheStore, StoreOptions } from "./cache-store.js";
-import { BoundedStore, type StoreEntry } from "./bounded-store.js";
+// W-TinyLFU as Caffeine builds it (1 % LRU window, 80/20 segmented LRU main, sketch-gated admission,
+// adaptive window) plus a 512-entry sketch floor; entries are typed-array slots (slot-arena.ts).
+import { checkEntryArguments, checkStoreBounds, type CacheStore, type RemovalCause, type StoreOptions } from "./cache-store.js";
 import { FrequencySketch, hashKey } from "./frequency-sketch.js";
-import { LinkedList } from "./linked-list.js";
 import { createMiniatureClimber } from "./miniature-climber.js";
+import { NO_SLOT, SlotArena } from "./slot-arena.js";
 import { createFixedWindow, createHillClimber, type WindowClimber } from "./window-climber.js";
 
-const WINDOW = 1;
-const PROBATION = 2;
-const PROTECTED = 3;
+const WINDOW = 0;
+const PROBATION = 1;
+const PROTECTED = 2;
 /** Share of the maximum given to the main area at first (Caffeine: 99 %). */
 const PERCENT_MAIN = 0.99;
 /** Share of the main area that is protected (Caffeine: 80 %). */
@@ -18,16 +17,26 @@ const PERCENT_PROTECTED = 0.8;
 const HASH_FLOODING_THRESHOLD = 6;
 /** Most entries moved per window resize (Caffeine: 1000). */
 const TRANSFER_LIMIT = 1000;
+/** Fewest entries the frequency sketch is sized and aged for (Caffeine: the cache's maximum). */
+const SKETCH_FLOOR = 512;
+/** Slots allocated up front at most; the arena grows past it by doubling. */
+const INITIAL_SLOTS_CAP = 4096;
 
 /** Options of a W-TinyLFU store. */
 export interface TinyLfuOptions<K, V> extends StoreOptions<K, V> {
   /**
-   * How the window adapts: `"miniature"` (default), Sluice's miniature simulations; `"caffeine"`,
-   * Caffeine's hill climber; `"fixed"`, never.
+   * How the window adapts: `"miniature"` (default), Sluice's miniature simulations (caches under
+   * 512 entries keep the window fixed); `"caffeine"`, Caffeine's hill climber; `"fixed"`, never.
    */
   readonly climber?: "miniature" | "caffeine" | "fixed";
   /** Initial window share of the maximum, in (0, 1); default 0.01 as in Caffeine. */
   readonly windowShare?: number;
+  /**
+   * Entries the frequency sketch is sized and aged for (halved after 10 × this many increments);
+   * default max(entries the cache holds, 512), so that small caches still tell warm keys from
+   * cold ones.
+   */
+  readonly sketchEntries?: number;
   /** Hashes a key to 32 bits; default: FNV-1a of strings, integer mixing of numbers. */
   readonly hash?: (key: K, seed: number) => number;
 }
@@ -44,11 +53,16 @@ export interface TinyLfuStore<K, V> extends CacheStore<K, V> {
   frequency(key: K): number;
 }
 
-class WTinyLfuStore<K, V> extends BoundedStore<K, V> implements TinyLfuStore<K, V> {
+const REGIONS = ["window", "probation", "protected"] as const;
+
+class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
   readonly policy: string;
-  private readonly window = new LinkedList<StoreEntry<K, V>>();
-  private readonly probation = new LinkedList<StoreEntry<K, V>>();
-  private readonly protectedQueue = new LinkedList<StoreEntry<K, V>>();
+  private readonly map = new Map<K, number>();
+  private readonly slots: SlotArena<K, V>;
+  private readonly maxEntries: number;
+  private readonly maxBytes: number;
+  private readonly now: () => number;
+  private readonly onRemove: StoreOptions<K, V>["onRemove"];
   /** Weights are entries when `maxEntries` is set, bytes otherwise. */
   private readonly unitWeights: boolean;
   private readonly maximum: number;
@@ -60,14 +74,21 @@ class WTinyLfuStore<K, V> extends BoundedStore<K, V> implements TinyLfuStore<K, 
   private readonly seed: number;
   windowMaximum: number;
   protectedMaximum: number;
+  private byteCount = 0;
   private windowWeight = 0;
   private protectedWeight = 0;
   private weightTotal = 0;
+  /** The key of the last lookup that missed, while it is still absent (`hasMissedKey`). */
   private missedKey: K | undefined = undefined;
+  private hasMissedKey = false;
   private missedHash = 0;
 
   constructor(options: TinyLfuOptions<K, V>) {
-    super(options);
+    checkStoreBounds(options);
+    this.maxEntries = options.maxEntries;
+    this.maxBytes = options.maxBytes;
+    this.now = options.now;
+    this.onRemove = options.onRemove;
     const climber = options.climber ?? "miniature";
     if (!["miniature", "caffeine", "fixed"].includes(climber)) {
       throw new Error(`climber: must be "miniature", "caffeine" or "fixed", got ${String(climber)}`);
@@ -80,8 +101,12 @@ class WTinyLfuStore<K, V> extends BoundedStore<K, V> implements TinyLfuStore<K, 
     this.seed = Math.floor(this.random() * 0x100000000) | 0;
     this.unitWeights = this.maxEntries > 0;
     this.maximum = this.unitWeights ? this.maxEntries : this.maxBytes;
-    // With a byte bound only, the sketch is sized for entries of at least 64 bytes, capped at 2^20.
-    this.sketchCapacity = this.unitWeights ? this.maxEntries : Math.min(2 ** 20, Math.max(16, Math.ceil(this.maxBytes / 64)));
+    this.slots = new SlotArena(3, this.unitWeights ? Math.min(this.maxEntries + 1, INITIAL_SLOTS_CAP) : 16);
+    // With a byte bound only, the cache is taken to hold entries of at least 64 bytes, capped at 2^20.
+    const entries = this.unitWeights ? this.maxEntries : Math.min(2 ** 20, Math.max(16, Math.ceil(this.maxBytes / 64)));
+    const sketchEntries = options.sketchEntries ?? Math.max(entries, SKETCH_FLOOR);
+    if (!(Number.isInteger(sketchEntries) && sketchEntries >= 1)) throw new Error(`sketchEntries: must be an integer >= 1, got ${String(sketchEntries)}`);
+    this.sketchCapacity = sketchEntries;
     this.windowMaximum = this.maximum - Math.floor((1 - share) * this.maximum);
     this.protectedMaximum = Math.floor(PERCENT_PROTECTED * (this.maximum - this.windowMaximum));
     const random = this.random;
@@ -90,177 +115,244 @@ class WTinyLfuStore<K, V> extends BoundedStore<K, V> implements TinyLfuStore<K, 
         ? createHillClimber<K>(this.maximum, 10 * this.sketchCapacity)
         : climber === "fixed"
           ? createFixedWindow<K>()
-          : createMiniatureClimber<K>(this.maximum, this.sketchCapacity, (capacity, windowShare) =>
-              createTinyLfuStore<K, true>({ maxEntries: capacity, maxBytes: 0, now: () => 0, climber: "fixed", windowShare, random, hash: this.hash }),
+          : createMiniatureClimber<K>(this.maximum, entries, sketchEntries, (capacity, windowShare, miniSketchEntries) =>
+              createTinyLfuStore<K, true>({ maxEntries: capacity, maxBytes: 0, now: () => 0, climber: "fixed", windowShare, random, hash: this.hash, sketchEntries: miniSketchEntries }),
             );
   }
 
+  get entries(): number {
+    return this.map.size;
+  }
+
+  get bytes(): number {
+    return this.byteCount;
+  }
+
+  get(key: K): V | undefined {
+    const slot = this.map.get(key);
+    if (slot === undefined) {
+      this.missed(key);
+      return undefined;
+    }
+    const slots = this.slots;
+    const expiresAt = slots.expiresAt[slot]!;
+    if (expiresAt !== Infinity && expiresAt <= this.now()) {
+      this.remove(slot, "expired");
+      this.missed(key);
+      return undefined;
+    }
+    const hash = slots.hashes[slot]!;
+    this.touched(slot, hash);
+    this.climb(key, hash, true);
+    return slots.values[slot];
+  }
+
+  peek(key: K): V | undefined {
+    const slot = this.map.get(key);
+    return slot !== undefined && this.slots.expiresAt[slot]! > this.now() ? this.slots.values[slot] : undefined;
+  }
+
+  set(key: K, value: V, size: number, ttlMs: number): boolean {
+    checkEntryArguments(size, ttlMs);
+    const slots = this.slots;
+    // The key of the last miss is known absent until a set stores it: skip the second lookup.
+    const missedBefore = this.hasMissedKey && key === this.missedKey;
+    const old = missedBefore ? undefined : this.map.get(key);
+    if (missedBefore) this.hasMissedKey = false;
+    if (this.maxBytes > 0 && size > this.maxBytes) {
+      if (old !== undefined) this.remove(old, "replaced");
+      return false;
+    }
+    const expiresAt = ttlMs === Infinity ? Infinity : this.now() + ttlMs;
+    if (old !== undefined) {
+      const oldValue = slots.values[old] as V;
+      const oldSize = slots.sizes[old]!;
+      this.byteCount += size - oldSize;
+      slots.values[old] = value;
+      slots.sizes[old] = size;
+      slots.expiresAt[old] = expiresAt;
+      if (oldSize !== size) this.resized(old, oldSize, size);
+      this.touched(old, slots.hashes[old]!);
+      this.onRemove?.(key, oldValue, "replaced");
+      this.evictWhileOver();
+      return this.map.get(key) === old;
+    }
+    // A set usually follows the get that missed: reuse that hash.
+    const hash = missedBefore ? this.missedHash : this.hash(key, this.seed);
+    const slot = slots.allocate(key, value, size, expiresAt, hash);
+    this.sketch?.increment(hash);
+    slots.push(WINDOW, slot);
+    const weight = this.weigh(size);
+    this.windowWeight += weight;
+    this.weightTotal += weight;
+    this.map.set(key, slot);
+    this.byteCount += size;
+    this.evictWhileOver();
+    return this.map.get(key) === slot;
+  }
+
+  delete(key: K): boolean {
+    const slot = this.map.get(key);
+    if (slot === undefined) return false;
+    this.remove(slot, "deleted");
+    return true;
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.slots.reset();
+    this.byteCount = 0;
+    this.windowWeight = 0;
+    this.protectedWeight = 0;
+    this.weightTotal = 0;
+    this.sketch = undefined;
+    this.hasMissedKey = false;
+    this.climber.reset();
+  }
+
+  keys(): IterableIterator<K> {
+    return this.map.keys();
+  }
+
   regionOf(key: K): "window" | "probation" | "protected" | undefined {
-    const queue = this.map.get(key)?.queue;
-    return queue === WINDOW ? "window" : queue === PROBATION ? "probation" : queue === PROTECTED ? "protected" : undefined;
+    const slot = this.map.get(key);
+    return slot === undefined ? undefined : REGIONS[this.slots.queueOf[slot]!];
   }
 
   frequency(key: K): number {
     return this.sketch?.frequency(this.hash(key, this.seed)) ?? 0;
   }
 
-  protected override missed(key: K): void {
+  private missed(key: K): void {
     const hash = this.hash(key, this.seed);
     this.missedKey = key;
+    this.hasMissedKey = true;
     this.missedHash = hash;
     this.climb(key, hash, false);
   }
 
-  protected admit(entry: StoreEntry<K, V>): void {
-    // A set usually follows the get that missed: reuse that hash.
-    const hash = entry.key === this.missedKey ? this.missedHash : this.hash(entry.key, this.seed);
-    entry.hash = hash;
+  /** `slot` was read or overwritten: count it and move it up (probation hits are promoted). */
+  private touched(slot: number, hash: number): void {
     this.sketch?.increment(hash);
-    entry.queue = WINDOW;
-    this.window.push(entry);
-    const weight = this.weigh(entry.size);
-    this.windowWeight += weight;
-    this.weightTotal += weight;
-  }
-
-  protected override resized(entry: StoreEntry<K, V>, oldSize: number): void {
-    const delta = this.weigh(entry.size) - this.weigh(oldSize);
-    this.weightTotal += delta;
-    if (entry.queue === WINDOW) this.windowWeight += delta;
-    else if (entry.queue === PROTECTED) this.protectedWeight += delta;
-  }
-
-  protected touched(entry: StoreEntry<K, V>, read: boolean): void {
-    this.sketch?.increment(entry.hash);
-    if (entry.queue === WINDOW) this.window.touch(entry);
-    else if (entry.queue === PROTECTED) this.protectedQueue.touch(entry);
+    const slots = this.slots;
+    if (slots.queueOf[slot] !== PROBATION) slots.touch(slot);
     else {
-      this.probation.remove(entry);
-      entry.queue = PROTECTED;
-      this.protectedQueue.push(entry);
-      this.protectedWeight += this.weigh(entry.size);
+      slots.move(slot, PROTECTED);
+      this.protectedWeight += this.weigh(slots.sizes[slot]!);
       this.demoteFromProtected();
     }
-    if (read) this.climb(entry.key, entry.hash, true);
   }
 
-  protected unlink(entry: StoreEntry<K, V>): void {
-    const weight = this.weigh(entry.size);
+  private resized(slot: number, oldSize: number, size: number): void {
+    const delta = this.weigh(size) - this.weigh(oldSize);
+    this.weightTotal += delta;
+    const queue = this.slots.queueOf[slot];
+    if (queue === WINDOW) this.windowWeight += delta;
+    else if (queue === PROTECTED) this.protectedWeight += delta;
+  }
+
+  /** Takes `slot` out of the map, the accounting and its queue, frees it, and reports it. */
+  private remove(slot: number, cause: RemovalCause): void {
+    const slots = this.slots;
+    const key = slots.keys[slot] as K;
+    const value = slots.values[slot] as V;
+    const size = slots.sizes[slot]!;
+    this.map.delete(key);
+    this.byteCount -= size;
+    const weight = this.weigh(size);
     this.weightTotal -= weight;
-    if (entry.queue === WINDOW) {
-      this.window.remove(entry);
-      this.windowWeight -= weight;
-    } else if (entry.queue === PROBATION) {
-      this.probation.remove(entry);
-    } else {
-      this.protectedQueue.remove(entry);
-      this.protectedWeight -= weight;
-    }
+    const queue = slots.queueOf[slot];
+    if (queue === WINDOW) this.windowWeight -= weight;
+    else if (queue === PROTECTED) this.protectedWeight -= weight;
+    slots.unlink(slot);
+    slots.release(slot);
+    this.onRemove?.(key, value, cause);
   }
 
-  protected victim(): StoreEntry<K, V> | null {
-    return this.probation.first ?? this.protectedQueue.first ?? this.window.first;
-  }
-
-  protected cleared(): void {
-    this.window.clear();
-    this.probation.clear();
-    this.protectedQueue.clear();
-    this.windowWeight = 0;
-    this.protectedWeight = 0;
-    this.weightTotal = 0;
-    this.sketch = undefined;
-    this.climber.reset();
+  /** True while a bound is exceeded. */
+  private over(): boolean {
+    return (this.maxEntries > 0 && this.map.size > this.maxEntries) || (this.maxBytes > 0 && this.byteCount > this.maxBytes);
   }
 
   /** Caffeine's evictEntries: window overflow becomes probation candidates, then admission decides. */
-  protected override evictWhileOver(): void {
+  private evictWhileOver(): void {
     this.startSketchWhenHalfFull();
+    if (!this.over() && this.windowWeight <= this.windowMaximum) return;
+    const slots = this.slots;
     let candidate = this.evictFromWindow();
     let victimQueue = PROBATION;
-    let victim = this.probation.first;
+    let victim = slots.heads[PROBATION]!;
     while (this.over()) {
-      if (victim === null && candidate === null) {
-        if (victimQueue === PROBATION) {
-          victim = this.protectedQueue.first;
-          victimQueue = PROTECTED;
-          continue;
-        }
-        if (victimQueue === PROTECTED) {
-          victim = this.window.first;
-          victimQueue = WINDOW;
-          continue;
-        }
-        return;
+      if (victim === NO_SLOT && candidate === NO_SLOT) {
+        if (victimQueue === WINDOW) return;
+        victimQueue = victimQueue === PROBATION ? PROTECTED : WINDOW;
+        victim = slots.heads[victimQueue]!;
+        continue;
       }
-      if (victim === null) {
-        const evict = candidate!;
-        candidate = evict.next;
+      // Candidates left the window (they sit at probation's end); victims are main's or, last, the window's.
+      if (victim === NO_SLOT) {
+        const evict = candidate;
+        candidate = slots.next[candidate]!;
         this.evict(evict, "window");
-        continue;
-      }
-      if (candidate === null) {
+      } else if (candidate === NO_SLOT) {
         const evict = victim;
-        victim = evict.next;
-        this.evict(evict, evict.queue === WINDOW ? "window" : "main");
-        continue;
-      }
-      if (candidate === victim) {
-        victim = victim.next;
+        victim = slots.next[victim]!;
+        this.evict(evict, victimQueue === WINDOW ? "window" : "main");
+      } else if (candidate === victim) {
+        victim = slots.next[victim]!;
         this.evict(candidate, "window");
-        candidate = null;
-        continue;
-      }
-      if (this.admitCandidate(candidate, victim)) {
+        candidate = NO_SLOT;
+      } else if (this.admitCandidate(candidate, victim)) {
         const evict = victim;
-        victim = evict.next;
-        candidate = candidate.next;
+        victim = slots.next[victim]!;
+        candidate = slots.next[candidate]!;
         this.evict(evict, "main");
       } else {
         const evict = candidate;
-        candidate = evict.next;
+        candidate = slots.next[candidate]!;
         this.evict(evict, "window");
       }
     }
   }
 
   /** Caffeine's admit(): the warmer key wins; a warm candidate also wins 1 time in 128 at random. */
-  private admitCandidate(candidate: StoreEntry<K, V>, victim: StoreEntry<K, V>): boolean {
+  private admitCandidate(candidate: number, victim: number): boolean {
     const sketch = this.sketch;
     if (sketch === undefined) return false;
-    const victimFreq = sketch.frequency(victim.hash);
-    const candidateFreq = sketch.frequency(candidate.hash);
+    const victimFreq = sketch.frequency(this.slots.hashes[victim]!);
+    const candidateFreq = sketch.frequency(this.slots.hashes[candidate]!);
     if (candidateFreq > victimFreq) return true;
     if (candidateFreq >= HASH_FLOODING_THRESHOLD) return Math.floor(this.random() * 128) === 0;
     return false;
   }
 
-  private evict(entry: StoreEntry<K, V>, from: "window" | "main"): void {
-    this.remove(entry, "evicted");
-    this.climber.evicted(entry.key, from);
+  private evict(slot: number, from: "window" | "main"): void {
+    const key = this.slots.keys[slot] as K;
+    this.remove(slot, "evicted");
+    this.climber.evicted(key, from);
   }
 
   /** Moves the window's overflow to the probation end; returns the first moved (the oldest candidate). */
-  private evictFromWindow(): StoreEntry<K, V> | null {
-    let first: StoreEntry<K, V> | null = null;
+  private evictFromWindow(): number {
+    const slots = this.slots;
+    let first = NO_SLOT;
     while (this.windowWeight > this.windowMaximum) {
-      const entry = this.window.shift();
-      if (entry === null) break;
-      this.windowWeight -= this.weigh(entry.size);
-      entry.queue = PROBATION;
-      this.probation.push(entry);
-      first ??= entry;
+      const slot = slots.heads[WINDOW]!;
+      if (slot === NO_SLOT) break;
+      this.windowWeight -= this.weigh(slots.sizes[slot]!);
+      slots.move(slot, PROBATION);
+      if (first === NO_SLOT) first = slot;
     }
     return first;
   }
 
   private demoteFromProtected(): void {
+    const slots = this.slots;
     while (this.protectedWeight > this.protectedMaximum) {
-      const entry = this.protectedQueue.shift();
-      if (entry === null) return;
-      this.protectedWeight -= this.weigh(entry.size);
-      entry.queue = PROBATION;
-      this.probation.push(entry);
+      const slot = slots.heads[PROTECTED]!;
+      if (slot === NO_SLOT) return;
+      this.protectedWeight -= this.weigh(slots.sizes[slot]!);
+      slots.move(slot, PROBATION);
     }
   }
 
@@ -278,28 +370,20 @@ class WTinyLfuStore<K, V> extends BoundedStore<K, V> implements TinyLfuStore<K, 
   /** Caffeine's increaseWindow: takes up to `amount` from protected and moves main entries over. */
   private increaseWindow(amount: number): void {
     if (this.protectedMaximum === 0) return;
+    const slots = this.slots;
     let quota = Math.min(amount, this.protectedMaximum);
     this.protectedMaximum -= quota;
     this.windowMaximum += quota;
     this.demoteFromProtected();
     for (let i = 0; i < TRANSFER_LIMIT; i++) {
-      let entry = this.probation.first;
-      let fromProbation = true;
-      if (entry === null || quota < this.weigh(entry.size)) {
-        entry = this.protectedQueue.first;
-        fromProbation = false;
-      }
-      if (entry === null) break;
-      const weight = this.weigh(entry.size);
+      let slot = slots.heads[PROBATION]!;
+      if (slot === NO_SLOT || quota < this.weigh(slots.sizes[slot]!)) slot = slots.heads[PROTECTED]!;
+      if (slot === NO_SLOT) break;
+      const weight = this.weigh(slots.sizes[slot]!);
       if (quota < weight) break;
       quota -= weight;
-      if (fromProbation) this.probation.remove(entry);
-      else {
-        this.protectedQueue.remove(entry);
-        this.protectedWeight -= weight;
-      }
-      entry.queue = WINDOW;
-      this.window.push(entry);
+      if (slots.queueOf[slot] === PROTECTED) this.protectedWeight -= weight;
+      slots.move(slot, WINDOW);
       this.windowWeight += weight;
     }
     this.protectedMaximum += quota;
@@ -309,19 +393,18 @@ class WTinyLfuStore<K, V> extends BoundedStore<K, V> implements TinyLfuStore<K, 
   /** Caffeine's decreaseWindow: gives up to `amount` of the window (keeping ≥ 1) to protected. */
   private decreaseWindow(amount: number): void {
     if (this.windowMaximum <= 1) return;
+    const slots = this.slots;
     let quota = Math.min(amount, Math.max(0, this.windowMaximum - 1));
     this.protectedMaximum += quota;
     this.windowMaximum -= quota;
     for (let i = 0; i < TRANSFER_LIMIT; i++) {
-      const entry = this.window.first;
-      if (entry === null) break;
-      const weight = this.weigh(entry.size);
+      const slot = slots.heads[WINDOW]!;
+      if (slot === NO_SLOT) break;
+      const weight = this.weigh(slots.sizes[slot]!);
       if (quota < weight) break;
       quota -= weight;
-      this.window.remove(entry);
+      slots.move(slot, PROBATION);
       this.windowWeight -= weight;
-      entry.queue = PROBATION;
-      this.probation.push(entry);
     }
     this.protectedMaximum -= quota;
     this.windowMaximum += quota;
