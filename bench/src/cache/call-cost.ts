@@ -52,13 +52,25 @@ async function timeLoop(calls: number, call: () => Promise<unknown>): Promise<Lo
   return { callsPerSec: calls / seconds, cpuUsPerCall: (used.user + used.system) / calls };
 }
 
-/** A warm-up, then the median (by CPU per call) of three loops of `calls / 3` calls each. */
-async function measure(calls: number, call: () => Promise<unknown>): Promise<LoopCost> {
-  await timeLoop(Math.min(2000, calls), call);
-  const runs: LoopCost[] = [];
-  for (let i = 0; i < 3; i++) runs.push(await timeLoop(Math.max(1, Math.floor(calls / 3)), call));
-  const cpu = median(runs.map((r) => r.cpuUsPerCall));
-  return runs.find((r) => r.cpuUsPerCall === cpu)!;
+/**
+ * Measures several loops fairly: every loop is warmed up first, then three rounds run each loop
+ * in turn (so no loop gains from running while the JIT has seen fewer call shapes); per loop, the
+ * round with the median CPU per call.
+ */
+async function measureInRounds<K extends string>(calls: number, loops: Record<K, () => Promise<unknown>>): Promise<Record<K, LoopCost>> {
+  const names = Object.keys(loops) as K[];
+  for (const name of names) await timeLoop(Math.min(2000, calls), loops[name]);
+  const runs = new Map<K, LoopCost[]>(names.map((name) => [name, []]));
+  for (let round = 0; round < 3; round++) {
+    for (const name of names) runs.get(name)!.push(await timeLoop(Math.max(1, Math.floor(calls / 3)), loops[name]));
+  }
+  const out = {} as Record<K, LoopCost>;
+  for (const name of names) {
+    const rounds = runs.get(name)!;
+    const cpu = median(rounds.map((r) => r.cpuUsPerCall));
+    out[name] = rounds.find((r) => r.cpuUsPerCall === cpu)!;
+  }
+  return out;
 }
 
 const policy: MethodPolicy<unknown> = {
@@ -84,24 +96,29 @@ export async function measureCallCosts(calls: number, hitCalls: number): Promise
   };
   try {
     const plain = createClient(EchoService, createConnectTransport({ baseUrl, httpVersion: "2" }));
-    const uncached = await measure(calls, () => plain.echo({ payload }));
     const sluice = await channel();
     const generatedOff = createEchoServiceClient(sluice, cachedEcho, { cache: false });
-    const uncachedGenerated = await measure(calls, () => generatedOff.echo({ payload }));
+    const { uncached, uncachedGenerated } = await measureInRounds(calls, {
+      uncached: () => plain.echo({ payload }),
+      uncachedGenerated: () => generatedOff.echo({ payload }),
+    });
 
-    const hits = {} as Record<CopyStrategy, LoopCost>;
+    const hitLoops = {} as Record<CopyStrategy | "credentials" | "layer", () => Promise<unknown>>;
     for (const copy of copyStrategies) {
       const client = createEchoServiceClient(sluice, cachedEcho, { cache: createCacheLayer({ copy }) });
-      hits[copy] = await measure(hitCalls, () => client.echo({ payload }));
+      hitLoops[copy] = () => client.echo({ payload });
     }
     const signed = await channel(createTokenCredentials({ fetchToken: () => ({ token: "bench-token", expiresAtMs: Infinity }) }));
     const signedClient = createEchoServiceClient(signed, cachedEcho);
-    const hitWithCredentials = await measure(hitCalls, () => signedClient.echo({ payload }));
-
+    hitLoops.credentials = () => signedClient.echo({ payload });
     const transport = createCacheLayer()(createConnectTransport({ baseUrl, httpVersion: "2" }));
     const request = create(EchoRequestSchema, { payload });
     const contextValues = createContextValues().set(methodPolicyContext, policy);
-    const layerHit = await measure(hitCalls, () => transport.unary(EchoService.method.echo, undefined, undefined, undefined, request, contextValues));
+    hitLoops.layer = () => transport.unary(EchoService.method.echo, undefined, undefined, undefined, request, contextValues);
+    const measured = await measureInRounds(hitCalls, hitLoops);
+    const hits = Object.fromEntries(copyStrategies.map((copy) => [copy, measured[copy]])) as Record<CopyStrategy, LoopCost>;
+    const hitWithCredentials = measured.credentials;
+    const layerHit = measured.layer;
     return { uncached, uncachedGenerated, hits, hitWithCredentials, layerHit };
   } finally {
     await Promise.all(channels.map((c) => c.close(100)));

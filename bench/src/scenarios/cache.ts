@@ -211,7 +211,7 @@ export const cacheScenario: SimulationScenario = {
     sections.push(
       "### Cost of a call",
       "",
-      "Sequential calls of `Echo` (98-byte payload) with client and server in this process; CPU µs per call from `process.cpuUsage` (median of three loops).",
+      "Sequential calls of `Echo` (98-byte payload) with client and server in this process; CPU µs per call from `process.cpuUsage` (each loop warmed up, then three rounds running every loop in turn; the median round).",
       "",
       row(["call", "calls/s", "CPU µs/call"]),
       row(["---", "---:", "---:"]),
