@@ -229,6 +229,15 @@ describe("cache layer over a real Connect server", () => {
     expect(two.layer.stats()["inventory.v1.InventoryService/GetItem"]?.hits).toBe(1);
   });
 
+  it("fails a call its override cannot cache with a rejected promise naming the field, never a throw", async () => {
+    const layer = createCacheLayer({ methods: { GetItem: { maxEntries: 10 } } });
+    const transport = layer(createConnectTransport({ baseUrl: `http://127.0.0.1:${upstream.port}`, httpVersion: "2" }));
+    const uncachedPolicy = withPolicy({ idempotency: "no-side-effects" } as MethodPolicy<never>);
+    let call: Promise<unknown> | undefined;
+    expect(() => (call = transport.unary(InventoryService.method.getItem, undefined, undefined, undefined, { sku: "a" }, uncachedPolicy))).not.toThrow();
+    await expect(call).rejects.toThrow(/methods\.GetItem\.ttlMs: must be > 0/);
+  });
+
   it("rejects bad options naming the field", () => {
     expect(() => createCacheLayer({ methods: { GetItem: { ttlMs: 0 } } })).toThrow("methods.GetItem.ttlMs: must be > 0, got 0");
     expect(() => createCacheLayer({ methods: { GetItem: { eviction: "fifo" as never } } })).toThrow(/methods\.GetItem\.eviction: must be one of lru, lfu, arc, tinylfu, got fifo/);

@@ -213,11 +213,11 @@ export function createCacheLayer(options: CacheLayerOptions = {}): CacheLayer {
   };
 
   /** A call of a method with no cache plan: passed on, and invalidating what its policy names. */
-  const uncached = async <I extends DescMessage, O extends DescMessage>(next: Transport, args: Parameters<Transport["unary"]>, methodPolicy: MethodPolicy<unknown>): Promise<UnaryResponse<I, O>> => {
+  const uncached = async (next: Transport, args: Parameters<Transport["unary"]>, methodPolicy: MethodPolicy<unknown>): Promise<UnaryResponse> => {
     const [method, signal, timeoutMs, header, input, contextValues] = args;
     const request = isMessage(input, method.input) ? input : create(method.input, input);
     try {
-      return await next.unary(method as DescMethodUnary<I, O>, signal, timeoutMs, header, request as MessageInitShape<I>, contextValues);
+      return await next.unary(method, signal, timeoutMs, header, request, contextValues);
     } finally {
       invalidateAfter(method, methodPolicy, request);
     }
@@ -248,44 +248,41 @@ export function createCacheLayer(options: CacheLayerOptions = {}): CacheLayer {
     return cache.fetch(new CachedCall(plan, key, next, method, signal, timeoutMs, header, request, contextValues, routingKey));
   };
 
+  /** One unary call through the layer; may throw (the layer turns that into a rejection). */
+  const answer = (next: Transport, credentials: CallCredentials | undefined, args: Parameters<Transport["unary"]>): Promise<UnaryResponse> => {
+    const [method, signal, timeoutMs, header, input, contextValues] = args;
+    const methodPolicy = contextValues?.get(methodPolicyContext);
+    const plan = planFor(method, methodPolicy?.cache);
+    if (plan === null) {
+      if (methodPolicy?.invalidates === undefined || methodPolicy.invalidates.length === 0) {
+        return next.unary(method, signal, timeoutMs, header, input, contextValues);
+      }
+      return uncached(next, args, methodPolicy);
+    }
+    const h = header as KeyHeaders | undefined;
+    const r = methodPolicy?.routingKey;
+    if (credentials === undefined) return viaCache(next, plan, method, signal, timeoutMs, h, input, contextValues, r, undefined);
+    // The channel signs calls: what its credentials give this call is part of the key.
+    const produced = produceCredentials(credentials, { method, url: plan.url, signal: signal ?? neverAborted });
+    if (produced instanceof Promise) {
+      // The wait ends with the call's deadline (the method's default one when the caller gave none).
+      return waitWithin(produced, signal, timeoutMs ?? methodPolicy?.timeoutMs).then((headers) =>
+        viaCache(next, plan, method, signal, timeoutMs, h, input, contextValues, r, credentialsKeyText(headers)),
+      );
+    }
+    return viaCache(next, plan, method, signal, timeoutMs, h, input, contextValues, r, credentialsKeyText(produced));
+  };
+
   const layer = (next: Transport): Transport => {
     const credentials: CallCredentials | undefined = callCredentialsOf(next);
     return {
-      unary<I extends DescMessage, O extends DescMessage>(
-        method: DescMethodUnary<I, O>,
-        signal: AbortSignal | undefined,
-        timeoutMs: number | undefined,
-        header: Parameters<Transport["unary"]>[3],
-        input: MessageInitShape<I>,
-        contextValues?: ContextValues,
-      ): Promise<UnaryResponse<I, O>> {
-        const methodPolicy = contextValues?.get(methodPolicyContext);
-        const plan = planFor(method as unknown as DescMethodUnary, methodPolicy?.cache);
-        if (plan === null) {
-          if (methodPolicy?.invalidates === undefined || methodPolicy.invalidates.length === 0) {
-            return next.unary(method, signal, timeoutMs, header, input, contextValues);
-          }
-          return uncached<I, O>(next, [method, signal, timeoutMs, header, input, contextValues], methodPolicy);
-        }
-        const m = method as unknown as DescMethodUnary;
-        const h = header as KeyHeaders | undefined;
-        const i = input as MessageInitShape<DescMessage>;
-        const r = methodPolicy?.routingKey;
-        if (credentials === undefined) return viaCache(next, plan, m, signal, timeoutMs, h, i, contextValues, r, undefined) as Promise<UnaryResponse<I, O>>;
-        // The channel signs calls: what its credentials give this call is part of the key.
-        let produced: CredentialHeaders | Promise<CredentialHeaders>;
+      unary<I extends DescMessage, O extends DescMessage>(...args: Parameters<Transport["unary"]>): Promise<UnaryResponse<I, O>> {
         try {
-          produced = produceCredentials(credentials, { method, url: plan.url, signal: signal ?? neverAborted });
+          return answer(next, credentials, args) as Promise<UnaryResponse<I, O>>;
         } catch (error) {
+          // A bad override, request or credentials answer fails the call as a rejection, never a throw.
           return Promise.reject(error);
         }
-        if (produced instanceof Promise) {
-          // The wait ends with the call's deadline (the method's default one when the caller gave none).
-          return waitWithin(produced, signal, timeoutMs ?? methodPolicy?.timeoutMs).then((headers) =>
-            viaCache(next, plan, m, signal, timeoutMs, h, i, contextValues, r, credentialsKeyText(headers)),
-          ) as Promise<UnaryResponse<I, O>>;
-        }
-        return viaCache(next, plan, m, signal, timeoutMs, h, i, contextValues, r, credentialsKeyText(produced)) as Promise<UnaryResponse<I, O>>;
       },
       stream: (method, signal, timeoutMs, header, input, contextValues) => next.stream(method, signal, timeoutMs, header, input, contextValues),
     };

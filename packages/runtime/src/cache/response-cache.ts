@@ -99,7 +99,8 @@ export class ResponseCache {
   private readonly coalescer = new Coalescer<unknown>();
 
   constructor(options: ResponseCacheOptions = {}) {
-    this.now = options.now ?? (() => performance.now());
+    // Bound once: reading the global `performance` goes through a getter on every call.
+    this.now = options.now ?? performance.now.bind(performance);
     this.random = options.random ?? Math.random;
   }
 
@@ -109,17 +110,17 @@ export class ResponseCache {
    * identical concurrent call. Every caller gets its own copy.
    */
   fetch<T, S>(call: CacheFetch<T, S>): Promise<T> {
-    const partition = this.partition(call.method, call.policy);
-    const entry = partition.store.get(call.key);
-    if (entry === undefined) return this.miss(partition, call);
     // A hit is answered without an async frame: one settled promise, no timer, no signal.
-    if (entry.freshUntil > this.now()) partition.stats.hits++;
-    else {
-      partition.stats.staleServed++;
-      this.refresh(partition, call);
-    }
-    if (entry.error !== undefined) return Promise.reject(copyError(entry.error));
     try {
+      const partition = this.partition(call.method, call.policy);
+      const entry = partition.store.get(call.key);
+      if (entry === undefined) return this.miss(partition, call);
+      if (entry.freshUntil > this.now()) partition.stats.hits++;
+      else {
+        partition.stats.staleServed++;
+        this.refresh(partition, call);
+      }
+      if (entry.error !== undefined) return Promise.reject(copyError(entry.error));
       return Promise.resolve(call.codec.thaw(entry.kept as S));
     } catch (error) {
       return Promise.reject(error);
