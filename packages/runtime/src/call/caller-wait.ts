@@ -36,13 +36,25 @@ export function waitWithin<T>(promise: Promise<T>, signal: AbortSignal | undefin
     return Promise.reject(callerAbortError(ends));
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(callerAbortError(ends));
+    // Listener and timer go before the outcome is passed on, so none outlives the wait.
+    const done = (): void => {
+      ends.removeEventListener("abort", onAbort);
+      deadline?.dispose();
+    };
+    const onAbort = (): void => {
+      done();
+      reject(callerAbortError(ends));
+    };
     ends.addEventListener("abort", onAbort, { once: true });
-    promise
-      .then(resolve, reject)
-      .finally(() => {
-        ends.removeEventListener("abort", onAbort);
-        deadline?.dispose();
-      });
+    promise.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (error: unknown) => {
+        done();
+        reject(error);
+      },
+    );
   });
 }
