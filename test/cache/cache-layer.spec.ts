@@ -7,7 +7,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { Code, ConnectError, createClient, createContextValues, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import { connectNodeAdapter, createConnectTransport } from "@connectrpc/connect-node";
 import type { MethodPolicy } from "@sluice/runtime";
-import { createCacheLayer, ResponseCache, type CacheLayerOptions } from "@sluice/runtime";
+import { copyStrategies, createCacheLayer, ResponseCache, type CacheLayerOptions } from "@sluice/runtime";
 import { methodPolicyContext } from "../../packages/runtime/src/client/policy-context.js";
 import { InventoryService, type GetItemRequest, type PutItemRequest } from "../../examples/inventory/gen/inventory/v1/inventory_pb.js";
 
@@ -132,15 +132,26 @@ describe("cache layer over a real Connect server", () => {
     expect(upstream.calls.a).toBe(4);
   });
 
-  it("hands every caller its own message: mutating one does not reach the cache", async () => {
-    const { get } = client();
+  it.each(copyStrategies)("hands every caller its own message and headers (copy = %s): mutating them does not reach the cache", async (copy) => {
+    const { get, raw } = client({ copy });
     const first = await get("a");
     first.item!.name = "scribbled";
     first.item!.quantity = 999;
+    let header: Headers | undefined;
+    let trailer: Headers | undefined;
+    const options = { contextValues: withPolicy(getItemPolicy as MethodPolicy<never>), onHeader: (h: Headers) => (header = h), onTrailer: (t: Headers) => (trailer = t) };
+    await raw.getItem({ sku: "a" }, options);
+    expect(header?.get("content-type")).toMatch(/^application\/proto/);
+    header!.set("content-type", "scribbled");
+    trailer!.set("x-scribbled", "1");
     const second = await get("a");
     expect(second.item?.name).toBe("for anonymous");
     expect(second.item?.quantity).toBe(1);
     expect(second).not.toBe(first);
+    await raw.getItem({ sku: "a" }, options);
+    expect(header?.get("content-type")).toMatch(/^application\/proto/);
+    expect(trailer?.has("x-scribbled")).toBe(false);
+    expect(upstream.calls.a).toBe(1);
   });
 
   it("drops GetItem for the same sku after a PutItem that declares it invalidates GetItem", async () => {
@@ -218,9 +229,18 @@ describe("cache layer over a real Connect server", () => {
     expect(two.layer.stats()["inventory.v1.InventoryService/GetItem"]?.hits).toBe(1);
   });
 
+  it("fails a call its override cannot cache with a rejected promise naming the field, never a throw", async () => {
+    const layer = createCacheLayer({ methods: { GetItem: { maxEntries: 10 } } });
+    const transport = layer(createConnectTransport({ baseUrl: `http://127.0.0.1:${upstream.port}`, httpVersion: "2" }));
+    const uncachedPolicy = withPolicy({ idempotency: "no-side-effects" } as MethodPolicy<never>);
+    let call: Promise<unknown> | undefined;
+    expect(() => (call = transport.unary(InventoryService.method.getItem, undefined, undefined, undefined, { sku: "a" }, uncachedPolicy))).not.toThrow();
+    await expect(call).rejects.toThrow(/methods\.GetItem\.ttlMs: must be > 0/);
+  });
+
   it("rejects bad options naming the field", () => {
     expect(() => createCacheLayer({ methods: { GetItem: { ttlMs: 0 } } })).toThrow("methods.GetItem.ttlMs: must be > 0, got 0");
     expect(() => createCacheLayer({ methods: { GetItem: { eviction: "fifo" as never } } })).toThrow(/methods\.GetItem\.eviction: must be one of lru, lfu, arc, tinylfu, got fifo/);
-    expect(() => createCacheLayer({ copy: "deep" as never })).toThrow(/copy: must be one of decode, clone, got deep/);
+    expect(() => createCacheLayer({ copy: "deep" as never })).toThrow(/copy: must be one of copy, decode, clone, got deep/);
   });
 });

@@ -1,15 +1,19 @@
 // The response cache as the outermost call-pipeline layer: unary calls whose method policy declares
 // a cache are answered from it, coalesced or fetched through the layer below; streams pass through.
-import { create, isMessage, toBinary, type DescMessage, type DescMethod, type DescMethodUnary, type DescService, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, isMessage, type DescMessage, type DescMethod, type DescMethodUnary, type DescService, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import type { ContextValues, Transport, UnaryResponse } from "@connectrpc/connect";
-import type { CachePolicy, MethodPolicy } from "../client/method-policy.js";
+import { createMethodUrl } from "@connectrpc/connect/protocol";
+import type { CachePolicy, MethodPolicy, RoutingKey } from "../client/method-policy.js";
 import type { TransportLayer } from "../client/layer.js";
 import { methodPolicyContext } from "../client/policy-context.js";
-import { cacheKey, cacheKeyPrefix, IDENTITY_HEADERS, keyHeaderNames } from "./cache-key.js";
+import { callCredentialsOf, produceCredentials, type CallCredentials, type CredentialHeaders } from "../channel/call-credentials.js";
+import { waitWithin } from "../call/caller-wait.js";
+import { cacheKey, cacheKeyPrefix, credentialsKeyText, IDENTITY_HEADERS, keyHeaderNames, type KeyHeaders } from "./cache-key.js";
 import type { CacheStats } from "./cache-stats.js";
 import { evictionNames } from "./create-store.js";
 import { copyStrategies, unaryResponseCodec, type CopyStrategy } from "./response-codecs.js";
-import { ResponseCache, type ResponseCodec } from "./response-cache.js";
+import { ResponseCache, type CacheFetch, type ResponseCodec } from "./response-cache.js";
+import { requestKeyEncoder } from "./request-key.js";
 
 /** A per-method override: `"off"`, or fields replacing the method's cache policy. */
 export type CacheOverride = "off" | (Partial<CachePolicy> & { readonly negativeTtlMs?: number });
@@ -27,11 +31,14 @@ export interface CacheLayerOptions {
   /** How long NOT_FOUND answers are cached, in ms, unless a method override says otherwise; default 0 (never). */
   readonly negativeTtlMs?: number;
   /**
-   * How cached messages are copied out to callers; default `"decode"`: the cache keeps the encoded
-   * bytes its size bound counts, and decoding per hit measured as cheap as `clone` in the `cache` bench.
+   * How cached messages are copied out to callers; default `"copy"`: the cache keeps the message
+   * and deep-copies it per hit, measured cheaper than `"decode"` and `"clone"` in the `cache` bench.
    */
   readonly copy?: CopyStrategy;
-  /** Headers always part of the key; default `authorization` and `cookie`. */
+  /**
+   * Headers always part of the key; default `authorization` and `cookie`. The headers the
+   * channel's call `credentials` produce for a call are part of the key too.
+   */
   readonly identityHeaders?: readonly string[];
 }
 
@@ -53,10 +60,57 @@ export interface CacheLayer extends TransportLayer {
 /** Everything derived once per (method, effective policy). */
 interface MethodPlan {
   readonly name: string;
+  /** The request part of the key. */
+  readonly requestText: (request: unknown) => string;
+  /** What a credentials provider is told the call's URL is (no endpoint is picked yet). */
+  readonly url: string;
   readonly policy: CachePolicy;
   readonly negativeTtlMs: number;
   readonly headerNames: readonly string[];
   readonly codec: ResponseCodec<UnaryResponse, unknown>;
+}
+
+/** Request headers as Connect's `Transport.unary` takes them. */
+type CallHeaders = Parameters<Transport["unary"]>[3];
+
+/** The base of the URL a credentials provider sees when the cache asks it for a call's headers. */
+const credentialsBaseUrl = "sluice://channel";
+/** The signal a credentials provider gets for a call made without one. */
+const neverAborted = new AbortController().signal;
+
+/** One call of a cached method through the cache: what a miss needs to go upstream, no closure. */
+class CachedCall implements CacheFetch<UnaryResponse, unknown> {
+  constructor(
+    private readonly plan: MethodPlan,
+    readonly key: string,
+    private readonly next: Transport,
+    private readonly desc: DescMethodUnary,
+    readonly signal: AbortSignal | undefined,
+    readonly timeoutMs: number | undefined,
+    private readonly header: KeyHeaders | undefined,
+    private readonly request: MessageShape<DescMessage>,
+    private readonly contextValues: ContextValues | undefined,
+    private readonly routingKey: RoutingKey<unknown> | undefined,
+  ) {}
+
+  get method(): string {
+    return this.plan.name;
+  }
+  get policy(): CachePolicy {
+    return this.plan.policy;
+  }
+  get negativeTtlMs(): number {
+    return this.plan.negativeTtlMs;
+  }
+  get codec(): ResponseCodec<UnaryResponse, unknown> {
+    return this.plan.codec;
+  }
+  get tag(): string | undefined {
+    return this.routingKey?.get(this.request);
+  }
+  load(signal: AbortSignal): Promise<UnaryResponse> {
+    return this.next.unary(this.desc, signal, this.timeoutMs, this.header as CallHeaders, this.request, this.contextValues);
+  }
 }
 
 const nonNegative = (v: unknown): boolean => typeof v === "number" && Number.isFinite(v) && v >= 0;
@@ -103,6 +157,12 @@ function fullName(method: DescMethod): string {
  * The cache layer. Per unary call it reads the method policy from `contextValues`
  * (`methodPolicyContext`); a policy with `cache` (after `options.methods` overrides) is served
  * from the cache, one with `invalidates` drops the named methods' answers once the call settles.
+ * When the transport below carries a channel's call `credentials` (`layer(channel)`, or any
+ * pipeline built by `composePipeline` over a channel), the cache asks them for each call's headers
+ * (with the URL `sluice://channel/<service>/<method>`: no endpoint is picked yet) and keys on
+ * them, so callers signed as different users never share an answer; a provider that fails fails
+ * the call with UNAUTHENTICATED, as the channel would. A hit costs no binary encoding, no `Headers`
+ * object and no async frame (see docs/ARCHITECTURE.md, "Response cache").
  *
  * @example
  * const layer = createCacheLayer({ methods: { ListItems: "off" } });
@@ -112,7 +172,7 @@ export function createCacheLayer(options: CacheLayerOptions = {}): CacheLayer {
   const cache = options.cache ?? new ResponseCache();
   const overrides = options.methods ?? {};
   for (const [name, override] of Object.entries(overrides)) checkOverride(name, override);
-  const copy = options.copy ?? "decode";
+  const copy = options.copy ?? "copy";
   if (!copyStrategies.includes(copy)) throw new Error(`copy: must be one of ${copyStrategies.join(", ")}, got ${String(copy)}`);
   const negativeTtlMs = options.negativeTtlMs ?? 0;
   if (!nonNegative(negativeTtlMs)) throw new Error(`negativeTtlMs: must be >= 0, got ${String(negativeTtlMs)}`);
@@ -133,6 +193,8 @@ export function createCacheLayer(options: CacheLayerOptions = {}): CacheLayer {
           ? null
           : {
               name,
+              requestText: requestKeyEncoder(method.input),
+              url: createMethodUrl(credentialsBaseUrl, method),
               policy,
               negativeTtlMs: (override !== undefined && override !== "off" ? override.negativeTtlMs : undefined) ?? negativeTtlMs,
               headerNames: keyHeaderNames(policy.keyHeaders, identity),
@@ -150,45 +212,81 @@ export function createCacheLayer(options: CacheLayerOptions = {}): CacheLayer {
     }
   };
 
-  const layer = (next: Transport): Transport => ({
-    async unary<I extends DescMessage, O extends DescMessage>(
-      method: DescMethodUnary<I, O>,
-      signal: AbortSignal | undefined,
-      timeoutMs: number | undefined,
-      header: Parameters<Transport["unary"]>[3],
-      input: MessageInitShape<I>,
-      contextValues?: ContextValues,
-    ): Promise<UnaryResponse<I, O>> {
-      const methodPolicy = contextValues?.get(methodPolicyContext);
-      const plan = planFor(method as unknown as DescMethodUnary, methodPolicy?.cache);
-      if (plan === null) {
-        if (methodPolicy?.invalidates === undefined || methodPolicy.invalidates.length === 0) {
-          return next.unary(method, signal, timeoutMs, header, input, contextValues);
-        }
-        const request = isMessage(input, method.input) ? input : create(method.input, input);
-        try {
-          return await next.unary(method, signal, timeoutMs, header, request, contextValues);
-        } finally {
-          invalidateAfter(method, methodPolicy, request);
-        }
+  /** A call of a method with no cache plan: passed on, and invalidating what its policy names. */
+  const uncached = async (next: Transport, args: Parameters<Transport["unary"]>, methodPolicy: MethodPolicy<unknown>): Promise<UnaryResponse> => {
+    const [method, signal, timeoutMs, header, input, contextValues] = args;
+    const request = isMessage(input, method.input) ? input : create(method.input, input);
+    try {
+      return await next.unary(method, signal, timeoutMs, header, request, contextValues);
+    } finally {
+      invalidateAfter(method, methodPolicy, request);
+    }
+  };
+
+  /** Answers a call from the cache, or fetches it; `credentials` is the key text of the call's credentials. */
+  const viaCache = (
+    next: Transport,
+    plan: MethodPlan,
+    method: DescMethodUnary,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    header: KeyHeaders | undefined,
+    input: MessageInitShape<DescMessage>,
+    contextValues: ContextValues | undefined,
+    routingKey: RoutingKey<unknown> | undefined,
+    credentials: string | undefined,
+  ): Promise<UnaryResponse> => {
+    let requestText: string;
+    try {
+      requestText = plan.requestText(input);
+    } catch {
+      // No key for a request that cannot be encoded: the call goes upstream and reports why.
+      return next.unary(method, signal, timeoutMs, header as CallHeaders, input, contextValues);
+    }
+    const request = isMessage(input, method.input) ? input : create(method.input, input);
+    const key = cacheKey(plan.name, requestText, header, plan.headerNames, credentials);
+    return cache.fetch(new CachedCall(plan, key, next, method, signal, timeoutMs, header, request, contextValues, routingKey));
+  };
+
+  /** One unary call through the layer; may throw (the layer turns that into a rejection). */
+  const answer = (next: Transport, credentials: CallCredentials | undefined, args: Parameters<Transport["unary"]>): Promise<UnaryResponse> => {
+    const [method, signal, timeoutMs, header, input, contextValues] = args;
+    const methodPolicy = contextValues?.get(methodPolicyContext);
+    const plan = planFor(method, methodPolicy?.cache);
+    if (plan === null) {
+      if (methodPolicy?.invalidates === undefined || methodPolicy.invalidates.length === 0) {
+        return next.unary(method, signal, timeoutMs, header, input, contextValues);
       }
-      const request = isMessage(input, method.input) ? input : create(method.input, input);
-      const key = cacheKey(plan.name, toBinary(method.input, request), header === undefined ? undefined : new Headers(header), plan.headerNames);
-      const response = await cache.fetch({
-        method: plan.name,
-        key,
-        policy: plan.policy,
-        negativeTtlMs: plan.negativeTtlMs,
-        codec: plan.codec,
-        load: (shared) => next.unary(method, shared, timeoutMs, header, request, contextValues) as Promise<UnaryResponse>,
-        signal,
-        timeoutMs,
-        tag: methodPolicy?.routingKey?.get(request),
-      });
-      return response as unknown as UnaryResponse<I, O>;
-    },
-    stream: (method, signal, timeoutMs, header, input, contextValues) => next.stream(method, signal, timeoutMs, header, input, contextValues),
-  });
+      return uncached(next, args, methodPolicy);
+    }
+    const h = header as KeyHeaders | undefined;
+    const r = methodPolicy?.routingKey;
+    if (credentials === undefined) return viaCache(next, plan, method, signal, timeoutMs, h, input, contextValues, r, undefined);
+    // The channel signs calls: what its credentials give this call is part of the key.
+    const produced = produceCredentials(credentials, { method, url: plan.url, signal: signal ?? neverAborted });
+    if (produced instanceof Promise) {
+      // The wait ends with the call's deadline (the method's default one when the caller gave none).
+      return waitWithin(produced, signal, timeoutMs ?? methodPolicy?.timeoutMs).then((headers) =>
+        viaCache(next, plan, method, signal, timeoutMs, h, input, contextValues, r, credentialsKeyText(headers)),
+      );
+    }
+    return viaCache(next, plan, method, signal, timeoutMs, h, input, contextValues, r, credentialsKeyText(produced));
+  };
+
+  const layer = (next: Transport): Transport => {
+    const credentials: CallCredentials | undefined = callCredentialsOf(next);
+    return {
+      unary<I extends DescMessage, O extends DescMessage>(...args: Parameters<Transport["unary"]>): Promise<UnaryResponse<I, O>> {
+        try {
+          return answer(next, credentials, args) as Promise<UnaryResponse<I, O>>;
+        } catch (error) {
+          // A bad override, request or credentials answer fails the call as a rejection, never a throw.
+          return Promise.reject(error);
+        }
+      },
+      stream: (method, signal, timeoutMs, header, input, contextValues) => next.stream(method, signal, timeoutMs, header, input, contextValues),
+    };
+  };
 
   return Object.assign(layer, {
     cache,
@@ -207,8 +305,7 @@ export function createCacheLayer(options: CacheLayerOptions = {}): CacheLayer {
         cache.invalidate(fullName(method));
         return;
       }
-      const message = isMessage(request, method.input) ? request : create(method.input, request as MessageInitShape<typeof method.input>);
-      cache.invalidate(fullName(method), { keyPrefix: cacheKeyPrefix(fullName(method), toBinary(method.input, message)) });
+      cache.invalidate(fullName(method), { keyPrefix: cacheKeyPrefix(fullName(method), requestKeyEncoder(method.input)(request)) });
     },
     clear: () => cache.clear(),
     stats: () => cache.stats(),

@@ -1,6 +1,6 @@
 // Coalescing of identical calls: one upstream call per key, shared by every waiter; a waiter that
 // gives up leaves alone, and the upstream call is aborted only when the last waiter has left.
-import { Code, ConnectError } from "@connectrpc/connect";
+import { callerAbortError as abortError } from "../call/caller-wait.js";
 
 /** One shared upstream call. */
 interface Flight<T> {
@@ -10,11 +10,6 @@ interface Flight<T> {
   waiters: number;
   /** A background refresh runs on even with no waiter. */
   readonly detached: boolean;
-}
-
-/** How a waiter's own signal ends its wait. */
-function abortError(signal: AbortSignal): ConnectError {
-  return signal.reason instanceof ConnectError ? signal.reason : new ConnectError("the call was aborted by its caller", Code.Canceled, undefined, undefined, signal.reason);
 }
 
 /**

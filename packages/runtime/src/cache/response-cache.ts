@@ -5,6 +5,7 @@ import type { CachePolicy } from "../client/method-policy.js";
 import type { CacheStore } from "./cache-store.js";
 import { emptyMethodStats, type CacheStats, type MethodCacheStats } from "./cache-stats.js";
 import { Coalescer } from "./coalescer.js";
+import { withDeadline } from "../call/caller-wait.js";
 import { createStore } from "./create-store.js";
 
 /** Bytes added to each entry's serialized length to account for the entry's own bookkeeping. */
@@ -37,13 +38,19 @@ export interface CacheFetch<T, S = unknown> {
   /** How long a NOT_FOUND answer is cached, in ms; 0 or absent: never. */
   readonly negativeTtlMs?: number;
   readonly codec: ResponseCodec<T, S>;
-  /** Makes the upstream call; `signal` aborts when every waiter has given up. */
-  readonly load: (signal: AbortSignal) => Promise<T>;
+  /**
+   * Makes the upstream call; `signal` aborts when every waiter has given up. Called only on a
+   * miss or a refresh, so a hit never pays for what it needs (e.g. building the request message).
+   */
+  load(signal: AbortSignal): Promise<T>;
   /** The caller's signal: aborting it ends this caller's wait only. */
   readonly signal?: AbortSignal;
   /** The caller's own deadline in ms: its wait (not the shared call) ends with DEADLINE_EXCEEDED. */
   readonly timeoutMs?: number;
-  /** A label stored with the answer (e.g. the request's routing key) that `invalidate` can match. */
+  /**
+   * A label stored with the answer (e.g. the request's routing key) that `invalidate` can match;
+   * read once `load` has been called.
+   */
   readonly tag?: string;
 }
 
@@ -76,22 +83,6 @@ function copyError(error: ConnectError): ConnectError {
   return new ConnectError(error.rawMessage, error.code, new Headers(error.metadata), undefined, error.cause);
 }
 
-/** A signal that aborts with DEADLINE_EXCEEDED after `timeoutMs`, or when `signal` aborts. */
-function withDeadline(signal: AbortSignal | undefined, timeoutMs: number): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new ConnectError(`the call exceeded its ${timeoutMs} ms deadline`, Code.DeadlineExceeded)), timeoutMs);
-  const onAbort = (): void => controller.abort(signal?.reason);
-  if (signal?.aborted) onAbort();
-  else signal?.addEventListener("abort", onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    dispose() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-    },
-  };
-}
-
 function sameBounds(a: CachePolicy, b: CachePolicy): boolean {
   return a.maxEntries === b.maxEntries && a.maxBytes === b.maxBytes && a.eviction === b.eviction;
 }
@@ -108,7 +99,8 @@ export class ResponseCache {
   private readonly coalescer = new Coalescer<unknown>();
 
   constructor(options: ResponseCacheOptions = {}) {
-    this.now = options.now ?? (() => performance.now());
+    // Bound once: reading the global `performance` goes through a getter on every call.
+    this.now = options.now ?? performance.now.bind(performance);
     this.random = options.random ?? Math.random;
   }
 
@@ -117,26 +109,21 @@ export class ResponseCache {
    * background call refreshes it; otherwise the answer of one upstream call shared by every
    * identical concurrent call. Every caller gets its own copy.
    */
-  async fetch<T, S>(call: CacheFetch<T, S>): Promise<T> {
-    const partition = this.partition(call.method, call.policy);
-    const entry = partition.store.get(call.key);
-    if (entry !== undefined) {
+  fetch<T, S>(call: CacheFetch<T, S>): Promise<T> {
+    // A hit is answered without an async frame: one settled promise, no timer, no signal.
+    try {
+      const partition = this.partition(call.method, call.policy);
+      const entry = partition.store.get(call.key);
+      if (entry === undefined) return this.miss(partition, call);
       if (entry.freshUntil > this.now()) partition.stats.hits++;
       else {
         partition.stats.staleServed++;
         this.refresh(partition, call);
       }
-      if (entry.error !== undefined) throw copyError(entry.error);
-      return call.codec.thaw(entry.kept as S);
-    }
-    const deadline = call.timeoutMs !== undefined && call.timeoutMs > 0 ? withDeadline(call.signal, call.timeoutMs) : undefined;
-    try {
-      const { joined, result } = this.coalescer.wait(call.key, (signal) => this.load(partition, call, signal), deadline?.signal ?? call.signal);
-      if (joined) partition.stats.coalesced++;
-      else partition.stats.misses++;
-      return call.codec.thaw((await result) as S);
-    } finally {
-      deadline?.dispose();
+      if (entry.error !== undefined) return Promise.reject(copyError(entry.error));
+      return Promise.resolve(call.codec.thaw(entry.kept as S));
+    } catch (error) {
+      return Promise.reject(error);
     }
   }
 
@@ -229,6 +216,19 @@ export class ResponseCache {
         store.set(call.key, { kept: undefined, error, freshUntil: this.now() + negativeTtl, tag: call.tag }, size, negativeTtl);
       }
       throw reason;
+    }
+  }
+
+  /** Nothing cached for `call.key`: joins the identical call in flight, or starts one. */
+  private async miss<T, S>(partition: Partition, call: CacheFetch<T, S>): Promise<T> {
+    const deadline = call.timeoutMs !== undefined && call.timeoutMs > 0 ? withDeadline(call.signal, call.timeoutMs) : undefined;
+    try {
+      const { joined, result } = this.coalescer.wait(call.key, (signal) => this.load(partition, call, signal), deadline?.signal ?? call.signal);
+      if (joined) partition.stats.coalesced++;
+      else partition.stats.misses++;
+      return call.codec.thaw((await result) as S);
+    } finally {
+      deadline?.dispose();
     }
   }
 

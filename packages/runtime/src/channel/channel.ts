@@ -28,7 +28,7 @@ import { connectionCheckObserver } from "./observers/connection-check-observer.j
 import { loadReportObserver } from "./observers/load-report-observer.js";
 import { createEndpointLimitObserver } from "./observers/endpoint-limit-observer.js";
 import { targetHostName } from "./endpoint-dial.js";
-import { withCredentials } from "./call-credentials.js";
+import { attachCallCredentials, withCredentials } from "./call-credentials.js";
 
 export type { ChannelEvent } from "./channel-events.js";
 
@@ -353,6 +353,7 @@ export function createChannel(options: ChannelOptions): Channel {
     },
   };
   attachAttemptState(channel, attempts);
+  attachCallCredentials(channel, options.credentials);
   return channel;
 }
 

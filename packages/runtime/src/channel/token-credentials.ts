@@ -27,7 +27,8 @@ export interface TokenCredentialsOptions {
  * Call credentials sending `authorization: Bearer <token>`. The token is fetched on the first call
  * and again once a call finds it within `refreshBeforeMs` of expiry; while the refresh runs, calls
  * keep the current token if it has not expired. A fetch that fails when no valid token is left
- * fails those calls with UNAUTHENTICATED.
+ * fails those calls with UNAUTHENTICATED. While the token is valid the headers are returned
+ * synchronously (the same frozen object for every call), so a call signed by them costs no promise.
  *
  * @example
  * ```ts
@@ -65,15 +66,21 @@ export function createTokenCredentials(options: TokenCredentialsOptions): CallCr
         },
       ));
 
-  return async () => {
+  // The headers of the current token, made once per token: most calls reuse them as they are.
+  let signed: { readonly token: ExpiringToken; readonly headers: Readonly<Record<string, string>> } | undefined;
+  const headersOf = (token: ExpiringToken): Readonly<Record<string, string>> => {
+    if (signed?.token !== token) signed = { token, headers: Object.freeze({ [header]: `${prefix}${token.token}` }) };
+    return signed.headers;
+  };
+
+  return () => {
     const at = now();
-    let token = current;
-    if (token === undefined || at >= token.expiresAtMs) {
-      token = await refresh();
-    } else if (at >= token.expiresAtMs - refreshBeforeMs) {
+    const token = current;
+    if (token === undefined || at >= token.expiresAtMs) return refresh().then(headersOf);
+    if (at >= token.expiresAtMs - refreshBeforeMs) {
       // Still valid: use it, and refresh in the background (a failure is retried by the next call).
       refresh().catch(() => {});
     }
-    return { [header]: `${prefix}${token.token}` };
+    return headersOf(token);
   };
 }

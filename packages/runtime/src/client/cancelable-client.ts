@@ -1,6 +1,6 @@
 // createCancelableClient: Connect's promise client, except that leaving a response stream early
 // (break, return or throw in a for-await loop) cancels the call all the way to the server.
-import { Code, ConnectError, makeAnyClient, type CallOptions, type Client, type Transport } from "@connectrpc/connect";
+import { Code, ConnectError, makeAnyClient, type CallOptions, type Client, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import { iterableOf } from "../call/async-iterable.js";
 import type { DescMessage, DescMethodStreaming, DescMethodUnary, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { linkAbort } from "../call/linked-abort.js";
@@ -37,12 +37,20 @@ export function createCancelableClient<S extends DescService>(service: S, transp
   }) as Client<S>;
 }
 
+/** The message of a unary response (one shared function: no closure per call). */
+const messageOf = (response: UnaryResponse): MessageShape<DescMessage> => response.message;
+
 function unaryFn(transport: Transport, method: DescMethodUnary) {
-  return async (input: MessageInitShape<DescMessage>, options?: CallOptions): Promise<MessageShape<DescMessage>> => {
-    const response = await transport.unary(method, options?.signal, options?.timeoutMs, options?.headers, input, options?.contextValues);
-    options?.onHeader?.(response.header);
-    options?.onTrailer?.(response.trailer);
-    return response.message;
+  return (input: MessageInitShape<DescMessage>, options?: CallOptions): Promise<MessageShape<DescMessage>> => {
+    const response = transport.unary(method, options?.signal, options?.timeoutMs, options?.headers, input, options?.contextValues);
+    const onHeader = options?.onHeader;
+    const onTrailer = options?.onTrailer;
+    if (onHeader === undefined && onTrailer === undefined) return response.then(messageOf);
+    return response.then((r) => {
+      onHeader?.(r.header);
+      onTrailer?.(r.trailer);
+      return r.message;
+    });
   };
 }
 

@@ -5,6 +5,7 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import { createMethodUrl } from "@connectrpc/connect/protocol";
 import { runStreamInterceptors, runUnaryInterceptors } from "../call/run-interceptors.js";
 import type { TransportLayer } from "./layer.js";
+import { plainResponse } from "../cache/response-codecs.js";
 
 /**
  * A layer running Connect `interceptors` once per call. An interceptor sees the request as the
@@ -32,7 +33,8 @@ export function interceptorLayer(interceptors: readonly Interceptor[], baseUrl =
           interceptors,
           { stream: false, ...common(method, header, contextValues), message: input },
           signal,
-          (req) => next.unary(req.method, req.signal, timeoutMs, req.header, req.message, req.contextValues),
+          // Interceptors may spread the response: a cached one becomes a plain object first.
+          (req) => next.unary(req.method, req.signal, timeoutMs, req.header, req.message, req.contextValues).then(plainResponse),
         );
       },
       stream(method, signal, timeoutMs, header, input, contextValues) {
