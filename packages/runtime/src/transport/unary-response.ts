@@ -1,9 +1,19 @@
 // The UnaryResponse of the fast path: header and trailer become fetch Headers only when somebody
-// reads them (own enumerable getters, so a spread copy still carries them).
+// reads them (own enumerable getters, so a spread copy still carries them); the channel's own
+// observers look single values up in node's raw headers instead.
 import type { DescMessage, DescMethodUnary, MessageShape } from "@bufbuild/protobuf";
 import type { UnaryResponse } from "@connectrpc/connect";
 import type { IncomingHttpHeaders } from "node:http2";
 import { toWebHeaders } from "./node-headers.js";
+
+/** Where a fast-path response keeps node's raw headers, for {@link rawResponseValue}. */
+const rawMetadata = Symbol("sluice.rawMetadata");
+
+interface RawMetadata {
+  readonly header: IncomingHttpHeaders;
+  readonly trailer: IncomingHttpHeaders | undefined;
+  readonly split: "trailer-" | undefined;
+}
 
 /** Builds a UnaryResponse whose headers are converted on first read. @private */
 export function lazyUnaryResponse<I extends DescMessage, O extends DescMessage>(
@@ -15,8 +25,8 @@ export function lazyUnaryResponse<I extends DescMessage, O extends DescMessage>(
 ): UnaryResponse<I, O> {
   let header: Headers | undefined;
   let trailer: Headers | undefined;
-  return {
-    stream: false,
+  const response = {
+    stream: false as const,
     service: method.parent,
     method,
     message,
@@ -30,6 +40,26 @@ export function lazyUnaryResponse<I extends DescMessage, O extends DescMessage>(
       return trailer;
     },
   };
+  // Not enumerable: a spread copy of the response is a plain UnaryResponse.
+  const raw: RawMetadata = { header: rawHeader, trailer: rawTrailer, split };
+  Object.defineProperty(response, rawMetadata, { value: raw });
+  return response;
+}
+
+/**
+ * One header (`part` "header") or trailer value of a response built by {@link lazyUnaryResponse},
+ * read from node's raw headers without building `Headers` (repeated values joined with ", ", as
+ * `Headers.get` does; `null` when absent). `undefined` for any other response: read its Headers.
+ * `name` must be lower case. @private
+ */
+export function rawResponseValue(response: object, part: "header" | "trailer", name: string): string | null | undefined {
+  const raw = (response as { [rawMetadata]?: RawMetadata })[rawMetadata];
+  if (raw === undefined) return undefined;
+  let value: string | string[] | undefined;
+  if (raw.split === undefined) value = part === "header" ? raw.header[name] : raw.trailer?.[name];
+  else value = part === "header" ? (name.startsWith(raw.split) ? undefined : raw.header[name]) : raw.header[raw.split + name];
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(", ") : String(value);
 }
 
 /** The headers named `prefix…`, with the prefix removed (Connect unary trailers). @private */
