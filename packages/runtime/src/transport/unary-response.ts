@@ -25,8 +25,8 @@ export function lazyUnaryResponse<I extends DescMessage, O extends DescMessage>(
 ): UnaryResponse<I, O> {
   let header: Headers | undefined;
   let trailer: Headers | undefined;
-  const response = {
-    stream: false as const,
+  return {
+    stream: false,
     service: method.parent,
     method,
     message,
@@ -39,11 +39,9 @@ export function lazyUnaryResponse<I extends DescMessage, O extends DescMessage>(
       }
       return trailer;
     },
-  };
-  // Not enumerable: a spread copy of the response is a plain UnaryResponse.
-  const raw: RawMetadata = { header: rawHeader, trailer: rawTrailer, split };
-  Object.defineProperty(response, rawMetadata, { value: raw });
-  return response;
+    // Symbol-keyed, so no one takes it for response data (a spread copy keeps it, as it keeps the getters).
+    [rawMetadata]: { header: rawHeader, trailer: rawTrailer, split } satisfies RawMetadata,
+  } as UnaryResponse<I, O>;
 }
 
 /**
