@@ -13,7 +13,26 @@ interface RawMetadata {
   readonly header: IncomingHttpHeaders;
   readonly trailer: IncomingHttpHeaders | undefined;
   readonly split: "trailer-" | undefined;
+  headerCache: Headers | undefined;
+  trailerCache: Headers | undefined;
 }
+
+type LazyResponse = { readonly [rawMetadata]: RawMetadata };
+
+function readHeader(this: LazyResponse): Headers {
+  const raw = this[rawMetadata];
+  return (raw.headerCache ??= toWebHeaders(raw.header, raw.split));
+}
+
+function readTrailer(this: LazyResponse): Headers {
+  const raw = this[rawMetadata];
+  return (raw.trailerCache ??= raw.split === undefined ? toWebHeaders(raw.trailer) : prefixed(raw.header, raw.split));
+}
+
+// The same getter functions on every response keep V8's fast object layout (getters in an object
+// literal are new closures each time, which turns every response into a ~700-byte dictionary object).
+const headerProperty: PropertyDescriptor = { get: readHeader, enumerable: true, configurable: true };
+const trailerProperty: PropertyDescriptor = { get: readTrailer, enumerable: true, configurable: true };
 
 /** Builds a UnaryResponse whose headers are converted on first read. @private */
 export function lazyUnaryResponse<I extends DescMessage, O extends DescMessage>(
@@ -23,25 +42,17 @@ export function lazyUnaryResponse<I extends DescMessage, O extends DescMessage>(
   rawTrailer: IncomingHttpHeaders | undefined,
   split: "trailer-" | undefined,
 ): UnaryResponse<I, O> {
-  let header: Headers | undefined;
-  let trailer: Headers | undefined;
-  return {
+  const response = {
     stream: false,
     service: method.parent,
     method,
     message,
-    get header(): Headers {
-      return (header ??= toWebHeaders(rawHeader, split));
-    },
-    get trailer(): Headers {
-      if (trailer === undefined) {
-        trailer = split === undefined ? toWebHeaders(rawTrailer) : prefixed(rawHeader, split);
-      }
-      return trailer;
-    },
-    // Symbol-keyed, so no one takes it for response data (a spread copy keeps it, as it keeps the getters).
-    [rawMetadata]: { header: rawHeader, trailer: rawTrailer, split } satisfies RawMetadata,
-  } as UnaryResponse<I, O>;
+    // Symbol-keyed, so no one takes it for response data (a spread copy keeps it, as it keeps header and trailer).
+    [rawMetadata]: { header: rawHeader, trailer: rawTrailer, split, headerCache: undefined, trailerCache: undefined } satisfies RawMetadata,
+  };
+  Object.defineProperty(response, "header", headerProperty);
+  Object.defineProperty(response, "trailer", trailerProperty);
+  return response as unknown as UnaryResponse<I, O>;
 }
 
 /**
