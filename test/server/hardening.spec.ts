@@ -210,4 +210,25 @@ describe.each(["sluice", "connect-node"] as const)("serve() hardening with trans
       await server.close();
     }
   });
+
+  it("requestIdleTimeoutMs: a request that arrives whole with its headers costs no stall timer", async () => {
+    const server = await startEchoServer({ transport, hardening: { requestIdleTimeoutMs: 200 } });
+    const client = http2.connect(server.url);
+    client.on("error", () => {});
+    const timers = recordTimers();
+    const calls = 40;
+    try {
+      for (let i = 0; i < calls; i++) {
+        const out = await rawRequest(client, grpcHeaders, [message({ text: `whole ${i}` })]);
+        expect(grpcStatusOf(out)).toBe(0);
+      }
+      // rawRequest arms one client-side timer per call; the server armed none (a read split between
+      // headers and body may still arm one now and then).
+      expect(timers.created() - calls).toBeLessThan(calls / 4);
+    } finally {
+      timers.stop();
+      client.destroy();
+      await server.close();
+    }
+  });
 });

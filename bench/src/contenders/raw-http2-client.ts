@@ -1,14 +1,19 @@
-// Load generator of the raw ceiling: one node:http2 session, each call POSTs 100 bytes and reads the echo.
+// Load generator of the raw ceiling: one node:http2 session (h2c, or TLS trusting the bench CA),
+// each call POSTs 100 bytes and reads the echo.
 import * as http2 from "node:http2";
-import { makePayload, type CreateCaller } from "../harness/contracts.js";
+import { choiceOption, makePayload, type CreateCaller } from "../harness/contracts.js";
 import { streamCount } from "./call-args.js";
+import { benchPki } from "./bench-tls.js";
 
 /** The body of every call: 100 bytes, the size of the protobuf echo request. */
 const BODY_BYTES = 100;
 
-/** Connects one HTTP/2 session to the first port (unary echo only). */
-export const createCaller: CreateCaller = async (ports) => {
-  const session = http2.connect(`http://127.0.0.1:${ports[0]}`);
+/** Connects one HTTP/2 session to the first port (unary echo only). Options: `tls` "false" (default) or "true". */
+export const createCaller: CreateCaller = async (ports, options) => {
+  const tls = choiceOption(options, "tls", ["false", "true"] as const, "false") === "true";
+  const session = tls
+    ? http2.connect(`https://127.0.0.1:${ports[0]}`, { ca: benchPki().ca })
+    : http2.connect(`http://127.0.0.1:${ports[0]}`);
   await new Promise<void>((resolve, reject) => {
     session.once("connect", () => resolve());
     session.once("error", reject);

@@ -4,7 +4,7 @@ import { callsPerSec, p99, ratioGoal } from "./goals.js";
 
 const CONCURRENCIES = [1, 16, 128] as const;
 
-/** The contenders, in table order: anchors (a)–(c′), then Sluice (d) and (e), then the TLS pair (cT) and (dT). */
+/** The contenders, in table order: anchors (a)–(c′), then Sluice (d) and (e), then over TLS: grpc-js (cT), raw node:http2 (c′T) and Sluice (dT). */
 const contenders: Contender[] = [
   {
     id: "a",
@@ -49,6 +49,12 @@ const contenders: Contender[] = [
     client: { module: "contenders/grpc-js-client.js", options: { tls: "true" } },
   },
   {
+    id: "c′T",
+    label: "raw node:http2, TLS (ceiling)",
+    server: { module: "contenders/raw-http2-server.js", options: { tls: "true" } },
+    client: { module: "contenders/raw-http2-client.js", options: { tls: "true" } },
+  },
+  {
     id: "dT",
     label: "Sluice, 1 endpoint (gRPC), TLS",
     server: { module: "contenders/sluice-server.js", options: { endpoints: 1, tls: "true" } },
@@ -67,12 +73,15 @@ export const unaryScenario: Scenario = {
   description:
     "Each call sends a 100-byte protobuf message (98-byte `bytes` field) and gets it back; a closed loop keeps 1, 16 or 128 calls in flight " +
     "for a fixed time. Client and server are separate Node processes on 127.0.0.1 over h2c (one HTTP/2 connection per endpoint), " +
-    "except (cT) and (dT): the same over TLS 1.3 (ECDSA P-256 certificate, ALPN h2). " +
+    "except (cT), (c′T) and (dT): the same over TLS 1.3 (ECDSA P-256 certificate, ALPN h2; every pair negotiates TLS_AES_256_GCM_SHA384, node's " +
+    "default). grpc-js runs with its defaults on both sides (`credentials.createSsl(ca)`, `ServerCredentials.createSsl`), the raw pair with " +
+    "node's `http2.connect` / `createSecureServer` defaults, Sluice with `createChannel({ tls: { ca } })` / `serve({ tls })`; node's HTTP/2 " +
+    "sets TCP_NODELAY on every one of these connections. " +
     "Each contender's process pair is warmed up for 3 s (then 0.5 s per concurrency) before measuring. CPU µs/call is the process's user+system CPU over the " +
     "measured window divided by the calls completed in it; RSS is the peak sampled every 100 ms in that window.",
   kind: "unary",
   contenders,
-  anchors: ["a", "c", "c′"],
+  anchors: ["a", "c", "c′", "c′T"],
   points(mode: ScenarioMode): Point[] {
     const measureMs = mode.durationMs ?? (mode.quick ? 400 : 5_000);
     return CONCURRENCIES.map((c) => ({

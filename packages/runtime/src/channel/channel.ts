@@ -20,7 +20,8 @@ import { isUnprocessed } from "../transport/unprocessed.js";
 import { createEndpointSet } from "./endpoint-set.js";
 import { createDispatcher } from "./dispatcher.js";
 import type { ChannelEvent } from "./channel-events.js";
-import type { CallObserver, CallOutcome, ObservedCall } from "./call-observer.js";
+import type { CallObserver, ObservedCall } from "./call-observer.js";
+import { callOutcome, type ResponseMetadata } from "./call-outcome.js";
 import { inFlightObserver } from "./observers/in-flight-observer.js";
 import { latencyObserver } from "./observers/latency-observer.js";
 import { createOutlierObserver } from "./observers/outlier-observer.js";
@@ -189,14 +190,13 @@ export function createChannel(options: ChannelOptions): Channel {
     for (const o of userObservers) if (o.onCallStart !== undefined) safely(o, () => o.onCallStart!(call));
     return call;
   };
-  const ended = (call: ObservedCall<Subchannel>, error: unknown, signal: AbortSignal | undefined, header?: Headers, trailer?: Headers): void => {
-    const outcome: CallOutcome = {
-      error: error === undefined ? undefined : ConnectError.from(error),
-      endedAt: now(),
-      canceledByCaller: error !== undefined && signal?.aborted === true,
-      header,
-      trailer,
-    };
+  const ended = (call: ObservedCall<Subchannel>, error: unknown, signal: AbortSignal | undefined, response?: ResponseMetadata): void => {
+    const outcome = callOutcome(
+      error === undefined ? undefined : ConnectError.from(error),
+      now(),
+      error !== undefined && signal?.aborted === true,
+      response,
+    );
     for (const o of observers) o.onCallEnd?.(call, outcome);
     for (const o of userObservers) if (o.onCallEnd !== undefined) safely(o, () => o.onCallEnd!(call, outcome));
   };
@@ -238,7 +238,7 @@ export function createChannel(options: ChannelOptions): Channel {
         const call = observe("unary", method, sub);
         return sub.transport.unary(method, signal, remaining(timeoutMs, started), header, input, contextValues).then(
           (response) => {
-            ended(call, undefined, signal, response.header, response.trailer);
+            ended(call, undefined, signal, response);
             return response as unknown as UnaryResponse<I, O>;
           },
           (error: unknown) => {
@@ -285,7 +285,7 @@ export function createChannel(options: ChannelOptions): Channel {
           if (over) return;
           over = true;
           signal?.removeEventListener("abort", onAbort);
-          ended(call, failure, signal, response?.header, response?.trailer);
+          ended(call, failure, signal, response);
         };
         const onAbort = (): void => endOnce(ConnectError.from(signal?.reason, Code.Canceled));
         signal?.addEventListener("abort", onAbort, { once: true });

@@ -196,18 +196,33 @@ export function createOutlierDetector(
     return result;
   };
 
+  /** The bucket of time `t` in `state`, emptied first when it last counted an older period. */
+  const bucketAt = (state: EndpointState, t: number): Bucket => {
+    const epoch = Math.floor(t / bucketMs);
+    const bucket = state.buckets[((epoch % BUCKETS) + BUCKETS) % BUCKETS]!;
+    if (bucket.epoch !== epoch) {
+      bucket.epoch = epoch;
+      bucket.ok = 0;
+      bucket.failed = 0;
+    }
+    return bucket;
+  };
+
   return {
     record(address, ok) {
+      if (ok && ejectedCount === 0) {
+        // The common case, on every successful call: with nothing ejected there is nothing to
+        // sweep, and a success ejects nobody.
+        const state = endpoints.get(address);
+        if (state === undefined) return;
+        bucketAt(state, now()).ok++;
+        state.consecutive = 0;
+        return;
+      }
       withSweep((t, events) => {
         const state = endpoints.get(address);
         if (state === undefined || state.ejectedUntil !== undefined) return;
-        const epoch = Math.floor(t / bucketMs);
-        const bucket = state.buckets[((epoch % BUCKETS) + BUCKETS) % BUCKETS]!;
-        if (bucket.epoch !== epoch) {
-          bucket.epoch = epoch;
-          bucket.ok = 0;
-          bucket.failed = 0;
-        }
+        const bucket = bucketAt(state, t);
         if (ok) {
           bucket.ok++;
           state.consecutive = 0;

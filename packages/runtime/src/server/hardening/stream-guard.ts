@@ -23,7 +23,9 @@ export function guardStreams(listener: StreamListener, hardening: Pick<ServerHar
 
 /**
  * Resets `stream` with CANCEL when `timeoutMs` pass without a byte of its request arriving while the
- * client has not finished sending it. One timer per open request, refreshed per DATA chunk node
+ * client has not finished sending it. Most requests end in the same read as their headers (a unary
+ * call's single DATA frame): the watch starts only for a request still open one turn of the event
+ * loop later, so those cost no timer. One timer per open request, refreshed per DATA chunk node
  * pushes into the stream. It watches `push()` rather than listening for 'data': a 'data' listener
  * would switch the stream to flowing mode, reading the request whether or not the handler does,
  * which defeats HTTP/2 flow control (a slow handler would no longer hold the client back). A
@@ -32,6 +34,13 @@ export function guardStreams(listener: StreamListener, hardening: Pick<ServerHar
  * @private
  */
 export function resetWhenRequestStalls(stream: ServerHttp2Stream, timeoutMs: number): void {
+  setImmediate(() => {
+    if (!stream.destroyed && !stream.readableEnded) watchRequest(stream, timeoutMs);
+  });
+}
+
+/** The stall timer of a request still being received. */
+function watchRequest(stream: ServerHttp2Stream, timeoutMs: number): void {
   const timer = setTimeout(function check() {
     if (stream.destroyed) return;
     if (stream.readableLength > 0) {
