@@ -22,6 +22,7 @@ interface Seen {
   fast: boolean;
   aborted?: unknown;
   read: number;
+  sent?: number;
 }
 
 /** A latch the tests open to let a handler go on. */
@@ -46,9 +47,11 @@ function startServer(seen: Seen[], options: Partial<ServeOptions> & { readGate?:
       router.service(EchoService, {
         echo: (request: EchoRequest) => ({ text: request.text }),
         async *serverStream(request: EchoRequest, context: HandlerContext) {
-          track("serverStream", context);
+          const record = track("serverStream", context);
+          record.sent = 0;
           for (let i = 0; i < request.count; i++) {
             if (request.delayMs > 0) await new Promise((r) => setTimeout(r, request.delayMs));
+            record.sent++;
             yield { text: request.text, index: i, payload: request.payload };
           }
         },
@@ -316,6 +319,55 @@ describe("backpressure on the streaming fast path", () => {
       expect(seen[0]?.fast).toBe(true);
     } finally {
       session.destroy();
+      await server.close();
+    }
+  });
+});
+
+describe("the Sluice client speaks Connect streaming itself", () => {
+  it("every shape on one HTTP/2 session: no second connect-node session is opened", async () => {
+    const seen: Seen[] = [];
+    const server = await startServer(seen);
+    let sessions = 0;
+    server.http2Server.on("session", () => sessions++);
+    const transport = createSluiceTransport({ baseUrl: server.url, protocol: "connect" });
+    const client = createClient(EchoService, transport);
+    try {
+      const indexes: number[] = [];
+      for await (const m of client.serverStream({ text: "s", count: 3 })) indexes.push(m.index);
+      expect(indexes).toEqual([0, 1, 2]);
+      expect((await client.clientStream(messages([{ text: "a" }]))).text).toBe("a");
+      for await (const m of client.bidi(messages([{ text: "b" }]))) expect(m.text).toBe("b");
+      expect((await client.echo({ text: "u" })).text).toBe("u");
+      expect(sessions).toBe(1);
+      expect(seen.map((s) => s.fast)).toEqual([true, true, true]);
+    } finally {
+      release(transport);
+      await server.close();
+    }
+  });
+
+  it("a consumer that stops reading a Connect stream holds the server back; then every message arrives", async () => {
+    const seen: Seen[] = [];
+    const server = await startServer(seen);
+    const transport = createSluiceTransport({ baseUrl: server.url, protocol: "connect" });
+    const client = createClient(EchoService, transport);
+    try {
+      const count = 512; // 8 MiB
+      const iterator = client.serverStream({ count, payload: new Uint8Array(16 * 1024) })[Symbol.asyncIterator]();
+      expect((await iterator.next()).value?.index).toBe(0);
+      await new Promise((r) => setTimeout(r, 500));
+      // The client's queue (32 messages), its flow-control window and the server's write buffer.
+      expect(seen[0]!.sent! * 16 * 1024).toBeLessThan(1024 * 1024);
+      let received = 1;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done === true) break;
+        expect(next.value.index).toBe(received++);
+      }
+      expect(received).toBe(count);
+    } finally {
+      release(transport);
       await server.close();
     }
   });
