@@ -4,11 +4,12 @@ import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chartFiles, chartsFor } from "./harness/charts.js";
 import { USAGE, parseCli } from "./harness/cli.js";
+import { readCpuTicks, stealPercent } from "./harness/cpu-steal.js";
 import { describeEnvironment } from "./harness/environment.js";
 import { createProgress } from "./harness/progress.js";
 import { renderReport, scenarioSection } from "./harness/report.js";
 import { plannedMs, runScenario } from "./harness/runner.js";
-import type { Figure, Scenario, ScenarioMode, ScenarioResults } from "./harness/scenario.js";
+import type { Figure, RunEnvironment, Scenario, ScenarioMode, ScenarioResults } from "./harness/scenario.js";
 import { simulationSection, type SimulationResults, type SimulationScenario } from "./harness/simulation.js";
 import { aggregate } from "./harness/stats.js";
 import { scenarios, selectScenarios } from "./scenarios/registry.js";
@@ -53,14 +54,21 @@ async function main(argv: readonly string[]): Promise<number> {
   const progress = createProgress(chosen.reduce((sum, s) => sum + (s.kind === "simulation" ? 0 : plannedMs(s, { mode, runs })), 0));
   let failed = 0;
   for (const scenario of chosen) {
-    const environment = describeEnvironment(repoRoot, argv, runs, cli.quick);
+    const startEnvironment = describeEnvironment(repoRoot, argv, runs, cli.quick);
+    const ticksBefore = readCpuTicks();
+    const withSteal = (): RunEnvironment => {
+      const steal = stealPercent(ticksBefore, readCpuTicks());
+      return steal === undefined ? startEnvironment : { ...startEnvironment, stealPercent: steal };
+    };
     if (scenario.kind === "simulation") {
       const outcome = await scenario.run(mode, runs, (label) => progress.step(`${scenario.name}: ${label}`, 0));
+      const environment = withSteal();
       const saved: SimulationResults = { scenario: scenario.name, environment, ...outcome };
       writeFileSync(resolve(resultsDir, `${scenario.name}.json`), `${JSON.stringify(saved, null, 1)}\n`);
       continue;
     }
     const outcome = await runScenario(scenario, { mode, runs, progress, cpuProfileDir: cli.cpuProf ? profileDir : undefined });
+    const environment = withSteal();
     failed += outcome.failures.length;
     const points = scenario.points(mode);
     const figures = scenario.contenders.flatMap((c) =>

@@ -49,3 +49,8 @@ export function describeEnvironment(repoRoot: string, argv: readonly string[], r
     quick,
   };
 }
+
+/** The report's clause on hypervisor steal time during the scenario ("" when not measured). */
+export function stealText(env: RunEnvironment): string {
+  return env.stealPercent === undefined ? "" : `, CPU time stolen by the hypervisor during the run ${env.stealPercent} %`;
+}

@@ -260,6 +260,8 @@ export interface RunEnvironment {
   readonly cores: number;
   readonly cpuModel: string;
   readonly loadAverage: readonly number[];
+  /** Share of the machine's CPU time the hypervisor gave to other guests during the scenario, % (absent off Linux and in older results). */
+  readonly stealPercent?: number;
   readonly packages: Readonly<Record<string, string>>;
   readonly runs: number;
   readonly quick: boolean;

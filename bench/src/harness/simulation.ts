@@ -1,5 +1,6 @@
 // In-process scenarios: measured inside the runner's own process (e.g. cache hit ratios replayed
 // from traces), reported as a markdown body the scenario writes itself, beside the RPC scenarios.
+import { stealText } from "./environment.js";
 import type { Json, RunEnvironment, ScenarioMode } from "./scenario.js";
 
 /** What an in-process scenario's run produces. */
@@ -38,7 +39,7 @@ export function simulationSection(scenario: SimulationScenario, results: Simulat
     scenario.description,
     "",
     `Measured ${env.date} with \`${env.command}\`: ${env.runs} run${env.runs === 1 ? "" : "s"} per timed figure (medians), Node ${env.node}, ` +
-      `${env.cores} cores (${env.cpuModel}), load average at start ${env.loadAverage.join(" / ")}${env.quick ? "; **quick smoke run: figures are not meaningful**" : ""}.`,
+      `${env.cores} cores (${env.cpuModel}), load average at start ${env.loadAverage.join(" / ")}${stealText(env)}${env.quick ? "; **quick smoke run: figures are not meaningful**" : ""}.`,
     "",
     results.markdown,
     "",
