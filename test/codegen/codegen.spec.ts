@@ -158,7 +158,7 @@ describe("protoc-gen-sluice on awkward protos", () => {
     expect(out).toContain('get: (request: CallOptions): string | undefined => request.toString$?.id,');
   });
 
-  it("merges service defaults field by field, fills in defaults, and retries request streams", () => {
+  it("merges service defaults field by field, fills in defaults, retries request streams and hedges a stream only by its own option", () => {
     const out = text(path.join(good, "gen-ts/acme/deep/nested/routing/v1/routing_sluice.ts"));
     const table = out.slice(out.indexOf("export const DefaultsServicePolicies"), out.indexOf("};", out.indexOf("export const DefaultsServicePolicies")) + 2);
     const retry = (attempts: number, initial: number, codes: string) =>
@@ -177,6 +177,8 @@ describe("protoc-gen-sluice on awkward protos", () => {
         hedge(5, "Code.Unavailable") + "  },\n" +
         '  retuned: {\n    idempotency: "no-side-effects",\n    timeoutMs: 300,\n' + retry(4, 10, "Code.Unavailable, Code.ResourceExhausted") + "  },\n" +
         '  tail: {\n    idempotency: "no-side-effects",\n    timeoutMs: 300,\n' + retry(4, 100, "Code.Unavailable") + "  },\n" +
+        '  watch: {\n    idempotency: "no-side-effects",\n    timeoutMs: 300,\n' +
+        "    hedge: {\n      maxAttempts: 2,\n      hedgingDelayMs: 40,\n      nonFatalCodes: [],\n    },\n  },\n" +
         '  upload: {\n    idempotency: "idempotent",\n    timeoutMs: 300,\n' + retry(4, 100, "Code.Unavailable") + "  },\n" +
         '  converse: {\n    idempotency: "idempotent",\n    timeoutMs: 300,\n' + retry(3, 100, "Code.Unavailable") + "  },\n" +
         '  adaptive: {\n    idempotency: "no-side-effects",\n    timeoutMs: 300,\n' +
@@ -229,51 +231,94 @@ describe("protoc-gen-sluice on awkward protos", () => {
   });
 });
 
+/** Resolves when `signal` aborts. */
+const untilAborted = (signal: AbortSignal): Promise<void> =>
+  new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+
+/** Two real servers of the generated DefaultsService answering with `impl`, a channel over both, and their cleanup. */
+async function defaultsServiceFleet<C>(impl: object): Promise<{ channel: ReturnType<typeof createChannel>; client: C; close(): Promise<void> }> {
+  const dir = path.join(good, "gen-ts/acme/deep/nested/routing/v1");
+  const pb = require(path.join(dir, "routing_pb.ts")) as { DefaultsService: DescService };
+  const sluice = require(path.join(dir, "routing_sluice.ts")) as { createDefaultsServiceClient(transport: Transport): C };
+  const servers = await Promise.all(
+    [0, 1].map(() =>
+      serve({
+        host: "127.0.0.1",
+        shutdownGraceMs: 0,
+        routes: (router) => router.service(pb.DefaultsService, impl as unknown as Partial<ServiceImpl<DescService>>),
+      }),
+    ),
+  );
+  const channel = createChannel({ target: `static:///${servers.map((s) => `127.0.0.1:${s.port}`).join(",")}`, outlierDetection: false });
+  return {
+    channel,
+    client: sluice.createDefaultsServiceClient(channel),
+    async close() {
+      await channel.close(100);
+      await Promise.all(servers.map((s) => s.shutdown({ graceMs: 100 })));
+    },
+  };
+}
+
 describe("generated adaptive hedging, end to end", () => {
   it("hedges after the learned latency percentile from the proto's hedging_delay_percentile, not the fixed 5 s", async () => {
     // The generated client and table of DefaultsService.Adaptive (p99.9, 50 samples, ceiling 250 ms,
     // fixed delay 5000 ms) against a real server whose first attempt of a "slow" call never answers.
-    const dir = path.join(good, "gen-ts/acme/deep/nested/routing/v1");
-    const pb = require(path.join(dir, "routing_pb.ts")) as { DefaultsService: DescService };
-    const sluice = require(path.join(dir, "routing_sluice.ts")) as {
-      createDefaultsServiceClient(transport: Transport): { adaptive(request: { region: string }, options?: { timeoutMs?: number }): Promise<{ region: string }> };
-    };
     const attempts: Array<string | null> = [];
-    const servers = await Promise.all(
-      [0, 1].map(() =>
-        serve({
-          host: "127.0.0.1",
-          shutdownGraceMs: 0,
-          routes: (router) =>
-            router.service(pb.DefaultsService, {
-              async adaptive(request: { region: string }, context: HandlerContext) {
-                const previous = context.requestHeader.get("grpc-previous-rpc-attempts");
-                if (request.region === "slow") attempts.push(previous);
-                if (request.region === "slow" && previous === null) {
-                  await new Promise<void>((resolve) => context.signal.addEventListener("abort", () => resolve(), { once: true }));
-                  throw new ConnectError("cancelled", Code.Canceled);
-                }
-                return { region: `${request.region}:${previous ?? "first"}` };
-              },
-            } as unknown as Partial<ServiceImpl<DescService>>),
-        }),
-      ),
-    );
-    const channel = createChannel({ target: `static:///${servers.map((s) => `127.0.0.1:${s.port}`).join(",")}`, outlierDetection: false });
+    const fleet = await defaultsServiceFleet<{ adaptive(request: { region: string }, options?: { timeoutMs?: number }): Promise<{ region: string }> }>({
+      async adaptive(request: { region: string }, context: HandlerContext) {
+        const previous = context.requestHeader.get("grpc-previous-rpc-attempts");
+        if (request.region === "slow") attempts.push(previous);
+        if (request.region === "slow" && previous === null) {
+          await untilAborted(context.signal);
+          throw new ConnectError("cancelled", Code.Canceled);
+        }
+        return { region: `${request.region}:${previous ?? "first"}` };
+      },
+    });
     try {
-      const client = sluice.createDefaultsServiceClient(channel);
-      for (let i = 0; i < 60; i++) await client.adaptive({ region: "fast" }, { timeoutMs: 10_000 });
+      for (let i = 0; i < 60; i++) await fleet.client.adaptive({ region: "fast" }, { timeoutMs: 10_000 });
       const started = performance.now();
-      const answer = await client.adaptive({ region: "slow" }, { timeoutMs: 4_000 });
+      const answer = await fleet.client.adaptive({ region: "slow" }, { timeoutMs: 4_000 });
       const tookMs = performance.now() - started;
       expect(answer.region).toBe("slow:1");
       expect(attempts).toEqual([null, "1"]);
       // The hedge went out after at most the 250 ms ceiling; the fixed delay would have been 5000 ms.
       expect(tookMs).toBeLessThan(2_000);
-      expect(channel.stats().attempts).toMatchObject({ hedges: 1, hedgesCancelled: 1 });
+      expect(fleet.channel.stats().attempts).toMatchObject({ hedges: 1, hedgesCancelled: 1 });
     } finally {
-      await channel.close(100);
-      await Promise.all(servers.map((s) => s.shutdown({ graceMs: 100 })));
+      await fleet.close();
+    }
+  }, 30_000);
+});
+
+describe("generated hedging of a server stream, end to end", () => {
+  it("hedges DefaultsService.Watch by its own proto hedge: the first stream to send a message wins and the other's handler sees the cancel", async () => {
+    // Watch declares hedge {max_attempts: 2, hedging_delay_ms: 40}; the first attempt's stream
+    // sends nothing until cancelled, so the call can only finish through the hedge.
+    let firstCancelled = 0;
+    const fleet = await defaultsServiceFleet<{ watch(request: { region: string }, options?: { timeoutMs?: number }): AsyncIterable<{ region: string }> }>({
+      async *watch(request: { region: string }, context: HandlerContext) {
+        const previous = context.requestHeader.get("grpc-previous-rpc-attempts");
+        if (previous === null) {
+          await untilAborted(context.signal);
+          firstCancelled++;
+          return;
+        }
+        yield { region: `${request.region}:${previous}` };
+        yield { region: `${request.region}:${previous}:2` };
+      },
+    });
+    try {
+      const regions: string[] = [];
+      for await (const m of fleet.client.watch({ region: "eu" }, { timeoutMs: 5_000 })) regions.push(m.region);
+      expect(regions).toEqual(["eu:1", "eu:1:2"]);
+      expect(fleet.channel.stats().attempts).toMatchObject({ hedges: 1, hedgesCancelled: 1 });
+      const deadline = Date.now() + 3_000;
+      while (firstCancelled === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(firstCancelled).toBe(1);
+    } finally {
+      await fleet.close();
     }
   }, 30_000);
 });
@@ -328,7 +373,6 @@ describe("protoc-gen-sluice validation", () => {
     where("RetryService", "Values") + "(sluice.v1.method).retry.retryable_codes must not contain STATUS_CODE_UNSPECIFIED (accepted: STATUS_CODE_CANCELED .. STATUS_CODE_UNAUTHENTICATED)",
     where("RetryService", "MaxBelowInitial") + "(sluice.v1.method).retry.max_backoff_ms must be >= initial_backoff_ms (200), got 100",
     where("HedgeService", "Idem") + "(sluice.v1.method).hedge requires idempotency_level = NO_SIDE_EFFECTS, got IDEMPOTENT",
-    where("HedgeService", "Stream") + "(sluice.v1.method).hedge is only allowed on unary methods, got a client-streaming method",
     where("HedgeService", "Values") + "(sluice.v1.method).timeout_ms must be >= 0, got -1",
     where("HedgeService", "Values") + "(sluice.v1.method).hedge.max_attempts must be between 2 and 10, got 0",
     where("HedgeService", "Values") + "(sluice.v1.method).hedge.hedging_delay_ms must be >= 0, got -1",

@@ -198,14 +198,15 @@ function readHedge(
   kind: DescMethod["methodKind"],
   report: Report,
 ): HedgePlan | undefined {
+  // A service's hedge default reaches its unary methods only: hedging a stream that may wait
+  // long for its first message (a watch) would double it, so a streaming method hedges only when
+  // it says so itself. The runtime commits a hedged stream at its first response message and
+  // replays request streams within its replay bound.
   const inherited = sideEffectFree && kind === "unary" ? svc?.hedge : undefined;
   const mine = own?.hedge;
   if (mine !== undefined) {
     if (!sideEffectFree) {
       report(`${M}.hedge`, `requires idempotency_level = NO_SIDE_EFFECTS, got ${level}`);
-    }
-    if (kind !== "unary") {
-      report(`${M}.hedge`, `is only allowed on unary methods, got a ${kindNames[kind]} method`);
     }
     checkHedge(mine, `${M}.hedge`, inherited === undefined, report);
   }

@@ -128,7 +128,10 @@ export const RetryPolicySchema: GenMessage<RetryPolicy> = /*@__PURE__*/
 
 /**
  * Hedged requests: further attempts started while earlier ones are still running
- * (side-effect-free unary methods only).
+ * (side-effect-free methods only). A streaming method hedges only with its own hedge option (a
+ * service's hedge default reaches its unary methods): a hedged stream is committed at its first
+ * response message, and request messages are kept for replay up to 1 MiB per call and 16 MiB per
+ * client channel, as for retries.
  *
  * The delay is fixed (hedging_delay_ms), or adaptive when hedging_delay_percentile is set: each
  * client channel then hedges after that percentile of the method's recent successful-attempt
@@ -638,7 +641,8 @@ export const MethodPolicySchema: GenMessage<MethodPolicy> = /*@__PURE__*/
 
 /**
  * Per-service defaults for every method; a method's own option wins field by field. Retry applies
- * to the idempotent methods and hedging to the side-effect-free unary ones only.
+ * to the idempotent methods and hedging to the side-effect-free unary ones only (a streaming
+ * method hedges only with its own option).
  *
  * @generated from message sluice.v1.ServicePolicy
  */
