@@ -1,7 +1,8 @@
-// End to end: an endpoint whose calls keep failing is ejected by the channel's passive outlier
-// detection, traffic moves to the others, and it returns after its ejection time.
+// End to end: an endpoint whose calls keep failing (or, when asked, that answers far slower than the
+// others) is ejected by the channel's passive outlier detection, traffic moves to the others, and
+// it returns after its ejection time.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createChannel, serve, type Server } from "@sluice/runtime";
+import { createChannel, serve, type OutlierDetectorOptions, type Server } from "@sluice/runtime";
 import { createInventoryServiceClient, registerInventoryService } from "../../examples/inventory/gen/inventory/v1/inventory_sluice.js";
 import { createInventoryHandlers } from "../../examples/inventory/src/handlers.js";
 import { createInventoryStore } from "../../examples/inventory/src/store.js";
@@ -24,6 +25,21 @@ async function flakyServer(name: string, broken: { on: boolean }, code = Code.Un
   });
 }
 
+/** A round-robin channel over `servers` with `outlierDetection`, and the addresses it ejects. */
+function roundRobinChannel(servers: readonly Server[], outlierDetection: OutlierDetectorOptions) {
+  const channel = createChannel({ target: `static:///${servers.map((s) => `127.0.0.1:${s.port}`).join(",")}`, balancer: "round-robin", outlierDetection });
+  const ejected: string[] = [];
+  channel.onEvent((e) => {
+    if (e.type === "ejected") ejected.push(e.address);
+  });
+  return { channel, ejected };
+}
+
+/** A server of the example whose every call takes `delayMs`. */
+function delayedServer(name: string, delayMs: number): Promise<Server> {
+  return serve({ host: "127.0.0.1", routes: (router) => registerInventoryService(router, createInventoryHandlers(createInventoryStore(), { name, delayMs })) });
+}
+
 describe("outlier ejection", () => {
   it("ejects an endpoint after consecutive failures and brings it back after the ejection time", async () => {
     const broken = { on: true };
@@ -32,7 +48,7 @@ describe("outlier ejection", () => {
     const channel = createChannel({
       target: `static:///${servers.map((s) => `127.0.0.1:${s.port}`).join(",")}`,
       balancer: "round-robin",
-      outlierDetection: { consecutiveFailures: 3, baseEjectionMs: 300 },
+      outlierDetection: { consecutiveFailures: 3, baseEjectionMs: 2_000 },
     });
     const events: string[] = [];
     channel.onEvent((e) => {
@@ -53,7 +69,7 @@ describe("outlier ejection", () => {
       expect(stats.ejections).toBe(1);
 
       broken.on = false;
-      await eventually(() => events.length === 2, 2000, "returned");
+      await eventually(() => events.length === 2, 8000, "returned");
       expect(events[1]).toBe(`returned ${bad}`);
       const servedBy = new Set<string>();
       for (let i = 0; i < 9; i++) servedBy.add((await client.getItem({ sku: "sku-0001" })).servedBy);
@@ -88,20 +104,9 @@ describe("outlier ejection", () => {
   });
 
   it("by default neither an INTERNAL a handler threw nor a caller's own short deadline ejects an endpoint", async () => {
-    const slow = await serve({
-      host: "127.0.0.1",
-      routes: (router) => registerInventoryService(router, createInventoryHandlers(createInventoryStore(), { name: "slow", delayMs: 200 })),
-    });
+    const slow = await delayedServer("slow", 200);
     const servers = [await flakyServer("ok", { on: false }), await flakyServer("throws", { on: true }, Code.Internal), slow];
-    const channel = createChannel({
-      target: `static:///${servers.map((s) => `127.0.0.1:${s.port}`).join(",")}`,
-      balancer: "round-robin",
-      outlierDetection: { consecutiveFailures: 3, baseEjectionMs: 60_000 },
-    });
-    const ejected: string[] = [];
-    channel.onEvent((e) => {
-      if (e.type === "ejected") ejected.push(e.address);
-    });
+    const { channel, ejected } = roundRobinChannel(servers, { consecutiveFailures: 3, baseEjectionMs: 60_000 });
     try {
       await channel.waitForReady({ endpoints: "all", timeoutMs: 5000 });
       const client = createInventoryServiceClient(channel, undefined, uncached);
@@ -115,6 +120,34 @@ describe("outlier ejection", () => {
       expect(channel.stats().endpoints.every((e) => !e.ejected)).toBe(true);
     } finally {
       await channel.close();
+      await closeAll(servers);
+    }
+  });
+  it("with slowEndpoints, ejects an endpoint answering far slower than the others and sends it nothing more; without it, keeps it", async () => {
+    const slow = await delayedServer("slow", 300);
+    const servers = [slow, await delayedServer("fast-0", 1), await delayedServer("fast-1", 1)];
+    const servedAfterWarmUp = async (outlierDetection: OutlierDetectorOptions) => {
+      const { channel, ejected } = roundRobinChannel(servers, outlierDetection);
+      try {
+        await channel.waitForReady({ endpoints: "all", timeoutMs: 5000 });
+        const client = createInventoryServiceClient(channel, undefined, uncached);
+        // 6 rounds of round robin: every endpoint has its 5 samples, the slow one is judged.
+        for (let i = 0; i < 18; i++) await client.getItem({ sku: "sku-0001" });
+        const servedBy = new Set<string>();
+        for (let i = 0; i < 30; i++) servedBy.add((await client.getItem({ sku: "sku-0001" })).servedBy);
+        return { ejected, servedBy };
+      } finally {
+        await channel.close();
+      }
+    };
+    try {
+      const withRule = await servedAfterWarmUp({ slowEndpoints: { samples: 5 } });
+      expect(withRule.ejected).toEqual([`127.0.0.1:${slow.port}`]);
+      expect(withRule.servedBy).toEqual(new Set(["fast-0", "fast-1"]));
+      const without = await servedAfterWarmUp({});
+      expect(without.ejected).toEqual([]);
+      expect(without.servedBy).toEqual(new Set(["slow", "fast-0", "fast-1"]));
+    } finally {
       await closeAll(servers);
     }
   });

@@ -84,7 +84,7 @@ export { createFailureRate } from "./channel/load/failure-rate.js";
 export type { FailureRateEstimator, FailureRateEstimatorOptions } from "./channel/load/failure-rate.js";
 export type { PeakEwma } from "./channel/load/peak-ewma.js";
 export { createOutlierDetector } from "./channel/outlier-detector.js";
-export type { OutlierDetector, OutlierDetectorOptions } from "./channel/outlier-detector.js";
+export type { FailureRateOptions, OutlierDetector, OutlierDetectorOptions, OutlierEvent, OutlierListener, SlowEndpointOptions } from "./channel/outlier-detector.js";
 
 export { createResolver, registerResolver } from "./channel/resolvers/registry.js";
 export type { CreateResolverOptions, ResolverFactory } from "./channel/resolvers/registry.js";

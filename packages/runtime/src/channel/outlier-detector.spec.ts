@@ -199,6 +199,96 @@ describe("createOutlierDetector", () => {
     expect(seen).toEqual([["a"], []]);
   });
 
+  describe("slowEndpoints", () => {
+    /** Records `count` successes of `latencyMs` on each address, one millisecond apart. */
+    const succeed = (d: ReturnType<typeof detector>, addresses: string[], latencyMs: number, count: number) => {
+      for (let i = 0; i < count; i++) {
+        for (const address of addresses) d.record(address, true, latencyMs);
+        time += 1;
+      }
+    };
+
+    it("ejects an endpoint whose median latency is 4x the others' and 5 ms above it, once it has 16 samples", () => {
+      const d = detector({ slowEndpoints: {} });
+      succeed(d, ["b", "c"], 2, 16);
+      succeed(d, ["a"], 20, 15);
+      expect(d.isEjected("a")).toBe(false);
+      d.record("a", true, 20);
+      expect(d.isEjected("a")).toBe(true);
+      expect(events).toEqual([{ type: "eject", address: "a", ejectionCount: 1, reason: "slow", untilMs: time + 30_000 }]);
+    });
+
+    it("looks again at a slow endpoint after judging a fast one, whose baseline held the slow one", () => {
+      const d = detector({ slowEndpoints: {} }, ["a", "b"]);
+      succeed(d, ["a"], 40, 16);
+      succeed(d, ["b"], 2, 15); // b full at its 16th sample: judged against a (40 ms), not slow
+      d.record("b", true, 9); // a look at b: its baseline is a's 40 ms
+      d.record("a", true, 40); // 40 ms is 20x b's 2 ms: a must still be looked at
+      expect(d.isEjected("a")).toBe(true);
+    });
+
+    it("takes medians: one cold call neither makes an endpoint slow nor lifts the baseline", () => {
+      const d = detector({ slowEndpoints: {} });
+      d.record("b", true, 900); // b's first call paid for its connection
+      succeed(d, ["b", "c"], 2, 15);
+      d.record("c", true, 2);
+      succeed(d, ["a"], 20, 16);
+      expect(d.isEjected("a")).toBe(true);
+      expect(d.isEjected("b")).toBe(false);
+    });
+
+    it("leaves an endpoint below the ratio, or within minExcessMs of the median, alone", () => {
+      const d = detector({ slowEndpoints: {} });
+      succeed(d, ["b", "c"], 2, 16);
+      succeed(d, ["a"], 7.9, 20); // 3.95x the median
+      expect(d.isEjected("a")).toBe(false);
+      const close = detector({ slowEndpoints: {} }, ["x", "y"]);
+      succeed(close, ["y"], 1, 16);
+      succeed(close, ["x"], 5.5, 20); // 5.5x but only 4.5 ms above
+      expect(close.isEjected("x")).toBe(false);
+      expect(events).toEqual([]);
+    });
+
+    it("judges nothing until another endpoint has a full set of recent samples", () => {
+      const d = detector({ slowEndpoints: {} });
+      succeed(d, ["b"], 2, 15);
+      succeed(d, ["a"], 50, 20);
+      expect(d.isEjected("a")).toBe(false);
+      d.record("b", true, 2);
+      d.record("a", true, 50);
+      expect(d.isEjected("a")).toBe(true);
+    });
+
+    it("forgets samples older than windowMs, so an old fast history does not count as the baseline", () => {
+      const d = detector({ slowEndpoints: { windowMs: 1_000 } });
+      succeed(d, ["b", "c"], 2, 16);
+      time += 1_000;
+      succeed(d, ["a"], 50, 20);
+      expect(d.isEjected("a")).toBe(false);
+    });
+
+    it("re-reads the median when the last one is older than a tenth of the window, though the fleet was slower then", () => {
+      const d = detector({ slowEndpoints: { windowMs: 1_000 } }, ["a", "b", "c"]);
+      succeed(d, ["b", "c"], 100, 16);
+      succeed(d, ["a"], 100, 16); // baseline 100 ms: nobody slow
+      time += 2_000;
+      succeed(d, ["b", "c"], 2, 16);
+      succeed(d, ["a"], 40, 16); // 40 ms < 4 x the old baseline, but 20x the fresh one
+      expect(d.isEjected("a")).toBe(true);
+    });
+
+    it("averages a failed call's latency nowhere and respects maxEjectionPercent", () => {
+      const d = detector({ slowEndpoints: {}, consecutiveFailures: 0 }, ["a", "b"]);
+      succeed(d, ["b"], 2, 16);
+      for (let i = 0; i < 20; i++) d.record("a", false, 500);
+      expect(d.isEjected("a")).toBe(false);
+      succeed(d, ["a"], 50, 16);
+      expect(d.isEjected("a")).toBe(true);
+      succeed(d, ["b"], 50, 20); // b is now slow too, but the last endpoint is never ejected
+      expect(d.isEjected("b")).toBe(false);
+    });
+  });
+
   it("validates every option, naming the field and the accepted values", () => {
     const bad: [OutlierDetectorOptions, string][] = [
       [{ consecutiveFailures: -1 }, "outlierDetection.consecutiveFailures: must be an integer >= 0 (0 turns it off), got -1"],
@@ -209,6 +299,10 @@ describe("createOutlierDetector", () => {
       [{ baseEjectionMs: Number.NaN }, "outlierDetection.baseEjectionMs: must be a finite number > 0 (milliseconds), got NaN"],
       [{ baseEjectionMs: 10_000, maxEjectionMs: 5_000 }, "outlierDetection.maxEjectionMs: must be a finite number >= outlierDetection.baseEjectionMs (10000), got 5000"],
       [{ maxEjectionPercent: 101 }, "outlierDetection.maxEjectionPercent: must be a number from 0 to 100, got 101"],
+      [{ slowEndpoints: { ratio: 1 } }, "outlierDetection.slowEndpoints.ratio: must be a finite number > 1, got 1"],
+      [{ slowEndpoints: { minExcessMs: -1 } }, "outlierDetection.slowEndpoints.minExcessMs: must be a finite number >= 0 (milliseconds), got -1"],
+      [{ slowEndpoints: { samples: 1 } }, "outlierDetection.slowEndpoints.samples: must be an integer from 2 to 1000, got 1"],
+      [{ slowEndpoints: { windowMs: 0 } }, "outlierDetection.slowEndpoints.windowMs: must be a finite number > 0 (milliseconds), got 0"],
     ];
     for (const [options, message] of bad) expect(() => createOutlierDetector(options, now)).toThrow(message);
   });

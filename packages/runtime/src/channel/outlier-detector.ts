@@ -1,5 +1,6 @@
 // Passive outlier ejection: watches call outcomes per endpoint and takes an endpoint out of the
-// picker for a while after consecutive failures or a high failure rate. Pure, with an injected clock.
+// picker for a while after consecutive failures, a high failure rate, or (when asked) latency far
+// above the other endpoints'. Pure, with an injected clock.
 
 /** Ejection by failure rate over a sliding window. */
 export interface FailureRateOptions {
@@ -11,12 +12,39 @@ export interface FailureRateOptions {
   readonly minRequests?: number;
 }
 
+/**
+ * Ejection of an endpoint much slower than the others: it answers, so no failure rule sees it,
+ * and latency-aware pickers still send it the calls whose other candidate looks busier.
+ */
+export interface SlowEndpointOptions {
+  /**
+   * Eject when the endpoint's median latency is at least this many times the median of the other
+   * endpoints' medians (default 4; a finite number > 1).
+   */
+  readonly ratio?: number;
+  /** ...and at least this many milliseconds above it (default 5), so small absolute gaps never eject. */
+  readonly minExcessMs?: number;
+  /**
+   * Successful calls whose median is taken per endpoint: its most recent ones, all within `windowMs` (default
+   * 16; an integer from 2 to 1000). An endpoint with fewer is neither judged nor counted in the median.
+   */
+  readonly samples?: number;
+  /** Age in milliseconds past which a sample no longer counts (default 10 s). */
+  readonly windowMs?: number;
+}
+
 /** Options of {@link createOutlierDetector} (the channel's `outlierDetection` option). */
 export interface OutlierDetectorOptions {
   /** Eject after this many failures in a row (default 5; 0 turns this rule off). */
   readonly consecutiveFailures?: number;
   /** Also eject on a high failure rate (off unless given; `{}` turns it on with its defaults). */
   readonly failureRate?: FailureRateOptions;
+  /**
+   * Also eject an endpoint whose successful calls are far slower than the others' (off unless
+   * given; `{}` turns it on with its defaults). All methods' calls are pooled, which assumes the
+   * balancer sends every endpoint a similar mix of methods.
+   */
+  readonly slowEndpoints?: SlowEndpointOptions;
   /** Ejection time of a first ejection in milliseconds; the n-th lasts n times as long (default 30 s). */
   readonly baseEjectionMs?: number;
   /** Cap on one ejection's time in milliseconds (default 300 s). */
@@ -32,7 +60,7 @@ export interface OutlierEvent {
   /** How many times the endpoint has been ejected, counting this one, net of healthy-period decrements. */
   readonly ejectionCount: number;
   /** Why it was ejected (eject events only). */
-  readonly reason?: "consecutive-failures" | "failure-rate";
+  readonly reason?: "consecutive-failures" | "failure-rate" | "slow";
   /** When the ejection ends, on the detector's clock (eject events only). */
   readonly untilMs?: number;
 }
@@ -42,8 +70,11 @@ export type OutlierListener = (address: string, ejected: boolean, event: Outlier
 
 /** Per-endpoint outlier state. */
 export interface OutlierDetector {
-  /** Records the outcome of one call; unknown and currently ejected addresses are ignored. */
-  record(address: string, ok: boolean): void;
+  /**
+   * Records the outcome of one call, with its latency in milliseconds when it succeeded (used by
+   * the `slowEndpoints` rule); unknown and currently ejected addresses are ignored.
+   */
+  record(address: string, ok: boolean, latencyMs?: number): void;
   /** Whether `address` is ejected now (returns due endpoints first). */
   isEjected(address: string): boolean;
   /** Replaces the set of known addresses: new ones start clean, removed ones are forgotten. */
@@ -71,9 +102,19 @@ interface Bucket {
   failed: number;
 }
 
+/** The most recent successful-call latencies of one endpoint, with their times (a ring). */
+interface LatencyRing {
+  readonly latencies: Float64Array;
+  readonly stamps: Float64Array;
+  next: number;
+  filled: number;
+}
+
 interface EndpointState {
   consecutive: number;
   buckets: Bucket[];
+  /** Present when the `slowEndpoints` rule is on. */
+  ring: LatencyRing | undefined;
   /** Ejections remembered (before decrements for the healthy time since `healthySince`). */
   ejections: number;
   healthySince: number;
@@ -129,6 +170,14 @@ export function createOutlierDetector(
   );
   const maxEjectionPercent = check("maxEjectionPercent", options.maxEjectionPercent ?? 50, (v) => v >= 0 && v <= 100, "a number from 0 to 100");
   const bucketMs = windowMs / BUCKETS;
+  const slow = options.slowEndpoints;
+  const slowRatio = check("slowEndpoints.ratio", slow?.ratio ?? 4, (v) => v > 1, "a finite number > 1");
+  const slowExcessMs = check("slowEndpoints.minExcessMs", slow?.minExcessMs ?? 5, (v) => v >= 0, "a finite number >= 0 (milliseconds)");
+  const slowSamples = check("slowEndpoints.samples", slow?.samples ?? 16, (v) => isCount(2)(v) && v <= 1000, "an integer from 2 to 1000");
+  const slowWindowMs = check("slowEndpoints.windowMs", slow?.windowMs ?? 10_000, (v) => v > 0, "a finite number > 0 (milliseconds)");
+  /** The fastest judged endpoint's median when a slow check last looked, and when (trusted for a tenth of the window). */
+  let fastestMedianMs = 0;
+  let fastestMedianAt = -Infinity;
 
   const endpoints = new Map<string, EndpointState>();
   const listeners = new Set<OutlierListener>();
@@ -141,6 +190,7 @@ export function createOutlierDetector(
   const freshState = (t: number): EndpointState => ({
     consecutive: 0,
     buckets: Array.from({ length: BUCKETS }, () => ({ epoch: -Infinity, ok: 0, failed: 0 })),
+    ring: slow === undefined ? undefined : { latencies: new Float64Array(slowSamples), stamps: new Float64Array(slowSamples), next: 0, filled: 0 },
     ejections: 0,
     healthySince: t,
     ejectedUntil: undefined,
@@ -149,7 +199,60 @@ export function createOutlierDetector(
   const clearCounters = (state: EndpointState): void => {
     state.consecutive = 0;
     for (const bucket of state.buckets) bucket.epoch = -Infinity;
+    if (state.ring !== undefined) state.ring.filled = 0;
   };
+
+  const pushLatency = (ring: LatencyRing, latencyMs: number, t: number): void => {
+    ring.latencies[ring.next] = Math.max(0, latencyMs);
+    ring.stamps[ring.next] = t;
+    ring.next = (ring.next + 1) % slowSamples;
+    if (ring.filled < slowSamples) ring.filled++;
+  };
+
+  const scratch = new Float64Array(slowSamples);
+  /**
+   * Median of a full ring whose oldest sample is still inside the window, else undefined. The
+   * median, not the mean: one cold call (a first call's connection set-up, a GC pause) does not
+   * make an endpoint look slow, nor hide a slow one among the baseline.
+   */
+  const recentMedian = (ring: LatencyRing | undefined, t: number): number | undefined => {
+    if (ring === undefined || ring.filled < slowSamples || ring.stamps[ring.next]! < t - slowWindowMs) return undefined;
+    scratch.set(ring.latencies);
+    scratch.sort();
+    const mid = slowSamples >> 1;
+    return slowSamples % 2 === 1 ? scratch[mid]! : (scratch[mid - 1]! + scratch[mid]!) / 2;
+  };
+
+  /** Whether `address` is slow next to the median of the other judged, non-ejected endpoints' medians. */
+  const slowExceeded = (address: string, state: EndpointState, t: number): boolean => {
+    const mine = recentMedian(state.ring, t);
+    if (mine === undefined) return false;
+    const others: number[] = [];
+    for (const [other, otherState] of endpoints) {
+      if (other === address || otherState.ejectedUntil !== undefined) continue;
+      const median = recentMedian(otherState.ring, t);
+      if (median !== undefined) others.push(median);
+    }
+    if (others.length === 0) return false;
+    others.sort((a, b) => a - b);
+    const mid = others.length >> 1;
+    const baseline = others.length % 2 === 1 ? others[mid]! : (others[mid - 1]! + others[mid]!) / 2;
+    // The pre-check's floor: the fastest judged endpoint, which no endpoint's baseline is below.
+    fastestMedianMs = Math.min(mine, others[0]!);
+    fastestMedianAt = t;
+    return mine >= baseline * slowRatio && mine - baseline >= slowExcessMs;
+  };
+
+  /**
+   * Whether a successful call's latency is worth a look at its endpoint: a cheap pre-check that
+   * spares the medians on most calls. Only a sample of at least `ratio` times the fastest
+   * endpoint's median passes (any endpoint's baseline is at least that); the last such median is
+   * trusted for a tenth of the window.
+   */
+  const maySlow = (latencyMs: number | undefined, t: number): latencyMs is number =>
+    latencyMs !== undefined &&
+    latencyMs >= slowExcessMs &&
+    (t - fastestMedianAt > slowWindowMs / BUCKETS || latencyMs >= fastestMedianMs * slowRatio);
 
   const effectiveEjections = (state: EndpointState, t: number): number =>
     Math.max(0, state.ejections - Math.floor(Math.max(0, t - state.healthySince) / baseEjectionMs));
@@ -208,15 +311,26 @@ export function createOutlierDetector(
     return bucket;
   };
 
+  const eject = (address: string, state: EndpointState, t: number, reason: NonNullable<OutlierEvent["reason"]>, events: OutlierEvent[]): void => {
+    const ejectionCount = effectiveEjections(state, t) + 1;
+    state.ejections = ejectionCount;
+    state.ejectedUntil = t + Math.min(baseEjectionMs * ejectionCount, maxEjectionMs);
+    ejectedCount++;
+    clearCounters(state);
+    events.push({ type: "eject", address, ejectionCount, reason, untilMs: state.ejectedUntil });
+  };
+
   return {
-    record(address, ok) {
-      if (ok && ejectedCount === 0) {
+    record(address, ok, latencyMs) {
+      const t = now();
+      if (ok && ejectedCount === 0 && (slow === undefined || !maySlow(latencyMs, t))) {
         // The common case, on every successful call: with nothing ejected there is nothing to
-        // sweep, and a success ejects nobody.
+        // sweep, and a success ejects nobody (unless it is slow enough to look at).
         const state = endpoints.get(address);
         if (state === undefined) return;
-        bucketAt(state, now()).ok++;
+        bucketAt(state, t).ok++;
         state.consecutive = 0;
+        if (state.ring !== undefined && latencyMs !== undefined) pushLatency(state.ring, latencyMs, t);
         return;
       }
       withSweep((t, events) => {
@@ -226,6 +340,9 @@ export function createOutlierDetector(
         if (ok) {
           bucket.ok++;
           state.consecutive = 0;
+          if (state.ring === undefined || latencyMs === undefined) return;
+          pushLatency(state.ring, latencyMs, t);
+          if (maySlow(latencyMs, t) && ejectedCount < ejectionLimit() && slowExceeded(address, state, t)) eject(address, state, t, "slow", events);
           return;
         }
         bucket.failed++;
@@ -237,12 +354,7 @@ export function createOutlierDetector(
               ? "failure-rate"
               : undefined;
         if (reason === undefined || ejectedCount >= ejectionLimit()) return;
-        const ejectionCount = effectiveEjections(state, t) + 1;
-        state.ejections = ejectionCount;
-        state.ejectedUntil = t + Math.min(baseEjectionMs * ejectionCount, maxEjectionMs);
-        ejectedCount++;
-        clearCounters(state);
-        events.push({ type: "eject", address, ejectionCount, reason, untilMs: state.ejectedUntil });
+        eject(address, state, t, reason, events);
       });
     },
     isEjected(address) {
