@@ -25,7 +25,9 @@ function randomKeyOptions(): CallOptions {
  * twin, counted in `subscribe`; a slow consumer works in `concatMap`; see observable-stream-call.ts). `tls` "false" (default) or "true" (TLS, trusting the bench CA).
  * `latency` "client" (default) or "server": peak-ewma's latency source (the servers' reported
  * handler latency). `weightUpdatePeriodMs` (load-report; default the policy's, 1 s) and
- * `loadReportBlackoutMs` (default the channel's, 10 s). Call argument `timeoutMs` (unary only): the call's deadline.
+ * `loadReportBlackoutMs` (default the channel's, 10 s). `ejectSlow` "false" (default) or "true": outlier
+ * detection also ejects endpoints far slower than the rest (`slowEndpoints` with its defaults).
+ * Call argument `timeoutMs` (unary only): the call's deadline.
  */
 export const createCaller: CreateCaller = async (ports, options) => {
   const protocol = choiceOption(options, "protocol", ["grpc", "connect"] as const, "grpc");
@@ -41,6 +43,7 @@ export const createCaller: CreateCaller = async (ports, options) => {
   const latency = choiceOption(options, "latency", ["client", "server"] as const, "client");
   const weightUpdatePeriodMs = options.weightUpdatePeriodMs === undefined ? undefined : intOption(options, "weightUpdatePeriodMs", 1000);
   const blackoutMs = options.loadReportBlackoutMs === undefined ? undefined : intOption(options, "loadReportBlackoutMs", 10_000);
+  const ejectSlow = choiceOption(options, "ejectSlow", ["false", "true"] as const, "false") === "true";
   const balancerConfig: BalancerConfig =
     balancer === "peak-ewma" && latency === "server"
       ? { policy: "peak-ewma", latency }
@@ -55,6 +58,7 @@ export const createCaller: CreateCaller = async (ports, options) => {
     ...(blackoutMs === undefined ? {} : { loadReports: { blackoutMs } }),
     ...(ewmaDecayMs === undefined ? {} : { ewmaDecayMs }),
     ...(ewmaSampleWeight === undefined ? {} : { ewmaSampleWeight }),
+    ...(ejectSlow ? { outlierDetection: { slowEndpoints: {} } } : {}),
   });
   const client = createEchoServiceClient(channel);
   const unary = create(EchoRequestSchema, { payload: makePayload(UNARY_PAYLOAD_BYTES) });

@@ -4,7 +4,7 @@ import { figureOf, ratio } from "../harness/stats.js";
 import type { Goal, ScenarioResults } from "../harness/scenario.js";
 
 /** The Sluice balancers the best-balancer goal chooses from (not pick-first: it is not a balancer). */
-const balancers = ["rr", "rand", "wrr", "lr", "ewma", "ewma-finagle", "ring", "ewma-server", "lrep"];
+const balancers = ["rr", "rand", "wrr", "lr", "ewma", "ewma-finagle", "ring", "ewma-server", "ewma-eject", "lrep"];
 
 /**
  * The best Sluice balancer, at both slow points (`halfway`, `steady`), has p99 ≤ 1.25× and req/s

@@ -41,6 +41,7 @@ const contenders: Contender[] = [
   sluice("ewma", "peak-ewma"),
   sluice("ewma-finagle", "peak-ewma", { ewmaSampleWeight: "0" }, "ewmaSampleWeight 0: Finagle's time-only blend"),
   sluice("ewma-server", "peak-ewma", { latency: "server" }, "latency: server, the handler latency servers report"),
+  sluice("ewma-eject", "peak-ewma", { ejectSlow: "true" }, "with slow-endpoint ejection: outlierDetection.slowEndpoints, defaults"),
   sluice("lrep", "load-report", { weightUpdatePeriodMs: 100, loadReportBlackoutMs: 500 }, "weights from load reports: 100 ms refresh, 0.5 s blackout"),
   sluice("ring", "ring-hash", { routingKey: "random" }),
   grpcJs("g-rr", "round_robin"),
@@ -82,6 +83,8 @@ export const balanceScenario: Scenario = {
     "(gRPC over h2c, one HTTP/2 connection per backend); the load generator, in its own process, keeps 32 calls in flight. " +
     "Sluice contenders are the generated client over `createChannel({ target: \"static:///…4 ports\", balancer })`, ring-hash with a random " +
     "routing key per call (`withRoutingKey`); *ewma-server* is peak-ewma on the handler latency the servers report (`latency: \"server\"`), " +
+    "*ewma-eject* is peak-ewma with the outlier detector's slow-endpoint rule on (`outlierDetection: { slowEndpoints: {} }`: median of an endpoint's " +
+    "last 16 successes ≥ 4× and ≥ 5 ms above the others' median ejects it, first for 30 s, so an ejection carries over into the next cases), " +
     "*lrep* the load-report picker (gRFC A58 weights from the reports; 100 ms weight refresh, 0.5 s blackout); grpc-js uses target " +
     "`ipv4:127.0.0.1:p1,…` with `loadBalancingConfig` round_robin or pick_first. " +
     "Each process pair is warmed up for 3 s with all backends fast. Then five cases, in this order: (1) the slow backend turns slow halfway " +
