@@ -45,58 +45,111 @@ async function connect(port: number): Promise<http2.ClientHttp2Session> {
   return session;
 }
 
+/** Streams at most open on one session: under the server's SETTINGS_MAX_CONCURRENT_STREAMS (250 for serve()). */
+const MAX_OPEN_PER_SESSION = 200;
+
+/** How long after its deadline a call's stream is left for the server's own deadline to end, ms. */
+const RESET_GRACE_MS = 1000;
+
+/** A call not started yet: what starts it, and what fails it when its deadline passes first. */
+interface Waiting {
+  start(): void;
+  cancelled: boolean;
+}
+
+/** One HTTP/2 session and the calls waiting for one of its stream slots. */
+interface Lane {
+  readonly session: http2.ClientHttp2Session;
+  open: number;
+  readonly waiting: Waiting[];
+}
+
 /**
  * Options: `connections` (default 2), HTTP/2 sessions to the first port, used in turn. Unary Echo
  * only; call argument `timeoutMs` is the deadline, sent as `grpc-timeout` and enforced here too
- * (the stream is cancelled and the call fails DEADLINE_EXCEEDED). A call resolves 1 when the
- * server answered grpc-status 0 with a response message, and otherwise rejects with a
- * {@link CallFailure} carrying the grpc-status (UNAVAILABLE when the stream ended without one).
+ * (the call fails DEADLINE_EXCEEDED). A call settles when its grpc-status arrives (in the
+ * trailers, or in the headers of a Trailers-Only answer): it resolves 1 on status 0 with a
+ * response message, and otherwise rejects with a {@link CallFailure} carrying the status
+ * (UNAVAILABLE when the stream ended without one).
+ *
+ * Two habits of node's HTTP/2 client are kept out of the way. Past the server's concurrent-stream
+ * limit, node queues new streams inside the session and was seen to stop sending them for
+ * seconds; so each session opens at most {@link MAX_OPEN_PER_SESSION} streams and later calls wait
+ * here, in order, for a slot. And a server resets a stream it answered early (a shed) with
+ * RST_STREAM NO_ERROR, after which node never closes the client side; so a call lets its stream go
+ * once it has its status. No stream is reset by this client unless the server has not ended it
+ * {@link RESET_GRACE_MS} after its deadline: node's server closes a connection that resets more
+ * than 1,000 streams in a burst (then 33/s), as a guard against the "rapid reset" attack.
  */
 export const createCaller: CreateCaller = async (ports, options) => {
   const connections = intOption(options, "connections", 2);
   if (connections < 1) throw new Error(`option "connections" must be >= 1, got ${connections}`);
-  const sessions = await Promise.all(Array.from({ length: connections }, () => connect(ports[0] as number)));
+  const lanes: Lane[] = await Promise.all(
+    Array.from({ length: connections }, async () => ({ session: await connect(ports[0] as number), open: 0, waiting: [] })),
+  );
   const frame = framedMessage(UNARY_PAYLOAD_BYTES); // an EchoRequest frame: the same bytes as an EchoResponse
   const headersByTimeout = new Map<number, http2.OutgoingHttpHeaders>();
   let next = 0;
   const timeoutOf = (args: JsonObject): number => intOption(args, "timeoutMs", 0);
+
+  const release = (lane: Lane): void => {
+    lane.open--;
+    while (lane.waiting.length > 0 && lane.open < MAX_OPEN_PER_SESSION) {
+      const waiting = lane.waiting.shift() as Waiting;
+      if (!waiting.cancelled) waiting.start();
+    }
+  };
+
   return {
     call(args) {
       const timeoutMs = timeoutOf(args);
       let headers = headersByTimeout.get(timeoutMs);
       if (headers === undefined) headersByTimeout.set(timeoutMs, (headers = headersFor(timeoutMs)));
-      const session = sessions[next] as http2.ClientHttp2Session;
-      next = (next + 1) % sessions.length;
+      const lane = lanes[next] as Lane;
+      next = (next + 1) % lanes.length;
       return new Promise<number>((resolve, reject) => {
-        const stream = session.request(headers, { endStream: false });
-        let status: number | undefined;
+        let stream: http2.ClientHttp2Stream | undefined;
         let received = 0;
-        let expired = false;
-        const timer =
-          timeoutMs > 0
-            ? setTimeout(() => {
-                expired = true;
-                stream.close(http2.constants.NGHTTP2_CANCEL);
-              }, timeoutMs)
-            : undefined;
+        let settled = false;
+        const waiting: Waiting = { start, cancelled: false };
+        const settle = (code: number | undefined): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          if (code === 0 && received > 5) resolve(1);
+          else reject(failureOf(code ?? UNAVAILABLE));
+          if (stream === undefined) {
+            waiting.cancelled = true; // expired before it got a slot: nothing was sent
+            return;
+          }
+          release(lane);
+          const s = stream;
+          if (s.closed) s.destroy(); // closed by the server: destroying sends nothing
+          else if (code === DEADLINE_EXCEEDED) setTimeout(() => s.destroyed || s.close(http2.constants.NGHTTP2_CANCEL), RESET_GRACE_MS);
+        };
+        const timer = timeoutMs > 0 ? setTimeout(() => settle(DEADLINE_EXCEEDED), timeoutMs) : undefined;
         const readStatus = (fields: http2.IncomingHttpHeaders): void => {
           const value = fields["grpc-status"];
-          if (typeof value === "string") status = Number(value);
+          if (typeof value === "string") settle(Number(value));
         };
-        stream.on("response", readStatus); // a Trailers-Only answer (a shed) carries the status here
-        stream.on("trailers", readStatus);
-        stream.on("data", (chunk: Buffer) => (received += chunk.length));
-        stream.on("error", () => {}); // the 'close' below reports it
-        stream.on("close", () => {
-          clearTimeout(timer);
-          if (status === 0 && received > 5) resolve(1);
-          else reject(failureOf(expired ? DEADLINE_EXCEEDED : (status ?? UNAVAILABLE)));
-        });
-        stream.end(frame);
+        function start(): void {
+          lane.open++;
+          const s = lane.session.request(headers, { endStream: false });
+          stream = s;
+          s.on("response", readStatus); // a Trailers-Only answer (a shed) carries the status here
+          s.on("trailers", readStatus);
+          s.on("data", (chunk: Buffer) => (received += chunk.length));
+          s.on("end", () => s.closed && !s.destroyed && s.destroy()); // after the status: let the stream go
+          s.on("error", () => {}); // the 'close' below reports it
+          s.on("close", () => settle(undefined));
+          s.end(frame);
+        }
+        if (lane.open < MAX_OPEN_PER_SESSION) start();
+        else lane.waiting.push(waiting);
       });
     },
     async close() {
-      for (const session of sessions) session.close();
+      for (const lane of lanes) lane.session.close();
     },
   };
 };
