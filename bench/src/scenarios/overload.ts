@@ -108,10 +108,11 @@ export const overloadScenario: Scenario = {
     `the rest wait in the handler's FIFO, as work behind a busy CPU does (capacity ${CAPACITY_PER_SEC} calls/s). Each of the ${CAPACITY} slots keeps ` +
     "its own 10 ms schedule: a Node timer that fires late (≥ 1 ms on a busy event loop) delays that call's answer, not the start of the call " +
     "waiting behind it, so the timers' lateness does not eat capacity (it would leave ~1,450 calls/s, under the goals' 90 %). In front of it, " +
-    "`serve({ limits })` with no limiter, a fixed limit of 16, or an adaptive one: AIMD with Netflix's defaults except minLimit 4 (Netflix's 20 " +
-    "is above this server's capacity) and a 15 ms drop timeout (1.5× the service time: AIMD's only congestion signal on a server; the 5 s default " +
-    "never fires here), Vegas with Netflix's defaults, Gradient2 with Netflix's defaults except minLimit 4, Envoy's gradient controller with " +
-    "Envoy's defaults. The load generator is not Sluice's client but the bench's lean gRPC client (contenders/lean-grpc-client.ts) in its own " +
+    "`serve({ limits })` with no limiter, a fixed limit of 16, or an adaptive one with the defaults of Netflix's concurrency-limits (AIMD, " +
+    "Vegas, Gradient2) or Envoy's (gradient controller), except AIMD's drop timeout: 15 ms, 1.5× the service time (AIMD's only congestion " +
+    "signal on a server; the 5 s default never fires here). Netflix's least limit of 20 is above this server's capacity, but a lower one lets " +
+    "AIMD collapse, one backoff per late answer (packages/runtime/src/limit/simulated-server.spec.ts models this server exactly and shows " +
+    "what each algorithm can reach on it, whatever the machine). The load generator is not Sluice's client but the bench's lean gRPC client (contenders/lean-grpc-client.ts) in its own " +
     "process: raw node:http2 on 2 HTTP/2 connections used in turn (at most 200 streams open on each, later calls wait in order), the request " +
     "frame encoded once, each call timed from its start until its grpc-status arrives and classified by it (0 with a response message: " +
     "success; 8: shed; anything else, or none: failed), with the deadline sent as grpc-timeout and kept by the client too (it fails the call " +
