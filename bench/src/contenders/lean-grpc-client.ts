@@ -128,8 +128,9 @@ export const createCaller: CreateCaller = async (ports, options) => {
             waiting.cancelled = true; // expired before it got a slot: nothing was sent
             return;
           }
-          release(lane);
-          if (stream.closed) stream.destroy(); // closed by the server: destroying sends nothing
+          // Closed by the server: destroying sends nothing. A stream still open (a call past its
+          // deadline) keeps its slot until the server ends it: its slot frees on 'close'.
+          if (stream.closed && !stream.destroyed) stream.destroy();
         };
         const timer = timeoutMs > 0 ? setTimeout(() => settle(DEADLINE_EXCEEDED), timeoutMs) : undefined;
         const readStatus = (fields: http2.IncomingHttpHeaders): void => {
@@ -154,7 +155,10 @@ export const createCaller: CreateCaller = async (ports, options) => {
           s.on("data", (chunk: Buffer) => (received += chunk.length));
           s.on("end", () => s.closed && !s.destroyed && s.destroy()); // after the status: let the stream go
           s.on("error", () => {}); // the 'close' below reports it
-          s.on("close", () => settle(undefined));
+          s.on("close", () => {
+            release(lane);
+            settle(undefined);
+          });
           s.end(frame);
         }
         if (lane.open < MAX_OPEN_PER_SESSION) start();
