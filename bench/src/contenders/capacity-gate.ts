@@ -11,18 +11,28 @@ export interface CapacityGate {
   waited(): number;
 }
 
-/** Creates a gate of `capacity` calls at once, `serviceMs` each. */
-export function createCapacityGate(capacity: number, serviceMs: number): CapacityGate {
+/**
+ * Creates a gate of `capacity` calls at once, `serviceMs` each. Each slot keeps its own schedule:
+ * a call that waited starts at the instant the call before it in that slot was due to end (or at
+ * its own arrival, if later), not when the late timer of that call fired, so the lateness of
+ * Node's timers (≥ 1 ms on a busy event loop) delays answers but does not eat capacity: while
+ * calls wait, the gate serves exactly `capacity × 1000 / serviceMs` calls per second. `now` is
+ * the clock in ms (default `performance.now`).
+ */
+export function createCapacityGate(capacity: number, serviceMs: number, now: () => number = () => performance.now()): CapacityGate {
   let busy = 0;
   let waited = 0;
-  const waiting: Array<() => void> = [];
+  /** Waiters, each resumed with the instant its slot became free. */
+  const waiting: Array<(freedAt: number) => void> = [];
   const work = async (signal: AbortSignal): Promise<void> => {
+    const arrivedAt = now();
+    let startAt = arrivedAt;
     if (busy >= capacity) {
       waited++;
-      await new Promise<void>((resolve, reject) => {
-        const go = (): void => {
+      startAt = await new Promise<number>((resolve, reject) => {
+        const go = (freedAt: number): void => {
           signal.removeEventListener("abort", quit);
-          resolve();
+          resolve(Math.max(freedAt, arrivedAt));
         };
         const quit = (): void => {
           waiting.splice(waiting.indexOf(go), 1);
@@ -33,11 +43,12 @@ export function createCapacityGate(capacity: number, serviceMs: number): Capacit
       });
     }
     busy++;
+    const endAt = startAt + serviceMs;
     try {
-      await new Promise((resolve) => setTimeout(resolve, serviceMs));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, endAt - now())));
     } finally {
       busy--;
-      waiting.shift()?.();
+      waiting.shift()?.(endAt);
     }
   };
   return { work, waited: () => waited };

@@ -17,9 +17,10 @@ export type OverloadLimiter = (typeof overloadLimiters)[number];
 
 /**
  * The settings of each limiter for a server of `capacity` calls of `serviceMs`: Netflix's and
- * Envoy's defaults, except the least limit (Netflix's 20 is above this server's capacity) and
- * AIMD's timeout (a call slower than 1.5× the service time counts as a drop: the only congestion
- * signal AIMD has on a server).
+ * Envoy's defaults, except AIMD's timeout (a call slower than 1.5× the service time counts as a
+ * drop: the only congestion signal AIMD has on a server; the 5 s default never fires here). Netflix's
+ * least limit of 20 is above this server's capacity, but lowering it lets AIMD collapse (one
+ * backoff per late answer): see packages/runtime/src/limit/simulated-server.spec.ts.
  */
 export function limitSpecOf(limiter: OverloadLimiter, capacity: number, serviceMs: number): LimitSpec | undefined {
   switch (limiter) {
@@ -28,11 +29,11 @@ export function limitSpecOf(limiter: OverloadLimiter, capacity: number, serviceM
     case "fixed":
       return { algorithm: "fixed", limit: capacity };
     case "aimd":
-      return { algorithm: "aimd", minLimit: 4, initialLimit: 20, timeoutMs: 1.5 * serviceMs };
+      return { algorithm: "aimd", timeoutMs: 1.5 * serviceMs };
     case "vegas":
       return { algorithm: "vegas" };
     case "gradient2":
-      return { algorithm: "gradient2", minLimit: 4 };
+      return { algorithm: "gradient2" };
     case "envoy-gradient":
       return { algorithm: "envoy-gradient" };
   }

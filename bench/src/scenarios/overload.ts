@@ -24,7 +24,7 @@ const contenders: Contender[] = overloadLimiters.map((limiter) => ({
   id: limiter,
   label: labels[limiter],
   server: { module: "contenders/overload-server.js", options: { capacity: CAPACITY, serviceMs: SERVICE_MS, limiter } },
-  client: { module: "contenders/sluice-client.js", options: { protocol: "grpc" } },
+  client: { module: "contenders/lean-grpc-client.js", options: { connections: 2 } },
 }));
 
 function phase(multiple: number, durationMs: number, mode: ScenarioMode): LoadPhase {
@@ -67,11 +67,16 @@ function limiterGoal(limiter: OverloadLimiter): Goal {
           continue;
         }
         const goodput = o.goodputPerSec / CAPACITY_PER_SEC;
+        const succeeded = o.goodputPerSec > 0;
         const p99 = f.p99Us / unloaded.p99Us;
+        const shed = o.rejectedShare > 0;
         const rejectMs = o.rejectP99Us / 1000;
-        const ok = goodput >= 0.9 && p99 <= 2 && rejectMs <= 1;
+        // Without a successful call there is no latency to compare; without a shed call, no reject time.
+        const ok = goodput >= 0.9 && succeeded && p99 <= 2 && (!shed || rejectMs <= 1);
         if (!ok && met !== undefined) met = false;
-        parts.push(`${point}: goodput ${fmt(goodput)}× capacity, p99 ${fmt(p99)}× unloaded, reject p99 ${fmt(rejectMs)} ms${ok ? "" : " ✗"}`);
+        const p99Text = succeeded ? `p99 ${fmt(p99)}× unloaded` : "no successful call";
+        const rejectText = shed ? `reject p99 ${fmt(rejectMs)} ms` : "no call shed";
+        parts.push(`${point}: goodput ${fmt(goodput)}× capacity, ${p99Text}, ${rejectText}${ok ? "" : " ✗"}`);
       }
       return { met, detail: parts.join("; ") };
     },
@@ -85,6 +90,10 @@ const noLimiterGoal: Goal = {
     const unloaded = figureOf(results, "none", "x0.1");
     const loaded = figureOf(results, "none", "x4");
     if (unloaded === undefined || loaded === undefined) return { met: undefined, detail: "not measured" };
+    if (!(loaded.openLoop !== undefined && loaded.openLoop.goodputPerSec > 0)) {
+      const failed = loaded.openLoop === undefined ? "" : ` (${fmt(loaded.openLoop.failedShare * 100, 0)} % failed)`;
+      return { met: undefined, detail: `no call succeeded at 4×${failed}: no latency to compare` };
+    }
     const r = loaded.p99Us / unloaded.p99Us;
     return { met: r >= 10, detail: `p99 at 4× is ${fmt(r, 1)}× the unloaded p99 (${fmt(loaded.p99Us / 1000, 0)} ms)` };
   },
@@ -95,28 +104,40 @@ export const overloadScenario: Scenario = {
   name: "overload",
   title: "Overload: a server of fixed capacity offered up to 4× that load",
   description:
-    `One Sluice \`serve()\` whose Echo has a fixed capacity: at most ${CAPACITY} calls are worked on at once, each for a ${SERVICE_MS} ms timer; ` +
-    `the rest wait in the handler's FIFO, as work behind a busy CPU does (capacity ${CAPACITY_PER_SEC} calls/s). In front of it, \`serve({ limits })\` with ` +
-    "no limiter, a fixed limit of 16, or an adaptive one (AIMD with minLimit 4 and a 15 ms drop timeout, Vegas with Netflix's defaults, Gradient2 with " +
-    "minLimit 4, Envoy's gradient controller with Envoy's defaults). The load generator (the Sluice client, one HTTP/2 connection, gRPC) is an " +
-    `open loop: it starts calls at a fixed arrival rate (at 1 ms granularity) whatever the answers, each with a ${CALL_TIMEOUT_MS} ms deadline, ` +
-    "at 0.1× (the unloaded reference), 0.5×, 1×, 2× and 4× the capacity, in that order within one server process (the limit carries over). " +
+    `One Sluice \`serve()\` whose Echo has a fixed capacity: at most ${CAPACITY} calls are worked on at once, each for ${SERVICE_MS} ms; ` +
+    `the rest wait in the handler's FIFO, as work behind a busy CPU does (capacity ${CAPACITY_PER_SEC} calls/s). Each of the ${CAPACITY} slots keeps ` +
+    "its own 10 ms schedule: a Node timer that fires late (≥ 1 ms on a busy event loop) delays that call's answer, not the start of the call " +
+    "waiting behind it, so the timers' lateness does not eat capacity (it would leave ~1,450 calls/s, under the goals' 90 %). In front of it, " +
+    "`serve({ limits })` with no limiter, a fixed limit of 16, or an adaptive one with the defaults of Netflix's concurrency-limits (AIMD, " +
+    "Vegas, Gradient2) or Envoy's (gradient controller), except AIMD's drop timeout: 15 ms, 1.5× the service time (AIMD's only congestion " +
+    "signal on a server; the 5 s default never fires here). Netflix's least limit of 20 is above this server's capacity, but a lower one lets " +
+    "AIMD collapse, one backoff per late answer (packages/runtime/src/limit/simulated-server.spec.ts models this server exactly and shows " +
+    "what each algorithm can reach on it, whatever the machine). The load generator is not Sluice's client but the bench's lean gRPC client (contenders/lean-grpc-client.ts) in its own " +
+    "process: raw node:http2 on 2 HTTP/2 connections used in turn (at most 200 streams open on each, later calls wait in order), the request " +
+    "frame encoded once, each call timed from its start until its grpc-status arrives and classified by it (0 with a response message: " +
+    "success; 8: shed; anything else, or none: failed), with the deadline sent as grpc-timeout and kept by the client too (it fails the call " +
+    `then but resets no stream: node's server closes a connection that resets over 1,000 streams). It is the measuring tool, not the thing measured: at 4× ` +
+    `(${4 * CAPACITY_PER_SEC} calls/s) Sluice's own client took 130–180 % of a core of this 2-core machine and its figures measured the machine, ` +
+    "not the limiter. It is an open loop: it starts calls at a fixed arrival rate (due calls are started every millisecond) whatever the " +
+    `answers, each with a ${CALL_TIMEOUT_MS} ms deadline (${CALL_TIMEOUT_MS / 4} ms with --quick), at 0.1× (the unloaded reference), 0.5×, 1×, ` +
+    "2× and 4× the capacity, in that order within one server process (the limit carries over; --quick measures 0.1×, 2× and 4× only). " +
     "*goodput* is successful calls per second of the arrival window; p50/p99 are of successful calls only; *rejected* are calls answered " +
     "RESOURCE_EXHAUSTED (shed), *failed* any other error (deadline exceeded); *reject p99* is the time the client waited for a rejection; " +
     "*CPU client/server* is each process's CPU time over the window as a share of one core (near 100 %, or as much as the shared machine " +
     "grants, the process is saturated and its figures measure the machine, not the limiter). " +
-    "Each process pair warms up 2 s at 0.5×, each point 0.5 s at its own load.",
+    "Each process pair warms up 2 s at 0.5× (0.2 s with --quick), each point 0.5 s at its own load.",
   kind: "overload",
   contenders,
   anchors: [],
   points(mode: ScenarioMode): Point[] {
-    const measureMs = mode.durationMs ?? (mode.quick ? 250 : 3_000);
-    // --quick keeps the reference and 4×, to stay well under a minute.
-    const measured = mode.quick ? multiples.filter(([id]) => id === "x0.1" || id === "x4") : multiples;
+    const measureMs = mode.durationMs ?? (mode.quick ? 500 : 3_000);
+    // --quick keeps the reference and the two points the goals judge (2× and 4×), to stay under a
+    // minute; each still warms up long enough for the adaptive limits to settle (a few updates).
+    const measured = mode.quick ? multiples.filter(([id]) => id === "x0.1" || id === "x2" || id === "x4") : multiples;
     return measured.map(([id, multiple, label]) => ({
       id,
       label,
-      warmup: phase(multiple, mode.quick ? 100 : 500, mode),
+      warmup: phase(multiple, 500, mode),
       measure: phase(multiple, measureMs, mode),
     }));
   },

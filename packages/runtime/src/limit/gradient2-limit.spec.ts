@@ -41,6 +41,14 @@ describe("createGradient2Limit", () => {
     expect(limits.at(-1)).toBeGreaterThan(low + 20);
   });
 
+  it("cuts the long RTT by 5 % per sample while it is more than twice the latest, as Netflix's", () => {
+    const g = createGradient2Limit({ initialLimit: 100, minLimit: 1, maxLimit: 200, smoothing: 1, queueSize: 0 });
+    feed(g, 10, 100); // long RTT = 100 (plain average of the first 10)
+    feed(g, 1, 40); // long = 100 × 599/601 + 40 × 2/601 = 99.80 > 2 × 40: cut to 94.81
+    // long = 94.81 × 599/601 + 200 × 2/601 = 95.16; gradient = 1.5 × 95.16 / 200 = 0.714 (a 10 % cut gives 0.676: 67)
+    expect(feed(g, 1, 200)).toEqual([71]);
+  });
+
   it("rejects bad settings naming the field", () => {
     expect(() => createGradient2Limit({ rttTolerance: 0.5 })).toThrow("rttTolerance: must be a number >= 1, got 0.5");
     expect(() => createGradient2Limit({ longWindow: 0 })).toThrow("longWindow");

@@ -26,7 +26,7 @@ const WARMUP_SAMPLES = 10;
 /**
  * Creates a Gradient2 limit. Each sample updates the long RTT (plain average for the first 10
  * samples, then an EWMA with factor `2 / (longWindow + 1)`); when the long RTT is more than twice
- * the latest it is cut by 10 % (recovery after a long overload). Unless fewer than half the limit
+ * the latest it is cut by 5 % (recovery after a long overload). Unless fewer than half the limit
  * are in flight, with `gradient = clamp(rttTolerance × longRtt / rtt, 0.5, 1)`:
  * `new = limit × gradient + queueSize`, then `limit += smoothing × (new − limit)`, clamped to
  * [minLimit, maxLimit]. Drops carry no extra signal (as in Netflix's).
@@ -62,7 +62,7 @@ export function createGradient2Limit(options: Gradient2LimitOptions = {}): Limit
       const rtt = sample.rttMs;
       if (!(rtt > 0)) return;
       const long = addLong(rtt);
-      if (long / rtt > 2) longRtt *= 0.9;
+      if (long / rtt > 2) longRtt *= 0.95;
       if (sample.inFlight < estimate / 2) return;
       const gradient = Math.max(0.5, Math.min(1, (rttTolerance * long) / rtt));
       const next = estimate * gradient + queueSize;

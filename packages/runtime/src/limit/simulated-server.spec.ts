@@ -1,0 +1,50 @@
+import { simulateOverload } from "./simulated-server.js";
+
+// The overload bench's server (16 slots × 10 ms, answers up to 1.5 ms late as Node's timers are,
+// 0.3 ms each way between limiter and handler) as a deterministic model: what each algorithm can
+// reach there, whatever the machine the bench runs on. The goals at 2× and 4× are goodput
+// ≥ 0.9× capacity and p99 of successes ≤ 2× the unloaded p99.
+describe("the limits on a simulated capacity-bound server (16 slots × 10 ms) offered 2× and 4×", () => {
+  const at = (multiple: number, limit: Parameters<typeof simulateOverload>[0]["limit"]) => simulateOverload({ multiple, limit });
+
+  it.each([2, 4])("Envoy's gradient with Envoy's defaults meets the goals at %d×: a limit of ~25 keeps a short queue in the handler", (multiple) => {
+    const r = at(multiple, { algorithm: "envoy-gradient" });
+    expect(r.goodput).toBeGreaterThanOrEqual(0.9);
+    expect(r.p99Ratio).toBeLessThanOrEqual(2);
+    expect(r.limitRange[0]).toBeGreaterThan(16);
+  });
+
+  it.each([2, 4])("a fixed limit at the capacity keeps p99 at the unloaded figure but cannot reach 0.9 goodput at %d×: slots idle while answers travel", (multiple) => {
+    const r = at(multiple, { algorithm: "fixed", limit: 16 });
+    expect(r.p99Ratio).toBeLessThanOrEqual(1.05);
+    expect(r.goodput).toBeLessThan(0.9);
+  });
+
+  it.each([2, 4])("AIMD with Netflix's defaults and a 15 ms drop timeout keeps goodput at %d×, where minLimit 4 lets it collapse", (multiple) => {
+    const defaults = at(multiple, { algorithm: "aimd", timeoutMs: 15 });
+    expect(defaults.goodput).toBeGreaterThanOrEqual(0.9);
+    expect(defaults.limitRange[0]).toBe(20);
+    // One backoff per late sample: a queue's worth of late answers multiplies the limit by 0.9 each.
+    const low = at(multiple, { algorithm: "aimd", timeoutMs: 15, minLimit: 4 });
+    expect(low.goodput).toBeLessThan(0.75);
+    expect(low.limitRange[0]).toBe(4);
+  });
+
+  it.each([2, 4])("Gradient2 with Netflix's defaults keeps goodput at %d× but lets latency drift (its long RTT follows the queue)", (multiple) => {
+    const r = at(multiple, { algorithm: "gradient2" });
+    expect(r.goodput).toBeGreaterThanOrEqual(0.9);
+    expect(r.p99Ratio).toBeGreaterThan(4);
+  });
+
+  it.each([2, 4])("Vegas with Netflix's defaults swings (+6 per unqueued sample, −1 per queued one) and misses both goals at %d×", (multiple) => {
+    const r = at(multiple, { algorithm: "vegas" });
+    expect(r.limitRange[0]).toBeLessThan(16);
+    expect(r.limitRange[1]).toBeGreaterThan(40);
+    expect(r.goodput).toBeLessThan(0.9);
+    expect(r.p99Ratio).toBeGreaterThan(2);
+  });
+
+  it("without a limiter latency grows without bound", () => {
+    expect(at(4, undefined).p99Ratio).toBeGreaterThan(100);
+  });
+});
