@@ -139,6 +139,24 @@ describe("pumpMessages", () => {
     expect(sink.writes).toEqual([[1, 2]]);
   });
 
+  it("ends the source when a message cannot be serialized, so it frees what it holds", async () => {
+    const sink = new RecordingSink();
+    let cleanedUp = false;
+    const source = (async function* () {
+      try {
+        yield 1;
+        yield "bad";
+        yield 3;
+      } finally {
+        cleanedUp = true;
+      }
+    })();
+    await expect(pumpMessages(source, sink)).rejects.toThrow("cannot serialize");
+    await nextTurn();
+    expect(cleanedUp).toBe(true);
+    expect(sink.writes).toEqual([[1]]);
+  });
+
   it("writes nothing once the sink has stopped, and stops pulling", async () => {
     const sink = new RecordingSink();
     let pulled = 0;

@@ -32,7 +32,8 @@ export interface MessageSink {
  * instead of one per message. Order is kept; nothing more is pulled while the stream needs to
  * drain, so at most `maxBatchBytes` plus one message wait beyond the stream's high-water mark.
  * Resolves once every message pulled has been handed to `sink.write` (or dropped because the sink
- * stopped); rejects with what `source` or `sink.serialize` threw, after writing what came before.
+ * stopped); rejects with what `source` or `sink.serialize` threw, after writing what came before
+ * and ending `source` (its `return()`).
  * @private
  */
 export async function pumpMessages(source: AsyncIterator<unknown>, sink: MessageSink): Promise<void> {
@@ -70,6 +71,11 @@ export async function pumpMessages(source: AsyncIterator<unknown>, sink: Message
         add(value);
       }
     }
+  } catch (error) {
+    // A message that cannot be serialized ends the call: let the source let go of what it holds
+    // (a hub subscription closes); after a source's own throw this is a no-op.
+    void source.return?.()?.catch(() => {});
+    throw error;
   } finally {
     flush();
   }
