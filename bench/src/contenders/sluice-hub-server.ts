@@ -1,97 +1,79 @@
 // Server of the stream scenario's hub rows: serve() whose EchoStream calls are subscribers of an
-// event hub. Calls gather in groups of `subscribers`; then a publisher paced by the subscribers'
-// queues publishes the `count` events they asked for, and each call streams them out.
+// event hub. Calls gather in groups of `subscribers`, each group subscribed to a hub of its own; then
+// a publisher paced by the queues publishes the `count` events they asked for, and each call streams them out.
 import { create } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
-import { createHub, serve, unimplemented, type HubSubscription } from "@sluice/runtime";
-import { intOption, type StartServer } from "../harness/contracts.js";
+import { createHub, serve, unimplemented, type Hub, type HubSubscription } from "@sluice/runtime";
+import { choiceOption, intOption, type StartServer } from "../harness/contracts.js";
 import { EchoStreamResponseSchema, type EchoStreamRequest, type EchoStreamResponse } from "../../gen/bench/v1/echo_pb.js";
 import { registerEchoService } from "../../gen/bench/v1/echo_sluice.js";
 
 /** Each subscriber's queue; the publisher tops queues up when the fullest is at most half full. */
 const QUEUE_SIZE = 256;
 
-/** A call waiting for its group to fill. */
-interface Waiting {
-  readonly request: EchoStreamRequest;
-  readonly signal: AbortSignal;
-  start(subscription: HubSubscription<EchoStreamResponse>): void;
+/** The hub of one group, its subscriptions and the events left to publish. */
+interface Round {
+  readonly hub: Hub<EchoStreamResponse>;
+  readonly subscriptions: HubSubscription<EchoStreamResponse>[];
+  readonly message: EchoStreamResponse;
+  left: number;
+  scheduled: boolean;
 }
 
-/** Calls gathered into groups, and the paced publisher of each group's events. */
+/** Calls gathered into groups, each group with a hub of its own that closes after its last event. */
 class HubRounds {
-  readonly hub = createHub<EchoStreamResponse>({ queueSize: QUEUE_SIZE, slowConsumer: "end" });
   groupSize = 1;
-  private waiting: Waiting[] = [];
-  private readonly active = new Set<HubSubscription<EchoStreamResponse>>();
-  private message: EchoStreamResponse | undefined;
-  private left = 0;
-  private scheduled = false;
+  /** The group still gathering calls. */
+  private forming: Round | undefined;
 
-  /** Resolves with the call's subscription once its group is full (undefined if the call was cancelled first). */
-  join(request: EchoStreamRequest, signal: AbortSignal): Promise<HubSubscription<EchoStreamResponse> | undefined> {
-    if (signal.aborted) return Promise.resolve(undefined);
-    return new Promise((resolve) => {
-      const onAbort = (): void => {
-        this.waiting = this.waiting.filter((w) => w !== entry);
-        resolve(undefined);
-      };
-      const entry: Waiting = {
-        request,
-        signal,
-        start: (subscription) => {
-          signal.removeEventListener("abort", onAbort);
-          resolve(subscription);
-        },
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-      this.waiting.push(entry);
-      this.startIfFull();
+  /**
+   * Subscribes the call to the gathering group's hub (so it gets every event) and starts publishing
+   * once the group has `groupSize` calls that are still open.
+   */
+  join(request: EchoStreamRequest, signal: AbortSignal): { round: Round; subscription: HubSubscription<EchoStreamResponse> } {
+    const round = (this.forming ??= {
+      hub: createHub<EchoStreamResponse>({ queueSize: QUEUE_SIZE, slowConsumer: "end" }),
+      subscriptions: [],
+      message: create(EchoStreamResponseSchema, { payload: request.payload }),
+      left: request.count,
+      scheduled: false,
     });
-  }
-
-  /** The call is done with its subscription. */
-  leave(subscription: HubSubscription<EchoStreamResponse>): void {
-    subscription.close();
-    this.active.delete(subscription);
-    if (this.active.size === 0) this.left = 0;
-    this.startIfFull();
-  }
-
-  /** A subscriber took an event: publish more once the fullest queue is at most half full. */
-  took(subscription: HubSubscription<EchoStreamResponse>): void {
-    if (this.scheduled || this.left === 0 || subscription.queued > QUEUE_SIZE / 2) return;
-    this.scheduled = true;
-    setImmediate(() => this.publish());
-  }
-
-  private startIfFull(): void {
-    if (this.active.size > 0 || this.waiting.length < this.groupSize) return;
-    const group = this.waiting.splice(0, this.groupSize);
-    this.message = create(EchoStreamResponseSchema, { payload: group[0]!.request.payload });
-    this.left = group[0]!.request.count;
-    // Every member subscribes before the first event, so each gets all of them.
-    for (const member of group) {
-      const subscription = this.hub.subscribe({ signal: member.signal });
-      this.active.add(subscription);
-      member.start(subscription);
+    const subscription = round.hub.subscribe({ signal });
+    round.subscriptions.push(subscription);
+    let open = 0;
+    for (const s of round.subscriptions) if (!s.closed) open++;
+    if (open >= this.groupSize) {
+      this.forming = undefined;
+      this.publish(round);
     }
-    this.publish();
+    return { round, subscription };
   }
 
-  private publish(): void {
-    this.scheduled = false;
+  /** A subscriber took an event: publish more once its queue is at most half full. */
+  took(round: Round, subscription: HubSubscription<EchoStreamResponse>): void {
+    if (round.scheduled || round.left === 0 || subscription.queued > QUEUE_SIZE / 2) return;
+    round.scheduled = true;
+    setImmediate(() => this.publish(round));
+  }
+
+  /** Tops every queue up to the fullest one's room; closes the hub after the last event (calls end after their queues). */
+  private publish(round: Round): void {
+    round.scheduled = false;
     let fullest = 0;
-    for (const subscription of this.active) fullest = Math.max(fullest, subscription.queued);
-    for (let n = Math.min(QUEUE_SIZE - fullest, this.left); n > 0; n--, this.left--) this.hub.publish("all", this.message!);
+    for (const subscription of round.subscriptions) if (!subscription.closed) fullest = Math.max(fullest, subscription.queued);
+    for (let n = Math.min(QUEUE_SIZE - fullest, round.left); n > 0; n--, round.left--) round.hub.publish("all", round.message);
+    if (round.left === 0) round.hub.close();
   }
 }
 
 /**
- * Options: none. Point arguments (`configure`): `subscribers`, the calls a group gathers before
- * its events are published (default 1). Serves up to 2,000 concurrent streams per connection.
+ * Options: `handler` "map" (default: the handler returns `subscription.map(...)`, the hub's response
+ * stream, batched on the fast path) or "generator" (an async generator yielding each event's value).
+ * Point arguments (`configure`): `subscribers`, the calls a group gathers before its events are
+ * published (default 1). Serves up to 2,000 concurrent streams per connection.
  */
-export const startServer: StartServer = async () => {
+export const startServer: StartServer = async (options) => {
+  const style = choiceOption(options, "handler", ["map", "generator"] as const, "map");
   const rounds = new HubRounds();
   const server = await serve({
     port: 0,
@@ -102,19 +84,24 @@ export const startServer: StartServer = async () => {
     routes: (router) =>
       registerEchoService(router, {
         echo: unimplemented,
-        async *echoStream(request: EchoStreamRequest, context: HandlerContext) {
-          const subscription = await rounds.join(request, context.signal);
-          if (subscription === undefined) return;
-          try {
-            let sent = 0;
-            for await (const event of subscription) {
-              yield event.value;
-              if (++sent === request.count) return;
-              rounds.took(subscription);
-            }
-          } finally {
-            rounds.leave(subscription);
+        echoStream(request: EchoStreamRequest, context: HandlerContext) {
+          const { round, subscription } = rounds.join(request, context.signal);
+          if (style === "map") {
+            return subscription.map((event) => {
+              rounds.took(round, subscription);
+              return event.value;
+            });
           }
+          return (async function* () {
+            try {
+              for await (const event of subscription) {
+                yield event.value;
+                rounds.took(round, subscription);
+              }
+            } finally {
+              subscription.close();
+            }
+          })();
         },
         echoUpload: unimplemented,
         echoBidi: unimplemented,

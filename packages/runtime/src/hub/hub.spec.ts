@@ -1,4 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import { notReady, readySourceOf, takeReady } from "../call/ready-values.js";
 import { createHub, type HubEvent } from "./hub.js";
 
 const seqs = (events: readonly (HubEvent<unknown> | undefined)[]): (number | undefined)[] => events.map((e) => e?.seq);
@@ -154,6 +155,64 @@ describe("createHub", () => {
     for await (const event of a) seen.push(event.value);
     expect(seen).toEqual([1]);
     expect(() => hub.publish("k", 2)).toThrow("publish: the hub is closed");
+    expect(hub.stats().subscribers).toBe(0);
+  });
+
+  it("map() reads events through the projection in order, and hands queued ones over without waiting", async () => {
+    const hub = createHub<number>();
+    const subscription = hub.subscribe();
+    const reader = subscription.map((event) => `${event.seq}:${event.value}`)[Symbol.asyncIterator]();
+    for (let i = 0; i < 4; i++) hub.publish("k", i * 10);
+    expect(await reader.next()).toEqual({ done: false, value: "1:0" });
+    const ready = readySourceOf(reader)!;
+    expect([ready[takeReady](), ready[takeReady](), ready[takeReady]()]).toEqual(["2:10", "3:20", "4:30"]);
+    expect(ready[takeReady]()).toBe(notReady);
+    expect(subscription.queued).toBe(0);
+    const waiting = reader.next();
+    hub.publish("k", 50);
+    expect(await waiting).toEqual({ done: false, value: "5:50" });
+    hub.close();
+    expect(await reader.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it("map()'s return() closes the subscription and frees its queue", async () => {
+    const hub = createHub<number>({ queueSize: 8 });
+    const subscription = hub.subscribe();
+    const reader = subscription.map((event) => event.value)[Symbol.asyncIterator]();
+    for (let i = 0; i < 5; i++) hub.publish("k", i);
+    expect(await reader.next()).toEqual({ done: false, value: 0 });
+    await reader.return!();
+    expect(subscription.closed).toBe(true);
+    expect(subscription.queued).toBe(0);
+    expect(hub.stats().subscribers).toBe(0);
+    expect(readySourceOf(reader)![takeReady]()).toBe(notReady);
+  });
+
+  it("map() of an ended slow subscriber yields its queue, then throws RESOURCE_EXHAUSTED; a throwing projection fails the read", async () => {
+    const hub = createHub<number>({ queueSize: 2, slowConsumer: "end" });
+    const subscription = hub.subscribe();
+    for (let i = 0; i < 3; i++) hub.publish("k", i);
+    const seen: number[] = [];
+    const error = await (async () => {
+      for await (const value of subscription.map((event) => event.value)) seen.push(value);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual([0, 1]);
+    expect((error as ConnectError).code).toBe(Code.ResourceExhausted);
+    const other = hub.subscribe();
+    hub.publish("k", 3);
+    const failing = other.map(() => {
+      throw new Error("bad projection");
+    })[Symbol.asyncIterator]();
+    await expect(failing.next()).rejects.toThrow("bad projection");
+  });
+
+  it("map() ends a pending read when the subscription's signal aborts", async () => {
+    const hub = createHub<number>();
+    const controller = new AbortController();
+    const reader = hub.subscribe({ signal: controller.signal }).map((event) => event.value)[Symbol.asyncIterator]();
+    const waiting = reader.next();
+    controller.abort();
+    expect(await waiting).toEqual({ done: true, value: undefined });
     expect(hub.stats().subscribers).toBe(0);
   });
 

@@ -2,6 +2,8 @@
 // (streaming calls) read them, each through its own bounded queue; optional bounded replay.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { RingQueue } from "../rx/ring-queue.js";
+import { notReady, takeReady, type ReadySource } from "../call/ready-values.js";
+import { markPublished } from "./shared-encoding.js";
 import { resolveLimits, resolveReplaySize, type HubOptions, type ResolvedLimits, type SubscriberLimits } from "./hub-options.js";
 
 /** One published event. */
@@ -45,6 +47,15 @@ export interface HubSubscription<T> extends AsyncIterable<HubEvent<T>> {
   unwatch(key: string): void;
   /** Sets the one function called when an event is queued or the subscription ends (undefined: none). */
   onReadable(listener: (() => void) | undefined): void;
+  /**
+   * The events as `project` maps them, as a response stream a streaming handler can return as it is
+   * (`return subscription.map((e) => e.value)`): it ends when the subscription does (throwing its
+   * `error`), and ending it early (the call cancelled) closes the subscription. On serve()'s fast
+   * path every queued event is sent in one batch — one buffer, one write — and a published value
+   * sent as it is (not copied by `project`) is serialized once for all subscribers. Like iterating
+   * the subscription, it is for one reader at a time.
+   */
+  map<U>(project: (event: HubEvent<T>) => U): AsyncIterable<U>;
   /** Unsubscribes and drops what is queued; an iteration in progress ends. */
   close(): void;
 }
@@ -126,6 +137,7 @@ export function createHub<T>(options: HubOptions = {}): Hub<T> {
       if (hubClosed) throw new Error("publish: the hub is closed");
       const event: HubEvent<T> = { seq: ++lastSeq, key, value, at: now() };
       counters.published++;
+      markPublished(value);
       if (replay !== undefined) {
         if (replay.full) replay.shift();
         replay.push(event);
@@ -290,30 +302,61 @@ class Subscriber<T> implements HubSubscription<T> {
     this.end(undefined);
   }
 
+  map<U>(project: (event: HubEvent<T>) => U): AsyncIterable<U> {
+    return { [Symbol.asyncIterator]: () => new EventReader(this, project) };
+  }
+
   [Symbol.asyncIterator](): AsyncIterator<HubEvent<T>> {
-    return {
-      next: () => {
-        const event = this.take();
-        if (event !== undefined) return Promise.resolve({ done: false, value: event });
-        if (this.over) return this.failure !== undefined ? Promise.reject(this.failure) : Promise.resolve({ done: true, value: undefined });
-        return new Promise<IteratorResult<HubEvent<T>>>((resolve, reject) => {
-          this.listener = () => {
-            const next = this.take();
-            if (next !== undefined) {
-              this.listener = undefined;
-              resolve({ done: false, value: next });
-            } else if (this.over) {
-              this.listener = undefined;
-              if (this.failure !== undefined) reject(this.failure);
-              else resolve({ done: true, value: undefined });
-            }
-          };
-        });
-      },
-      return: (value?: unknown) => {
-        this.close();
-        return Promise.resolve({ done: true, value: value as HubEvent<T> });
-      },
-    };
+    return new EventReader(this, (event) => event);
+  }
+}
+
+/** Reads a subscription's events through `project`: waits for events, and hands over queued ones at once. */
+class EventReader<T, U> implements AsyncIterator<U>, ReadySource {
+  constructor(
+    private readonly subscription: Subscriber<T>,
+    private readonly project: (event: HubEvent<T>) => U,
+  ) {}
+
+  next(): Promise<IteratorResult<U>> {
+    const subscription = this.subscription;
+    const event = subscription.take();
+    if (event !== undefined) return this.resolved(event);
+    if (subscription.closed) return this.ended();
+    return new Promise<IteratorResult<U>>((resolve, reject) => {
+      subscription.onReadable(() => {
+        const next = subscription.take();
+        if (next !== undefined) {
+          subscription.onReadable(undefined);
+          this.resolved(next).then(resolve, reject);
+        } else if (subscription.closed) {
+          subscription.onReadable(undefined);
+          this.ended().then(resolve, reject);
+        }
+      });
+    });
+  }
+
+  return(value?: unknown): Promise<IteratorResult<U>> {
+    this.subscription.close();
+    return Promise.resolve({ done: true, value: value as U });
+  }
+
+  [takeReady](): unknown {
+    const event = this.subscription.take();
+    return event === undefined ? notReady : this.project(event);
+  }
+
+  private resolved(event: HubEvent<T>): Promise<IteratorResult<U>> {
+    try {
+      return Promise.resolve({ done: false, value: this.project(event) });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private ended(): Promise<IteratorResult<U>> {
+    const failure = this.subscription.error;
+    return failure !== undefined ? Promise.reject(failure) : Promise.resolve({ done: true, value: undefined });
   }
 }

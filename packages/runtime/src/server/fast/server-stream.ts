@@ -1,15 +1,18 @@
 // gRPC server streaming on the fast path: one request message, then the handler's async iterable
-// written as framed messages with backpressure; status in the trailers (trailers-only when the
-// handler fails before its first message); client cancel and deadline abort the handler's signal.
+// written as framed messages with backpressure (batched per turn by message-pump.ts); status in the
+// trailers (trailers-only when the handler fails before its first message); client cancel and
+// deadline abort the handler's signal.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import type { BinaryReadOptions, BinaryWriteOptions, DescMessage } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import { parseGrpcTimeout } from "../../internals/private-apis.js";
-import { encodeEnvelope, tooLargeError } from "../../transport/envelope.js";
+import { tooLargeError } from "../../transport/envelope.js";
 import { parse } from "../../transport/codec.js";
 import { armDeadline } from "../../transport/deadline-timer.js";
 import { FastContext, requestUrl } from "./fast-context.js";
 import type { FastMethod } from "./method-table.js";
+import { pumpMessages } from "./message-pump.js";
+import { encodeShared } from "../../hub/shared-encoding.js";
 import { declaredLength, unwrapUnary } from "./request-body.js";
 import { addHeaders, grpcProtoContentType, grpcStatusFields, respondSafely, sendGrpcError, toConnectError } from "./responses.js";
 
@@ -124,26 +127,26 @@ export function serveServerStream(
     try {
       const output = (entry.impl as (input: unknown, context: FastContext) => AsyncIterable<unknown>)(message, ctx);
       iterator = output[Symbol.asyncIterator]();
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done === true || closed || ended) break;
-        const frame = encodeEnvelope(options.serialize(entry.method.output, next.value));
-        if (!headersSent) {
-          const h: OutgoingHttpHeaders = { ":status": 200 };
-          addHeaders(h, ctx.responseHeaderIfAny);
-          h["content-type"] = grpcProtoContentType;
-          if (!respondSafely(stream, h, false, true)) return;
-          headersSent = true;
-        }
-        if (!stream.write(frame)) {
-          await new Promise<void>((resolve) => {
+      await pumpMessages(iterator, {
+        serialize: (message) => encodeShared(message, entry.method.output, options.serialize),
+        write(frames) {
+          if (!headersSent) {
+            const h: OutgoingHttpHeaders = { ":status": 200 };
+            addHeaders(h, ctx.responseHeaderIfAny);
+            h["content-type"] = grpcProtoContentType;
+            if (!respondSafely(stream, h, false, true)) return;
+            headersSent = true;
+          }
+          stream.write(frames);
+        },
+        stopped: () => closed || ended || stream.destroyed,
+        needsDrain: () => stream.writableNeedDrain,
+        drained: () =>
+          new Promise<void>((resolve) => {
             wake = resolve;
             stream.once("drain", resolve);
-          });
-          wake = undefined;
-          if (closed || ended) break;
-        }
-      }
+          }).finally(() => (wake = undefined)),
+      });
     } catch (error) {
       failure = toConnectError(error);
     }

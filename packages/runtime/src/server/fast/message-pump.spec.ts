@@ -1,0 +1,193 @@
+import { notReady, takeReady } from "../../call/ready-values.js";
+import { maxBatchBytes, pumpMessages, type MessageSink } from "./message-pump.js";
+
+/** A sink recording each write as the list of messages (one byte each: the number) it framed. */
+class RecordingSink implements MessageSink {
+  readonly writes: number[][] = [];
+  /** Bytes a serialized message takes (a message is a number, repeated). */
+  messageBytes = 1;
+  isStopped = false;
+  needsDrainNow = false;
+  private onDrain: (() => void) | undefined;
+
+  serialize(message: unknown): Uint8Array {
+    if (message === "bad") throw new Error("cannot serialize");
+    return new Uint8Array(this.messageBytes).fill(message as number);
+  }
+  write(frames: Buffer): void {
+    const messages: number[] = [];
+    for (let at = 0; at < frames.length; ) {
+      expect(frames[at]).toBe(0);
+      const length = frames.readUInt32BE(at + 1);
+      messages.push(frames[at + 5]!);
+      at += 5 + length;
+    }
+    this.writes.push(messages);
+  }
+  stopped(): boolean {
+    return this.isStopped;
+  }
+  needsDrain(): boolean {
+    return this.needsDrainNow;
+  }
+  drained(): Promise<void> {
+    return new Promise((resolve) => (this.onDrain = resolve));
+  }
+  drain(): void {
+    this.needsDrainNow = false;
+    this.onDrain?.();
+  }
+}
+
+async function* ready(values: readonly unknown[]): AsyncGenerator<unknown> {
+  for (const value of values) yield value;
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** An async iterator over a queue that also hands its queued values over through the ready-values protocol. */
+function queueSource(queue: number[], taken: { count: number }): AsyncIterator<unknown> & { [takeReady](): unknown } {
+  return {
+    next: () => {
+      const value = queue.shift();
+      taken.count += value === undefined ? 0 : 1;
+      return Promise.resolve(value === undefined ? { done: true, value: undefined } : { done: false, value });
+    },
+    [takeReady]: () => {
+      const value = queue.shift();
+      if (value === undefined) return notReady;
+      taken.count++;
+      return value;
+    },
+  };
+}
+
+describe("pumpMessages", () => {
+  it("frames the messages ready within one turn into one write, in order", async () => {
+    const sink = new RecordingSink();
+    await pumpMessages(ready([1, 2, 3, 4, 5]), sink);
+    expect(sink.writes).toEqual([[1, 2, 3, 4, 5]]);
+  });
+
+  it("writes what is ready before the source waits, without waiting for the source", async () => {
+    const sink = new RecordingSink();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const pumping = pumpMessages(
+      (async function* () {
+        yield 1;
+        yield 2;
+        await gate;
+        yield 3;
+      })(),
+      sink,
+    );
+    await nextTurn();
+    expect(sink.writes).toEqual([[1, 2]]);
+    release();
+    await pumping;
+    expect(sink.writes).toEqual([[1, 2], [3]]);
+  });
+
+  it("writes once maxBatchBytes are gathered, and pulls at most one message more while the stream needs to drain", async () => {
+    const sink = new RecordingSink();
+    sink.messageBytes = 1000;
+    const perBatch = Math.floor(maxBatchBytes / 1005);
+    const total = 3 * perBatch;
+    const queue = Array.from({ length: total }, (_, i) => i % 200);
+    const taken = { count: 0 };
+    const write = sink.write.bind(sink);
+    sink.write = (frames) => {
+      write(frames);
+      sink.needsDrainNow = true; // the stream's buffer is over its high-water mark after each write
+    };
+    let done = false;
+    const pumping = pumpMessages(queueSource(queue, taken), sink).then(() => (done = true));
+    await nextTurn();
+    expect(sink.writes[0]).toHaveLength(perBatch);
+    // Bounded: one batch and the message that overflowed it; the rest stays in the source's queue.
+    expect(taken.count).toBe(perBatch + 1);
+    expect(queue).toHaveLength(total - perBatch - 1);
+    for (let turns = 0; !done && turns < 100; turns++) {
+      sink.drain();
+      await nextTurn();
+    }
+    await pumping;
+    expect(sink.writes.flat()).toEqual(Array.from({ length: total }, (_, i) => i % 200));
+    expect(Math.max(...sink.writes.map((w) => w.length))).toBe(perBatch);
+  });
+
+  it("takes every queued value of a ready source in one turn without awaiting each", async () => {
+    const sink = new RecordingSink();
+    const taken = { count: 0 };
+    const queue = [1, 2, 3, 4, 5, 6, 7, 8];
+    let nextCalls = 0;
+    const source = queueSource(queue, taken);
+    const next = source.next.bind(source);
+    source.next = () => {
+      nextCalls++;
+      return next();
+    };
+    await pumpMessages(source, sink);
+    expect(sink.writes).toEqual([[1, 2, 3, 4, 5, 6, 7, 8]]);
+    expect(nextCalls).toBe(2); // the first value, then the end
+  });
+
+  it("writes the messages before a failing one, then rejects with its error", async () => {
+    const sink = new RecordingSink();
+    await expect(pumpMessages(ready([1, 2, "bad", 4]), sink)).rejects.toThrow("cannot serialize");
+    expect(sink.writes).toEqual([[1, 2]]);
+  });
+
+  it("ends the source when a message cannot be serialized, so it frees what it holds", async () => {
+    const sink = new RecordingSink();
+    let cleanedUp = false;
+    const source = (async function* () {
+      try {
+        yield 1;
+        yield "bad";
+        yield 3;
+      } finally {
+        cleanedUp = true;
+      }
+    })();
+    await expect(pumpMessages(source, sink)).rejects.toThrow("cannot serialize");
+    await nextTurn();
+    expect(cleanedUp).toBe(true);
+    expect(sink.writes).toEqual([[1]]);
+  });
+
+  it("writes nothing once the sink has stopped, and stops pulling", async () => {
+    const sink = new RecordingSink();
+    let pulled = 0;
+    const source = (async function* () {
+      for (let i = 1; i <= 10; i++) {
+        pulled++;
+        if (i === 3) sink.isStopped = true;
+        yield i;
+      }
+    })();
+    await pumpMessages(source, sink);
+    expect(sink.writes).toEqual([]);
+    expect(pulled).toBe(3);
+  });
+
+  it("ends a pump waiting for drain when the sink stops", async () => {
+    const sink = new RecordingSink();
+    sink.needsDrainNow = true;
+    let pulled = 0;
+    const pumping = pumpMessages(
+      (async function* () {
+        pulled++;
+        yield 1;
+      })(),
+      sink,
+    );
+    await nextTurn();
+    sink.isStopped = true;
+    sink.drain();
+    await pumping;
+    expect(pulled).toBe(0);
+    expect(sink.writes).toEqual([]);
+  });
+});

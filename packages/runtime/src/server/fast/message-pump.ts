@@ -1,0 +1,110 @@
+// Drives a streaming handler's messages into an HTTP/2 stream: the messages ready within one turn of
+// the event loop are framed into one buffer and written at once, in order, with backpressure.
+import { notReady, readySourceOf, takeReady } from "../../call/ready-values.js";
+
+/** Bytes of framed messages gathered before they are written without waiting for the turn to end. @private */
+export const maxBatchBytes = 16 * 1024;
+
+/** gRPC / Connect envelope prefix: 1 flag byte, 4-byte big-endian length. */
+const PREFIX_BYTES = 5;
+
+/** Where {@link pumpMessages} writes. @private */
+export interface MessageSink {
+  /** Serializes one response message; a throw ends the pump (what was serialized before it is written first). */
+  serialize(message: unknown): Uint8Array;
+  /** Writes framed messages (sending the response headers first when they are not out yet). */
+  write(frames: Buffer): void;
+  /** True once the call is over (client gone, deadline, response completed): stop, dropping what is not written. */
+  stopped(): boolean;
+  /** True while the stream's buffer is over its high-water mark. */
+  needsDrain(): boolean;
+  /** Resolves on the stream's 'drain', or when the call stops. */
+  drained(): Promise<void>;
+}
+
+/**
+ * Pulls `source` until it is done or `sink` stops, and writes each message as a gRPC / Connect
+ * envelope (flags 0). Messages that are ready one after another without the event loop turning
+ * (an async generator reading a full queue; a source implementing the ready-values protocol, such as
+ * a hub subscription's `map`, hands them over without a promise each) are framed into one buffer
+ * and written with one `write` when the turn ends (`process.nextTick`, before any I/O or timer) or
+ * once {@link maxBatchBytes} are gathered, so a burst costs one write and one DATA frame per stream
+ * instead of one per message. Order is kept; nothing more is pulled while the stream needs to
+ * drain, so at most `maxBatchBytes` plus one message wait beyond the stream's high-water mark.
+ * Resolves once every message pulled has been handed to `sink.write` (or dropped because the sink
+ * stopped); rejects with what `source` or `sink.serialize` threw, after writing what came before
+ * and ending `source` (its `return()`).
+ * @private
+ */
+export async function pumpMessages(source: AsyncIterator<unknown>, sink: MessageSink): Promise<void> {
+  const batch = new FrameBatch();
+  let flushQueued = false;
+  const flush = (): void => {
+    flushQueued = false;
+    const frames = batch.take();
+    if (frames !== undefined && !sink.stopped()) sink.write(frames);
+  };
+  const add = (message: unknown): void => {
+    const bytes = sink.serialize(message);
+    if (batch.bytes + PREFIX_BYTES + bytes.byteLength > maxBatchBytes && batch.bytes > 0) flush();
+    batch.add(bytes);
+    if (batch.bytes >= maxBatchBytes) flush();
+    else if (!flushQueued) {
+      flushQueued = true;
+      process.nextTick(flush);
+    }
+  };
+  const ready = readySourceOf(source);
+  try {
+    for (;;) {
+      if (sink.needsDrain()) {
+        await sink.drained();
+        if (sink.stopped()) return;
+      }
+      const next = await source.next();
+      if (next.done === true || sink.stopped()) return;
+      add(next.value);
+      if (ready === undefined) continue;
+      while (!sink.needsDrain() && !sink.stopped()) {
+        const value = ready[takeReady]();
+        if (value === notReady) break;
+        add(value);
+      }
+    }
+  } catch (error) {
+    // A message that cannot be serialized ends the call: let the source let go of what it holds
+    // (a hub subscription closes); after a source's own throw this is a no-op.
+    void source.return?.()?.catch(() => {});
+    throw error;
+  } finally {
+    flush();
+  }
+}
+
+/** Serialized messages waiting to be framed into one buffer. */
+class FrameBatch {
+  private messages: Uint8Array[] = [];
+  /** Framed size of what is held. */
+  bytes = 0;
+
+  add(message: Uint8Array): void {
+    this.messages.push(message);
+    this.bytes += PREFIX_BYTES + message.byteLength;
+  }
+
+  /** Frames what is held into one buffer and empties the batch; undefined when empty. */
+  take(): Buffer | undefined {
+    if (this.bytes === 0) return undefined;
+    const out = Buffer.allocUnsafe(this.bytes);
+    let at = 0;
+    for (const message of this.messages) {
+      out[at] = 0;
+      out.writeUInt32BE(message.byteLength, at + 1);
+      out.set(message, at + PREFIX_BYTES);
+      at += PREFIX_BYTES + message.byteLength;
+    }
+    this.messages = [];
+    this.bytes = 0;
+    return out;
+  }
+}
