@@ -1,8 +1,8 @@
 // Sluice's window climber: miniature simulations (Waldspurger et al., ATC '17) of the same cache on
 // a hash-sampled slice of the keys, each with a different fixed window; the main cache follows the
 // window of whichever miniature has hit most lately.
-import type { CacheStore } from "./cache-store.js";
 import { HASH_MASK } from "./frequency-sketch.js";
+import { MiniatureCaches } from "./miniature-caches.js";
 import { createFixedWindow, type WindowClimber } from "./window-climber.js";
 
 /**
@@ -23,40 +23,34 @@ const MIN_RATE = 1 / 32;
 const MAX_RATE = 1 / 16;
 
 /**
- * Builds one miniature: a fixed-window cache of `capacity` entries with window share `share`, whose
- * frequency sketch is sized for `sketchEntries` (the main sketch's size scaled by the sampling rate).
- */
-export type MiniatureFactory<K> = (capacity: number, share: number, sketchEntries: number) => CacheStore<K, true>;
-
-/**
  * A climber that replays 1 key in `1/rate` (chosen by hash) through one miniature cache per
- * window share in `MINIATURE_WINDOWS`, scores their hits with exponential decay over periods of
- * 10 × miniature capacity sampled reads, and after each period moves the main window toward the
- * winner's share of `maximum`. The miniatures cost O(1) per sampled read. When they would hold
- * fewer than `FEWEST_MINIATURE_ENTRIES`, no miniature is built and the window stays where it is.
+ * window share in `MINIATURE_WINDOWS` (simulated together, `MiniatureCaches`, keyed by the main
+ * store's key hash, their sketch sized for `sketchEntries` scaled by the rate), scores their hits
+ * with exponential decay over periods of 10 × miniature capacity sampled reads, and after each
+ * period moves the main window toward the winner's share of `maximum`. The miniatures cost O(1)
+ * per sampled read. When they would hold fewer than `FEWEST_MINIATURE_ENTRIES`, none is built and
+ * the window stays where it is.
  */
-export function createMiniatureClimber<K>(maximum: number, entries: number, sketchEntries: number, build: MiniatureFactory<K>): WindowClimber<K> {
+export function createMiniatureClimber<K>(maximum: number, entries: number, sketchEntries: number): WindowClimber<K> {
   const rate = Math.min(MAX_RATE, Math.max(MIN_RATE, MIN_MINIATURE / Math.max(1, entries)));
   const threshold = Math.floor(rate * (HASH_MASK + 1));
   const capacity = Math.max(1, Math.round(entries * rate));
   if (capacity < FEWEST_MINIATURE_ENTRIES) return createFixedWindow<K>();
   const miniSketch = Math.max(1, Math.round(sketchEntries * rate));
   const period = 10 * capacity;
-  let minis = MINIATURE_WINDOWS.map((share) => build(capacity, share, miniSketch));
+  const minis = new MiniatureCaches(capacity, MINIATURE_WINDOWS, miniSketch);
   const scores = MINIATURE_WINDOWS.map(() => 0);
   const hits = MINIATURE_WINDOWS.map(() => 0);
-  let sampled = 0;
+  let reads = 0;
   let share: number = MINIATURE_WINDOWS[0];
   return {
-    record(key, hash, _hit, _ready, window) {
-      if ((hash & HASH_MASK) >= threshold) return 0;
-      for (let i = 0; i < minis.length; i++) {
-        const mini = minis[i]!;
-        if (mini.get(key) !== undefined) hits[i]!++;
-        else mini.set(key, true, 1, Infinity);
-      }
-      if (++sampled >= period) {
-        sampled = 0;
+    record(_key, hash, _hit, _ready, window) {
+      const sampled = hash & HASH_MASK;
+      if (sampled >= threshold) return 0;
+      const mask = minis.access(sampled);
+      for (let i = 0; i < hits.length; i++) if ((mask >>> i) & 1) hits[i]!++;
+      if (++reads >= period) {
+        reads = 0;
         let best = 0;
         for (let i = 0; i < scores.length; i++) {
           scores[i] = scores[i]! / 2 + hits[i]!;
@@ -70,10 +64,10 @@ export function createMiniatureClimber<K>(maximum: number, entries: number, sket
     },
     evicted() {},
     reset() {
-      minis = MINIATURE_WINDOWS.map((s) => build(capacity, s, miniSketch));
+      minis.reset();
       scores.fill(0);
       hits.fill(0);
-      sampled = 0;
+      reads = 0;
       share = MINIATURE_WINDOWS[0];
     },
   };

@@ -1,7 +1,6 @@
 import { createTinyLfuStore } from "./tinylfu-store.js";
 import { createHillClimber } from "./window-climber.js";
 import { createMiniatureClimber } from "./miniature-climber.js";
-import { createLruStore } from "./lru-store.js";
 
 const noJitter = () => 0.5; // floor(0.5 × 128) ≠ 0: the random admission never fires
 
@@ -123,29 +122,33 @@ describe("createHillClimber", () => {
   });
 });
 
+/** Reads of a recency-heavy stream: each key read twice, 20 new keys apart (hash = key, all sampled). */
+function rereadStep(climber: ReturnType<typeof createMiniatureClimber<number>>, i: number, window: number): number {
+  const key = i >> 1;
+  const k = i & 1 ? Math.max(0, key - 20) : key;
+  return climber.record(k, k, false, true, window);
+}
+
 describe("createMiniatureClimber", () => {
-  it("moves the window toward the share whose miniature hits most", () => {
-    const climber = createMiniatureClimber<number>(1000, 1000, 1000, (capacity, share) =>
-      // Stand-in miniatures: LRU sized by share (63 × share): only share 0.8 (50) holds the 50-key loop.
-      createLruStore<number, true>({ maxEntries: Math.max(1, Math.round(capacity * share)), maxBytes: 0, now: () => 0 }),
-    );
+  it("moves the window to the share whose miniature hits most: 80 % when keys come back 20 reads later", () => {
+    const climber = createMiniatureClimber<number>(1000, 1000, 1000); // 63-entry miniatures, windows 1 / 16 / 51
     let step = 0;
-    for (let i = 0; i < 400_000 && step === 0; i++) step = climber.record(i % 50, (i % 50) * 0x100000, false, true, 10); // 50 sampled keys in a loop
+    let reads = 0;
+    for (; reads < 10_000 && step === 0; reads++) step = rereadStep(climber, reads, 10);
     expect(step).toBe(800 - 10); // share 0.8 of 1000, from a window of 10
+    expect(reads).toBe(630); // after one period: 10 × 63 sampled reads
   });
 });
 
 describe("createMiniatureClimber below 512 entries", () => {
-  it("builds no miniature and never moves the window when they would hold under 32 entries", () => {
-    const built: number[] = [];
-    const build = (capacity: number) => {
-      built.push(capacity);
-      return createLruStore<number, true>({ maxEntries: capacity, maxBytes: 0, now: () => 0 });
-    };
-    const small = createMiniatureClimber<number>(500, 500, 512, build); // 500 / 16 ≈ 31 entries
-    for (let i = 0; i < 100_000; i++) expect(small.record(i % 50, 0, i % 3 === 0, true, 5)).toBe(0);
-    expect(built).toEqual([]);
-    createMiniatureClimber<number>(512, 512, 512, build); // 512 / 16 = 32 entries: one miniature per share
-    expect(built).toEqual([32, 32, 32]);
+  it("never moves the window when the miniatures would hold under 32 entries", () => {
+    const small = createMiniatureClimber<number>(500, 500, 512); // 500 / 16 ≈ 31 entries
+    let steps = 0;
+    for (let i = 0; i < 100_000; i++) steps += Math.abs(rereadStep(small, i, 5));
+    expect(steps).toBe(0);
+    const least = createMiniatureClimber<number>(512, 512, 512); // 512 / 16 = 32 entries
+    let moved = false;
+    for (let i = 0; i < 100_000 && !moved; i++) moved = rereadStep(least, i, 5) !== 0;
+    expect(moved).toBe(true);
   });
 });

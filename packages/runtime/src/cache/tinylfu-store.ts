@@ -3,7 +3,7 @@
 import { checkEntryArguments, checkStoreBounds, type CacheStore, type RemovalCause, type StoreOptions } from "./cache-store.js";
 import { FrequencySketch, hashKey } from "./frequency-sketch.js";
 import { createMiniatureClimber } from "./miniature-climber.js";
-import { NO_SLOT, SlotArena } from "./slot-arena.js";
+import { NO_SLOT, RELEASED, SlotArena } from "./slot-arena.js";
 import { createFixedWindow, createHillClimber, type WindowClimber } from "./window-climber.js";
 
 const WINDOW = 0;
@@ -109,15 +109,12 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     this.sketchCapacity = sketchEntries;
     this.windowMaximum = this.maximum - Math.floor((1 - share) * this.maximum);
     this.protectedMaximum = Math.floor(PERCENT_PROTECTED * (this.maximum - this.windowMaximum));
-    const random = this.random;
     this.climber =
       climber === "caffeine"
         ? createHillClimber<K>(this.maximum, 10 * this.sketchCapacity)
         : climber === "fixed"
           ? createFixedWindow<K>()
-          : createMiniatureClimber<K>(this.maximum, entries, sketchEntries, (capacity, windowShare, miniSketchEntries) =>
-              createTinyLfuStore<K, true>({ maxEntries: capacity, maxBytes: 0, now: () => 0, climber: "fixed", windowShare, random, hash: this.hash, sketchEntries: miniSketchEntries }),
-            );
+          : createMiniatureClimber<K>(this.maximum, entries, sketchEntries);
   }
 
   get entries(): number {
@@ -175,7 +172,7 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
       this.touched(old, slots.hashes[old]!);
       this.onRemove?.(key, oldValue, "replaced");
       this.evictWhileOver();
-      return this.map.get(key) === old;
+      return this.holds(old);
     }
     // A set usually follows the get that missed: reuse that hash.
     const hash = missedBefore ? this.missedHash : this.hash(key, this.seed);
@@ -188,7 +185,12 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     this.map.set(key, slot);
     this.byteCount += size;
     this.evictWhileOver();
-    return this.map.get(key) === slot;
+    return this.holds(slot);
+  }
+
+  /** True unless `slot`, just set, was released since (no slot is allocated while a set evicts). */
+  private holds(slot: number): boolean {
+    return this.slots.queueOf[slot] !== RELEASED;
   }
 
   delete(key: K): boolean {
