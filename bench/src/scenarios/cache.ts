@@ -57,17 +57,21 @@ const TIMED = new Set(["tinylfu", "lru-cache"]);
 function measurePoint(trace: Trace, capacity: number, runs: number, real: boolean): PointResult {
   const hitPct: Record<string, number> = {};
   const nsPerRequest: Record<string, number> = {};
-  for (const policy of policiesUnderTest) {
-    const repeats = policy.randomized || TIMED.has(policy.id) ? runs : 1;
-    const hits: number[] = [];
-    const times: number[] = [];
-    for (let run = 0; run < repeats; run++) {
+  const hits = new Map(policiesUnderTest.map((p) => [p.id, [] as number[]]));
+  const times = new Map(policiesUnderTest.map((p) => [p.id, [] as number[]]));
+  // Runs take turns (every policy's first run, then the second…), so that the timed policies see
+  // the same machine load and garbage from earlier replays.
+  for (let run = 0; run < runs; run++) {
+    for (const policy of policiesUnderTest) {
+      if (run > 0 && !policy.randomized && !TIMED.has(policy.id)) continue;
       const result = replay(policy.create(capacity, seededRandom(1000 + run)), trace.keys);
-      hits.push(result.hits);
-      times.push(result.ns / trace.keys.length);
+      hits.get(policy.id)!.push(result.hits);
+      times.get(policy.id)!.push(result.ns / trace.keys.length);
     }
-    hitPct[policy.id] = (100 * median(hits)) / trace.keys.length;
-    nsPerRequest[policy.id] = median(times);
+  }
+  for (const policy of policiesUnderTest) {
+    hitPct[policy.id] = (100 * median(hits.get(policy.id)!)) / trace.keys.length;
+    nsPerRequest[policy.id] = median(times.get(policy.id)!);
   }
   hitPct.perfectLfu = (100 * perfectLfuHits(trace.keys, capacity)) / trace.keys.length;
   hitPct.belady = (100 * beladyHits(trace.keys, capacity)) / trace.keys.length;
