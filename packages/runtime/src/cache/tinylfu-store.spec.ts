@@ -1,6 +1,6 @@
 import { createTinyLfuStore } from "./tinylfu-store.js";
 import { createHillClimber } from "./window-climber.js";
-import { createMiniatureClimber } from "./miniature-climber.js";
+import { createMiniatureClimber, followedMiniature } from "./miniature-climber.js";
 
 const noJitter = () => 0.5; // floor(0.5 × 128) ≠ 0: the random admission never fires
 
@@ -137,6 +137,70 @@ describe("createMiniatureClimber", () => {
     for (; reads < 10_000 && step === 0; reads++) step = rereadStep(climber, reads, 10);
     expect(step).toBe(800 - 10); // share 0.8 of 1000, from a window of 10
     expect(reads).toBe(630); // after one period: 10 × 63 sampled reads
+  });
+});
+
+describe("followedMiniature", () => {
+  it("switches only to a miniature scoring more than 1 % above the one followed", () => {
+    expect(followedMiniature([1000, 1009, 1005], 0)).toBe(0); // 0.9 % better: stay
+    expect(followedMiniature([1000, 1011, 1005], 0)).toBe(1);
+    expect(followedMiniature([1000, 1000, 2000], 1)).toBe(2);
+    expect(followedMiniature([0, 0, 0], 2)).toBe(2);
+    expect(followedMiniature([5, 0, 0], 2)).toBe(0);
+  });
+});
+
+describe("W-TinyLFU window moves", () => {
+  it("carries a move larger than 1,000 entries over the next reads, 1,000 at a time, as Caffeine does", () => {
+    // 4,000 entries: 125-entry miniatures; keys come back 1,000 new keys later, which only the 80 % window keeps.
+    const store = createTinyLfuStore<number, number>({ maxEntries: 4000, maxBytes: 0, now: () => 0, random: noJitter });
+    const windows = [store.windowMaximum];
+    for (let i = 0; i < 400_000 && windows.at(-1) !== 3200; i++) {
+      const key = i & 1 ? Math.max(0, (i >> 1) - 1000) : i >> 1;
+      if (store.get(key) === undefined) store.set(key, key, 1, Infinity);
+      if (store.windowMaximum !== windows.at(-1)) windows.push(store.windowMaximum);
+      if (store.entries > 4000) throw new Error("over the entry bound");
+    }
+    expect(windows).toEqual([40, 1040, 2040, 3040, 3200]);
+  });
+});
+
+describe("W-TinyLFU ghost history", () => {
+  /** A full 512-entry store (the least with a ghost history) whose keys 1 … 512 were each read 3 times. */
+  function warmLargeStore(entries: number) {
+    const evicted: number[] = [];
+    const store = createTinyLfuStore<number, number>({
+      maxEntries: entries, maxBytes: 0, now: () => 0, climber: "fixed", random: noJitter,
+      hash: (key) => key, // ghost slots are then key mod 64: 10,000 shares one with no other key here
+      onRemove: (k, _v, cause) => cause === "evicted" && evicted.push(k),
+    });
+    for (let k = 1; k <= entries; k++) store.set(k, k, 1, Infinity);
+    for (let round = 0; round < 3; round++) for (let k = 1; k <= entries; k++) store.get(k);
+    return { store, evicted };
+  }
+  /** Reads `key` (a miss: stored), then 6 new keys, so that it leaves the 6-entry window. */
+  function passThroughWindow(store: ReturnType<typeof warmLargeStore>["store"], key: number, fresh: number) {
+    store.set(key, key, 1, Infinity);
+    for (let i = 0; i < 6; i++) store.set(fresh + i, fresh + i, 1, Infinity);
+  }
+
+  it("admits a candidate turned away lately when it comes back, though colder than the victim", () => {
+    const { store, evicted } = warmLargeStore(512);
+    passThroughWindow(store, 10_000, 20_000);
+    expect(evicted).toContain(10_000); // seen once: turned away
+    const warmEvicted = evicted.filter((k) => k <= 512).length;
+    passThroughWindow(store, 10_000, 30_000);
+    expect(store.frequency(10_000)).toBeLessThan(store.frequency(7)); // 2 reads against 3
+    expect(store.regionOf(10_000)).toBe("probation"); // let in all the same
+    expect(evicted.filter((k) => k <= 512)).toHaveLength(warmEvicted + 1); // its victim
+  });
+
+  it("keeps no ghost history under 512 entries: the returning candidate is turned away again", () => {
+    const { store, evicted } = warmLargeStore(511);
+    passThroughWindow(store, 10_000, 20_000);
+    passThroughWindow(store, 10_000, 30_000);
+    expect(store.regionOf(10_000)).toBeUndefined();
+    expect(evicted.filter((k) => k === 10_000)).toHaveLength(2);
   });
 });
 
