@@ -62,10 +62,9 @@ export function createMiniatureClimber<K>(maximum: number, entries: number, sket
   /** Index of the share the window follows. */
   let current = 0;
   return {
+    sampledBelow: threshold,
     record(_key, hash, _hit, _ready, window) {
-      const sampled = hash & HASH_MASK;
-      if (sampled >= threshold) return 0;
-      const mask = minis.access(sampled);
+      const mask = minis.access(hash);
       for (let i = 0; i < hits.length; i++) if ((mask >>> i) & 1) hits[i]!++;
       if (++reads >= period) {
         reads = 0;
@@ -78,7 +77,6 @@ export function createMiniatureClimber<K>(maximum: number, entries: number, sket
       }
       return 0;
     },
-    evicted() {},
     reset() {
       minis.reset();
       scores.fill(0);

@@ -1,7 +1,7 @@
 // W-TinyLFU as Caffeine builds it (1 % LRU window, 80/20 segmented LRU main, sketch-gated admission,
 // adaptive window) plus a 512-entry sketch floor; entries are typed-array slots (slot-arena.ts).
 import { checkEntryArguments, checkStoreBounds, type CacheStore, type RemovalCause, type StoreOptions } from "./cache-store.js";
-import { FrequencySketch, hashKey } from "./frequency-sketch.js";
+import { FrequencySketch, HASH_MASK, hashKey } from "./frequency-sketch.js";
 import { GhostFilter } from "./ghost-filter.js";
 import { createMiniatureClimber } from "./miniature-climber.js";
 import { NO_SLOT, RELEASED, SlotArena } from "./slot-arena.js";
@@ -42,7 +42,7 @@ export interface TinyLfuOptions<K, V> extends StoreOptions<K, V> {
    * cold ones.
    */
   readonly sketchEntries?: number;
-  /** Hashes a key to 32 bits; default: FNV-1a of strings, integer mixing of numbers. */
+  /** Hashes a key (the store keeps its low 30 bits); default: FNV-1a of strings, integer mixing of numbers. */
   readonly hash?: (key: K, seed: number) => number;
 }
 
@@ -106,7 +106,8 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     if (!(share > 0 && share < 1)) throw new Error(`windowShare: must be in (0, 1), got ${String(share)}`);
     this.policy = climber === "miniature" ? "tinylfu" : `tinylfu-${climber}`;
     this.random = options.random ?? Math.random;
-    this.hash = options.hash ?? hashKey;
+    const hash = options.hash;
+    this.hash = hash === undefined ? hashKey : (key, seed) => hash(key, seed) & HASH_MASK;
     this.seed = Math.floor(this.random() * 0x100000000) | 0;
     this.unitWeights = this.maxEntries > 0;
     this.maximum = this.unitWeights ? this.maxEntries : this.maxBytes;
@@ -346,10 +347,8 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
   }
 
   private evict(slot: number, from: "window" | "main"): void {
-    const key = this.slots.keys[slot] as K;
     if (from === "window") this.ghosts?.remember(this.slots.hashes[slot]!);
     this.remove(slot, "evicted");
-    this.climber.evicted(key, from);
   }
 
   /** Moves the window's overflow to the probation end; returns the first moved (the oldest candidate). */
@@ -383,8 +382,10 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
 
   /** Asks the climber; as in Caffeine, an adjustment too large for one transfer continues on later reads. */
   private climb(key: K, hash: number, hit: boolean): void {
-    const amount = this.climber.record(key, hash, hit, this.sketch !== undefined, this.windowMaximum);
-    if (amount !== 0) this.adjustment = amount;
+    if (hash < this.climber.sampledBelow) {
+      const amount = this.climber.record(key, hash, hit, this.sketch !== undefined, this.windowMaximum);
+      if (amount !== 0) this.adjustment = amount;
+    }
     if (this.adjustment > 0) this.increaseWindow(this.adjustment);
     else if (this.adjustment < 0) this.decreaseWindow(-this.adjustment);
   }
