@@ -1,4 +1,4 @@
-// Replays cache traces through chosen policies and prints hit % and ns per request next to lru-cache:
+// Replays cache traces through chosen policies and prints hit % and CPU ns per request next to lru-cache:
 // the quick loop for tuning a policy. Usage: node bench/dist/src/tools/cache-replay.js [trace@size …] [--policies a,b] [--runs n]
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
