@@ -1,5 +1,6 @@
 // W-TinyLFU as Caffeine builds it (1 % LRU window, 80/20 segmented LRU main, sketch-gated admission,
-// adaptive window) plus a 512-entry sketch floor; entries are typed-array slots (slot-arena.ts).
+// adaptive window) plus a 512-entry sketch floor and a ghost history of turned-away candidates;
+// entries are typed-array slots (slot-arena.ts).
 import { checkEntryArguments, checkStoreBounds, type CacheStore, type RemovalCause, type StoreOptions } from "./cache-store.js";
 import { FrequencySketch, HASH_MASK, hashKey } from "./frequency-sketch.js";
 import { GhostFilter } from "./ghost-filter.js";
