@@ -195,6 +195,17 @@ describe("W-TinyLFU ghost history", () => {
     expect(evicted.filter((k) => k <= 512)).toHaveLength(warmEvicted + 1); // its victim
   });
 
+  it("forgets its ghost history on clear()", () => {
+    const { store, evicted } = warmLargeStore(512);
+    passThroughWindow(store, 10_000, 20_000);
+    store.clear();
+    for (let k = 1; k <= 512; k++) store.set(k, k, 1, Infinity);
+    for (let round = 0; round < 3; round++) for (let k = 1; k <= 512; k++) store.get(k);
+    passThroughWindow(store, 10_000, 30_000); // first visit since clear(): turned away
+    expect(store.regionOf(10_000)).toBeUndefined();
+    expect(evicted.filter((k) => k === 10_000)).toHaveLength(2);
+  });
+
   it("keeps no ghost history under 512 entries: the returning candidate is turned away again", () => {
     const { store, evicted } = warmLargeStore(511);
     passThroughWindow(store, 10_000, 20_000);
