@@ -57,17 +57,21 @@ const TIMED = new Set(["tinylfu", "lru-cache"]);
 function measurePoint(trace: Trace, capacity: number, runs: number, real: boolean): PointResult {
   const hitPct: Record<string, number> = {};
   const nsPerRequest: Record<string, number> = {};
-  for (const policy of policiesUnderTest) {
-    const repeats = policy.randomized || TIMED.has(policy.id) ? runs : 1;
-    const hits: number[] = [];
-    const times: number[] = [];
-    for (let run = 0; run < repeats; run++) {
+  const hits = new Map(policiesUnderTest.map((p) => [p.id, [] as number[]]));
+  const times = new Map(policiesUnderTest.map((p) => [p.id, [] as number[]]));
+  // Runs take turns (every policy's first run, then the second…), so that the timed policies see
+  // the same machine load and garbage from earlier replays.
+  for (let run = 0; run < runs; run++) {
+    for (const policy of policiesUnderTest) {
+      if (run > 0 && !policy.randomized && !TIMED.has(policy.id)) continue;
       const result = replay(policy.create(capacity, seededRandom(1000 + run)), trace.keys);
-      hits.push(result.hits);
-      times.push(result.ns / trace.keys.length);
+      hits.get(policy.id)!.push(result.hits);
+      times.get(policy.id)!.push(result.ns / trace.keys.length);
     }
-    hitPct[policy.id] = (100 * median(hits)) / trace.keys.length;
-    nsPerRequest[policy.id] = median(times);
+  }
+  for (const policy of policiesUnderTest) {
+    hitPct[policy.id] = (100 * median(hits.get(policy.id)!)) / trace.keys.length;
+    nsPerRequest[policy.id] = median(times.get(policy.id)!);
   }
   hitPct.perfectLfu = (100 * perfectLfuHits(trace.keys, capacity)) / trace.keys.length;
   hitPct.belady = (100 * beladyHits(trace.keys, capacity)) / trace.keys.length;
@@ -179,7 +183,7 @@ export const cacheScenario: SimulationScenario = {
     "synthetic ones are seeded: Zipf s = 0.8 / 0.99 / 1.2 over 100k keys, Zipf 0.99 with a 5,000-key scan of new keys every 20,000 requests, and Zipf 0.99 whose popular set is reshuffled ten times. " +
     "W-TinyLFU is randomised (hash seed, 1-in-128 admission of warm candidates), so its hit % is the median over runs with different seeds; Belady's optimum may decline to admit. " +
     "The perfect-history LFU is an online oracle: it knows the exact count of every key seen so far (memory for the whole key space, no aging) and keeps the most requested keys; on the independent Zipf requests no frequency-learning policy has better information. " +
-    "Mreq/s times the whole replay (get + set on a miss); cost per request adds the miss ratio × the CPU time of one uncached unary call over 127.0.0.1 (connect-node client and server in this process; CPU time, as wall time on this shared machine mostly measures waiting). " +
+    "Mreq/s is from the CPU time (user + system) of the whole replay (get + set on a miss), the runs of W-TinyLFU and lru-cache taking turns; cost per request adds the miss ratio × the CPU time of one uncached unary call over 127.0.0.1 (connect-node client and server in this process; CPU time, as wall time on this shared machine mostly measures waiting). " +
     "The hit loops call the generated EchoService client (its Echo cached by a client override) over a Sluice channel, every call a hit, and the cache layer's transport directly.",
   async run(mode: ScenarioMode, runs: number, step: (label: string) => void) {
     const quick = mode.quick;

@@ -3,6 +3,8 @@
 
 /** The "no slot" index: an empty queue's head, a last slot's `next`. */
 export const NO_SLOT = -1;
+/** `queueOf` of a released slot: in no queue. */
+export const RELEASED = 255;
 
 /**
  * A growable pool of entry slots. Slot `s` holds `keys[s]`, `values[s]`, `sizes[s]`,
@@ -58,8 +60,9 @@ export class SlotArena<K, V> {
     return slot;
   }
 
-  /** Returns `slot`, already out of its queue, to the free list and drops its key and value. */
+  /** Returns `slot`, already out of its queue, to the free list, drops its key and value and marks it `RELEASED`. */
   release(slot: number): void {
+    this.queueOf[slot] = RELEASED;
     this.keys[slot] = undefined;
     this.values[slot] = undefined;
     this.next[slot] = this.freeHead;

@@ -1,7 +1,6 @@
 import { createTinyLfuStore } from "./tinylfu-store.js";
 import { createHillClimber } from "./window-climber.js";
-import { createMiniatureClimber } from "./miniature-climber.js";
-import { createLruStore } from "./lru-store.js";
+import { createMiniatureClimber, followedMiniature } from "./miniature-climber.js";
 
 const noJitter = () => 0.5; // floor(0.5 × 128) ≠ 0: the random admission never fires
 
@@ -123,29 +122,108 @@ describe("createHillClimber", () => {
   });
 });
 
+/** Reads of a recency-heavy stream: each key read twice, 20 new keys apart (hash = key, all sampled). */
+function rereadStep(climber: ReturnType<typeof createMiniatureClimber<number>>, i: number, window: number): number {
+  const key = i >> 1;
+  const k = i & 1 ? Math.max(0, key - 20) : key;
+  return climber.record(k, k, false, true, window);
+}
+
 describe("createMiniatureClimber", () => {
-  it("moves the window toward the share whose miniature hits most", () => {
-    const climber = createMiniatureClimber<number>(1000, 1000, 1000, (capacity, share) =>
-      // Stand-in miniatures: LRU sized by share (63 × share): only share 0.8 (50) holds the 50-key loop.
-      createLruStore<number, true>({ maxEntries: Math.max(1, Math.round(capacity * share)), maxBytes: 0, now: () => 0 }),
-    );
+  it("moves the window to the share whose miniature hits most: 80 % when keys come back 20 reads later", () => {
+    const climber = createMiniatureClimber<number>(1000, 1000, 1000); // 63-entry miniatures, windows 1 / 16 / 51
     let step = 0;
-    for (let i = 0; i < 400_000 && step === 0; i++) step = climber.record(i % 50, (i % 50) * 0x100000, false, true, 10); // 50 sampled keys in a loop
+    let reads = 0;
+    for (; reads < 10_000 && step === 0; reads++) step = rereadStep(climber, reads, 10);
     expect(step).toBe(800 - 10); // share 0.8 of 1000, from a window of 10
+    expect(reads).toBe(630); // after one period: 10 × 63 sampled reads
+  });
+});
+
+describe("followedMiniature", () => {
+  it("switches only to a miniature scoring more than 1 % above the one followed", () => {
+    expect(followedMiniature([1000, 1009, 1005], 0)).toBe(0); // 0.9 % better: stay
+    expect(followedMiniature([1000, 1011, 1005], 0)).toBe(1);
+    expect(followedMiniature([1000, 1000, 2000], 1)).toBe(2);
+    expect(followedMiniature([0, 0, 0], 2)).toBe(2);
+    expect(followedMiniature([5, 0, 0], 2)).toBe(0);
+  });
+});
+
+describe("W-TinyLFU window moves", () => {
+  it("carries a move larger than 1,000 entries over the next reads, 1,000 at a time, as Caffeine does", () => {
+    // 4,000 entries: 125-entry miniatures; keys come back 1,000 new keys later, which only the 80 % window keeps.
+    const store = createTinyLfuStore<number, number>({ maxEntries: 4000, maxBytes: 0, now: () => 0, random: noJitter });
+    const windows = [store.windowMaximum];
+    for (let i = 0; i < 400_000 && windows.at(-1) !== 3200; i++) {
+      const key = i & 1 ? Math.max(0, (i >> 1) - 1000) : i >> 1;
+      if (store.get(key) === undefined) store.set(key, key, 1, Infinity);
+      if (store.windowMaximum !== windows.at(-1)) windows.push(store.windowMaximum);
+      if (store.entries > 4000) throw new Error("over the entry bound");
+    }
+    expect(windows).toEqual([40, 1040, 2040, 3040, 3200]);
+  });
+});
+
+describe("W-TinyLFU ghost history", () => {
+  /** A full 512-entry store (the least with a ghost history) whose keys 1 … 512 were each read 3 times. */
+  function warmLargeStore(entries: number) {
+    const evicted: number[] = [];
+    const store = createTinyLfuStore<number, number>({
+      maxEntries: entries, maxBytes: 0, now: () => 0, climber: "fixed", random: noJitter,
+      hash: (key) => key, // ghost slots are then key mod 64: 10,000 shares one with no other key here
+      onRemove: (k, _v, cause) => cause === "evicted" && evicted.push(k),
+    });
+    for (let k = 1; k <= entries; k++) store.set(k, k, 1, Infinity);
+    for (let round = 0; round < 3; round++) for (let k = 1; k <= entries; k++) store.get(k);
+    return { store, evicted };
+  }
+  /** Reads `key` (a miss: stored), then 6 new keys, so that it leaves the 6-entry window. */
+  function passThroughWindow(store: ReturnType<typeof warmLargeStore>["store"], key: number, fresh: number) {
+    store.set(key, key, 1, Infinity);
+    for (let i = 0; i < 6; i++) store.set(fresh + i, fresh + i, 1, Infinity);
+  }
+
+  it("admits a candidate turned away lately when it comes back, though colder than the victim", () => {
+    const { store, evicted } = warmLargeStore(512);
+    passThroughWindow(store, 10_000, 20_000);
+    expect(evicted).toContain(10_000); // seen once: turned away
+    const warmEvicted = evicted.filter((k) => k <= 512).length;
+    passThroughWindow(store, 10_000, 30_000);
+    expect(store.frequency(10_000)).toBeLessThan(store.frequency(7)); // 2 reads against 3
+    expect(store.regionOf(10_000)).toBe("probation"); // let in all the same
+    expect(evicted.filter((k) => k <= 512)).toHaveLength(warmEvicted + 1); // its victim
+  });
+
+  it("forgets its ghost history on clear()", () => {
+    const { store, evicted } = warmLargeStore(512);
+    passThroughWindow(store, 10_000, 20_000);
+    store.clear();
+    for (let k = 1; k <= 512; k++) store.set(k, k, 1, Infinity);
+    for (let round = 0; round < 3; round++) for (let k = 1; k <= 512; k++) store.get(k);
+    passThroughWindow(store, 10_000, 30_000); // first visit since clear(): turned away
+    expect(store.regionOf(10_000)).toBeUndefined();
+    expect(evicted.filter((k) => k === 10_000)).toHaveLength(2);
+  });
+
+  it("keeps no ghost history under 512 entries: the returning candidate is turned away again", () => {
+    const { store, evicted } = warmLargeStore(511);
+    passThroughWindow(store, 10_000, 20_000);
+    passThroughWindow(store, 10_000, 30_000);
+    expect(store.regionOf(10_000)).toBeUndefined();
+    expect(evicted.filter((k) => k === 10_000)).toHaveLength(2);
   });
 });
 
 describe("createMiniatureClimber below 512 entries", () => {
-  it("builds no miniature and never moves the window when they would hold under 32 entries", () => {
-    const built: number[] = [];
-    const build = (capacity: number) => {
-      built.push(capacity);
-      return createLruStore<number, true>({ maxEntries: capacity, maxBytes: 0, now: () => 0 });
-    };
-    const small = createMiniatureClimber<number>(500, 500, 512, build); // 500 / 16 ≈ 31 entries
-    for (let i = 0; i < 100_000; i++) expect(small.record(i % 50, 0, i % 3 === 0, true, 5)).toBe(0);
-    expect(built).toEqual([]);
-    createMiniatureClimber<number>(512, 512, 512, build); // 512 / 16 = 32 entries: one miniature per share
-    expect(built).toEqual([32, 32, 32]);
+  it("never moves the window when the miniatures would hold under 32 entries", () => {
+    const small = createMiniatureClimber<number>(500, 500, 512); // 500 / 16 ≈ 31 entries
+    let steps = 0;
+    for (let i = 0; i < 100_000; i++) steps += Math.abs(rereadStep(small, i, 5));
+    expect(steps).toBe(0);
+    const least = createMiniatureClimber<number>(512, 512, 512); // 512 / 16 = 32 entries
+    let moved = false;
+    for (let i = 0; i < 100_000 && !moved; i++) moved = rereadStep(least, i, 5) !== 0;
+    expect(moved).toBe(true);
   });
 });

@@ -1,9 +1,11 @@
 // W-TinyLFU as Caffeine builds it (1 % LRU window, 80/20 segmented LRU main, sketch-gated admission,
-// adaptive window) plus a 512-entry sketch floor; entries are typed-array slots (slot-arena.ts).
+// adaptive window) plus a 512-entry sketch floor and a ghost history of turned-away candidates;
+// entries are typed-array slots (slot-arena.ts).
 import { checkEntryArguments, checkStoreBounds, type CacheStore, type RemovalCause, type StoreOptions } from "./cache-store.js";
-import { FrequencySketch, hashKey } from "./frequency-sketch.js";
+import { FrequencySketch, HASH_MASK, hashKey } from "./frequency-sketch.js";
+import { GhostFilter } from "./ghost-filter.js";
 import { createMiniatureClimber } from "./miniature-climber.js";
-import { NO_SLOT, SlotArena } from "./slot-arena.js";
+import { NO_SLOT, RELEASED, SlotArena } from "./slot-arena.js";
 import { createFixedWindow, createHillClimber, type WindowClimber } from "./window-climber.js";
 
 const WINDOW = 0;
@@ -19,6 +21,10 @@ const HASH_FLOODING_THRESHOLD = 6;
 const TRANSFER_LIMIT = 1000;
 /** Fewest entries the frequency sketch is sized and aged for (Caffeine: the cache's maximum). */
 const SKETCH_FLOOR = 512;
+/** Fewest entries for which the store keeps a ghost history of turned-away candidates. */
+const FEWEST_GHOST_ENTRIES = 512;
+/** Ghost history slots per cache entry (rounded up to a power of two). */
+const GHOSTS_PER_ENTRY = 1 / 8;
 /** Slots allocated up front at most; the arena grows past it by doubling. */
 const INITIAL_SLOTS_CAP = 4096;
 
@@ -37,7 +43,7 @@ export interface TinyLfuOptions<K, V> extends StoreOptions<K, V> {
    * cold ones.
    */
   readonly sketchEntries?: number;
-  /** Hashes a key to 32 bits; default: FNV-1a of strings, integer mixing of numbers. */
+  /** Hashes a key (the store keeps its low 30 bits); default: FNV-1a of strings, integer mixing of numbers. */
   readonly hash?: (key: K, seed: number) => number;
 }
 
@@ -68,6 +74,8 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
   private readonly maximum: number;
   private readonly sketchCapacity: number;
   private sketch: FrequencySketch | undefined;
+  /** Hashes of about the last 1/8 × capacity candidates turned away (caches of 512+ entries). */
+  private readonly ghosts: GhostFilter | undefined;
   private readonly climber: WindowClimber<K>;
   private readonly random: () => number;
   private readonly hash: (key: K, seed: number) => number;
@@ -82,6 +90,8 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
   private missedKey: K | undefined = undefined;
   private hasMissedKey = false;
   private missedHash = 0;
+  /** Weight still to move into (> 0) or out of (< 0) the window after a transfer hit `TRANSFER_LIMIT`. */
+  private adjustment = 0;
 
   constructor(options: TinyLfuOptions<K, V>) {
     checkStoreBounds(options);
@@ -97,7 +107,8 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     if (!(share > 0 && share < 1)) throw new Error(`windowShare: must be in (0, 1), got ${String(share)}`);
     this.policy = climber === "miniature" ? "tinylfu" : `tinylfu-${climber}`;
     this.random = options.random ?? Math.random;
-    this.hash = options.hash ?? hashKey;
+    const hash = options.hash;
+    this.hash = hash === undefined ? hashKey : (key, seed) => hash(key, seed) & HASH_MASK;
     this.seed = Math.floor(this.random() * 0x100000000) | 0;
     this.unitWeights = this.maxEntries > 0;
     this.maximum = this.unitWeights ? this.maxEntries : this.maxBytes;
@@ -107,17 +118,15 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     const sketchEntries = options.sketchEntries ?? Math.max(entries, SKETCH_FLOOR);
     if (!(Number.isInteger(sketchEntries) && sketchEntries >= 1)) throw new Error(`sketchEntries: must be an integer >= 1, got ${String(sketchEntries)}`);
     this.sketchCapacity = sketchEntries;
+    this.ghosts = entries >= FEWEST_GHOST_ENTRIES ? new GhostFilter(2 ** Math.ceil(Math.log2(entries * GHOSTS_PER_ENTRY))) : undefined;
     this.windowMaximum = this.maximum - Math.floor((1 - share) * this.maximum);
     this.protectedMaximum = Math.floor(PERCENT_PROTECTED * (this.maximum - this.windowMaximum));
-    const random = this.random;
     this.climber =
       climber === "caffeine"
         ? createHillClimber<K>(this.maximum, 10 * this.sketchCapacity)
         : climber === "fixed"
           ? createFixedWindow<K>()
-          : createMiniatureClimber<K>(this.maximum, entries, sketchEntries, (capacity, windowShare, miniSketchEntries) =>
-              createTinyLfuStore<K, true>({ maxEntries: capacity, maxBytes: 0, now: () => 0, climber: "fixed", windowShare, random, hash: this.hash, sketchEntries: miniSketchEntries }),
-            );
+          : createMiniatureClimber<K>(this.maximum, entries, sketchEntries);
   }
 
   get entries(): number {
@@ -175,7 +184,7 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
       this.touched(old, slots.hashes[old]!);
       this.onRemove?.(key, oldValue, "replaced");
       this.evictWhileOver();
-      return this.map.get(key) === old;
+      return this.holds(old);
     }
     // A set usually follows the get that missed: reuse that hash.
     const hash = missedBefore ? this.missedHash : this.hash(key, this.seed);
@@ -188,7 +197,12 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     this.map.set(key, slot);
     this.byteCount += size;
     this.evictWhileOver();
-    return this.map.get(key) === slot;
+    return this.holds(slot);
+  }
+
+  /** True unless `slot`, just set, was released since (no slot is allocated while a set evicts). */
+  private holds(slot: number): boolean {
+    return this.slots.queueOf[slot] !== RELEASED;
   }
 
   delete(key: K): boolean {
@@ -206,7 +220,9 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     this.protectedWeight = 0;
     this.weightTotal = 0;
     this.sketch = undefined;
+    this.ghosts?.clear();
     this.hasMissedKey = false;
+    this.adjustment = 0;
     this.climber.reset();
   }
 
@@ -315,21 +331,25 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     }
   }
 
-  /** Caffeine's admit(): the warmer key wins; a warm candidate also wins 1 time in 128 at random. */
+  /**
+   * Caffeine's admit(): the warmer key wins; a warm candidate also wins 1 time in 128 at random.
+   * Sluice adds: a candidate turned away lately and back already wins (the ghost history).
+   */
   private admitCandidate(candidate: number, victim: number): boolean {
     const sketch = this.sketch;
     if (sketch === undefined) return false;
+    const candidateHash = this.slots.hashes[candidate]!;
     const victimFreq = sketch.frequency(this.slots.hashes[victim]!);
-    const candidateFreq = sketch.frequency(this.slots.hashes[candidate]!);
+    const candidateFreq = sketch.frequency(candidateHash);
     if (candidateFreq > victimFreq) return true;
+    if (this.ghosts?.recalls(candidateHash)) return true;
     if (candidateFreq >= HASH_FLOODING_THRESHOLD) return Math.floor(this.random() * 128) === 0;
     return false;
   }
 
   private evict(slot: number, from: "window" | "main"): void {
-    const key = this.slots.keys[slot] as K;
+    if (from === "window") this.ghosts?.remember(this.slots.hashes[slot]!);
     this.remove(slot, "evicted");
-    this.climber.evicted(key, from);
   }
 
   /** Moves the window's overflow to the probation end; returns the first moved (the oldest candidate). */
@@ -361,21 +381,27 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     if (this.sketch === undefined && this.weightTotal >= this.maximum / 2) this.sketch = new FrequencySketch(this.sketchCapacity);
   }
 
+  /** Asks the climber; as in Caffeine, an adjustment too large for one transfer continues on later reads. */
   private climb(key: K, hash: number, hit: boolean): void {
-    const amount = this.climber.record(key, hash, hit, this.sketch !== undefined, this.windowMaximum);
-    if (amount > 0) this.increaseWindow(amount);
-    else if (amount < 0) this.decreaseWindow(-amount);
+    if (hash < this.climber.sampledBelow) {
+      const amount = this.climber.record(key, hash, hit, this.sketch !== undefined, this.windowMaximum);
+      if (amount !== 0) this.adjustment = amount;
+    }
+    if (this.adjustment > 0) this.increaseWindow(this.adjustment);
+    else if (this.adjustment < 0) this.decreaseWindow(-this.adjustment);
   }
 
   /** Caffeine's increaseWindow: takes up to `amount` from protected and moves main entries over. */
   private increaseWindow(amount: number): void {
+    this.adjustment = 0;
     if (this.protectedMaximum === 0) return;
     const slots = this.slots;
     let quota = Math.min(amount, this.protectedMaximum);
     this.protectedMaximum -= quota;
     this.windowMaximum += quota;
     this.demoteFromProtected();
-    for (let i = 0; i < TRANSFER_LIMIT; i++) {
+    let moved = 0;
+    for (; moved < TRANSFER_LIMIT; moved++) {
       let slot = slots.heads[PROBATION]!;
       if (slot === NO_SLOT || quota < this.weigh(slots.sizes[slot]!)) slot = slots.heads[PROTECTED]!;
       if (slot === NO_SLOT) break;
@@ -388,16 +414,19 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     }
     this.protectedMaximum += quota;
     this.windowMaximum -= quota;
+    if (moved === TRANSFER_LIMIT) this.adjustment = quota;
   }
 
   /** Caffeine's decreaseWindow: gives up to `amount` of the window (keeping ≥ 1) to protected. */
   private decreaseWindow(amount: number): void {
+    this.adjustment = 0;
     if (this.windowMaximum <= 1) return;
     const slots = this.slots;
     let quota = Math.min(amount, Math.max(0, this.windowMaximum - 1));
     this.protectedMaximum += quota;
     this.windowMaximum -= quota;
-    for (let i = 0; i < TRANSFER_LIMIT; i++) {
+    let moved = 0;
+    for (; moved < TRANSFER_LIMIT; moved++) {
       const slot = slots.heads[WINDOW]!;
       if (slot === NO_SLOT) break;
       const weight = this.weigh(slots.sizes[slot]!);
@@ -408,6 +437,7 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     }
     this.protectedMaximum -= quota;
     this.windowMaximum += quota;
+    if (moved === TRANSFER_LIMIT) this.adjustment = -quota;
   }
 
   private weigh(size: number): number {

@@ -3,14 +3,14 @@
 
 /** Advises W-TinyLFU how far to move weight between its window and its main area. */
 export interface WindowClimber<K> {
+  /** Only reads whose 30-bit key hash is below this are passed to `record` (Infinity: every read). */
+  readonly sampledBelow: number;
   /**
-   * A read of `key` (32-bit `hash`) that hit or missed; `ready` is false while the frequency sketch
+   * A read of `key` (30-bit `hash`) that hit or missed; `ready` is false while the frequency sketch
    * is off; `window` is the window's current maximum. Returns the weight to move into the window
    * (> 0) or out of it (< 0), usually 0.
    */
   record(key: K, hash: number, hit: boolean, ready: boolean, window: number): number;
-  /** `key` left the cache: a candidate the window could not get admitted, or a main-area victim. */
-  evicted(key: K, from: "window" | "main"): void;
   /** Forgets everything, e.g. after `clear()`. */
   reset(): void;
 }
@@ -30,6 +30,7 @@ export function createHillClimber<K>(maximum: number, sampleSize: number): Windo
   let previousHitRate = 0;
   let stepSize = -STEP_PERCENT * maximum;
   return {
+    sampledBelow: Infinity,
     record(_key, _hash, hit, ready) {
       if (!ready) {
         previousHitRate = 0;
@@ -50,7 +51,6 @@ export function createHillClimber<K>(maximum: number, sampleSize: number): Windo
       misses = 0;
       return Math.trunc(amount);
     },
-    evicted() {},
     reset() {
       hits = 0;
       misses = 0;
@@ -62,5 +62,5 @@ export function createHillClimber<K>(maximum: number, sampleSize: number): Windo
 
 /** A climber that never moves the window. */
 export function createFixedWindow<K>(): WindowClimber<K> {
-  return { record: () => 0, evicted() {}, reset() {} };
+  return { sampledBelow: 0, record: () => 0, reset() {} };
 }
