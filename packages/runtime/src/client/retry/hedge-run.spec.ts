@@ -1,0 +1,72 @@
+import { Code } from "@connectrpc/connect";
+import { createAttemptState } from "./attempt-state.js";
+import { createHedgingDelayEstimator } from "./hedging-delay.js";
+import { runHedged } from "./hedge-run.js";
+import type { AttemptFn } from "./attempt-call.js";
+
+/** Attempts that settle when the test says, each remembering its signal. */
+function controlledAttempts() {
+  const started: Array<{ signal: AbortSignal; resolve(value: string): void }> = [];
+  const attempt: AttemptFn<string> = (_n, signal) =>
+    new Promise<string>((resolve, reject) => {
+      started.push({ signal, resolve });
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+  return { started, attempt };
+}
+
+describe("runHedged", () => {
+  let t = 0;
+  beforeEach(() => {
+    t = 0;
+    jest.useFakeTimers();
+  });
+  afterEach(() => jest.useRealTimers());
+
+  function hedgedCall(attempt: AttemptFn<string>) {
+    const state = createAttemptState(undefined, () => t);
+    // Below minSamples the delay stays the 10 ms fallback; percentile 0.99 of two samples is the larger.
+    const estimator = createHedgingDelayEstimator({ fallbackMs: 10, minSamples: 2, percentile: 0.99, recomputeEvery: 1 }, () => t);
+    const result = runHedged(
+      {
+        state,
+        policy: { maxAttempts: 2, hedgingDelayMs: 10, nonFatalCodes: [Code.Unavailable] },
+        signal: undefined,
+        timeoutMs: undefined,
+        estimator,
+        replayable: () => true,
+        release: () => {},
+        streaming: false,
+      },
+      attempt,
+    );
+    return { state, estimator, result };
+  }
+
+  it("teaches the estimator the winner's latency and, for the cancelled first attempt, its time until cancelled", async () => {
+    const { started, attempt } = controlledAttempts();
+    const { state, estimator, result } = hedgedCall(attempt);
+    t = 10;
+    jest.advanceTimersByTime(10);
+    expect(started).toHaveLength(2);
+    t = 13;
+    started[1].resolve("hedge");
+    await expect(result).resolves.toBe("hedge");
+    expect(started[0].signal.aborted).toBe(true);
+    expect(state.counters.hedgesCancelled).toBe(1);
+    // The winner took 3 ms; the first attempt had run 13 ms without an answer.
+    expect(estimator.stats()).toEqual({ samples: 2, percentileMs: 13, delayMs: 13 });
+  });
+
+  it("does not count a hedge sent after the winner, whose time so far says nothing of its latency", async () => {
+    const { started, attempt } = controlledAttempts();
+    const { estimator, result } = hedgedCall(attempt);
+    t = 10;
+    jest.advanceTimersByTime(10);
+    t = 11;
+    started[0].resolve("first");
+    await expect(result).resolves.toBe("first");
+    expect(started[1].signal.aborted).toBe(true);
+    expect(estimator.stats().samples).toBe(1);
+  });
+});
