@@ -1,7 +1,7 @@
 import { Code } from "@connectrpc/connect";
-import { createAttemptState } from "./attempt-state.js";
-import { createHedgingDelayEstimator } from "./hedging-delay.js";
-import { runHedged } from "./hedge-run.js";
+import { createAttemptState, type AttemptState } from "./attempt-state.js";
+import { createHedgingDelayEstimator, type HedgingDelayEstimator } from "./hedging-delay.js";
+import { runHedged, type HedgeRun } from "./hedge-run.js";
 import type { AttemptFn } from "./attempt-call.js";
 
 /** Attempts that settle when the test says, each remembering its signal. */
@@ -13,6 +13,20 @@ function controlledAttempts() {
       signal.addEventListener("abort", () => reject(signal.reason), { once: true });
     });
   return { started, attempt };
+}
+
+/** A unary call's hedge run: 2 attempts at most, the delay from `estimator` (else `hedgingDelayMs`). */
+function hedgeRun(state: AttemptState, estimator: HedgingDelayEstimator, hedgingDelayMs: number, nonFatalCodes: Code[]): HedgeRun {
+  return {
+    state,
+    policy: { maxAttempts: 2, hedgingDelayMs, nonFatalCodes },
+    signal: undefined,
+    timeoutMs: undefined,
+    estimator,
+    replayable: () => true,
+    release: () => {},
+    streaming: false,
+  };
 }
 
 describe("runHedged", () => {
@@ -27,19 +41,7 @@ describe("runHedged", () => {
     const state = createAttemptState(undefined, () => t);
     // Below minSamples the delay stays the 10 ms fallback; percentile 0.99 of two samples is the larger.
     const estimator = createHedgingDelayEstimator({ fallbackMs: 10, minSamples: 2, percentile: 0.99, recomputeEvery: 1 }, () => t);
-    const result = runHedged(
-      {
-        state,
-        policy: { maxAttempts: 2, hedgingDelayMs: 10, nonFatalCodes: [Code.Unavailable] },
-        signal: undefined,
-        timeoutMs: undefined,
-        estimator,
-        replayable: () => true,
-        release: () => {},
-        streaming: false,
-      },
-      attempt,
-    );
+    const result = runHedged(hedgeRun(state, estimator, 10, [Code.Unavailable]), attempt);
     return { state, estimator, result };
   }
 
@@ -90,19 +92,7 @@ describe("runHedged", () => {
       });
     const calls = 5000;
     for (let i = 0; i < calls; i++) {
-      const result = runHedged(
-        {
-          state,
-          policy: { maxAttempts: 2, hedgingDelayMs: 1000, nonFatalCodes: [] },
-          signal: undefined,
-          timeoutMs: undefined,
-          estimator,
-          replayable: () => true,
-          release: () => {},
-          streaming: false,
-        },
-        attempt,
-      );
+      const result = runHedged(hedgeRun(state, estimator, 1000, []), attempt);
       await jest.advanceTimersByTimeAsync(6000);
       await expect(result).resolves.toBe("ok");
     }
