@@ -1,3 +1,5 @@
+// Tests of a hedged call's attempts: what the adaptive delay learns from winners and cancelled losers,
+// and how often it hedges over thousands of calls on fake timers.
 import { Code } from "@connectrpc/connect";
 import { createAttemptState, type AttemptState } from "./attempt-state.js";
 import { createHedgingDelayEstimator, type HedgingDelayEstimator } from "./hedging-delay.js";
