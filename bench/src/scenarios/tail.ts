@@ -75,8 +75,7 @@ export const tailScenario: Scenario = {
     "For comparison, \"The Tail at Scale\" (Dean & Barroso, CACM 2013): in a BigTable benchmark, hedging after 10 ms cut the p99.9 of reading " +
     "1,000 keys from 1,800 ms to 74 ms while sending only 2 % more requests. The last line is not hedging but the floor: the same load " +
     "with no hiccups at all, i.e. the p99.9 this machine gives a 1 ms call; hedging cannot go below it. The stall table says where that " +
-    "floor comes from: a process waiting for a CPU (other load on the machine), GC, or its own event loop (delay beyond the monitor's " +
-    "20 ms sampling period).",
+    "floor comes from: a process waiting for a CPU (other load on the machine), GC, or its own event loop.",
   kind: "attempts",
   contenders: [
     sluice("none", "Sluice, no hedging", hiccups, { mode: "none" }),
