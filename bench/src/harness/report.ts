@@ -201,7 +201,7 @@ export function scenarioSection(scenario: Scenario, results: ScenarioResults, ch
     const stalls = scenario.kind === "attempts" ? stallTable(results, p.id) : undefined;
     if (stalls !== undefined) {
       out.push(
-        "What stalled the processes meanwhile: event-loop delay (sampled every 20 ms), GC pauses, and the time the main thread was " +
+        "What stalled the processes meanwhile: event-loop delay (beyond the monitor's 20 ms sampling period), GC pauses, and the time the main thread was " +
           "runnable but waited for a CPU (/proc/self/schedstat: other load on the machine):",
         "",
         stalls,

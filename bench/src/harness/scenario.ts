@@ -132,7 +132,7 @@ export interface CpuTime {
 
 /** What stalled a process over a window (see stall-meter.ts). */
 export interface StallReport {
-  /** 99th percentile of the event loop's delay, ms (sampled every 20 ms). */
+  /** 99th percentile of the event loop's delay beyond the 20 ms sampling period, ms. */
   readonly loopDelayP99Ms: number;
   /** Longest event-loop delay seen, ms. */
   readonly loopDelayMaxMs: number;

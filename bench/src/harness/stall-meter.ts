@@ -48,8 +48,9 @@ export function createStallMeter(): StallMeter {
       gc.disconnect();
       const elapsedS = Math.max(1e-3, (performance.now() - t0) / 1000);
       const waitEnd = runQueueWaitNs();
-      // The monitor reports the delay beyond its own period, in ns.
-      const loopMs = (ns: number): number => (loop.count === 0 ? 0 : ns / 1e6);
+      // The monitor records the whole interval between its timer's runs (ns), period included: an
+      // idle loop shows ~LOOP_RESOLUTION_MS. The delay is what exceeds the period.
+      const loopMs = (ns: number): number => (loop.count === 0 ? 0 : Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS));
       return {
         loopDelayP99Ms: loopMs(loop.percentile(99)),
         loopDelayMaxMs: loopMs(loop.max),

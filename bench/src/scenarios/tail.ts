@@ -22,12 +22,19 @@ const TAIL_MEASURE_MS = { full: 45_000, quick: 15_000 };
 /** Most tail calls outstanding at once (an arrival beyond it counts as failed). */
 const TAIL_MAX_OUTSTANDING = 256;
 
+/**
+ * Four backends (tail and retry-storm) in one server process: on two cores that leaves one core to
+ * the load generator and one to the backends, instead of five processes (five heaps, GCs and helper
+ * threads) waking on two cores and waiting for each other. Tail hiccups are drawn per call, so they
+ * stay independent between backends; a stall of the process itself holds all four, in every
+ * contender and in the floor alike.
+ */
 function backends(options: JsonObject): Contender["server"] {
   return { module: "contenders/tail-server.js", options: { backends: 4, ...options } };
 }
 
-function sluice(id: string, label: string, server: Contender["server"], options: JsonObject, serverProcesses?: number): Contender {
-  return { id, label, server, client: { module: "contenders/sluice-attempts-client.js", options }, ...(serverProcesses !== undefined ? { serverProcesses } : {}) };
+function sluice(id: string, label: string, server: Contender["server"], options: JsonObject): Contender {
+  return { id, label, server, client: { module: "contenders/sluice-attempts-client.js", options } };
 }
 
 function phase(durationMs: number): LoadPhase {
@@ -43,26 +50,26 @@ function tailPhase(durationMs: number): LoadPhase {
   return { concurrency: TAIL_MAX_OUTSTANDING, arrivalPerSec: TAIL_RATE_PER_S, durationMs, timeoutMs: durationMs + 30_000, callArgs: {} };
 }
 
-/** One backend per server process, four processes: a stall of one backend's process is a hiccup another backend does not share. */
-function tailBackends(options: JsonObject): Contender["server"] {
-  return { module: "contenders/tail-server.js", options: { backends: 1, ...options } };
-}
-
-const hiccups = tailBackends({ fastMs: 1, hiccupMs: 100, hiccupRate: 0.01 });
-const noHiccups = tailBackends({ fastMs: 1, hiccupMs: 100, hiccupRate: 0 });
+const hiccups = backends({ fastMs: 1, hiccupMs: 100, hiccupRate: 0.01 });
+const noHiccups = backends({ fastMs: 1, hiccupMs: 100, hiccupRate: 0 });
 
 /** Hedging against rare slow calls. */
 export const tailScenario: Scenario = {
   name: "tail",
   title: "Hedged requests against a 1 % chance of a 100 ms hiccup",
   description:
-    "Four backends, each a Sluice `serve()` in its own server process on a loopback port; each Echo waits ~1 ms, except that each call has a 1 % " +
-    "chance of waiting 100 ms (the wait ends early when the call is cancelled, as a losing hedge is). The load generator starts " +
+    "Four backends, each a Sluice `serve()` on its own loopback port, all four in one server process; each Echo waits ~1 ms, except that each " +
+    "call has a 1 % chance of waiting 100 ms (the wait ends early when the call is cancelled, as a losing hedge is), drawn per call, so a " +
+    "hiccup of one backend is not shared by the others. One process rather than four: this machine has two cores, and the load generator " +
+    "and the backends then have one each, where five processes (five heaps with their GC and its helper threads, five event loops) would " +
+    "keep waking on two cores and waiting for each other, a floor made by the bench itself; a stall of the server process holds all four " +
+    "backends, for every contender and the floor alike. The load generator starts " +
     `${TAIL_RATE_PER_S} calls per second whatever the answers (open loop, as independent users do; ${TAIL_MEASURE_MS.full / 1000} s, ` +
     `${((TAIL_RATE_PER_S * TAIL_MEASURE_MS.full) / 1000).toLocaleString("en-US")} calls measured per run, ` +
     `${((TAIL_RATE_PER_S * TAIL_MEASURE_MS.quick) / 1000).toLocaleString("en-US")} with --quick) ` +
     "through the generated-style policy client over a round-robin channel to all four. Contenders: no hedging; hedging after a fixed 10 ms; " +
-    "adaptive hedging after the method's observed p98 latency (10 ms until 20 samples exist); each with at most 2 attempts per call, spending " +
+    "adaptive hedging after the method's observed p98 attempt latency (10 ms until 20 samples exist; an attempt that lost to a hedge counts " +
+    "with its time until cancelled); each with at most 2 attempts per call, going to another backend than the first, spending " +
     "the channel's retry budget (Finagle's default). *per backend* here is the backends' attempt counters: the share of first attempts and of " +
     "extra (hedged) attempts, from the `grpc-previous-rpc-attempts` header; extra attempts per call = extra ÷ first. " +
     "For comparison, \"The Tail at Scale\" (Dean & Barroso, CACM 2013): in a BigTable benchmark, hedging after 10 ms cut the p99.9 of reading " +
@@ -71,10 +78,10 @@ export const tailScenario: Scenario = {
     "floor comes from: a process waiting for a CPU (other load on the machine), GC, or its own event loop.",
   kind: "attempts",
   contenders: [
-    sluice("none", "Sluice, no hedging", hiccups, { mode: "none" }, 4),
-    sluice("fixed", "Sluice, hedging after 10 ms", hiccups, { mode: "fixed", hedgeDelayMs: 10 }, 4),
-    sluice("adaptive", "Sluice, adaptive hedging (p98)", hiccups, { mode: "adaptive", percentile: 98, hedgeDelayMs: 10 }, 4),
-    sluice("floor", "reference: no hiccups, no hedging", noHiccups, { mode: "none" }, 4),
+    sluice("none", "Sluice, no hedging", hiccups, { mode: "none" }),
+    sluice("fixed", "Sluice, hedging after 10 ms", hiccups, { mode: "fixed", hedgeDelayMs: 10 }),
+    sluice("adaptive", "Sluice, adaptive hedging (p98)", hiccups, { mode: "adaptive", percentile: 98, hedgeDelayMs: 10 }),
+    sluice("floor", "reference: no hiccups, no hedging", noHiccups, { mode: "none" }),
   ],
   anchors: ["none"],
   points: (mode) => [

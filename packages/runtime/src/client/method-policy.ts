@@ -59,7 +59,10 @@ export interface HedgePolicy {
   readonly adaptiveDelay?: AdaptiveHedgeDelay;
 }
 
-/** Adaptive hedging delay: a percentile of the method's recent successful-attempt latencies, per channel. */
+/**
+ * Adaptive hedging delay: a percentile of the method's recent attempt latencies, per channel (the
+ * winners', and for attempts sent before a winner and cancelled, their time until cancelled).
+ */
 export interface AdaptiveHedgeDelay {
   /** Percentile in (0, 1) (default 0.95). */
   readonly percentile?: number;

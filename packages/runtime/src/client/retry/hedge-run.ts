@@ -34,6 +34,8 @@ export function hedgeLostError(): ConnectError {
  * each asking the channel's budget first and avoiding endpoints already used. The first attempt
  * to commit wins and the others are aborted; a fatal code from any attempt fails the call (the
  * others are aborted); when every attempt failed with a non-fatal code the last error is returned.
+ * The estimator, if any, learns the winner's latency and, for each attempt sent before the winner,
+ * its time until it was cancelled (a lower bound).
  *
  * @private
  */
@@ -42,7 +44,8 @@ export function runHedged<R>(run: HedgeRun, attempt: AttemptFn<R>): Promise<R> {
   const { budget, counters, now } = state;
   const started = now();
   const avoid = new Set<string>();
-  const live = new Map<number, LinkedAbort>();
+  /** Attempts in flight: their abort link and start time. */
+  const live = new Map<number, { readonly link: LinkedAbort; readonly started: number }>();
   counters.calls++;
   budget.onRequest();
   return new Promise<R>((resolve, reject) => {
@@ -56,8 +59,13 @@ export function runHedged<R>(run: HedgeRun, attempt: AttemptFn<R>): Promise<R> {
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
-      for (const [n, link] of live) {
+      const at = now();
+      for (const [n, { link, started: attemptStarted }] of live) {
         if (n === winner) continue;
+        // An attempt sent before the winner took longer than it: its time so far is a lower bound
+        // of its latency, at least the hedging delay. Leaving it out would keep the slow tail out of
+        // the estimate and hedge more often than the percentile says.
+        if (winner !== undefined && n < winner) estimator?.record(at - attemptStarted);
         counters.hedgesCancelled++;
         link.abort(hedgeLostError());
       }
@@ -100,8 +108,8 @@ export function runHedged<R>(run: HedgeRun, attempt: AttemptFn<R>): Promise<R> {
       const n = sent++;
       if (n > 0) counters.hedges++;
       const link = linkAbort(signal);
-      live.set(n, link);
       const attemptStarted = now();
+      live.set(n, { link, started: attemptStarted });
       attempt(n, link.signal, remainingMs(timeoutMs, started, now()), { avoid, onPicked: (address) => avoid.add(address) }).then(
         (result) => {
           if (settled) {

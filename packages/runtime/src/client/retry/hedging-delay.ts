@@ -75,6 +75,8 @@ export function createHedgingDelayEstimator(options: HedgingDelayOptions, now: (
 
   const values = new Float64Array(windowSize);
   const times = new Float64Array(windowSize);
+  /** Where the window is copied and sorted at each recomputation (no allocation per recomputation). */
+  const scratch = new Float64Array(windowSize);
   let start = 0; // index of the oldest sample
   let count = 0;
   let sinceCompute = 0;
@@ -98,7 +100,7 @@ export function createHedgingDelayEstimator(options: HedgingDelayOptions, now: (
       if (count < minSamples) {
         cached = undefined;
       } else {
-        const sorted = new Float64Array(count);
+        const sorted = scratch.subarray(0, count);
         for (let i = 0; i < count; i++) sorted[i] = values[(start + i) % windowSize];
         sorted.sort();
         cached = sorted[Math.ceil(percentile * count) - 1];
