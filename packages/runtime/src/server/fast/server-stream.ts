@@ -1,11 +1,12 @@
 // gRPC server streaming on the fast path: one request message, then the handler's async iterable
-// written as framed messages with backpressure; status in the trailers (trailers-only when the
-// handler fails before its first message); client cancel and deadline abort the handler's signal.
+// written as framed messages (prefix and message in one corked write, never copied together) with
+// backpressure; status in the trailers (trailers-only when the handler fails before its first
+// message); client cancel and deadline abort the handler's signal.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import type { BinaryReadOptions, BinaryWriteOptions, DescMessage } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import { parseGrpcTimeout } from "../../internals/private-apis.js";
-import { encodeEnvelope, tooLargeError } from "../../transport/envelope.js";
+import { encodeEnvelope, envelopePrefix, tooLargeError } from "../../transport/envelope.js";
 import { parse } from "../../transport/codec.js";
 import { armDeadline } from "../../transport/deadline-timer.js";
 import { FastContext, requestUrl } from "./fast-context.js";
@@ -127,7 +128,7 @@ export function serveServerStream(
       for (;;) {
         const next = await iterator.next();
         if (next.done === true || closed || ended) break;
-        const frame = encodeEnvelope(options.serialize(entry.method.output, next.value));
+        const bytes = options.serialize(entry.method.output, next.value);
         if (!headersSent) {
           const h: OutgoingHttpHeaders = { ":status": 200 };
           addHeaders(h, ctx.responseHeaderIfAny);
@@ -135,7 +136,7 @@ export function serveServerStream(
           if (!respondSafely(stream, h, false, true)) return;
           headersSent = true;
         }
-        if (!stream.write(frame)) {
+        if (!writeMessage(stream, bytes)) {
           await new Promise<void>((resolve) => {
             wake = resolve;
             stream.once("drain", resolve);
@@ -166,4 +167,21 @@ export function serveServerStream(
     stream.once("wantTrailers", () => stream.sendTrailers(trailers));
     stream.end();
   };
+}
+
+/** Messages smaller than this are copied behind their prefix (cheaper than a two-chunk write). */
+const copyBelowBytes = 8 * 1024;
+
+/**
+ * Writes one gRPC message. A large one goes as its prefix and its bytes, two chunks of one corked
+ * write (node's HTTP/2 stream sends both in one writev, in the same DATA frames), so it is never
+ * copied into a framed buffer. Returns what `write` returns: false once the stream's buffer is full.
+ */
+function writeMessage(stream: ServerHttp2Stream, message: Uint8Array): boolean {
+  if (message.byteLength < copyBelowBytes) return stream.write(encodeEnvelope(message));
+  stream.cork();
+  stream.write(envelopePrefix(message.byteLength));
+  const more = stream.write(message);
+  stream.uncork();
+  return more;
 }
