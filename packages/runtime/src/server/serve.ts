@@ -250,7 +250,9 @@ export async function serve(options: ServeOptions): Promise<Server> {
   http2Server.on("session", (session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
-    openConnectionWindow(session, flow);
+    // Only once the client has spoken HTTP/2 (its SETTINGS): a connection that never does gets no
+    // extra frame to stall on while the hardening timers end it.
+    session.once("remoteSettings", () => openConnectionWindow(session, flow));
     // A peer that vanishes must never take the process down.
     session.on("error", () => session.destroy());
   });
