@@ -3,7 +3,7 @@
 // backpressure; status in the trailers (trailers-only when the handler fails before its first
 // message); client cancel and deadline abort the handler's signal.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from "node:http2";
-import type { BinaryReadOptions, BinaryWriteOptions, DescMessage } from "@bufbuild/protobuf";
+import { create, isMessage, type BinaryReadOptions, type BinaryWriteOptions, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import { parseGrpcTimeout } from "../../internals/private-apis.js";
 import { encodeEnvelope, envelopePrefix, tooLargeError } from "../../transport/envelope.js";
@@ -12,6 +12,7 @@ import { armDeadline } from "../../transport/deadline-timer.js";
 import { FastContext, requestUrl } from "./fast-context.js";
 import type { FastMethod } from "./method-table.js";
 import { declaredLength, unwrapUnary } from "./request-body.js";
+import { encodeWithLargeBytes, type EncodedChunks } from "./large-bytes.js";
 import { addHeaders, grpcProtoContentType, grpcStatusFields, respondSafely, sendGrpcError, toConnectError } from "./responses.js";
 
 /** Settings of {@link serveServerStream}. @private */
@@ -128,7 +129,7 @@ export function serveServerStream(
       for (;;) {
         const next = await iterator.next();
         if (next.done === true || closed || ended) break;
-        const bytes = options.serialize(entry.method.output, next.value);
+        const encoded = encode(entry.method.output, next.value, options);
         if (!headersSent) {
           const h: OutgoingHttpHeaders = { ":status": 200 };
           addHeaders(h, ctx.responseHeaderIfAny);
@@ -136,7 +137,7 @@ export function serveServerStream(
           if (!respondSafely(stream, h, false, true)) return;
           headersSent = true;
         }
-        if (!writeMessage(stream, bytes)) {
+        if (!writeMessage(stream, encoded)) {
           await new Promise<void>((resolve) => {
             wake = resolve;
             stream.once("drain", resolve);
@@ -169,19 +170,42 @@ export function serveServerStream(
   };
 }
 
-/** Messages smaller than this are copied behind their prefix (cheaper than a two-chunk write). */
+/** Messages (and `bytes` fields) smaller than this are copied behind their prefix (cheaper than a several-chunk write). */
 const copyBelowBytes = 8 * 1024;
 
 /**
- * Writes one gRPC message. A large one goes as its prefix and its bytes, two chunks of one corked
- * write (node's HTTP/2 stream sends both in one writev, in the same DATA frames), so it is never
- * copied into a framed buffer. Returns what `write` returns: false once the stream's buffer is full.
+ * Encodes one response: a message with a large top-level `bytes` field as chunks that leave the
+ * field's bytes where they are, any other as protobuf-es encodes it.
  */
-function writeMessage(stream: ServerHttp2Stream, message: Uint8Array): boolean {
-  if (message.byteLength < copyBelowBytes) return stream.write(encodeEnvelope(message));
+function encode(schema: DescMessage, output: unknown, options: ServerStreamOptions): Uint8Array | EncodedChunks {
+  const message = isMessage(output, schema) ? output : create(schema, output as never);
+  const chunks = encodeWithLargeBytes(schema, message as MessageShape<DescMessage>, copyBelowBytes, options.binaryOptions);
+  if (chunks === undefined) return options.serialize(schema, message);
+  if (chunks.byteLength > options.writeMaxBytes) {
+    throw new ConnectError(`message size ${chunks.byteLength} is larger than configured writeMaxBytes ${options.writeMaxBytes}`, Code.ResourceExhausted);
+  }
+  return chunks;
+}
+
+/**
+ * Writes one gRPC message. A large one goes as its prefix and its chunks in one corked write
+ * (node's HTTP/2 stream sends them with one writev, in the same DATA frames), so its bytes are
+ * never copied into a framed buffer. Returns what `write` returns: false once the stream's buffer
+ * is full.
+ */
+function writeMessage(stream: ServerHttp2Stream, message: Uint8Array | EncodedChunks): boolean {
+  if (message instanceof Uint8Array) {
+    if (message.byteLength < copyBelowBytes) return stream.write(encodeEnvelope(message));
+    return writeChunks(stream, [message], message.byteLength);
+  }
+  return writeChunks(stream, message.chunks, message.byteLength);
+}
+
+/** Writes the prefix of a message of `byteLength` bytes and then `chunks`, corked into one writev. */
+function writeChunks(stream: ServerHttp2Stream, chunks: readonly Uint8Array[], byteLength: number): boolean {
   stream.cork();
-  stream.write(envelopePrefix(message.byteLength));
-  const more = stream.write(message);
+  let more = stream.write(envelopePrefix(byteLength));
+  for (const chunk of chunks) if (chunk.byteLength > 0) more = stream.write(chunk);
   stream.uncork();
   return more;
 }
