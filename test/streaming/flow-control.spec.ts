@@ -22,9 +22,11 @@ async function startStreamServer(options: Partial<ServeOptions> = {}): Promise<{
     routes: (router) =>
       router.service(EchoService, {
         async *serverStream(request: EchoRequest) {
+          // text "reuse": one buffer, refilled with the message's index for every message.
+          const reused = request.text === "reuse" ? new Uint8Array(request.payload.byteLength) : undefined;
           for (let i = 0; i < request.count; i++) {
             yielded++;
-            yield { index: i, payload: request.payload };
+            yield { index: i, payload: reused?.fill(i & 0xff) ?? request.payload };
           }
         },
       }),
@@ -158,6 +160,23 @@ describe("server streaming of 64 KiB messages", () => {
         }
         expect(index).toBe(40);
       }
+    } finally {
+      t.connection.abort();
+    }
+  });
+
+  it.each([8 * KIB, 12 * KIB, 64 * KIB])("a handler that refills one %d-byte buffer for every message sends each message as it was when yielded", async (bytes) => {
+    const t = transport();
+    try {
+      const client = createClient(EchoService, t);
+      let index = 0;
+      for await (const message of client.serverStream({ text: "reuse", count: 200, payload: new Uint8Array(bytes) })) {
+        expect(message.index).toBe(index);
+        expect(message.payload.byteLength).toBe(bytes);
+        expect(message.payload.every((b) => b === (index & 0xff))).toBe(true);
+        index++;
+      }
+      expect(index).toBe(200);
     } finally {
       t.connection.abort();
     }

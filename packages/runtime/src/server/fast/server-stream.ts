@@ -137,10 +137,12 @@ export function serveServerStream(
           if (!respondSafely(stream, h, false, true)) return;
           headersSent = true;
         }
-        if (!writeMessage(stream, encoded)) {
+        const written = writeMessage(stream, encoded);
+        if (written !== true) {
           await new Promise<void>((resolve) => {
             wake = resolve;
-            stream.once("drain", resolve);
+            if (written === false) stream.once("drain", resolve);
+            else void written.then(resolve);
           });
           wake = undefined;
           if (closed || ended) break;
@@ -190,22 +192,32 @@ function encode(schema: DescMessage, output: unknown, options: ServerStreamOptio
 /**
  * Writes one gRPC message. A large one goes as its prefix and its chunks in one corked write
  * (node's HTTP/2 stream sends them with one writev, in the same DATA frames), so its bytes are
- * never copied into a framed buffer. Returns what `write` returns: false once the stream's buffer
- * is full.
+ * never copied into a framed buffer. Returns true when the next message may follow at once, false
+ * when the stream's buffer is full (wait for 'drain'), or, when the message holds the handler's own
+ * bytes, a promise settled once they are on the socket: a handler may reuse its buffer for the next
+ * message.
  */
-function writeMessage(stream: ServerHttp2Stream, message: Uint8Array | EncodedChunks): boolean {
-  if (message instanceof Uint8Array) {
-    if (message.byteLength < copyBelowBytes) return stream.write(encodeEnvelope(message));
-    return writeChunks(stream, [message], message.byteLength);
-  }
-  return writeChunks(stream, message.chunks, message.byteLength);
+function writeMessage(stream: ServerHttp2Stream, message: Uint8Array | EncodedChunks): boolean | Promise<void> {
+  if (!(message instanceof Uint8Array)) return writeChunks(stream, message.chunks, message.byteLength, true);
+  if (message.byteLength < copyBelowBytes) return stream.write(encodeEnvelope(message));
+  return writeChunks(stream, [message], message.byteLength, false);
 }
 
-/** Writes the prefix of a message of `byteLength` bytes and then `chunks`, corked into one writev. */
-function writeChunks(stream: ServerHttp2Stream, chunks: readonly Uint8Array[], byteLength: number): boolean {
+/**
+ * Writes the prefix of a message of `byteLength` bytes and then `chunks`, corked into one writev;
+ * with `borrowed`, returns a promise settled once the last chunk has been written out (or failed).
+ */
+function writeChunks(stream: ServerHttp2Stream, chunks: readonly Uint8Array[], byteLength: number, borrowed: boolean): boolean | Promise<void> {
   stream.cork();
   let more = stream.write(envelopePrefix(byteLength));
-  for (const chunk of chunks) if (chunk.byteLength > 0) more = stream.write(chunk);
+  let flushed: Promise<void> | undefined;
+  chunks.forEach((chunk, i) => {
+    if (borrowed && i === chunks.length - 1) {
+      flushed = new Promise<void>((resolve) => (more = stream.write(chunk, () => resolve())));
+    } else if (chunk.byteLength > 0) {
+      more = stream.write(chunk);
+    }
+  });
   stream.uncork();
-  return more;
+  return flushed ?? more;
 }
