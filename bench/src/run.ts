@@ -27,6 +27,16 @@ function withContenders<S extends Scenario | SimulationScenario>(scenario: S, id
   return { ...scenario, contenders };
 }
 
+/** The scenario restricted to the point ids given with --points (all when undefined). */
+function withPoints<S extends Scenario | SimulationScenario>(scenario: S, ids: readonly string[] | undefined): S {
+  if (ids === undefined || scenario.kind === "simulation") return scenario;
+  const all = scenario.points({ quick: false, durationMs: undefined }).map((p) => p.id);
+  if (!all.some((id) => ids.includes(id))) {
+    throw new Error(`--points: none of ${ids.join(", ")} is in scenario ${scenario.name}; accepted: ${all.join(", ")}`);
+  }
+  return { ...scenario, points: (mode: ScenarioMode) => scenario.points(mode).filter((p) => ids.includes(p.id)) };
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const cli = parseCli(argv);
   if (cli.help) {
@@ -40,7 +50,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     return 0;
   }
-  const chosen = cli.reportOnly ? [] : selectScenarios(cli.scenarios).map((s) => withContenders(s, cli.contenders));
+  const chosen = cli.reportOnly ? [] : selectScenarios(cli.scenarios).map((s) => withPoints(withContenders(s, cli.contenders), cli.points));
   const mode: ScenarioMode = { quick: cli.quick, durationMs: cli.durationMs };
   const runs = cli.runs ?? (cli.quick ? 1 : 3);
   // Quick runs write beside the committed results, never over them.

@@ -39,7 +39,9 @@ describe("event hub fan-out to streaming calls", () => {
           },
         }),
     });
-    channel = createChannel({ target: `static:///127.0.0.1:${server.port}` });
+    // HTTP/2's own 64 KiB stream window, not the channel's 1 MiB default: the 100 events of 4 KiB
+    // must outgrow what flow control lets the stalled call buffer (its queue of 32 + the window).
+    channel = createChannel({ target: `static:///127.0.0.1:${server.port}`, transport: { flowControl: { streamWindowBytes: 65_535 } } });
     await channel.waitForReady(5000);
   });
   afterAll(async () => {

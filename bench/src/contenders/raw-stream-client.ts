@@ -1,17 +1,24 @@
-// Load generator of the stream scenario's raw ceiling: one node:http2 session; each call moves the
-// bytes of `stream` gRPC echo messages in the call's shape, counting bytes (no framing parse).
+// Load generator of the stream scenario's raw ceiling: one node:http2 session with the receive windows
+// a Sluice client has; each call moves the bytes of `stream` gRPC echo messages in the call's shape,
+// counting bytes (no framing parse).
 import * as http2 from "node:http2";
+import { clientFlowControlDefaults } from "@sluice/runtime";
 import type { CreateCaller } from "../harness/contracts.js";
 import { streamCount, streamPayload, streamShape } from "./call-args.js";
 import { RAW_HEADERS, framedMessage, writeMessages } from "./raw-stream-wire.js";
 
-/** Connects one HTTP/2 session to the first port (stream calls only; a call resolves with `stream`). */
+/**
+ * Connects one HTTP/2 session to the first port (stream calls only; a call resolves with `stream`),
+ * with the same stream and connection windows as a Sluice channel's sessions.
+ */
 export const createCaller: CreateCaller = async (ports) => {
-  const session = http2.connect(`http://127.0.0.1:${ports[0]}`);
+  const flow = clientFlowControlDefaults;
+  const session = http2.connect(`http://127.0.0.1:${ports[0]}`, { settings: { initialWindowSize: flow.streamWindowBytes } });
   await new Promise<void>((resolve, reject) => {
     session.once("connect", () => resolve());
     session.once("error", reject);
   });
+  session.setLocalWindowSize(flow.connectionWindowBytes);
   const messages = new Map<number, Buffer>();
   return {
     call(args) {

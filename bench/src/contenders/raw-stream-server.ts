@@ -1,6 +1,7 @@
-// Server of the stream scenario's raw ceiling: node:http2 moving the bytes of gRPC echo messages in
-// every shape (x-shape header), without parsing frames or protobuf.
+// Server of the stream scenario's raw ceiling: node:http2 with serve()'s receive windows, moving the
+// bytes of gRPC echo messages in every shape (x-shape header), without parsing frames or protobuf.
 import * as http2 from "node:http2";
+import { serverFlowControlDefaults } from "@sluice/runtime";
 import type { StartServer } from "../harness/contracts.js";
 import { hostH2c } from "./h2c-host.js";
 import { RAW_HEADERS, framedMessage, writeMessages } from "./raw-stream-wire.js";
@@ -37,9 +38,11 @@ function answer(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHead
   }
 }
 
-/** Starts an h2c server on 127.0.0.1, port 0. */
+/** Starts an h2c server on 127.0.0.1, port 0, with the stream and connection windows serve() sets. */
 export const startServer: StartServer = async () => {
-  const server = http2.createServer();
+  const flow = serverFlowControlDefaults;
+  const server = http2.createServer({ settings: { initialWindowSize: flow.streamWindowBytes } });
+  server.on("session", (session) => session.setLocalWindowSize(flow.connectionWindowBytes));
   server.on("stream", (stream, headers) => {
     stream.on("error", () => stream.destroy());
     try {

@@ -1,4 +1,4 @@
-// Command-line options of `npm run bench [scenario…] [--quick] [--runs N] [--duration S] [--cpu-prof]`.
+// Command-line options of `npm run bench [scenario…] [--quick] [--runs N] [--duration S] [--points IDS] [--cpu-prof]`.
 import { parseArgs } from "node:util";
 
 /** Parsed command line. */
@@ -9,6 +9,8 @@ export interface CliOptions {
   readonly durationMs: number | undefined;
   readonly cpuProf: boolean;
   readonly contenders: readonly string[] | undefined;
+  /** Only the points with these ids (all when undefined). */
+  readonly points: readonly string[] | undefined;
   readonly out: string | undefined;
   readonly list: boolean;
   /** Rebuild RESULTS.md from the saved results without running anything. */
@@ -24,6 +26,7 @@ export const USAGE = `usage: npm run bench -- [scenario…] [options]
   --runs N         runs per figure, the report shows medians (default 3, 1 with --quick)
   --duration S     measured seconds per point of duration-bound scenarios
   --contenders IDS only these contender ids, comma-separated (e.g. a,d)
+  --points IDS     only these points of the scenarios, comma-separated (e.g. server-64k)
   --out DIR        write RESULTS.md, JSON and charts to DIR instead (e.g. for profiling runs)
   --cpu-prof       write client and server CPU profiles to bench/results/raw/profiles/
   --list           list scenarios and contenders
@@ -37,6 +40,11 @@ function positiveNumber(name: string, raw: string | undefined): number | undefin
   return n;
 }
 
+/** A comma-separated list of ids, trimmed, empty items dropped; undefined when the option is absent. */
+function idList(raw: string | undefined): readonly string[] | undefined {
+  return raw === undefined ? undefined : raw.split(",").map((c) => c.trim()).filter((c) => c !== "");
+}
+
 /** Parses argv (without node and script); throws on unknown options. */
 export function parseCli(argv: readonly string[]): CliOptions {
   const { values, positionals } = parseArgs({
@@ -48,6 +56,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
       duration: { type: "string" },
       "cpu-prof": { type: "boolean", default: false },
       contenders: { type: "string" },
+      points: { type: "string" },
       out: { type: "string" },
       list: { type: "boolean", default: false },
       "report-only": { type: "boolean", default: false },
@@ -63,7 +72,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
     runs,
     durationMs: duration === undefined ? undefined : Math.round(duration * 1000),
     cpuProf: values["cpu-prof"] === true,
-    contenders: values.contenders === undefined ? undefined : values.contenders.split(",").map((c) => c.trim()).filter((c) => c !== ""),
+    contenders: idList(values.contenders),
+    points: idList(values.points),
     out: values.out,
     list: values.list === true,
     reportOnly: values["report-only"] === true,

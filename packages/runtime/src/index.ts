@@ -62,6 +62,8 @@ export { createSluiceTransport } from "./transport/sluice-transport.js";
 export type { SluiceTransport, SluiceTransportOptions } from "./transport/sluice-transport.js";
 export { createSluiceConnection } from "./transport/endpoint-connection.js";
 export type { ConnectionEvent, EndpointConnection, SluiceConnection, SluiceConnectionOptions } from "./transport/endpoint-connection.js";
+export { clientFlowControlDefaults, serverFlowControlDefaults } from "./transport/flow-control.js";
+export type { FlowControlOptions, ResolvedFlowControl } from "./transport/flow-control.js";
 
 export { serve } from "./server/serve.js";
 export type { ServerTransport } from "./server/fast/fast-server.js";

@@ -20,6 +20,7 @@ import type { LimitSpec } from "../limit/create-limit.js";
 import type { EtcdTargetOptions } from "./resolvers/etcd-resolver.js";
 import type { MemoryRegistry } from "../discovery/memory-registry.js";
 import { maxTimerDelayMs } from "../transport/deadline-timer.js";
+import { clientFlowControlDefaults, resolveFlowControl } from "../transport/flow-control.js";
 import { validateChannelTls, type ChannelTlsOptions } from "./channel-tls.js";
 import type { CallCredentials } from "./call-credentials.js";
 
@@ -147,6 +148,7 @@ export function validateChannelOptions(options: ChannelOptions): void {
       `transport: unknown implementation "${String(implementation)}"; accepted: ${transportImplementations.join(", ")}`,
     );
   }
+  if (typeof options.transport === "object") resolveFlowControl(options.transport.flowControl, clientFlowControlDefaults, "transport.flowControl");
   validateChannelTls(options.tls, options.authority);
   if (options.credentials !== undefined && typeof options.credentials !== "function") {
     throw new Error("credentials: must be a function returning the call's headers (sync or async), e.g. createTokenCredentials({ fetchToken })");

@@ -11,6 +11,7 @@ import {
 import { GuardedSessionManager } from "../transport/guarded-session-manager.js";
 import { createSluiceConnection, type EndpointConnection, type SluiceConnectionOptions } from "../transport/endpoint-connection.js";
 import { createSluiceTransport } from "../transport/sluice-transport.js";
+import type { FlowControlOptions } from "../transport/flow-control.js";
 import { defaultReadMaxBytes } from "../transport/codec.js";
 import type { BinaryReadOptions, BinaryWriteOptions, JsonReadOptions, JsonWriteOptions } from "@bufbuild/protobuf";
 
@@ -47,6 +48,11 @@ export interface EndpointTransportOptions {
   readonly sendCompression?: Compression;
   readonly acceptCompression?: Compression[];
   readonly compressMinBytes?: number;
+  /**
+   * Receive windows of each endpoint's HTTP/2 session, on both implementations (default 1 MiB per
+   * stream, 2 MiB per connection; see docs/TRANSPORTS.md).
+   */
+  readonly flowControl?: FlowControlOptions;
 }
 
 /** @private */
@@ -56,7 +62,7 @@ export function createEndpointTransport(
   sessionManager: Http2SessionManager,
   options: EndpointTransportOptions,
 ): Transport {
-  const { implementation: _implementation, ...connectOptions } = options;
+  const { implementation: _implementation, flowControl: _flowControl, ...connectOptions } = options;
   const common = {
     ...connectOptions,
     readMaxBytes: connectOptions.readMaxBytes ?? defaultReadMaxBytes,
@@ -99,7 +105,7 @@ export function createEndpointLink(
   options: EndpointTransportOptions,
 ): EndpointLink {
   if (usesFastPath(protocol, options)) {
-    const connection = createSluiceConnection(baseUrl, keepalive);
+    const connection = createSluiceConnection(baseUrl, { ...keepalive, flowControl: options.flowControl });
     const transport = createSluiceTransport({
       baseUrl,
       protocol: protocol === "connect" ? "connect" : "grpc",
@@ -111,6 +117,6 @@ export function createEndpointLink(
     });
     return { connection, transport };
   }
-  const manager = new GuardedSessionManager(baseUrl, keepalive, keepalive.http2SessionOptions);
+  const manager = new GuardedSessionManager(baseUrl, keepalive, keepalive.http2SessionOptions, options.flowControl);
   return { connection: manager, transport: createEndpointTransport(protocol, baseUrl, manager, options) };
 }

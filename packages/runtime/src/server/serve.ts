@@ -11,6 +11,7 @@ import { createHealthService, type HealthService } from "./health-service.js";
 import { unimplementedFallback } from "./unimplemented-fallback.js";
 import { createRecordingRouter, type FastMethodTable } from "./fast/method-table.js";
 import { defaultReadMaxBytes } from "../transport/codec.js";
+import { openConnectionWindow, resolveFlowControl, serverFlowControlDefaults, withStreamWindow, type FlowControlOptions } from "../transport/flow-control.js";
 import type { MethodLimitsOptions, ServerLimitsOptions } from "./admission/admission-options.js";
 import { declaredMethodLimits } from "./admission/declared-limits.js";
 import type { ServerLimitsStats } from "./admission/admission-controller.js";
@@ -69,9 +70,15 @@ export interface ServeOptions {
   readonly hardening?: ServerHardeningOptions;
   /**
    * Options for node's `http2.createServer`; `settings.maxConcurrentStreams` and
-   * `settings.maxHeaderListSize` are set from `hardening`.
+   * `settings.maxHeaderListSize` are set from `hardening`, `settings.initialWindowSize` (when not
+   * given here) from `flowControl`.
    */
   readonly http2Options?: http2.ServerOptions;
+  /**
+   * Receive windows of each connection: how much a client may send before the server reads it
+   * (default 65,535 bytes per stream, 2 MiB per connection; see docs/TRANSPORTS.md).
+   */
+  readonly flowControl?: FlowControlOptions;
   /**
    * Admission control: concurrency and rate limits, applied before a request body is read. Limits
    * the registered services declare in their .proto (`(sluice.v1.method).limit`) apply even without
@@ -161,6 +168,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     throw new Error(`transport: unknown transport "${String(options.transport)}"; accepted: ${serverTransports.join(", ")}`);
   }
   const hardening = resolveHardening(options.hardening);
+  const flow = resolveFlowControl(options.flowControl, serverFlowControlDefaults, "flowControl");
   if (options.tls !== undefined) validateServerTls(options.tls);
   if (options.allowHttp1 !== undefined && typeof options.allowHttp1 !== "boolean") {
     throw new Error(`allowHttp1: must be a boolean, got ${String(options.allowHttp1)}`);
@@ -203,7 +211,10 @@ export async function serve(options: ServeOptions): Promise<Server> {
     options.limits === undefined && declaredLimits.size === 0 ? undefined : createServerAdmission(options.limits ?? {}, declaredLimits);
   admission?.learn(registered);
   const adapter = withDeadlinesFitForTimers(handler, options.maxTimeoutMs);
-  const http2Options = hardenHttp2Options(options.http2Options, hardening);
+  const http2Options = hardenHttp2Options(
+    { ...options.http2Options, settings: withStreamWindow(options.http2Options?.settings, flow) },
+    hardening,
+  );
   const guard = (listener: StreamListener): StreamListener => guardStreams(listener, hardening);
   const http2Server =
     fastTable === undefined
@@ -239,6 +250,9 @@ export async function serve(options: ServeOptions): Promise<Server> {
   http2Server.on("session", (session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
+    // Only once the client has spoken HTTP/2 (its SETTINGS): a connection that never does gets no
+    // extra frame to stall on while the hardening timers end it.
+    session.once("remoteSettings", () => openConnectionWindow(session, flow));
     // A peer that vanishes must never take the process down.
     session.on("error", () => session.destroy());
   });

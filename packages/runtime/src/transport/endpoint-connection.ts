@@ -5,6 +5,7 @@ import * as http2 from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { maxTimerDelayMs } from "./deadline-timer.js";
 import { connectionError, errorFromNodeReason } from "./node-errors.js";
+import { clientFlowControlDefaults, openConnectionWindow, resolveFlowControl, withStreamWindow, type FlowControlOptions } from "./flow-control.js";
 
 /**
  * Something that happened to the session an endpoint connection is using: the server sent GOAWAY
@@ -44,6 +45,11 @@ export interface SluiceConnectionOptions {
   readonly idleConnectionTimeoutMs?: number;
   /** Give up a connection attempt after this long (default 20 s). */
   readonly connectTimeoutMs?: number;
+  /**
+   * Receive windows of each session (default 1 MiB per stream, 2 MiB per connection; see
+   * docs/TRANSPORTS.md). A `settings.initialWindowSize` in `http2SessionOptions` wins over the stream window.
+   */
+  readonly flowControl?: FlowControlOptions;
   /** Passed to `http2.connect`. */
   readonly http2SessionOptions?: http2.ClientSessionOptions;
 }
@@ -113,6 +119,11 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
       throw new Error(`${field}: must be a finite number > 0, got ${String(value)}`);
     }
   }
+  const flow = resolveFlowControl(options.flowControl, clientFlowControlDefaults, "flowControl");
+  const sessionOptions: http2.ClientSessionOptions = {
+    ...options.http2SessionOptions,
+    settings: withStreamWindow(options.http2SessionOptions?.settings, flow),
+  };
   let current: Entry | undefined;
   let aborted = false;
   let failed = false;
@@ -188,7 +199,7 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
 
   const open = (): Entry => {
     created++;
-    const session = http2.connect(origin, options.http2SessionOptions);
+    const session = http2.connect(origin, sessionOptions);
     let settle: (ok: boolean) => void = () => {};
     const entry: Entry = {
       session,
@@ -221,6 +232,7 @@ export function createSluiceConnection(baseUrl: string, options: SluiceConnectio
     // Over TLS the connection counts as made once the server's SETTINGS arrive: with TLS 1.3 the
     // client's handshake ends before the server has checked the client's certificate, and a
     // refused client learns it only from the alert that follows.
+    session.once("connect", () => openConnectionWindow(session, flow));
     session.once(secure ? "remoteSettings" : "connect", () => {
       clearTimeout(connectTimer);
       entry.connected = true;

@@ -16,6 +16,17 @@ export function encodeEnvelope(bytes: Uint8Array, flags = 0): Buffer {
   return frame;
 }
 
+/**
+ * The 5-byte prefix of a message of `length` bytes, for writing the message itself after it
+ * without copying it into one buffer (small: node takes it from its shared pool). @private
+ */
+export function envelopePrefix(length: number, flags = 0): Buffer {
+  const prefix = Buffer.allocUnsafe(5);
+  prefix[0] = flags;
+  prefix.writeUInt32BE(length, 1);
+  return prefix;
+}
+
 /** One parsed envelope. @private */
 export interface Envelope {
   readonly flags: number;

@@ -3,10 +3,12 @@
 // timeout, or a GOAWAY on an idle session, connect-es issue 1768) can never crash the process; and
 // GOAWAY, close and error of its sessions are reported as connection events. A new TLS session is
 // reported connected only once the server answers a PING (the server accepted the handshake).
+// Its sessions get the same receive windows as the fast path's.
 import type * as http2 from "node:http2";
 import { Http2SessionManager } from "@connectrpc/connect-node";
 import type { ConnectionEvent, EndpointConnection } from "./endpoint-connection.js";
 import { readySessionOf } from "../internals/private-apis.js";
+import { clientFlowControlDefaults, openConnectionWindow, resolveFlowControl, withStreamWindow, type FlowControlOptions, type ResolvedFlowControl } from "./flow-control.js";
 
 /**
  * An `Http2SessionManager` whose sessions can never raise an uncaught 'error'.
@@ -17,6 +19,22 @@ export class GuardedSessionManager extends Http2SessionManager implements Endpoi
   private readonly guarded = new WeakSet<http2.ClientHttp2Session>();
   private readonly listeners = new Set<(event: ConnectionEvent) => void>();
   private readonly reported = new WeakSet<http2.ClientHttp2Session>();
+  private readonly flow: ResolvedFlowControl;
+
+  /**
+   * `url`, `pingOptions` and `sessionOptions` as connect-node's manager takes them; `flowControl`:
+   * the sessions' receive windows (default: the fast path's client defaults).
+   */
+  constructor(
+    url: string | URL,
+    pingOptions?: ConstructorParameters<typeof Http2SessionManager>[1],
+    sessionOptions?: http2.ClientSessionOptions,
+    flowControl?: FlowControlOptions,
+  ) {
+    const flow = resolveFlowControl(flowControl, clientFlowControlDefaults, "flowControl");
+    super(url, pingOptions, { ...sessionOptions, settings: withStreamWindow(sessionOptions?.settings, flow) });
+    this.flow = flow;
+  }
 
   /** See {@link EndpointConnection.onEvent}. */
   onEvent(listener: (event: ConnectionEvent) => void): () => void {
@@ -34,6 +52,7 @@ export class GuardedSessionManager extends Http2SessionManager implements Endpoi
   private guard(session: http2.ClientHttp2Session | undefined): void {
     if (session === undefined || this.guarded.has(session)) return;
     this.guarded.add(session);
+    openConnectionWindow(session, this.flow);
     // The manager reports the error through its own state and the streams' errors; this listener
     // also keeps node from treating an error emitted after that as unhandled.
     session.on("error", (error: Error) => this.emit(session, { type: "error", error }));

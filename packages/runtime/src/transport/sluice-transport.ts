@@ -82,7 +82,7 @@ export function createSluiceTransport(options: SluiceTransportOptions): SluiceTr
     const custom = options.streamFallback?.();
     if (custom !== undefined) return (fallback = custom);
     const keepalive = connection.options;
-    const sessionManager = new GuardedSessionManager(options.baseUrl, keepalive, keepalive.http2SessionOptions);
+    const sessionManager = new GuardedSessionManager(options.baseUrl, keepalive, keepalive.http2SessionOptions, keepalive.flowControl);
     connection.onAbort((reason) => sessionManager.abort(reason));
     return (fallback = createConnectTransport({
       baseUrl: options.baseUrl,

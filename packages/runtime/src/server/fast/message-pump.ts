@@ -1,6 +1,7 @@
 // Drives a streaming handler's messages into an HTTP/2 stream: the messages ready within one turn of
 // the event loop are framed into one buffer and written at once, in order, with backpressure.
 import { notReady, readySourceOf, takeReady } from "../../call/ready-values.js";
+import type { EncodedChunks } from "./large-bytes.js";
 
 /** Bytes of framed messages gathered before they are written without waiting for the turn to end. @private */
 export const maxBatchBytes = 16 * 1024;
@@ -10,10 +11,20 @@ const PREFIX_BYTES = 5;
 
 /** Where {@link pumpMessages} writes. @private */
 export interface MessageSink {
-  /** Serializes one response message; a throw ends the pump (what was serialized before it is written first). */
-  serialize(message: unknown): Uint8Array;
+  /**
+   * Serializes one response message, as chunks when it keeps large bytes of the handler's own (see
+   * large-bytes.ts); a throw ends the pump (what was serialized before it is written first).
+   */
+  serialize(message: unknown): Uint8Array | EncodedChunks;
   /** Writes framed messages (sending the response headers first when they are not out yet). */
   write(frames: Buffer): void;
+  /** Messages of at least this many bytes, and chunked ones, go to {@link writeLarge} (default: none). */
+  readonly largeBytes?: number;
+  /**
+   * Writes one large message behind its prefix without copying it; returns a promise when the next
+   * message must wait for it to be written out (it holds the handler's own bytes).
+   */
+  writeLarge?(message: Uint8Array | EncodedChunks): Promise<void> | undefined;
   /** True once the call is over (client gone, deadline, response completed): stop, dropping what is not written. */
   stopped(): boolean;
   /** True while the stream's buffer is over its high-water mark. */
@@ -44,8 +55,15 @@ export async function pumpMessages(source: AsyncIterator<unknown>, sink: Message
     const frames = batch.take();
     if (frames !== undefined && !sink.stopped()) sink.write(frames);
   };
-  const add = (message: unknown): void => {
+  const largeBytes = sink.largeBytes ?? Number.POSITIVE_INFINITY;
+  /** Frames one message into the batch, or writes a large one at once (after the batch); a promise: wait before the next. */
+  const add = (message: unknown): Promise<void> | undefined => {
     const bytes = sink.serialize(message);
+    if (!(bytes instanceof Uint8Array) || bytes.byteLength >= largeBytes) {
+      if (sink.writeLarge === undefined) throw new Error("a message serialized as chunks needs a sink with writeLarge");
+      flush();
+      return sink.stopped() ? undefined : sink.writeLarge(bytes);
+    }
     if (batch.bytes + PREFIX_BYTES + bytes.byteLength > maxBatchBytes && batch.bytes > 0) flush();
     batch.add(bytes);
     if (batch.bytes >= maxBatchBytes) flush();
@@ -53,6 +71,7 @@ export async function pumpMessages(source: AsyncIterator<unknown>, sink: Message
       flushQueued = true;
       process.nextTick(flush);
     }
+    return undefined;
   };
   const ready = readySourceOf(source);
   try {
@@ -63,12 +82,15 @@ export async function pumpMessages(source: AsyncIterator<unknown>, sink: Message
       }
       const next = await source.next();
       if (next.done === true || sink.stopped()) return;
-      add(next.value);
-      if (ready === undefined) continue;
-      while (!sink.needsDrain() && !sink.stopped()) {
+      let pending = add(next.value);
+      while (pending === undefined && ready !== undefined && !sink.needsDrain() && !sink.stopped()) {
         const value = ready[takeReady]();
         if (value === notReady) break;
-        add(value);
+        pending = add(value);
+      }
+      if (pending !== undefined) {
+        await pending;
+        if (sink.stopped()) return;
       }
     }
   } catch (error) {

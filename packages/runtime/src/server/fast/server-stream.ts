@@ -1,12 +1,13 @@
 // gRPC server streaming on the fast path: one request message, then the handler's async iterable
-// written as framed messages with backpressure (batched per turn by message-pump.ts); status in the
+// written as framed messages with backpressure (small ones batched per turn by message-pump.ts,
+// large ones behind their prefix in one corked write, never copied together); status in the
 // trailers (trailers-only when the handler fails before its first message); client cancel and
 // deadline abort the handler's signal.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from "node:http2";
-import type { BinaryReadOptions, BinaryWriteOptions, DescMessage } from "@bufbuild/protobuf";
+import { type BinaryReadOptions, type BinaryWriteOptions, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import { parseGrpcTimeout } from "../../internals/private-apis.js";
-import { tooLargeError } from "../../transport/envelope.js";
+import { envelopePrefix, tooLargeError } from "../../transport/envelope.js";
 import { parse } from "../../transport/codec.js";
 import { armDeadline } from "../../transport/deadline-timer.js";
 import { FastContext, requestUrl } from "./fast-context.js";
@@ -14,6 +15,7 @@ import type { FastMethod } from "./method-table.js";
 import { pumpMessages } from "./message-pump.js";
 import { encodeShared } from "../../hub/shared-encoding.js";
 import { declaredLength, unwrapUnary } from "./request-body.js";
+import { encodeWithLargeBytes, type EncodedChunks } from "./large-bytes.js";
 import { addHeaders, grpcProtoContentType, grpcStatusFields, respondSafely, sendGrpcError, toConnectError } from "./responses.js";
 
 /** Settings of {@link serveServerStream}. @private */
@@ -127,17 +129,29 @@ export function serveServerStream(
     try {
       const output = (entry.impl as (input: unknown, context: FastContext) => AsyncIterable<unknown>)(message, ctx);
       iterator = output[Symbol.asyncIterator]();
+      const sendHeaders = (): boolean => {
+        if (headersSent) return true;
+        const h: OutgoingHttpHeaders = { ":status": 200 };
+        addHeaders(h, ctx.responseHeaderIfAny);
+        h["content-type"] = grpcProtoContentType;
+        if (!respondSafely(stream, h, false, true)) return false;
+        headersSent = true;
+        return true;
+      };
       await pumpMessages(iterator, {
-        serialize: (message) => encodeShared(message, entry.method.output, options.serialize),
+        serialize: (message) => encode(entry.method.output, message, options),
         write(frames) {
-          if (!headersSent) {
-            const h: OutgoingHttpHeaders = { ":status": 200 };
-            addHeaders(h, ctx.responseHeaderIfAny);
-            h["content-type"] = grpcProtoContentType;
-            if (!respondSafely(stream, h, false, true)) return;
-            headersSent = true;
-          }
-          stream.write(frames);
+          if (sendHeaders()) stream.write(frames);
+        },
+        largeBytes: copyBelowBytes,
+        writeLarge(message) {
+          if (!sendHeaders()) return undefined;
+          const written = writeLarge(stream, message);
+          if (written === true || written === false) return undefined; // a full buffer: the pump waits for 'drain'
+          return new Promise<void>((resolve) => {
+            wake = resolve;
+            void written.then(resolve);
+          }).finally(() => (wake = undefined));
         },
         stopped: () => closed || ended || stream.destroyed,
         needsDrain: () => stream.writableNeedDrain,
@@ -169,4 +183,52 @@ export function serveServerStream(
     stream.once("wantTrailers", () => stream.sendTrailers(trailers));
     stream.end();
   };
+}
+
+/** Messages (and `bytes` fields) smaller than this are copied behind their prefix (cheaper than a several-chunk write). */
+const copyBelowBytes = 8 * 1024;
+
+/**
+ * Encodes one response: a message with a large top-level `bytes` field as chunks that leave the
+ * field's bytes where they are, any other as protobuf-es encodes it.
+ */
+function encode(schema: DescMessage, output: unknown, options: ServerStreamOptions): Uint8Array | EncodedChunks {
+  const chunks = encodeWithLargeBytes(schema, output as MessageShape<DescMessage>, copyBelowBytes, options.binaryOptions);
+  // A value a hub published to many calls is serialized once (see hub/shared-encoding.ts).
+  if (chunks === undefined) return encodeShared(output, schema, options.serialize);
+  if (chunks.byteLength > options.writeMaxBytes) {
+    throw new ConnectError(`message size ${chunks.byteLength} is larger than configured writeMaxBytes ${options.writeMaxBytes}`, Code.ResourceExhausted);
+  }
+  return chunks;
+}
+
+/**
+ * Writes one large gRPC message as its prefix and its chunks in one corked write (node's HTTP/2
+ * stream sends them with one writev, in the same DATA frames), so its bytes are never copied into
+ * a framed buffer. Returns true when the next message may follow at once, false when the stream's
+ * buffer is full (wait for 'drain'), or, when the message holds the handler's own bytes, a promise
+ * settled once they are on the socket: a handler may reuse its buffer for the next message.
+ */
+function writeLarge(stream: ServerHttp2Stream, message: Uint8Array | EncodedChunks): boolean | Promise<void> {
+  if (!(message instanceof Uint8Array)) return writeChunks(stream, message.chunks, message.byteLength, true);
+  return writeChunks(stream, [message], message.byteLength, false);
+}
+
+/**
+ * Writes the prefix of a message of `byteLength` bytes and then `chunks`, corked into one writev;
+ * with `borrowed`, returns a promise settled once the last chunk has been written out (or failed).
+ */
+function writeChunks(stream: ServerHttp2Stream, chunks: readonly Uint8Array[], byteLength: number, borrowed: boolean): boolean | Promise<void> {
+  stream.cork();
+  let more = stream.write(envelopePrefix(byteLength));
+  let flushed: Promise<void> | undefined;
+  chunks.forEach((chunk, i) => {
+    if (borrowed && i === chunks.length - 1) {
+      flushed = new Promise<void>((resolve) => (more = stream.write(chunk, () => resolve())));
+    } else if (chunk.byteLength > 0) {
+      more = stream.write(chunk);
+    }
+  });
+  stream.uncork();
+  return flushed ?? more;
 }
