@@ -15,6 +15,7 @@ import { grpcHeaderProblem, statusError } from "./grpc-unary.js";
 import { connectStreamEnd, connectStreamHeaderError } from "./connect-stream-wire.js";
 import type { FastProtocol } from "./request-headers.js";
 import { armDeadline } from "./deadline-timer.js";
+import { resetStream } from "./reset-stream.js";
 import { markUnprocessed, nodeSaysUnsent } from "./unprocessed.js";
 
 /** Messages buffered before the HTTP/2 stream is paused. */
@@ -66,7 +67,7 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
     finished = true;
     failure = error;
     cleanup();
-    if (error !== undefined && stream !== undefined && !stream.closed) stream.close(h2.CANCEL);
+    if (error !== undefined && stream !== undefined) resetStream(stream, h2.CANCEL);
     if (head !== undefined) {
       const h = head;
       head = undefined;
@@ -159,7 +160,7 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
       // close it so the input pump stops.
       if (finished || responseHeaders === undefined || end === undefined) return;
       finish(parser.pending > 0 ? incomplete() : end.error);
-      if (!s.closed && !s.writableFinished) s.close(h2.NO_ERROR);
+      if (!s.writableFinished) resetStream(s, h2.NO_ERROR);
     });
     s.on("close", () => {
       if (finished) return;
@@ -241,7 +242,7 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
     return() {
       if (!finished) {
         finish(undefined);
-        if (stream !== undefined && !stream.closed) stream.close(h2.CANCEL);
+        if (stream !== undefined) resetStream(stream, h2.CANCEL);
       }
       queue.length = 0;
       return Promise.resolve({ done: true, value: undefined });
