@@ -371,6 +371,37 @@ describe("the Sluice client speaks Connect streaming itself", () => {
       await server.close();
     }
   });
+
+  it.each(["grpc", "connect"] as const)(
+    "over %s, a consumer that pauses until the server has sent its status still gets every message, then OK",
+    async (protocol) => {
+      // 60 messages of 512 B, one DATA frame each (1 ms apart), fit the flow-control windows: the
+      // server ends the call while the client, its queue full (32), has paused the stream with the
+      // rest buffered in node. Node emits gRPC 'trailers' on arrival, before that buffered DATA.
+      const server = await startServer([]);
+      const transport = createSluiceTransport({ baseUrl: server.url, protocol });
+      const client = createClient(EchoService, transport);
+      try {
+        const count = 60;
+        let trailer: Headers | undefined;
+        const request = { count, text: "p", delayMs: 1, payload: new Uint8Array(512) };
+        const iterator = client.serverStream(request, { onTrailer: (t) => (trailer = t) })[Symbol.asyncIterator]();
+        expect((await iterator.next()).value?.index).toBe(0);
+        await new Promise((r) => setTimeout(r, 300));
+        let received = 1;
+        for (;;) {
+          const next = await iterator.next();
+          if (next.done === true) break;
+          expect(next.value.index).toBe(received++);
+        }
+        expect(received).toBe(count);
+        expect(trailer).toBeDefined();
+      } finally {
+        release(transport);
+        await server.close();
+      }
+    },
+  );
 });
 
 describe("shutdown and limits on the streaming fast path", () => {

@@ -130,7 +130,9 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
       if (finished) return;
       try {
         for (const envelope of parser.push(chunk)) {
-          if (end !== undefined) {
+          // Only Connect's in-band end message orders data after the status: node emits gRPC
+          // 'trailers' on arrival, before DATA still buffered in a paused stream.
+          if (!grpc && end !== undefined) {
             throw new ConnectError("protocol error: received extra message after EndStreamResponse", Code.InvalidArgument);
           }
           if (!grpc && (envelope.flags & flagEndStream) !== 0) {
