@@ -102,6 +102,12 @@ async function* endless(signal: AbortSignal, gapMs = 2): AsyncIterable<EchoInit>
   }
 }
 
+/** Reads `iterator` to its end, checking that message indexes go on from `next`; resolves with the index after the last. */
+async function readRest(iterator: AsyncIterator<{ index: number }>, next: number): Promise<number> {
+  for (let r = await iterator.next(); r.done !== true; r = await iterator.next()) expect(r.value.index).toBe(next++);
+  return next;
+}
+
 const errorOf = (p: Promise<unknown>): Promise<ConnectError> => p.then(() => new ConnectError("no error", Code.Unknown), (e: unknown) => ConnectError.from(e));
 
 describe.each<[ClientKind, Protocol]>([
@@ -359,13 +365,7 @@ describe("the Sluice client speaks Connect streaming itself", () => {
       await new Promise((r) => setTimeout(r, 500));
       // The client's queue (32 messages), its flow-control window and the server's write buffer.
       expect(seen[0]!.sent! * 16 * 1024).toBeLessThan(1024 * 1024);
-      let received = 1;
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done === true) break;
-        expect(next.value.index).toBe(received++);
-      }
-      expect(received).toBe(count);
+      expect(await readRest(iterator, 1)).toBe(count);
     } finally {
       release(transport);
       await server.close();
@@ -388,13 +388,7 @@ describe("the Sluice client speaks Connect streaming itself", () => {
         const iterator = client.serverStream(request, { onTrailer: (t) => (trailer = t) })[Symbol.asyncIterator]();
         expect((await iterator.next()).value?.index).toBe(0);
         await new Promise((r) => setTimeout(r, 300));
-        let received = 1;
-        for (;;) {
-          const next = await iterator.next();
-          if (next.done === true) break;
-          expect(next.value.index).toBe(received++);
-        }
-        expect(received).toBe(count);
+        expect(await readRest(iterator, 1)).toBe(count);
         expect(trailer).toBeDefined();
       } finally {
         release(transport);
