@@ -7,6 +7,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { Http2SessionManager } from "@connectrpc/connect-node";
 import {
   connectEndStreamFlag,
+  connectEndStreamFromJson,
   connectEndStreamToJson,
   compatRequestResponse,
   connectCodeFromHttpStatus,
@@ -102,6 +103,15 @@ describe("private APIs the runtime relies on are unchanged", () => {
       error: { code: "resource_exhausted", message: "no" },
       metadata: { "x-a": ["b"] },
     });
+    const back = connectEndStreamFromJson(JSON.stringify(json));
+    expectUnchanged(connect, "protocol-connect endStreamFromJson", [back.error?.code, back.error?.rawMessage, back.metadata.get("x-a")], [Code.ResourceExhausted, "no", "b"]);
+    let thrown: unknown;
+    try {
+      connectEndStreamFromJson("[]");
+    } catch (e) {
+      thrown = e;
+    }
+    expectUnchanged(connect, "protocol-connect endStreamFromJson on a malformed message (throws)", thrown instanceof ConnectError, true);
   });
 
   it("Connect's JSON error bodies, both ways, with details and metadata", () => {

@@ -19,13 +19,14 @@ export {
 
 /**
  * From `@connectrpc/connect/protocol-connect` (@private there): `connect-timeout-ms` parsing,
- * HTTP status ↔ Code, and the JSON error body in both directions.
+ * HTTP status ↔ Code, the JSON error body and the end-of-stream message in both directions.
  * @private
  */
 export {
   codeFromHttpStatus as connectCodeFromHttpStatus,
   codeToHttpStatus as connectCodeToHttpStatus,
   endStreamFlag as connectEndStreamFlag,
+  endStreamFromJson as connectEndStreamFromJson,
   endStreamToJson as connectEndStreamToJson,
   errorFromJsonBytes,
   errorToJsonBytes,

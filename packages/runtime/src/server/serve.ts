@@ -57,8 +57,9 @@ export interface ServeOptions {
   readonly jsonOptions?: Partial<JsonReadOptions & JsonWriteOptions>;
   readonly binaryOptions?: Partial<BinaryReadOptions & BinaryWriteOptions>;
   /**
-   * `"sluice"` (default): unary gRPC/Connect and gRPC server-streaming calls with binary protobuf go
-   * straight to the typed handlers; everything else to Connect's node adapter. `"connect-node"`:
+   * `"sluice"` (default): gRPC and Connect calls of every shape with binary protobuf and no
+   * compression go straight to the typed handlers (interceptors included); everything else
+   * (gRPC-Web, JSON, compression, Connect GET) to Connect's node adapter. `"connect-node"`:
    * every call through Connect's node adapter. See docs/TRANSPORTS.md.
    */
   readonly transport?: ServerTransport;

@@ -34,17 +34,8 @@ export async function grpcUnary<I extends DescMessage, O extends DescMessage>(
     timeoutMs,
   );
   const raw = response.headers;
-  if (response.status !== 200) {
-    throw new ConnectError(`HTTP ${response.status}`, grpcCodeFromHttpStatus(response.status), toWebHeaders(raw));
-  }
-  const contentType = headerValue(raw, "content-type");
-  if (contentType === undefined || !grpcContentType.test(contentType)) {
-    throw new ConnectError(`unsupported content type ${String(contentType)}`, Code.Unknown);
-  }
-  const encoding = headerValue(raw, "grpc-encoding");
-  if (encoding !== undefined && encoding.toLowerCase() !== "identity") {
-    throw new ConnectError(`unsupported response encoding "${encoding}"`, Code.Internal, toWebHeaders(raw));
-  }
+  const problem = grpcHeaderProblem(raw);
+  if (problem !== undefined) throw problem;
   const headerError = raw["grpc-status"] !== undefined ? statusError(raw, undefined) : undefined;
   const message = readSingleMessage(method, response.body, options);
   const trailers = response.trailers;
@@ -65,6 +56,25 @@ export async function grpcUnary<I extends DescMessage, O extends DescMessage>(
     throw new ConnectError("protocol error: received output message for unary method with error status", Code.Unknown);
   }
   return lazyUnaryResponse(method, message, raw, trailers, undefined);
+}
+
+/**
+ * What is wrong with gRPC response headers for the fast path, if anything: a status other than
+ * 200, a content type other than gRPC's binary one, a compressed response.
+ * @private
+ */
+export function grpcHeaderProblem(raw: IncomingHttpHeaders): ConnectError | undefined {
+  const status = Number(raw[":status"]);
+  if (status !== 200) return new ConnectError(`HTTP ${status}`, grpcCodeFromHttpStatus(status), toWebHeaders(raw));
+  const contentType = headerValue(raw, "content-type");
+  if (contentType === undefined || !grpcContentType.test(contentType)) {
+    return new ConnectError(`unsupported content type ${String(contentType)}`, Code.Unknown);
+  }
+  const encoding = headerValue(raw, "grpc-encoding");
+  if (encoding !== undefined && encoding.toLowerCase() !== "identity") {
+    return new ConnectError(`unsupported response encoding "${encoding}"`, Code.Internal, toWebHeaders(raw));
+  }
+  return undefined;
 }
 
 /** The error a gRPC status carries (undefined for OK), with `alsoHeader`'s fields in its metadata. @private */

@@ -1,17 +1,15 @@
-// createSluiceTransport: Connect's Transport on the fast path — gRPC (all four shapes) and Connect
-// unary straight on one endpoint's node:http2 session; interceptors only when configured
-// (run so that leaving a stream early still cancels it); Connect streaming delegated to a connect-node transport.
+// createSluiceTransport: Connect's Transport on the fast path — gRPC and Connect, all four shapes,
+// straight on one endpoint's node:http2 session; interceptors only when configured (run so that
+// leaving a stream early still cancels it).
 import type { BinaryReadOptions, BinaryWriteOptions, DescMessage, DescMethodStreaming, DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
 import { createContextValues, type ContextValues, type Interceptor, type StreamResponse, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import { createMethodUrl } from "@connectrpc/connect/protocol";
 import { runStreamInterceptors, runUnaryInterceptors } from "../call/run-interceptors.js";
-import { createConnectTransport } from "@connectrpc/connect-node";
-import { GuardedSessionManager } from "./guarded-session-manager.js";
 import { deadlineOf } from "./deadline-timer.js";
 import { createSluiceConnection, type SluiceConnection, type SluiceConnectionOptions } from "./endpoint-connection.js";
 import { defaultReadMaxBytes, type CodecOptions } from "./codec.js";
 import { connectUnary } from "./connect-unary.js";
-import { grpcStream } from "./grpc-stream.js";
+import { streamingCall } from "./streaming-call.js";
 import { grpcUnary } from "./grpc-unary.js";
 import { encodeGrpcTimeout, type HeadersInit } from "./node-headers.js";
 import { userAgent, type FastProtocol } from "./request-headers.js";
@@ -33,12 +31,6 @@ export interface SluiceTransportOptions {
   readonly readMaxBytes?: number;
   /** Largest message sent (default 4 GiB - 1). */
   readonly writeMaxBytes?: number;
-  /**
-   * Transport for Connect-protocol streaming calls, which the fast path does not speak itself.
-   * Default: connect-node's Connect transport on its own HTTP/2 session, created on first use with
-   * the connection's keepalive settings and closed when the connection is aborted.
-   */
-  readonly streamFallback?: () => Transport;
 }
 
 const maxBytes = 0xffffffff;
@@ -76,24 +68,6 @@ export function createSluiceTransport(options: SluiceTransportOptions): SluiceTr
   };
   const interceptors = options.interceptors !== undefined && options.interceptors.length > 0 ? options.interceptors : undefined;
   const unaryCall = protocol === "grpc" ? grpcUnary : connectUnary;
-  let fallback: Transport | undefined;
-  const streamFallback = (): Transport => {
-    if (fallback !== undefined) return fallback;
-    const custom = options.streamFallback?.();
-    if (custom !== undefined) return (fallback = custom);
-    const keepalive = connection.options;
-    const sessionManager = new GuardedSessionManager(options.baseUrl, keepalive, keepalive.http2SessionOptions, keepalive.flowControl);
-    connection.onAbort((reason) => sessionManager.abort(reason));
-    return (fallback = createConnectTransport({
-      baseUrl: options.baseUrl,
-      httpVersion: "2",
-      sessionManager,
-      interceptors: options.interceptors,
-      binaryOptions: options.binaryOptions,
-      readMaxBytes: codec.readMaxBytes,
-      writeMaxBytes: options.writeMaxBytes,
-    }));
-  };
 
   /** The request header an interceptor sees, as Connect's transports build it. */
   const interceptorHeader = (timeoutMs: number | undefined, header: HeadersInit | undefined, unary: boolean): Headers => {
@@ -149,12 +123,9 @@ export function createSluiceTransport(options: SluiceTransportOptions): SluiceTr
       input: AsyncIterable<MessageInitShape<I>>,
       contextValues?: ContextValues,
     ): Promise<StreamResponse<I, O>> {
-      if (protocol === "connect") {
-        return streamFallback().stream(method, signal, timeoutMs, header, input, contextValues);
-      }
       const timeout = deadlineOf(timeoutMs);
       if (interceptors === undefined) {
-        return grpcStream(connection, method, signal, timeout, header, input, codec);
+        return streamingCall(protocol, connection, method, signal, timeout, header, input, codec);
       }
       return runStreamInterceptors<I, O>(
         interceptors,
@@ -169,7 +140,7 @@ export function createSluiceTransport(options: SluiceTransportOptions): SluiceTr
           message: input,
         },
         signal,
-        (req) => grpcStream(connection, req.method, req.signal, timeout, req.header, req.message, codec),
+        (req) => streamingCall(protocol, connection, req.method, req.signal, timeout, req.header, req.message, codec),
       );
     },
   };

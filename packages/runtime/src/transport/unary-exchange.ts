@@ -9,6 +9,7 @@ import type { SluiceConnection } from "./endpoint-connection.js";
 import { connectionError, errorFromNodeReason, errorFromRstCode, h2 } from "./node-errors.js";
 import { tooLargeError } from "./envelope.js";
 import { armDeadline } from "./deadline-timer.js";
+import { resetStream } from "./reset-stream.js";
 import { markUnprocessed, nodeSaysUnsent } from "./unprocessed.js";
 
 /** A complete response. @private */
@@ -61,7 +62,7 @@ export function exchange(
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
       if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
-      if (stream !== undefined && !stream.closed) stream.close(h2.CANCEL);
+      if (stream !== undefined) resetStream(stream, h2.CANCEL);
       reject(error);
     };
     const succeed = (response: RawResponse): void => {
@@ -117,7 +118,7 @@ export function exchange(
           trailers,
           body: chunks !== undefined ? Buffer.concat(chunks, size) : (first ?? empty),
         });
-        if (!s.closed && !s.writableFinished) s.close(h2.NO_ERROR);
+        if (!s.writableFinished) resetStream(s, h2.NO_ERROR);
       });
       s.on("error", (error) => {
         streamError = error;

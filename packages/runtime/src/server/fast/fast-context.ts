@@ -10,6 +10,21 @@ export function requestUrl(headers: IncomingHttpHeaders): string {
   return `http://${(headers[":authority"] as string | undefined) ?? "localhost"}${headers[":path"] as string}`;
 }
 
+/**
+ * The context of a call to `method` whose request carried `headers`.
+ * @private
+ */
+export function callContext(
+  method: DescMethod,
+  protocolName: string,
+  headers: IncomingHttpHeaders,
+  timeoutMs: number | undefined,
+  shutdownSignal: AbortSignal | undefined,
+  initValues: (() => ContextValues) | undefined,
+): FastContext {
+  return new FastContext(method, method.parent, protocolName, requestUrl(headers), headers, timeoutMs, shutdownSignal, initValues);
+}
+
 /** A HandlerContext that the fast server path can abort and read back. @private */
 export class FastContext implements HandlerContext {
   readonly requestMethod = "POST";
@@ -93,4 +108,25 @@ export class FastContext implements HandlerContext {
   release(): void {
     if (this.onShutdown !== undefined) this.shutdownSignal?.removeEventListener("abort", this.onShutdown);
   }
+}
+
+/**
+ * The request interceptors see for a fast-path call, as Connect's adapter builds it: `stream` and
+ * `message` as given, the rest read from `context` (its signal only when an interceptor reads it).
+ * @private
+ */
+export function interceptorRequest<M>(context: FastContext, stream: boolean, message: M) {
+  return {
+    stream,
+    service: context.service,
+    method: context.method,
+    requestMethod: "POST",
+    url: context.url,
+    get signal() {
+      return context.signal;
+    },
+    header: context.requestHeader,
+    contextValues: context.values,
+    message,
+  };
 }

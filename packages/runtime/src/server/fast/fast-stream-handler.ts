@@ -1,6 +1,6 @@
-// The fast server path: takes unary gRPC and Connect calls (and gRPC server streaming) with binary
-// protobuf straight from the HTTP/2 stream to the typed handler and back; everything else goes to
-// the fallback (Connect's node adapter) untouched.
+// The fast server path: takes gRPC and Connect calls of all four shapes with binary protobuf and no
+// compression straight from the HTTP/2 stream to the typed handler and back; everything else goes
+// to the fallback (Connect's node adapter) untouched.
 import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import { create, isMessage, toBinary, type BinaryReadOptions, type BinaryWriteOptions, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ContextValues, type Interceptor, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
@@ -8,10 +8,10 @@ import { parseConnectTimeout, parseGrpcTimeout } from "../../internals/private-a
 import { encodeEnvelope, tooLargeError } from "../../transport/envelope.js";
 import { parse } from "../../transport/codec.js";
 import { armDeadline } from "../../transport/deadline-timer.js";
-import { FastContext, requestUrl } from "./fast-context.js";
+import { callContext, FastContext, interceptorRequest } from "./fast-context.js";
 import type { FastMethod, FastMethodTable } from "./method-table.js";
 import { sendConnectError, sendConnectUnary, sendGrpcError, sendGrpcUnary, toConnectError } from "./responses.js";
-import { serveServerStream } from "./server-stream.js";
+import { serveStreamCall } from "./stream-call.js";
 import { declaredLength, unwrapUnary } from "./request-body.js";
 
 /** Node's 'stream' event arguments. @private */
@@ -79,19 +79,7 @@ export function createFastStreamHandler(options: FastStreamHandlerOptions): Stre
     if (interceptors === undefined) {
       return (entry.impl as (input: unknown, context: FastContext) => unknown)(message, context);
     }
-    const req = {
-      stream: false,
-      service: entry.service,
-      method: entry.method,
-      requestMethod: "POST",
-      url: context.url,
-      get signal() {
-        return context.signal;
-      },
-      header: context.requestHeader,
-      contextValues: context.values,
-      message,
-    };
+    const req = interceptorRequest(context, false, message);
     return chainFor(entry, context, interceptors)(req as unknown as UnaryRequest).then((res) => {
       if (res.header !== context.responseHeader) res.header.forEach((v, k) => context.responseHeader.set(k, v));
       if (res.trailer !== context.responseTrailer) res.trailer.forEach((v, k) => context.responseTrailer.set(k, v));
@@ -167,16 +155,7 @@ export function createFastStreamHandler(options: FastStreamHandlerOptions): Stre
         fail(error);
         return;
       }
-      const ctx = new FastContext(
-        entry.method,
-        entry.service,
-        protocol,
-        requestUrl(headers),
-        headers,
-        timeout.timeoutMs,
-        options.shutdownSignal,
-        valuesOf(stream),
-      );
+      const ctx = callContext(entry.method, protocol, headers, timeout.timeoutMs, options.shutdownSignal, valuesOf(stream));
       context = ctx;
       if (timeout.timeoutMs !== undefined) {
         timer = armDeadline(() => {
@@ -213,23 +192,28 @@ export function createFastStreamHandler(options: FastStreamHandlerOptions): Stre
     });
   };
 
+  const streamOptions = { ...codec, shutdownSignal: options.shutdownSignal, maxTimeoutMs: options.maxTimeoutMs, serialize, interceptors };
+
   return (stream, headers, flags, rawHeaders) => {
     const entry = headers[":method"] === "POST" ? table.get(headers[":path"] as string) : undefined;
     if (entry === undefined) return fallback(stream, headers, flags, rawHeaders);
     const contentType = headers["content-type"];
-    const kind = entry.method.methodKind;
+    const unary = entry.method.methodKind === "unary";
     if (contentType === "application/grpc" || contentType === "application/grpc+proto") {
       const encoding = headers["grpc-encoding"];
       if (encoding !== undefined && encoding !== "identity") return fallback(stream, headers, flags, rawHeaders);
-      if (kind === "unary") return handleUnary(stream, headers, entry, "grpc");
-      if (kind === "server_streaming" && interceptors === undefined) {
-        return serveServerStream(stream, headers, entry, { ...codec, shutdownSignal: options.shutdownSignal, maxTimeoutMs: options.maxTimeoutMs, serialize, contextValues: valuesOf(stream) });
-      }
-    } else if (contentType === "application/proto" && kind === "unary") {
+      if (unary) return handleUnary(stream, headers, entry, "grpc");
+      return serveStreamCall(stream, headers, entry, "grpc", { ...streamOptions, contextValues: valuesOf(stream) });
+    }
+    const version = headers["connect-protocol-version"];
+    if (version !== undefined && version !== "1") return fallback(stream, headers, flags, rawHeaders);
+    if (contentType === "application/proto" && unary) {
       const encoding = headers["content-encoding"];
-      const version = headers["connect-protocol-version"];
-      if ((encoding === undefined || encoding === "identity") && (version === undefined || version === "1")) {
-        return handleUnary(stream, headers, entry, "connect");
+      if (encoding === undefined || encoding === "identity") return handleUnary(stream, headers, entry, "connect");
+    } else if (contentType === "application/connect+proto" && !unary) {
+      const encoding = headers["connect-content-encoding"];
+      if (encoding === undefined || encoding === "identity") {
+        return serveStreamCall(stream, headers, entry, "connect", { ...streamOptions, contextValues: valuesOf(stream) });
       }
     }
     fallback(stream, headers, flags, rawHeaders);

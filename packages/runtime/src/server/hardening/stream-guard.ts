@@ -21,6 +21,19 @@ export function guardStreams(listener: StreamListener, hardening: Pick<ServerHar
   };
 }
 
+/** Streams whose handler has received request messages it has not read yet. */
+const unread = new WeakSet<ServerHttp2Stream>();
+
+/**
+ * Tells the stall timer that `stream`'s request has bytes waiting unread outside the stream's own
+ * buffer (the fast path's request queue), so a slow handler is not taken for a stalled client.
+ * @private
+ */
+export function markUnreadRequest(stream: ServerHttp2Stream, waiting: boolean): void {
+  if (waiting) unread.add(stream);
+  else unread.delete(stream);
+}
+
 /**
  * Resets `stream` with CANCEL when `timeoutMs` pass without a byte of its request arriving while the
  * client has not finished sending it. Most requests end in the same read as their headers (a unary
@@ -30,7 +43,8 @@ export function guardStreams(listener: StreamListener, hardening: Pick<ServerHar
  * would switch the stream to flowing mode, reading the request whether or not the handler does,
  * which defeats HTTP/2 flow control (a slow handler would no longer hold the client back). A
  * handler that reads slowly is not a stalled client: the timer is re-armed while received bytes
- * wait unread in the stream's buffer.
+ * wait unread in the stream's buffer or
+ * in the fast path's request queue ({@link markUnreadRequest}).
  * @private
  */
 export function resetWhenRequestStalls(stream: ServerHttp2Stream, timeoutMs: number): void {
@@ -43,7 +57,7 @@ export function resetWhenRequestStalls(stream: ServerHttp2Stream, timeoutMs: num
 function watchRequest(stream: ServerHttp2Stream, timeoutMs: number): void {
   const timer = setTimeout(function check() {
     if (stream.destroyed) return;
-    if (stream.readableLength > 0) {
+    if (stream.readableLength > 0 || unread.has(stream)) {
       timer.refresh();
       return;
     }

@@ -1,27 +1,29 @@
-// A streaming call (server, client or bidi) over the gRPC protocol on the fast path: a hand-written
-// async iterator over a bounded queue (the HTTP/2 stream pauses when it fills), an input pump with
-// backpressure, and deadline, cancellation and early `return()` closing the stream with CANCEL.
+// A streaming call (server, client or bidi) over the gRPC or Connect protocol on the fast path: a
+// hand-written async iterator over a bounded queue (the HTTP/2 stream pauses when it fills), an input
+// pump with backpressure, and deadline, cancellation and early `return()` closing the stream with CANCEL.
 import type { ClientHttp2Stream, IncomingHttpHeaders } from "node:http2";
 import type { DescMessage, DescMethodStreaming, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type StreamResponse } from "@connectrpc/connect";
-import { grpcCodeFromHttpStatus } from "../internals/private-apis.js";
 import type { SluiceConnection } from "./endpoint-connection.js";
-import { createEnvelopeParser, encodeEnvelope, flagCompressed } from "./envelope.js";
-import { headerValue, toWebHeaders, type HeadersInit } from "./node-headers.js";
+import { createEnvelopeParser, encodeEnvelope, flagCompressed, flagEndStream } from "./envelope.js";
+import { toWebHeaders, type HeadersInit } from "./node-headers.js";
 import { h2 } from "./node-errors.js";
 import { parse, serialize, type CodecOptions } from "./codec.js";
 import { requestHeaders } from "./request-headers.js";
 import { abortError, closeError, deadlineError } from "./unary-exchange.js";
-import { statusError } from "./grpc-unary.js";
+import { grpcHeaderProblem, statusError } from "./grpc-unary.js";
+import { connectStreamEnd, connectStreamHeaderError } from "./connect-stream-wire.js";
+import type { FastProtocol } from "./request-headers.js";
 import { armDeadline } from "./deadline-timer.js";
+import { resetStream } from "./reset-stream.js";
 import { markUnprocessed, nodeSaysUnsent } from "./unprocessed.js";
 
-const grpcContentType = /^application\/grpc(?:\+proto)?$/i;
 /** Messages buffered before the HTTP/2 stream is paused. */
 const highWaterMark = 32;
 
-/** Runs one gRPC streaming call on `connection`; resolves once the response headers arrived. @private */
-export async function grpcStream<I extends DescMessage, O extends DescMessage>(
+/** Runs one streaming call on `connection`; resolves once the response headers arrived. @private */
+export async function streamingCall<I extends DescMessage, O extends DescMessage>(
+  protocol: FastProtocol,
   connection: SluiceConnection,
   method: DescMethodStreaming<I, O>,
   signal: AbortSignal | undefined,
@@ -31,7 +33,8 @@ export async function grpcStream<I extends DescMessage, O extends DescMessage>(
   options: CodecOptions,
 ): Promise<StreamResponse<I, O>> {
   if (signal?.aborted === true) throw abortError(signal);
-  const headers = requestHeaders("grpc", method, timeoutMs, header);
+  const grpc = protocol === "grpc";
+  const headers = requestHeaders(protocol, method, timeoutMs, header);
   // A server-streaming call has exactly one request: read it first, so a stream the server never
   // accepted can be sent again.
   let single: Buffer | undefined;
@@ -64,7 +67,7 @@ export async function grpcStream<I extends DescMessage, O extends DescMessage>(
     finished = true;
     failure = error;
     cleanup();
-    if (error !== undefined && stream !== undefined && !stream.closed) stream.close(h2.CANCEL);
+    if (error !== undefined && stream !== undefined) resetStream(stream, h2.CANCEL);
     if (head !== undefined) {
       const h = head;
       head = undefined;
@@ -106,33 +109,19 @@ export async function grpcStream<I extends DescMessage, O extends DescMessage>(
     stream = s;
     const parser = createEnvelopeParser(options.readMaxBytes);
     let responseHeaders: IncomingHttpHeaders | undefined;
-    let trailers: IncomingHttpHeaders | undefined;
+    /** The call's status once it arrived (gRPC trailers or trailers-only headers, Connect's end-of-stream message). */
+    let end: { readonly error: ConnectError | undefined } | undefined;
     let streamError: unknown;
     let ended = false;
     s.on("response", (raw) => {
       responseHeaders = raw;
-      const status = Number(raw[":status"]);
-      if (status !== 200) {
-        finish(new ConnectError(`HTTP ${status}`, grpcCodeFromHttpStatus(status), toWebHeaders(raw)));
+      const error = grpc ? grpcHeaderError(raw) : connectStreamHeaderError(raw);
+      if (error !== undefined) {
+        finish(error);
         return;
       }
-      const contentType = headerValue(raw, "content-type");
-      if (contentType === undefined || !grpcContentType.test(contentType)) {
-        finish(new ConnectError(`unsupported content type ${String(contentType)}`, Code.Unknown));
-        return;
-      }
-      const encoding = headerValue(raw, "grpc-encoding");
-      if (encoding !== undefined && encoding.toLowerCase() !== "identity") {
-        finish(new ConnectError(`unsupported response encoding "${encoding}"`, Code.Internal, toWebHeaders(raw)));
-        return;
-      }
-      if (raw["grpc-status"] !== undefined) {
-        const error = statusError(raw, undefined);
-        if (error !== undefined) {
-          finish(error);
-          return;
-        }
-      }
+      // gRPC trailers-only: the status is in the headers.
+      if (grpc && raw["grpc-status"] !== undefined) end = { error: undefined };
       const h = head;
       head = undefined;
       h?.resolve(raw);
@@ -141,8 +130,17 @@ export async function grpcStream<I extends DescMessage, O extends DescMessage>(
       if (finished) return;
       try {
         for (const envelope of parser.push(chunk)) {
+          // Only Connect's in-band end message orders data after the status: node emits gRPC
+          // 'trailers' on arrival, before DATA still buffered in a paused stream.
+          if (!grpc && end !== undefined) {
+            throw new ConnectError("protocol error: received extra message after EndStreamResponse", Code.InvalidArgument);
+          }
+          if (!grpc && (envelope.flags & flagEndStream) !== 0) {
+            end = connectStreamEnd(envelope.data, responseHeaders, trailer);
+            continue;
+          }
           if ((envelope.flags & flagCompressed) !== 0) {
-            throw new ConnectError("protocol error: received compressed output without grpc-encoding", Code.Internal);
+            throw new ConnectError(`protocol error: received compressed output without ${grpc ? "grpc-encoding" : "connect-content-encoding"}`, Code.Internal);
           }
           deliver(parse(method.output, envelope.data, options));
         }
@@ -151,25 +149,20 @@ export async function grpcStream<I extends DescMessage, O extends DescMessage>(
       }
     });
     s.on("trailers", (raw) => {
-      trailers = raw;
+      if (!grpc) return;
       toWebHeaders(raw).forEach((value, key) => trailer.append(key, value));
+      if (raw["grpc-status"] !== undefined) end = { error: statusError(raw, responseHeaders) };
     });
     s.on("error", (error) => {
       streamError = error;
     });
     s.on("end", () => {
       ended = true;
-      // Trailers (or a trailers-only response) have arrived: the call is over even if our side of
-      // the stream is still open; close it so the input pump stops.
-      if (finished || responseHeaders === undefined) return;
-      if (trailers !== undefined && trailers["grpc-status"] !== undefined) {
-        finish(parser.pending > 0 ? incomplete() : statusError(trailers, responseHeaders));
-      } else if (responseHeaders["grpc-status"] !== undefined) {
-        finish(undefined);
-      } else {
-        return;
-      }
-      if (!s.closed && !s.writableFinished) s.close(h2.NO_ERROR);
+      // The status has arrived: the call is over even if our side of the stream is still open;
+      // close it so the input pump stops.
+      if (finished || responseHeaders === undefined || end === undefined) return;
+      finish(parser.pending > 0 ? incomplete() : end.error);
+      if (!s.writableFinished) resetStream(s, h2.NO_ERROR);
     });
     s.on("close", () => {
       if (finished) return;
@@ -184,14 +177,12 @@ export async function grpcStream<I extends DescMessage, O extends DescMessage>(
         finish(markUnprocessed(closeError(rst, streamError, connection.authority)));
         return;
       }
-      if (trailers !== undefined && trailers["grpc-status"] !== undefined) {
-        finish(parser.pending > 0 ? incomplete() : statusError(trailers, responseHeaders));
-      } else if (responseHeaders !== undefined && responseHeaders["grpc-status"] !== undefined) {
-        finish(undefined);
+      if (end !== undefined) {
+        finish(parser.pending > 0 ? incomplete() : end.error);
       } else if (ended && responseHeaders !== undefined && rst === h2.NO_ERROR && streamError === undefined) {
         // The server ended the stream without a status; a stream cut short (no 'end') falls through
         // to UNAVAILABLE.
-        finish(new ConnectError("protocol error: missing status", Code.Internal));
+        finish(grpc ? new ConnectError("protocol error: missing status", Code.Internal) : new ConnectError("protocol error: missing EndStreamResponse", Code.InvalidArgument));
       } else {
         finish(closeError(rst, streamError, connection.authority));
       }
@@ -253,7 +244,7 @@ export async function grpcStream<I extends DescMessage, O extends DescMessage>(
     return() {
       if (!finished) {
         finish(undefined);
-        if (stream !== undefined && !stream.closed) stream.close(h2.CANCEL);
+        if (stream !== undefined) resetStream(stream, h2.CANCEL);
       }
       queue.length = 0;
       return Promise.resolve({ done: true, value: undefined });
@@ -267,6 +258,11 @@ export async function grpcStream<I extends DescMessage, O extends DescMessage>(
     trailer,
     message: { [Symbol.asyncIterator]: () => iterator },
   };
+}
+
+/** What is wrong with gRPC response headers, if anything (a trailers-only error included). */
+function grpcHeaderError(raw: IncomingHttpHeaders): ConnectError | undefined {
+  return grpcHeaderProblem(raw) ?? (raw["grpc-status"] !== undefined ? statusError(raw, undefined) : undefined);
 }
 
 function incomplete(): ConnectError {
