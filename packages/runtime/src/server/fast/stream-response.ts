@@ -41,9 +41,13 @@ function okHeaders(header: Headers | undefined, contentType: string): OutgoingHt
   return h;
 }
 
+/** Sends the response headers unless they are out; false when they could not be sent (the stream is then reset). */
+function headersOut(stream: ServerHttp2Stream, headers: () => OutgoingHttpHeaders, waitForTrailers: boolean): boolean {
+  return stream.headersSent || respondSafely(stream, headers(), false, waitForTrailers);
+}
+
 function writeMessage(stream: ServerHttp2Stream, headers: () => OutgoingHttpHeaders, waitForTrailers: boolean, frame: Buffer): boolean {
-  if (!stream.headersSent && !respondSafely(stream, headers(), false, waitForTrailers)) return false;
-  return stream.write(frame);
+  return headersOut(stream, headers, waitForTrailers) && stream.write(frame);
 }
 
 function writeLarge(
@@ -52,8 +56,7 @@ function writeLarge(
   waitForTrailers: boolean,
   message: Uint8Array | EncodedChunks,
 ): boolean | Promise<void> {
-  if (!stream.headersSent && !respondSafely(stream, headers(), false, waitForTrailers)) return false;
-  return writeLargeMessage(stream, message);
+  return headersOut(stream, headers, waitForTrailers) && writeLargeMessage(stream, message);
 }
 
 /** The gRPC writer. @private */
@@ -93,7 +96,7 @@ export function connectStreamWriter(stream: ServerHttp2Stream): StreamResponseWr
       if (stream.destroyed || stream.closed) return;
       const json = JSON.stringify(connectEndStreamToJson(trailer ?? new Headers(), error, undefined));
       const frame = encodeEnvelope(Buffer.from(json), flagEndStream);
-      if (!stream.headersSent && !respondSafely(stream, headersOf(header), false, false)) return;
+      if (!headersOut(stream, () => headersOf(header), false)) return;
       stream.end(frame);
       sent?.();
     },
