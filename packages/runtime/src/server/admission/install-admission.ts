@@ -6,6 +6,7 @@ import { constants, type Http2Server, type IncomingHttpHeaders, type OutgoingHtt
 import { Code } from "@connectrpc/connect";
 import { loadReportHeader } from "../../limit/load-report-format.js";
 import type { Admission, AdmissionController, AdmissionTicket, CallOutcome } from "./admission-controller.js";
+import { resetStream } from "../../transport/reset-stream.js";
 import { sendShed, wireProtocol, type WireProtocol } from "./shed-response.js";
 
 type StreamListener = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders: string[]) => void;
@@ -108,7 +109,7 @@ export function installAdmission(server: Http2Server, controller: AdmissionContr
       },
     });
     if ("then" in admission) {
-      admission.then((a) => run(a, stream, headers, flags, rawHeaders), () => stream.close(2));
+      admission.then((a) => run(a, stream, headers, flags, rawHeaders), () => resetStream(stream, constants.NGHTTP2_INTERNAL_ERROR));
     } else {
       run(admission, stream, headers, flags, rawHeaders);
     }

@@ -1,9 +1,10 @@
 // Writing fast-path responses on a ServerHttp2Stream: gRPC (headers, one or more framed messages,
 // status trailers; trailers-only for errors) and Connect unary (bare body, `trailer-` headers,
 // JSON errors with the HTTP status of the code).
-import type { OutgoingHttpHeaders, ServerHttp2Stream } from "node:http2";
+import { constants, type OutgoingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { connectCodeToHttpStatus, errorToJsonBytes, setTrailerStatus } from "../../internals/private-apis.js";
+import { resetStream } from "../../transport/reset-stream.js";
 
 /** Content type of gRPC responses. @private */
 export const grpcProtoContentType = "application/grpc+proto";
@@ -99,7 +100,8 @@ export function sendConnectUnary(stream: ServerHttp2Stream, body: Uint8Array, he
 
 /**
  * `stream.respond` that never throws (a handler may have set a header HTTP/2 forbids): on failure
- * the stream is reset with INTERNAL_ERROR. Returns whether the headers went out.
+ * the stream is reset with INTERNAL_ERROR from the next turn of the event loop (this may run inside
+ * node's handling of the request's frames; see reset-stream.ts). Returns whether the headers went out.
  * @private
  */
 export function respondSafely(stream: ServerHttp2Stream, headers: OutgoingHttpHeaders, endStream: boolean, waitForTrailers = !endStream): boolean {
@@ -107,7 +109,7 @@ export function respondSafely(stream: ServerHttp2Stream, headers: OutgoingHttpHe
     stream.respond(headers, { endStream, waitForTrailers });
     return true;
   } catch {
-    if (!stream.destroyed) stream.close(2);
+    resetStream(stream, constants.NGHTTP2_INTERNAL_ERROR);
     return false;
   }
 }
