@@ -108,20 +108,19 @@ function balanceTable(results: ScenarioResults, scenario: Scenario, pointId: str
 
 function overloadTable(results: ScenarioResults, _scenario: Scenario, pointId: string): string {
   const header = [
-    "contender", "offered/s", "goodput/s", "p50 ms (ok)", "p99 ms (ok)", "rejected", "failed", "reject p50 ms", "reject p99 ms", "limit at end",
-    "CPU client", "CPU server",
+    "contender", "offered/s", "goodput/s", "p50 ms (ok)", "p99 ms (ok)", "rejected", "failed", "reject p50 ms", "reject p99 ms",
+    "server reject p99 ms", "limit at end", "CPU client", "CPU server",
   ];
-  /** CPU time over the window as a share of one core (per-call CPU × successful calls per second). */
-  const core = (usPerCall: number, f: Figure): string => fmtPct((usPerCall * f.callsPerSec) / 1e6);
   const rows = results.contenders.flatMap((c) => {
     const f = figureOf(results, c.id, pointId);
     const o = f?.openLoop;
     if (f === undefined || o === undefined) return [[`(${c.id}) ${c.label}`, "not measured"]];
     const limit = f.gauges?.limit;
+    const serverReject = f.gauges?.serverRejectP99Us;
     return [[
       `(${c.id}) ${c.label}`, fmtInt(o.offeredPerSec), fmtInt(o.goodputPerSec), fmtMs(f.p50Us), fmtMs(f.p99Us), fmtPct(o.rejectedShare),
       fmtPct(o.failedShare), o.rejectedShare > 0 ? fmtMs(o.rejectP50Us) : "–", o.rejectedShare > 0 ? fmtMs(o.rejectP99Us) : "–",
-      limit === undefined ? "–" : fmtInt(limit), core(f.clientCpuUsPerCall, f), core(f.serverCpuUsPerCall, f),
+      serverReject === undefined ? "–" : fmtMs(serverReject), limit === undefined ? "–" : fmtInt(limit), fmtPct(o.clientCpuShare), fmtPct(o.serverCpuShare),
     ]];
   });
   return table(header, rows);
