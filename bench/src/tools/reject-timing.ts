@@ -65,7 +65,8 @@ function report(stamps: readonly RejectStamps[]): string {
 }
 
 const stallText = (s: StallReport): string =>
-  `event-loop delay p99 ${s.loopDelayP99Ms.toFixed(1)} ms, max ${s.loopDelayMaxMs.toFixed(1)} ms; run-queue wait ${s.runQueueWaitMsPerS?.toFixed(0) ?? "?"} ms/s`;
+  `event-loop delay p99 ${s.loopDelayP99Ms.toFixed(1)} ms, max ${s.loopDelayMaxMs.toFixed(1)} ms; GC pauses ${s.gcPauseMsPerS.toFixed(0)} ms/s, ` +
+  `longest ${s.gcPauseMaxMs.toFixed(1)} ms; waiting for a CPU ${s.runQueueWaitMsPerS?.toFixed(0) ?? "?"} ms/s`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
