@@ -95,8 +95,9 @@ interface Lane {
 export const createCaller: CreateCaller = (ports, options) => createLeanCaller(ports, options);
 
 /**
- * The caller of {@link createCaller}; `onReject`, if given, gets the stamps of every shed answer
- * that carries the server's (see reject-stamps.ts), for the reject-timing tool.
+ * The caller of {@link createCaller}; `onReject`, if given, gets the stamps of every call that
+ * ends shed (not of one that already failed its deadline) when the answer carries the server's
+ * stamps (see reject-stamps.ts), for the reject-timing tool.
  */
 export async function createLeanCaller(ports: readonly number[], options: JsonObject, onReject?: (stamps: RejectStamps) => void): Promise<BenchCaller> {
   const connections = intOption(options, "connections", 2);
@@ -163,7 +164,7 @@ export async function createLeanCaller(ports: readonly number[], options: JsonOb
         const timer = timeoutMs > 0 ? setTimeout(() => settle(DEADLINE_EXCEEDED), timeoutMs) : undefined;
         const readStatus = (fields: http2.IncomingHttpHeaders): void => {
           const value = fields["grpc-status"];
-          if (onReject !== undefined && value === "8") {
+          if (onReject !== undefined && value === "8" && !settled) {
             const server = serverStampsOf(fields);
             if (server !== undefined) onReject({ calledAt, requestedAt, serverStreamAt: server[0], serverRespondAt: server[1], receivedAt: wallClockMs() });
           }

@@ -106,6 +106,11 @@ function balanceTable(results: ScenarioResults, scenario: Scenario, pointId: str
   return table(header, rows);
 }
 
+/** CPU share of a result saved before the open-loop CPU shares were kept: per-call CPU × successful calls per second (0 without a success). */
+function legacyCore(usPerCall: number, f: Figure): number {
+  return (usPerCall * f.callsPerSec) / 1e6;
+}
+
 function overloadTable(results: ScenarioResults, _scenario: Scenario, pointId: string): string {
   const header = [
     "contender", "offered/s", "goodput/s", "p50 ms (ok)", "p99 ms (ok)", "rejected", "failed", "reject p50 ms", "reject p99 ms",
@@ -120,7 +125,8 @@ function overloadTable(results: ScenarioResults, _scenario: Scenario, pointId: s
     return [[
       `(${c.id}) ${c.label}`, fmtInt(o.offeredPerSec), fmtInt(o.goodputPerSec), fmtMs(f.p50Us), fmtMs(f.p99Us), fmtPct(o.rejectedShare),
       fmtPct(o.failedShare), o.rejectedShare > 0 ? fmtMs(o.rejectP50Us) : "–", o.rejectedShare > 0 ? fmtMs(o.rejectP99Us) : "–",
-      serverReject === undefined ? "–" : fmtMs(serverReject), limit === undefined ? "–" : fmtInt(limit), fmtPct(o.clientCpuShare), fmtPct(o.serverCpuShare),
+      serverReject === undefined ? "–" : fmtMs(serverReject), limit === undefined ? "–" : fmtInt(limit), fmtPct(o.clientCpuShare ?? legacyCore(f.clientCpuUsPerCall, f)),
+      fmtPct(o.serverCpuShare ?? legacyCore(f.serverCpuUsPerCall, f)),
     ]];
   });
   return table(header, rows);
