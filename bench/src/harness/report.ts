@@ -173,7 +173,7 @@ function stallTable(results: ScenarioResults, pointId: string): string | undefin
   const header = [
     "contender",
     "client loop delay p99 / max ms", "client GC max ms", "client GC ms/s", "client CPU wait ms/s",
-    "server loop delay p99 / max ms", "server GC max ms", "server CPU wait ms/s",
+    "server loop delay p99 / max ms", "server GC max ms", "server GC ms/s", "server CPU wait ms/s",
   ];
   const rows = figures.map(({ c, f }) => {
     const cs = f?.clientStalls;
@@ -183,7 +183,7 @@ function stallTable(results: ScenarioResults, pointId: string): string | undefin
       cs === undefined ? "–" : `${fmtStall(cs.loopDelayP99Ms)} / ${fmtStall(cs.loopDelayMaxMs)}`,
       fmtStall(cs?.gcPauseMaxMs), fmtStall(cs?.gcPauseMsPerS), fmtStall(cs?.runQueueWaitMsPerS),
       ss === undefined ? "–" : `${fmtStall(ss.loopDelayP99Ms)} / ${fmtStall(ss.loopDelayMaxMs)}`,
-      fmtStall(ss?.gcPauseMaxMs), fmtStall(ss?.runQueueWaitMsPerS),
+      fmtStall(ss?.gcPauseMaxMs), fmtStall(ss?.gcPauseMsPerS), fmtStall(ss?.runQueueWaitMsPerS),
     ];
   });
   return table(header, rows);
@@ -203,7 +203,8 @@ export function scenarioSection(scenario: Scenario, results: ScenarioResults, ch
     out.push(`### ${p.label}`, "");
     const tableOf = { unary: unaryTable, stream: streamTable, balance: balanceTable, overload: overloadTable, attempts: attemptsTable }[scenario.kind];
     out.push(tableOf(results, scenario, p.id), "");
-    const stalls = scenario.kind === "attempts" ? stallTable(results, p.id) : undefined;
+    // Where a rejection's time goes in the overload scenario: both processes' stalls lie on its path.
+    const stalls = scenario.kind === "attempts" || scenario.kind === "overload" ? stallTable(results, p.id) : undefined;
     if (stalls !== undefined) {
       out.push(
         "What stalled the processes meanwhile: event-loop delay (beyond the monitor's 20 ms sampling period), GC pauses, and the time the main thread was " +
