@@ -12,6 +12,7 @@ import { decodeHistogram, percentiles } from "../harness/histogram.js";
 import { createLeanCaller } from "../contenders/lean-grpc-client.js";
 import { overloadLimiters, startServer } from "../contenders/overload-server.js";
 import type { RejectStamps } from "../contenders/reject-stamps.js";
+import { pausedWithin, recordGcPauses, type Pause } from "./gc-pauses.js";
 
 const USAGE = `usage: node bench/dist/src/tools/reject-timing.js [--limiter fixed] [--multiple 4] [--connections 2] [--max-connections N] [--seconds 3]
   Runs the overload bench's server (capacity 16 × 10 ms, 1600 calls/s) in a child process and its lean
@@ -20,16 +21,19 @@ const USAGE = `usage: node bench/dist/src/tools/reject-timing.js [--limiter fixe
 const CAPACITY_PER_SEC = 1600;
 
 /** Messages between this process and its server child. */
-type ServerMessage = { op: "ready"; port: number } | { op: "stalls"; stalls: StallReport };
+type ServerMessage = { op: "ready"; port: number } | { op: "stalls"; stalls: StallReport; pauses: Pause[] };
 
-/** The child: the overload server with stamped shed answers; 'mark' starts its stall meter, 'stalls' reports it. */
+/** The child: the overload server with stamped shed answers; 'mark' starts its stall meter and GC record, 'stalls' reports them. */
 async function serveChild(limiter: string): Promise<void> {
   const server: BenchServer = await startServer({ limiter, stampRejects: 1 });
   let meter: StallMeter | undefined;
+  let gc: ReturnType<typeof recordGcPauses> | undefined;
   const send = (message: ServerMessage): void => void process.send?.(message);
   process.on("message", (message: unknown) => {
-    if (message === "mark") meter = createStallMeter();
-    else if (message === "stalls" && meter !== undefined) send({ op: "stalls", stalls: meter.stop() });
+    if (message === "mark") {
+      meter = createStallMeter();
+      gc = recordGcPauses();
+    } else if (message === "stalls" && meter !== undefined && gc !== undefined) send({ op: "stalls", stalls: meter.stop(), pauses: gc.stop() });
     else if (message === "close") void server.close().then(() => process.exit(0));
   });
   send({ op: "ready", port: server.ports[0] as number });
@@ -48,6 +52,24 @@ const legs: ReadonlyArray<readonly [string, (s: RejectStamps) => number]> = [
   ["  server 'stream' event → shed respond", (s) => s.serverRespondAt - s.serverStreamAt],
   ["  server respond → client 'response'", (s) => s.receivedAt - s.serverRespondAt],
 ];
+
+/** Of `calls`, the share whose span a pause in `pauses` fell into, and the mean paused ms within a span. */
+function gcShare(calls: readonly RejectStamps[], pauses: readonly Pause[]): string {
+  const within = calls.map((c) => pausedWithin(pauses, c.calledAt, c.receivedAt));
+  const hit = within.filter((ms) => ms > 0).length / Math.max(1, calls.length);
+  return `${(hit * 100).toFixed(0)} % (mean ${(within.reduce((a, b) => a + b, 0) / Math.max(1, calls.length)).toFixed(2)} ms paused per call)`;
+}
+
+/** How often a GC pause of either process fell inside the p99 tail's calls, against all shed calls. */
+function gcReport(stamps: readonly RejectStamps[], client: readonly Pause[], server: readonly Pause[]): string {
+  const total = legs[0]![1];
+  const p99Total = percentile(stamps.map(total).sort((a, b) => a - b), 99);
+  const tail = stamps.filter((s) => total(s) >= p99Total);
+  return [
+    `calls a GC pause fell into — load generator: all ${gcShare(stamps, client)}, p99 tail ${gcShare(tail, client)}`,
+    `                              server:         all ${gcShare(stamps, server)}, p99 tail ${gcShare(tail, server)}`,
+  ].join("\n");
+}
 
 function report(stamps: readonly RejectStamps[]): string {
   const total = legs[0]![1];
@@ -119,8 +141,10 @@ async function main(): Promise<void> {
     recording = true;
     child.send("mark");
     const clientStalls = createStallMeter();
+    const clientGc = recordGcPauses();
     const result = await runOpenLoopPhase(caller, phase(multiple, seconds * 1000));
     const client = clientStalls.stop();
+    const clientPauses = clientGc.stop();
     recording = false;
     child.send("stalls");
     const server = (await next("stalls")) as Extract<ServerMessage, { op: "stalls" }>;
@@ -130,6 +154,7 @@ async function main(): Promise<void> {
     console.log(`offered ${o.offered}, succeeded ${result.calls} (${(result.calls / (result.elapsedMs / 1000)).toFixed(0)}/s), shed ${o.rejected}, failed ${o.failed}`);
     console.log(`reject p99 as the bench reports it (open-loop histogram): ${(percentiles(decodeHistogram(o.rejectHistogram)).p99 / 1000).toFixed(2)} ms`);
     console.log(report(stamps));
+    console.log(gcReport(stamps, clientPauses, server.pauses));
     console.log(`load generator: CPU ${cpuShare.toFixed(0)} % of a core; ${stallText(client)}`);
     console.log(`server: ${stallText(server.stalls)}`);
   } finally {
