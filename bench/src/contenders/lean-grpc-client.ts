@@ -75,9 +75,9 @@ interface Lane {
  * used in turn; `maxConnections` (default `connections`): when every session has
  * {@link MAX_OPEN_PER_SESSION} streams open, another session is opened, up to this many, before a
  * call waits for a stream slot (as a production client adds connections rather than queue calls
- * behind slow ones). Unary Echo
- * only; call argument `timeoutMs` is the deadline, sent as `grpc-timeout` and kept here too (the
- * call fails DEADLINE_EXCEEDED then, whether or not the server has answered). A call settles when
+ * behind slow ones). Unary Echo only; call argument `timeoutMs` is the deadline, sent as
+ * `grpc-timeout` and kept here too (the call fails DEADLINE_EXCEEDED then, whether or not the
+ * server has answered). A call settles when
  * its grpc-status arrives (in the trailers, or in the headers of a Trailers-Only answer): it
  * resolves 1 on status 0 with a response message, and otherwise rejects with a
  * {@link CallFailure} carrying the status (UNAVAILABLE when the stream ended without one).
@@ -85,9 +85,9 @@ interface Lane {
  * Three habits of node:http2 are kept out of the way. Past the server's concurrent-stream limit,
  * node queues new streams inside the session and was seen to stop sending them for seconds; so
  * each session opens at most {@link MAX_OPEN_PER_SESSION} streams; once all `maxConnections` are
- * that full, later calls wait here, in order, for a slot. A server resets a stream it answered early (a shed) with RST_STREAM
- * NO_ERROR, after which node never closes the client side; so a call lets its stream go once it
- * has its status. And node's server closes a connection that resets more than 1,000 streams in a
+ * that full, later calls wait here, in order, for a slot. A server resets a stream it answered
+ * early (a shed) with RST_STREAM NO_ERROR, after which node never closes the client side; so a
+ * call lets its stream go once it has its status. And node's server closes a connection that resets more than 1,000 streams in a
  * burst (then 33/s), its guard against the "rapid reset" attack, which a client cancelling every
  * call that overran its deadline trips at 4× (GOAWAY INTERNAL_ERROR, seen in a --quick run); so
  * this client resets no stream: the server holds the same deadline and ends the stream itself.
