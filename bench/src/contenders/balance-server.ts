@@ -50,7 +50,8 @@ function backendName(i: number, slowIndex: number): string {
  * `slow` when they reached the backend holding the stream and `other` when not, and while another
  * `backend` is overloaded, as `slow` when they reached it. Series `toSlow`: per bucket, the share
  * of Echo calls that reached the slow (or overloaded) backend, at the bucket's start in ms
- * since the slow backend turned slow (negative: before; with no `afterMs`, since the mark). EchoStream
+ * since the slow backend turned slow (negative: before; with no `afterMs`, since the mark); series
+ * `calls`: the Echo calls in each of those buckets. EchoStream
  * sends `count` messages, one every 100 ms, the first at once.
  */
 export const startServer: StartServer = async (options) => {
@@ -146,6 +147,7 @@ export const startServer: StartServer = async (options) => {
     counters: () => ({ window, whileSlow }),
     series: () => ({
       toSlow: buckets.flatMap((b, i) => (b === undefined || b.all === 0 ? [] : [[i * bucketMs - (slowAfterMarkMs ?? 0), b.slow / b.all] as const])),
+      calls: buckets.flatMap((b, i) => (b === undefined || b.all === 0 ? [] : [[i * bucketMs - (slowAfterMarkMs ?? 0), b.all] as const])),
     }),
     close: async () => {
       await Promise.all(servers.map((s) => s.close()));

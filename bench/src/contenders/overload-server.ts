@@ -8,6 +8,8 @@ import type { JsonObject } from "../harness/scenario.js";
 import { EchoResponseSchema } from "../../gen/bench/v1/echo_pb.js";
 import { registerEchoService } from "../../gen/bench/v1/echo_sluice.js";
 import { createCapacityGate } from "./capacity-gate.js";
+import { timeShedAnswers } from "./reject-stamps.js";
+import { createLatencyHistogram, percentiles, recordLatency } from "../harness/histogram.js";
 
 /** The limiters compared, by name. */
 export const overloadLimiters = ["none", "fixed", "aimd", "vegas", "gradient2", "envoy-gradient"] as const;
@@ -44,14 +46,18 @@ const SAMPLE_MS = 50;
 
 /**
  * Options: `capacity` (default 16) and `serviceMs` (default 10) of the Echo; `limiter`, one of
- * {@link overloadLimiters} (default "none"). Gauges: `limit` at the end of each window, `shed`
- * calls in it. Series: `limit` every 50 ms since the window opened.
+ * {@link overloadLimiters} (default "none"); `stampRejects` 1 puts the server's stamps on every shed
+ * answer (reject-stamps.ts; default 0). Gauges: `limit` at the end of each window, `shed` calls in
+ * it, `serverRejectP99Us`: p99 of the server-side reject time (node's 'stream' event to the shed's
+ * respond) over the window. Series: `limit` every 50 ms since the window opened.
  */
 export const startServer: StartServer = async (options: JsonObject) => {
   const capacity = intOption(options, "capacity", 16);
   const serviceMs = intOption(options, "serviceMs", 10);
   const limiter = choiceOption(options, "limiter", overloadLimiters, "none");
   const concurrency = limitSpecOf(limiter, capacity, serviceMs);
+  const stampRejects = intOption(options, "stampRejects", 0);
+  if (stampRejects > 1) throw new Error(`option "stampRejects" must be 0 or 1, got ${stampRejects}`);
   const gate = createCapacityGate(capacity, serviceMs);
   const server = await serve({
     port: 0,
@@ -72,6 +78,8 @@ export const startServer: StartServer = async (options: JsonObject) => {
         echoBidi: unimplemented,
       }),
   });
+  let serverRejects = createLatencyHistogram();
+  timeShedAnswers(server.http2Server, stampRejects === 1, (ms) => recordLatency(serverRejects, ms * 1000));
   let markedAt = performance.now();
   let shedAtMark = 0;
   let samples: Array<[number, number]> = [];
@@ -86,12 +94,15 @@ export const startServer: StartServer = async (options: JsonObject) => {
     mark() {
       markedAt = performance.now();
       shedAtMark = server.limits?.shed ?? 0;
+      serverRejects = createLatencyHistogram();
       samples = [];
       sample();
     },
     gauges(): Record<string, number> {
       const stats = server.limits;
-      return stats?.limit === undefined ? {} : { limit: stats.limit, shed: stats.shed - shedAtMark };
+      if (stats?.limit === undefined) return {};
+      const shed = stats.shed - shedAtMark;
+      return { limit: stats.limit, shed, ...(shed > 0 ? { serverRejectP99Us: percentiles(serverRejects).p99 } : {}) };
     },
     series: () => ({ limit: samples }),
     close: async () => {

@@ -106,22 +106,27 @@ function balanceTable(results: ScenarioResults, scenario: Scenario, pointId: str
   return table(header, rows);
 }
 
+/** CPU share of a result saved before the open-loop CPU shares were kept: per-call CPU × successful calls per second (0 without a success). */
+function legacyCore(usPerCall: number, f: Figure): number {
+  return (usPerCall * f.callsPerSec) / 1e6;
+}
+
 function overloadTable(results: ScenarioResults, _scenario: Scenario, pointId: string): string {
   const header = [
-    "contender", "offered/s", "goodput/s", "p50 ms (ok)", "p99 ms (ok)", "rejected", "failed", "reject p50 ms", "reject p99 ms", "limit at end",
-    "CPU client", "CPU server",
+    "contender", "offered/s", "goodput/s", "p50 ms (ok)", "p99 ms (ok)", "rejected", "failed", "reject p50 ms", "reject p99 ms",
+    "server reject p99 ms", "limit at end", "CPU client", "CPU server",
   ];
-  /** CPU time over the window as a share of one core (per-call CPU × successful calls per second). */
-  const core = (usPerCall: number, f: Figure): string => fmtPct((usPerCall * f.callsPerSec) / 1e6);
   const rows = results.contenders.flatMap((c) => {
     const f = figureOf(results, c.id, pointId);
     const o = f?.openLoop;
     if (f === undefined || o === undefined) return [[`(${c.id}) ${c.label}`, "not measured"]];
     const limit = f.gauges?.limit;
+    const serverReject = f.gauges?.serverRejectP99Us;
     return [[
       `(${c.id}) ${c.label}`, fmtInt(o.offeredPerSec), fmtInt(o.goodputPerSec), fmtMs(f.p50Us), fmtMs(f.p99Us), fmtPct(o.rejectedShare),
       fmtPct(o.failedShare), o.rejectedShare > 0 ? fmtMs(o.rejectP50Us) : "–", o.rejectedShare > 0 ? fmtMs(o.rejectP99Us) : "–",
-      limit === undefined ? "–" : fmtInt(limit), core(f.clientCpuUsPerCall, f), core(f.serverCpuUsPerCall, f),
+      serverReject === undefined ? "–" : fmtMs(serverReject), limit === undefined ? "–" : fmtInt(limit), fmtPct(o.clientCpuShare ?? legacyCore(f.clientCpuUsPerCall, f)),
+      fmtPct(o.serverCpuShare ?? legacyCore(f.serverCpuUsPerCall, f)),
     ]];
   });
   return table(header, rows);
@@ -168,7 +173,7 @@ function stallTable(results: ScenarioResults, pointId: string): string | undefin
   const header = [
     "contender",
     "client loop delay p99 / max ms", "client GC max ms", "client GC ms/s", "client CPU wait ms/s",
-    "server loop delay p99 / max ms", "server GC max ms", "server CPU wait ms/s",
+    "server loop delay p99 / max ms", "server GC max ms", "server GC ms/s", "server CPU wait ms/s",
   ];
   const rows = figures.map(({ c, f }) => {
     const cs = f?.clientStalls;
@@ -178,7 +183,7 @@ function stallTable(results: ScenarioResults, pointId: string): string | undefin
       cs === undefined ? "–" : `${fmtStall(cs.loopDelayP99Ms)} / ${fmtStall(cs.loopDelayMaxMs)}`,
       fmtStall(cs?.gcPauseMaxMs), fmtStall(cs?.gcPauseMsPerS), fmtStall(cs?.runQueueWaitMsPerS),
       ss === undefined ? "–" : `${fmtStall(ss.loopDelayP99Ms)} / ${fmtStall(ss.loopDelayMaxMs)}`,
-      fmtStall(ss?.gcPauseMaxMs), fmtStall(ss?.runQueueWaitMsPerS),
+      fmtStall(ss?.gcPauseMaxMs), fmtStall(ss?.gcPauseMsPerS), fmtStall(ss?.runQueueWaitMsPerS),
     ];
   });
   return table(header, rows);
@@ -198,7 +203,8 @@ export function scenarioSection(scenario: Scenario, results: ScenarioResults, ch
     out.push(`### ${p.label}`, "");
     const tableOf = { unary: unaryTable, stream: streamTable, balance: balanceTable, overload: overloadTable, attempts: attemptsTable }[scenario.kind];
     out.push(tableOf(results, scenario, p.id), "");
-    const stalls = scenario.kind === "attempts" ? stallTable(results, p.id) : undefined;
+    // Where a rejection's time goes in the overload scenario: both processes' stalls lie on its path.
+    const stalls = scenario.kind === "attempts" || scenario.kind === "overload" ? stallTable(results, p.id) : undefined;
     if (stalls !== undefined) {
       out.push(
         "What stalled the processes meanwhile: event-loop delay (beyond the monitor's 20 ms sampling period), GC pauses, and the time the main thread was " +

@@ -250,6 +250,10 @@ export interface OpenLoopFigure {
   readonly failedShare: number;
   readonly rejectP50Us: number;
   readonly rejectP99Us: number;
+  /** The load generator's CPU time (from the window's start until its last call ended) per second of the arrival window, as a share of one core; any call counts, successful or not (absent in results saved before it was kept). */
+  readonly clientCpuShare?: number;
+  /** The server's CPU time over its measured window per second of the arrival window, as a share of one core (absent in results saved before it was kept). */
+  readonly serverCpuShare?: number;
 }
 
 /** Facts about the run that produced a scenario's figures. */

@@ -49,9 +49,11 @@ export function openLoopFigure(samples: readonly Sample[]): OpenLoopFigure | und
       failedShare: o.failed / offered,
       rejectP50Us: reject.p50,
       rejectP99Us: reject.p99,
+      clientCpuShare: cpuUs(s.client.resources.cpu) / (s.client.elapsedMs * 1000),
+      serverCpuShare: cpuUs(s.server.cpu) / (s.client.elapsedMs * 1000),
     };
   });
-  const m = (pick: (x: OpenLoopFigure) => number): number => median(per.map(pick));
+  const m = (pick: (x: (typeof per)[number]) => number): number => median(per.map(pick));
   return {
     offeredPerSec: m((x) => x.offeredPerSec),
     goodputPerSec: m((x) => x.goodputPerSec),
@@ -59,6 +61,8 @@ export function openLoopFigure(samples: readonly Sample[]): OpenLoopFigure | und
     failedShare: m((x) => x.failedShare),
     rejectP50Us: m((x) => x.rejectP50Us),
     rejectP99Us: m((x) => x.rejectP99Us),
+    clientCpuShare: m((x) => x.clientCpuShare),
+    serverCpuShare: m((x) => x.serverCpuShare),
   };
 }
 

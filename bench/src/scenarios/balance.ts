@@ -1,9 +1,11 @@
 // Scenario "balance": four backends, one slow; every Sluice picker against grpc-js round_robin and
 // pick_first, by latency, throughput and the share of calls each sends to the slow backend.
 import type { Contender, Figure, Goal, LoadPhase, Point, Scenario, ScenarioMode } from "../harness/scenario.js";
-import { bestBalancerGoal, overloadCaughtGoal } from "./balance-goals.js";
+import { bestBalancerGoal, caughtRun, overloadCaughtGoal } from "./balance-goals.js";
 import { allOf, boundGoal, callsPerSec, p50, p99, ratioGoal } from "./goals.js";
 
+/** Width of the `overloaded` point's time buckets, ms: fine enough to tell apart policies that all react within a few tenths of a second. */
+const OVERLOAD_BUCKET_MS = 20;
 /** Calls in flight (closed loop). */
 const CONCURRENCY = 32;
 
@@ -93,7 +95,9 @@ export const balanceScenario: Scenario = {
     "such an endpoint looks fast and idle, and *to slow* is the share of calls it draws; (4) *overloaded*: the third backend (one no earlier case taught the " +
     "clients to avoid) turns capacity-bound halfway through (1 call worked on at a time, 4 ms each, the rest queued in its handler), slow because " +
     "overloaded rather than by a fixed delay — *to slow* is the share of calls it drew while overloaded; " +
-    "the server's `toSlow` series gives the share of calls it drew per twentieth of the window; (5) *stream*: all backends fast, and each load generator " +
+    `the server's \`toSlow\` series gives the share of calls it drew per ${OVERLOAD_BUCKET_MS} ms bucket, and a policy *moved traffic away* ` +
+    `at the start of the first ${caughtRun} consecutive buckets after the onset each under 10 % of the calls (so to within ${OVERLOAD_BUCKET_MS} ms; ` +
+    "fair is 25 %; the goal is not judged when a bucket after the onset got under 20 calls, as on a machine too busy to keep the load); (5) *stream*: all backends fast, and each load generator " +
     "keeps one 3 s server stream open (30 messages 100 ms apart, the first at once) beside its unary calls — *to slow* is the share of unary " +
     "calls that reached the backend holding a stream while it held it (fair: 25 %). " +
     "The server counts calls per backend over the measured window: *to slow* is the share of the calls that reached the slow backend while it was slow; " +
@@ -132,7 +136,7 @@ export const balanceScenario: Scenario = {
         id: "overloaded",
         label: "A fast backend overloaded halfway through (capacity-bound: 1 call at a time, 4 ms each)",
         // The third backend: no earlier point taught the clients to avoid it (they all single out the first).
-        server: { slow: "overload-after-mark", backend: 2, afterMs: Math.round(measureMs / 2), bucketMs: Math.max(1, Math.round(measureMs / 20)) },
+        server: { slow: "overload-after-mark", backend: 2, afterMs: Math.round(measureMs / 2), bucketMs: OVERLOAD_BUCKET_MS },
         warmup: phase(mode.quick ? 150 : 500),
         measure: phase(measureMs),
       },

@@ -27,6 +27,15 @@ describe("createLoadReporter", () => {
     expect(reporter.report().latMs).toBe(15);
   });
 
+  it("gives the latency EWMA alone, as the report would", () => {
+    const reporter = createLoadReporter({ now, latencyWeight: 0.5 });
+    expect(reporter.latencyMs()).toBeUndefined();
+    reporter.onCallEnd(10, false);
+    reporter.onCallEnd(30, false);
+    expect(reporter.latencyMs()).toBe(20);
+    expect(reporter.latencyMs()).toBe(reporter.report().latMs);
+  });
+
   it("reports CPU time over wall time once a window has passed, and the utilization given", () => {
     const reporter = createLoadReporter({ now, cpuUsage });
     expect(reporter.report(0.5)).toEqual({ util: 0.5, qps: 0, eps: 0 });

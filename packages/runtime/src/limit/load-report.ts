@@ -38,6 +38,8 @@ export interface LoadReporter {
   onCallEnd(latencyMs: number, error: boolean): void;
   /** The report now; `util` is passed in by the caller that knows the limit. */
   report(util?: number): LoadReport;
+  /** The EWMA of the handler latency in ms (undefined before the first call ends), without building a report. */
+  latencyMs(): number | undefined;
 }
 
 /**
@@ -81,6 +83,7 @@ export function createLoadReporter(options: LoadReporterOptions): LoadReporter {
         latency = latency === undefined ? latencyMs : latency + latencyWeight * (latencyMs - latency);
       }
     },
+    latencyMs: () => latency,
     report(util) {
       refreshCpu();
       return {

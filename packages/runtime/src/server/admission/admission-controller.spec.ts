@@ -120,6 +120,28 @@ describe("createAdmissionController", () => {
     expect(make({ loadReport: false }).loadReport()).toBeUndefined();
   });
 
+  it("reuses a shed answer's load report within the same millisecond until a call ends or the calls in flight change", () => {
+    let reads = 0;
+    const counted = { now: () => (reads++, time), random: () => 0 };
+    const c = createAdmissionController({ concurrency: { algorithm: "fixed", limit: 2 } }, counted);
+    const a = sync(c.admit(request())).ticket!;
+    time = 5;
+    a.finish("success", false);
+    const held = [sync(c.admit(request())).ticket!, sync(c.admit(request())).ticket!];
+    expect(sync(c.admit(request())).shed).toBeDefined();
+    const first = c.loadReport(true);
+    expect(first).toBe("util=1,qps=1,eps=0,lat_ms=5");
+    reads = 0;
+    time = 5.9; // same millisecond, nothing changed: the cached text, one clock read for the check
+    expect(c.loadReport(true)).toBe(first);
+    expect(reads).toBe(1);
+    held[0]!.finish("success", false); // a call ended (0.9 ms) and one fewer is in flight: computed again
+    expect(c.loadReport(true)).toBe("util=0.5,qps=2,eps=0,lat_ms=4.59");
+    time = 1200; // a later millisecond: computed again, and the calls have left the 1 s window
+    expect(c.loadReport(true)).toBe("util=0.5,qps=0,eps=0,lat_ms=4.59");
+    expect(c.loadReport()).toBe(c.loadReport()); // the ordinary report is unaffected
+  });
+
   it("exempts health checks by default", () => {
     const c = make({});
     expect(c.exempt("/grpc.health.v1.Health/Check")).toBe(true);

@@ -137,6 +137,10 @@ export function createAdmissionController(
   for (const set of methodLimits.sets) if (set.limiter !== undefined) methodStats.set(set.key, set.limiter);
   let inFlight = 0;
   let admitted = 0;
+  /** Calls ended so far: a shed's cached load report is stale once another ends. */
+  let ended = 0;
+  /** The last shed answer's load report and what it was computed from (see `loadReport`). */
+  let shedReport: { text: string; ms: number; inFlight: number; limit: number | undefined; ended: number } | undefined;
   let rateLimited = 0;
 
   const partitionContext = (request: AdmissionRequest): string =>
@@ -147,7 +151,7 @@ export function createAdmissionController(
     return { shed: { code: shedCode, message: `rate limit exceeded (${what})`, pushbackMs: Math.max(1, Math.ceil(waitMs)) } };
   };
   const concurrencyShed = (what: string): Admission => {
-    const latency = reporter.report().latMs ?? 1;
+    const latency = reporter.latencyMs() ?? 1;
     return { shed: { code: shedCode, message: `concurrency limit reached (${what})`, pushbackMs: fixedPushback ?? Math.max(1, Math.ceil(latency)) } };
   };
 
@@ -168,6 +172,7 @@ export function createAdmissionController(
             else token?.ignore();
           }
           reporter.onCallEnd(env.now() - start, error);
+          ended++;
         },
       },
     };
@@ -228,7 +233,15 @@ export function createAdmissionController(
     loadReport(shed = false) {
       if (!reporting) return undefined;
       const limit = server.limiter?.limit;
-      return formatLoadReport(reportWithUtilization(limit, shed));
+      if (!shed) return formatLoadReport(reportWithUtilization(limit, false));
+      // Sheds come in bursts (every call a read brings in past the limit): within one millisecond,
+      // with the same calls in flight, the same limit and no call ended, the report is the same.
+      const ms = Math.floor(env.now());
+      const c = shedReport;
+      if (c !== undefined && c.ms === ms && c.inFlight === inFlight && c.limit === limit && c.ended === ended) return c.text;
+      const text = formatLoadReport(reportWithUtilization(limit, true));
+      shedReport = { text, ms, inFlight, limit, ended };
+      return text;
     },
     stats() {
       const s = server.limiter?.stats();

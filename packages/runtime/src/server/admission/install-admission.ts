@@ -19,11 +19,18 @@ export function outcomeOfCode(code: number | undefined): CallOutcome {
 
 /**
  * Wraps `stream.respond` and `stream.sendTrailers` of one admitted call to learn its status and add
- * the load report, and finishes its ticket when the stream closes. Streaming calls (per
- * `isStreaming`) hold a slot but give no latency sample.
+ * the load report, and finishes its ticket as soon as the status goes out (the handler's work is
+ * done: its slot frees then, not a write flush later when the stream closes), or when the stream
+ * closes without one seen here. Streaming calls (per `isStreaming`) hold a slot but give no latency sample.
  */
 function track(stream: ServerHttp2Stream, protocol: WireProtocol, streaming: boolean, ticket: AdmissionTicket, controller: AdmissionController): void {
   let code: number | undefined;
+  let finished = false;
+  const finish = (answered: number | undefined): void => {
+    if (finished) return;
+    finished = true;
+    ticket.finish(streaming ? "ignore" : outcomeOfCode(answered), answered !== undefined && answered !== 0);
+  };
   const respond = stream.respond;
   stream.respond = function (this: ServerHttp2Stream, headers?: OutgoingHttpHeaders, options?: Parameters<ServerHttp2Stream["respond"]>[1]) {
     if (headers !== undefined) {
@@ -38,7 +45,8 @@ function track(stream: ServerHttp2Stream, protocol: WireProtocol, streaming: boo
         if (report !== undefined) headers[loadReportHeader] = report;
       }
     }
-    return respond.call(this, headers, options);
+    respond.call(this, headers, options);
+    if (code !== undefined) finish(code);
   };
   const sendTrailers = stream.sendTrailers;
   stream.sendTrailers = function (this: ServerHttp2Stream, trailers: OutgoingHttpHeaders) {
@@ -47,13 +55,14 @@ function track(stream: ServerHttp2Stream, protocol: WireProtocol, streaming: boo
       const report = controller.loadReport();
       if (report !== undefined) trailers[loadReportHeader] = report;
     }
-    return sendTrailers.call(this, trailers);
+    sendTrailers.call(this, trailers);
+    if (code !== undefined) finish(code);
   };
   stream.once("close", () => {
     // gRPC-Web and Connect streaming carry their status in the body, out of sight here: a stream
     // that closed cleanly after its response went out counts as answered.
-    const answered = code ?? (stream.headersSent && stream.rstCode === constants.NGHTTP2_NO_ERROR ? 0 : undefined);
-    ticket.finish(streaming ? "ignore" : outcomeOfCode(answered), answered !== undefined && answered !== 0);
+    // (A ticket already finished when its status went out is not finished again.)
+    finish(code ?? (stream.headersSent && stream.rstCode === constants.NGHTTP2_NO_ERROR ? 0 : undefined));
   });
 }
 
