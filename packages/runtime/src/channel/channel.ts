@@ -15,6 +15,7 @@ import { createOutlierDetector, type OutlierDetector } from "./outlier-detector.
 import { createResolver } from "./resolvers/registry.js";
 import { createSubchannel, type Subchannel, type SubchannelStats } from "./subchannel.js";
 import { connectionAwareError } from "./connection-errors.js";
+import { trackedMessages } from "./tracked-messages.js";
 import { deadlineOf } from "../transport/deadline-timer.js";
 import { isUnprocessed } from "../transport/unprocessed.js";
 import { createEndpointSet } from "./endpoint-set.js";
@@ -301,19 +302,12 @@ export function createChannel(options: ChannelOptions): Channel {
           (tried ??= new Set()).add(sub.address);
           continue;
         }
-        const source = firstMessageNoted(response.message, () => (call.firstMessageAt = now()));
-        const tracked = async function* () {
-          let failure: unknown;
-          try {
-            yield* source;
-          } catch (error) {
-            failure = connectionAwareError(error, signal, sub.address, sub.lastConnectError);
-            throw failure;
-          } finally {
-            endOnce(failure ?? (signal?.aborted === true ? ConnectError.from(signal.reason, Code.Canceled) : undefined));
-          }
-        };
-        return { ...response, message: tracked() } as unknown as StreamResponse<I, O>;
+        const message = trackedMessages(response.message, {
+          onFirst: () => (call.firstMessageAt = now()),
+          mapError: (error) => connectionAwareError(error, signal, sub.address, sub.lastConnectError),
+          onEnd: (failure) => endOnce(failure ?? (signal?.aborted === true ? ConnectError.from(signal.reason, Code.Canceled) : undefined)),
+        });
+        return { ...response, message } as unknown as StreamResponse<I, O>;
       }
     },
     stats() {
@@ -382,29 +376,4 @@ function trackReads<T>(input: AsyncIterable<T>): { readonly iterable: AsyncItera
     } as AsyncIterable<T>,
   };
   return tracker;
-}
-
-/**
- * `messages`, noting when the first one arrives; after that, every `next()` goes straight to the
- * source's iterator (no extra promise per message on the hot path).
- */
-function firstMessageNoted<T>(messages: AsyncIterable<T>, onFirst: () => void): AsyncIterable<T> {
-  return {
-    [Symbol.asyncIterator](): AsyncIterator<T> {
-      const it = messages[Symbol.asyncIterator]();
-      let waiting = true;
-      return {
-        next: (...args: [] | [unknown]) => {
-          const result = it.next(...args);
-          if (waiting) {
-            waiting = false;
-            result.then((r) => r.done !== true && onFirst(), () => undefined);
-          }
-          return result;
-        },
-        return: it.return === undefined ? undefined : (value?: unknown) => it.return!(value),
-        throw: it.throw === undefined ? undefined : (error?: unknown) => it.throw!(error),
-      };
-    },
-  };
 }

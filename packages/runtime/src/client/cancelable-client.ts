@@ -115,14 +115,18 @@ function streamResponse(
         }
       };
       return {
-        async next() {
-          if (left) return { done: true, value: undefined };
-          try {
-            return await (await start()).next();
-          } catch (error) {
-            call.release();
-            throw error;
-          }
+        next() {
+          if (left) return Promise.resolve({ done: true, value: undefined });
+          // Once the call has started, its messages' own promises go to the caller (no extra hop per
+          // message); their failures release the call in cancelableIterable.
+          if (inner !== undefined) return inner.next();
+          return start().then(
+            (it) => it.next(),
+            (error: unknown) => {
+              call.release();
+              throw error;
+            },
+          );
         },
         async return(value?: unknown) {
           await leave();

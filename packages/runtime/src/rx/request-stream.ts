@@ -5,8 +5,8 @@ import type { LinkedAbort } from "../call/linked-abort.js";
 
 /**
  * Returns an iterable over `input` that aborts `call` with the source's error (as a
- * `ConnectError`, code kept) before passing it on, so the caller sees that code rather than
- * whatever the transport makes of a broken request pump.
+ * `ConnectError`, code kept) before its reader (the transport's request pump) sees the failure, so
+ * the caller sees that code rather than whatever the transport makes of a broken request pump.
  *
  * @private
  */
@@ -16,11 +16,11 @@ export function abortOnFailure<T>(input: AsyncIterable<T>, call: LinkedAbort): A
       const it = input[Symbol.asyncIterator]();
       return {
         next() {
-          return it.next().catch((error: unknown) => {
-            const reason = ConnectError.from(error);
-            call.abort(reason);
-            throw reason;
-          });
+          // The source's own promise goes on (no extra hop per message); the abort is a side branch,
+          // registered first, so it happens before the transport sees the failure.
+          const result = it.next();
+          result.then(undefined, (error: unknown) => call.abort(ConnectError.from(error)));
+          return result;
         },
         return(value?: unknown) {
           return it.return?.(value) ?? Promise.resolve({ done: true, value: value as T });

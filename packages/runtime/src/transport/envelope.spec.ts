@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createEnvelopeParser, encodeEnvelope } from "./envelope.js";
+import { createEnvelopeParser, encodeEnvelope, preallocatedBodyBytes } from "./envelope.js";
 import { encodeGrpcTimeout } from "./node-headers.js";
 
 describe("envelopes", () => {
@@ -82,6 +82,45 @@ describe("envelopes", () => {
     big.writeUInt32BE(11, 1);
     const error = thrown(() => parser.push(Buffer.concat([encodeEnvelope(new Uint8Array(3)), big])));
     expect((error as ConnectError).code).toBe(Code.ResourceExhausted);
+  });
+
+  it("assembles a message split across chunks as they arrive, keeping none of them (a chunk reused after push does not change it)", () => {
+    const payload = Uint8Array.from({ length: 70_000 }, (_, i) => i % 251);
+    const stream = encodeEnvelope(payload);
+    const parser = createEnvelopeParser(1 << 20);
+    const out = [];
+    for (let offset = 0; offset < stream.byteLength; offset += 16 * 1024) {
+      // node may hand out views of a receive buffer: the parser must copy what it keeps, then let go.
+      const chunk = Buffer.from(stream.subarray(offset, offset + 16 * 1024));
+      out.push(...parser.push(chunk));
+      chunk.fill(0xee);
+    }
+    expect(out).toHaveLength(1);
+    expect(Buffer.from(out[0]!.data).equals(Buffer.from(payload))).toBe(true);
+    expect(parser.pending).toBe(0);
+  });
+
+  it("returns a view, not a copy, of an envelope that lies inside one chunk", () => {
+    const chunk = Buffer.concat([encodeEnvelope(new Uint8Array([1, 2])), encodeEnvelope(new Uint8Array([3]))]);
+    const out = createEnvelopeParser(100).push(chunk);
+    expect(out.map((e) => e.data.buffer === chunk.buffer)).toEqual([true, true]);
+  });
+
+  it("holds at most twice the bytes received of a message announced larger than the preallocated size", () => {
+    const length = 16 * preallocatedBodyBytes;
+    const head = Buffer.alloc(5 + 10);
+    head.writeUInt32BE(length, 1);
+    const parser = createEnvelopeParser(length);
+    const before = process.memoryUsage().arrayBuffers;
+    expect(parser.push(head)).toEqual([]);
+    expect(parser.pending).toBe(15);
+    // Only the preallocated first piece exists, not the announced 2 MiB.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(length / 4);
+    const rest = Buffer.alloc(length - 10, 7);
+    const out = [...parser.push(rest.subarray(0, 1000)), ...parser.push(rest.subarray(1000))];
+    expect(out).toHaveLength(1);
+    expect(out[0]!.data.byteLength).toBe(length);
+    expect(out[0]!.data.subarray(10).every((b) => b === 7)).toBe(true);
   });
 
   it("parses a 16 MiB message fed in 16 KiB chunks within 5× the CPU time of a 4 MiB one (linear, not quadratic)", () => {

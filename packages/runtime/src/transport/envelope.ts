@@ -27,6 +27,12 @@ export function envelopePrefix(length: number, flags = 0): Buffer {
   return prefix;
 }
 
+/**
+ * The largest envelope body that is allocated whole as soon as its first bytes arrive (128 KiB:
+ * a 64 KiB message and its protobuf overhead fit). @private
+ */
+export const preallocatedBodyBytes = 128 * 1024;
+
 /** One parsed envelope. @private */
 export interface Envelope {
   readonly flags: number;
@@ -36,7 +42,7 @@ export interface Envelope {
 /** An incremental envelope parser. @private */
 export interface EnvelopeParser {
   /** Feeds bytes; returns the envelopes completed by them (an empty array when none). Throws on a limit violation. */
-  push(chunk: Uint8Array): Envelope[];
+  push(chunk: Uint8Array): readonly Envelope[];
   /** Bytes buffered of an incomplete envelope. */
   readonly pending: number;
 }
@@ -51,76 +57,102 @@ export function tooLargeError(size: number, readMaxBytes: number): ConnectError 
 
 /**
  * Creates a parser that rejects envelopes whose declared length exceeds `readMaxBytes` as soon as
- * their 5-byte prefix is in, before any of the body is buffered. Linear in the bytes fed: chunks are
- * kept in a list with a running total, and each envelope's bytes are copied at most once, when the
- * whole envelope is there (an envelope inside a single chunk is a view of it, not a copy).
+ * their 5-byte prefix is in, before any of the body is buffered. Linear in the bytes fed, and keeps
+ * no chunk it was fed: an envelope inside a single chunk is a view of it (no copy); an envelope
+ * split across chunks is copied piece by piece as its chunks arrive into a buffer of the length its
+ * prefix announced, so a message of up to {@link preallocatedBodyBytes} arriving as 16 KiB DATA
+ * frames costs one allocation and one copy. A longer one starts in a buffer of that size that
+ * doubles as bytes arrive (at most twice the bytes received are held, so a peer that announces a
+ * large message and sends little of it costs little).
  * @private
  */
 export function createEnvelopeParser(readMaxBytes: number): EnvelopeParser {
-  /** Unconsumed chunks; the first one from `head` on. */
-  let chunks: Buffer[] = [];
-  let head = 0;
-  /** Bytes buffered past `head`. */
-  let buffered = 0;
-  /** The prefix of the envelope being assembled, once read. */
+  /** The prefix being read when it is split across chunks, and how much of it is in. */
+  const prefix = Buffer.alloc(5);
+  let prefixFilled = 0;
+  /** The prefix of the envelope whose body is being read, once read. */
   let current: { flags: number; length: number } | undefined;
+  /** The body of `current` when it spans chunks, and how much of it is in. */
+  let body: Buffer | undefined;
+  let bodyFilled = 0;
 
-  /** Removes the next `n` (≤ buffered) bytes: a view when one chunk holds them, else one copy. */
-  const take = (n: number): Buffer => {
-    buffered -= n;
-    const first = chunks[0] as Buffer;
-    if (first.byteLength - head >= n) {
-      const out = first.subarray(head, head + n);
-      head += n;
-      if (head === first.byteLength) {
-        chunks.shift();
-        head = 0;
-      }
-      return out;
+  /** Reads the prefix at `at` of `chunk` (or what of it is there); returns the new position. */
+  const readPrefix = (chunk: Uint8Array, at: number): number => {
+    let flags: number;
+    let length: number;
+    if (prefixFilled === 0 && chunk.byteLength - at >= 5) {
+      flags = chunk[at] as number;
+      length = ((chunk[at + 1] as number) * 0x1000000 + (((chunk[at + 2] as number) << 16) | ((chunk[at + 3] as number) << 8) | (chunk[at + 4] as number))) >>> 0;
+      at += 5;
+    } else {
+      const count = Math.min(5 - prefixFilled, chunk.byteLength - at);
+      prefix.set(chunk.subarray(at, at + count), prefixFilled);
+      prefixFilled += count;
+      at += count;
+      if (prefixFilled < 5) return at;
+      prefixFilled = 0;
+      flags = prefix[0] as number;
+      length = prefix.readUInt32BE(1);
     }
-    const out = Buffer.allocUnsafe(n);
-    let filled = 0;
-    let used = 0;
-    while (filled < n) {
-      const chunk = chunks[used] as Buffer;
-      const count = Math.min(n - filled, chunk.byteLength - head);
-      chunk.copy(out, filled, head, head + count);
-      filled += count;
-      head += count;
-      if (head === chunk.byteLength) {
-        used++;
-        head = 0;
-      }
-    }
-    chunks = used === chunks.length ? [] : chunks.slice(used);
-    return out;
+    if (length > readMaxBytes) throw tooLargeError(length, readMaxBytes);
+    current = { flags, length };
+    return at;
   };
 
   return {
     get pending() {
-      return buffered + (current !== undefined ? 5 : 0);
+      return prefixFilled + (current !== undefined ? 5 + bodyFilled : 0);
     },
     push(chunk) {
-      if (chunk.byteLength > 0) {
-        chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        buffered += chunk.byteLength;
-      }
-      const out: Envelope[] = [];
-      for (;;) {
+      let out: Envelope[] | undefined;
+      const size = chunk.byteLength;
+      let at = 0;
+      while (at < size) {
         if (current === undefined) {
-          if (buffered < 5) break;
-          const prefix = take(5);
-          const length = prefix.readUInt32BE(1);
-          if (length > readMaxBytes) throw tooLargeError(length, readMaxBytes);
-          current = { flags: prefix[0] as number, length };
+          at = readPrefix(chunk, at);
+          if (current === undefined) break;
         }
-        if (buffered < current.length) break;
-        out.push({ flags: current.flags, data: current.length === 0 ? emptyData : take(current.length) });
+        const { flags, length } = current;
+        if (body === undefined) {
+          if (length === 0) {
+            (out ??= []).push({ flags, data: emptyData });
+            current = undefined;
+            continue;
+          }
+          if (size - at >= length) {
+            (out ??= []).push({ flags, data: viewOf(chunk, at, length) });
+            at += length;
+            current = undefined;
+            continue;
+          }
+          body = Buffer.allocUnsafe(Math.min(length, preallocatedBodyBytes));
+          bodyFilled = 0;
+        }
+        if (bodyFilled === body.byteLength) {
+          const grown = Buffer.allocUnsafe(Math.min(length, 2 * body.byteLength));
+          grown.set(body);
+          body = grown;
+        }
+        const count = Math.min(body.byteLength - bodyFilled, size - at);
+        body.set(chunk.subarray(at, at + count), bodyFilled);
+        bodyFilled += count;
+        at += count;
+        if (bodyFilled < length) continue;
+        (out ??= []).push({ flags, data: body });
+        body = undefined;
+        bodyFilled = 0;
         current = undefined;
       }
-      return out;
+      return out ?? noEnvelopes;
     },
   };
 }
 
+/** `length` bytes of `chunk` from `at`, as a Buffer view (no copy). */
+function viewOf(chunk: Uint8Array, at: number, length: number): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk.subarray(at, at + length) : Buffer.from(chunk.buffer, chunk.byteOffset + at, length);
+}
+
 const emptyData = new Uint8Array(0);
+/** What `push` returns when no envelope completed (shared, never written to). */
+const noEnvelopes: Envelope[] = [];

@@ -89,6 +89,31 @@ describe("pumpMessages", () => {
     expect(sink.writes).toEqual([[1, 2], [3]]);
   });
 
+  it("writes a lone message in the turn it was yielded, not a turn later (a ping-pong's answer waits for nothing)", async () => {
+    const sink = new RecordingSink();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const pumping = pumpMessages(
+      (async function* () {
+        await gate;
+        yield 1;
+        await new Promise<void>(() => {});
+      })(),
+      sink,
+    );
+    const writtenBeforeNextTurn = await new Promise<number>((resolve) => {
+      setImmediate(() => {
+        // The request arrives (an I/O callback): the handler answers; the next callback must see it written.
+        release();
+        setImmediate(() => resolve(sink.writes.length));
+      });
+    });
+    expect(writtenBeforeNextTurn).toBe(1);
+    expect(sink.writes).toEqual([[1]]);
+    sink.isStopped = true;
+    void pumping;
+  });
+
   it("writes once maxBatchBytes are gathered, and pulls at most one message more while the stream needs to drain", async () => {
     const sink = new RecordingSink();
     sink.messageBytes = 1000;

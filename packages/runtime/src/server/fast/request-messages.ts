@@ -37,6 +37,7 @@ export class RequestMessages<D extends DescMessage> implements AsyncIterable<Mes
   private error: unknown;
   private stopped = false;
   private waiter: Waiter<MessageShape<D>> | undefined;
+  private unreadMarked = false;
 
   constructor(
     private readonly stream: ServerHttp2Stream,
@@ -46,7 +47,7 @@ export class RequestMessages<D extends DescMessage> implements AsyncIterable<Mes
     const parser = createEnvelopeParser(options.readMaxBytes);
     stream.on("data", (chunk: Buffer) => {
       if (this.stopped || this.error !== undefined) return;
-      let envelopes: Envelope[];
+      let envelopes: readonly Envelope[];
       try {
         envelopes = parser.push(chunk);
         for (const envelope of envelopes) this.check(envelope);
@@ -58,8 +59,10 @@ export class RequestMessages<D extends DescMessage> implements AsyncIterable<Mes
         this.queue.push(envelope);
         this.queuedBytes += envelope.data.byteLength;
       }
-      if (this.queue.length > 0) markUnreadRequest(stream, true);
+      // A pending pull takes its message first: a stream whose handler keeps up (a ping-pong) never
+      // has messages waiting, and tells the stall timer nothing.
       this.serve();
+      if (this.queue.length > 0) this.markUnread(true);
       if (this.queue.length >= requestQueueMessages || this.queuedBytes >= requestQueueBytes) stream.pause();
     });
     stream.on("end", () => {
@@ -141,7 +144,14 @@ export class RequestMessages<D extends DescMessage> implements AsyncIterable<Mes
     this.stream.pause();
     this.queue.length = 0;
     this.queuedBytes = 0;
-    markUnreadRequest(this.stream, false);
+    this.markUnread(false);
+  }
+
+  /** Tells the stall timer whether received messages wait unread here, when that changes. */
+  private markUnread(waiting: boolean): void {
+    if (waiting === this.unreadMarked) return;
+    this.unreadMarked = waiting;
+    markUnreadRequest(this.stream, waiting);
   }
 
   /** Answers a pending pull if there is something to answer it with. */
@@ -153,7 +163,7 @@ export class RequestMessages<D extends DescMessage> implements AsyncIterable<Mes
       this.waiter = undefined;
       this.queuedBytes -= envelope.data.byteLength;
       if (this.queue.length === 0) {
-        markUnreadRequest(this.stream, false);
+        this.markUnread(false);
         if (this.stream.isPaused() && !this.stopped) this.stream.resume();
       }
       let message: MessageShape<D>;

@@ -1,0 +1,72 @@
+// A channel's view of one streaming call's response messages: notes the first message, words a failure
+// for the caller and reports the end once, with one promise reaction per message (no async generator).
+
+/** What {@link trackedMessages} reports about the stream it wraps. @private */
+export interface MessageTracking {
+  /** The first message arrived. */
+  onFirst(): void;
+  /** The error the caller sees for `error`, a failure of the source. */
+  mapError(error: unknown): unknown;
+  /** The stream ended: read to its end or left (`failure` undefined), or failed with `failure` (mapped). Called once. */
+  onEnd(failure: unknown): void;
+}
+
+/**
+ * Returns `messages` as the caller reads them: each `next()` is the source's own result passed on
+ * through one reaction (a `yield*` generator would spend several promises and microtask turns per
+ * message), a rejection is replaced by `tracking.mapError`'s answer, and `tracking.onEnd` runs once —
+ * before the caller sees the end, the failure, or the result of its `return()`/`throw()`. After the
+ * end, `next()` answers done, as a finished generator does.
+ * @private
+ */
+export function trackedMessages<T>(messages: AsyncIterable<T>, tracking: MessageTracking): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<T> {
+      const it = messages[Symbol.asyncIterator]();
+      let first = true;
+      let over = false;
+      const end = (failure: unknown): void => {
+        if (over) return;
+        over = true;
+        tracking.onEnd(failure);
+      };
+      const onResult = (result: IteratorResult<T>): IteratorResult<T> => {
+        if (result.done === true) end(undefined);
+        else if (first) {
+          first = false;
+          tracking.onFirst();
+        }
+        return result;
+      };
+      const onFailure = (error: unknown): never => {
+        const failure = tracking.mapError(error);
+        end(failure);
+        throw failure;
+      };
+      /** Closes the source with `close` (its return or throw), then reports the end. */
+      const leave = async (close: (() => Promise<IteratorResult<T>> | undefined) | undefined, value: unknown): Promise<IteratorResult<T>> => {
+        if (over) return { done: true, value: value as T };
+        try {
+          await close?.();
+        } catch (error) {
+          onFailure(error);
+        }
+        end(undefined);
+        return { done: true, value: value as T };
+      };
+      return {
+        next() {
+          if (over) return Promise.resolve({ done: true, value: undefined });
+          return it.next().then(onResult, onFailure);
+        },
+        return(value?: unknown) {
+          return leave(it.return === undefined ? undefined : () => it.return!(value), value);
+        },
+        async throw(error?: unknown) {
+          await leave(it.return === undefined ? undefined : () => it.return!(), undefined);
+          throw error;
+        },
+      };
+    },
+  };
+}
