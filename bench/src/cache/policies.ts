@@ -67,3 +67,25 @@ export function replay(cache: ReplayCache, keys: Int32Array): { hits: number; ns
   const cpu = process.cpuUsage(start);
   return { hits, ns: (cpu.user + cpu.system) * 1000 };
 }
+
+/** Fewest requests a timed figure covers: shorter traces are replayed several times. */
+export const MIN_TIMED_REQUESTS = 200_000;
+
+/**
+ * Times `keys` through fresh caches from `create`: a trace shorter than `MIN_TIMED_REQUESTS` is
+ * first replayed once untimed (so the timed replays run compiled code, not JIT warm-up) and then
+ * enough times to cover `MIN_TIMED_REQUESTS`. Returns the hits of one replay (every replay starts
+ * from an empty cache with the same seed) and the CPU ns per request over the timed replays.
+ */
+export function timedReplay(create: () => ReplayCache, keys: Int32Array): { hits: number; nsPerRequest: number; replays: number } {
+  const replays = Math.ceil(MIN_TIMED_REQUESTS / keys.length);
+  if (replays > 1) replay(create(), keys);
+  let hits = 0;
+  let ns = 0;
+  for (let i = 0; i < replays; i++) {
+    const result = replay(create(), keys);
+    if (i === 0) hits = result.hits;
+    ns += result.ns;
+  }
+  return { hits, nsPerRequest: ns / (replays * keys.length), replays };
+}
