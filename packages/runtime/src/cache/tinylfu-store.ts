@@ -347,10 +347,14 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     const victim = slots.heads[PROBATION]!;
     const candidate = slots.heads[WINDOW]!;
     if (victim === NO_SLOT || candidate === NO_SLOT) return false;
-    this.windowWeight--;
-    slots.move(candidate, PROBATION);
-    if (this.admitCandidate(candidate, victim)) this.evict(victim, "main");
-    else this.evict(candidate, "window");
+    if (this.admitCandidate(candidate, victim)) {
+      this.windowWeight--;
+      slots.move(candidate, PROBATION);
+      this.evict(victim, "main");
+    } else {
+      // Turned away: leaves from the window directly, not by way of probation's end.
+      this.evict(candidate, "window");
+    }
     return true;
   }
 
