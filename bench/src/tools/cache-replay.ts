@@ -2,7 +2,7 @@
 // the quick loop for tuning a policy. Usage: node bench/dist/src/tools/cache-replay.js [trace@size …] [--policies a,b] [--runs n]
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { policiesUnderTest, replay } from "../cache/policies.js";
+import { policiesUnderTest, timedReplay } from "../cache/policies.js";
 import { loadTrace, scanPollutedTrace, seededRandom, shiftingTrace, zipfTrace, type Trace } from "../cache/traces.js";
 import { median } from "../harness/stats.js";
 
@@ -64,9 +64,9 @@ function main(argv: readonly string[]): void {
     for (let run = 0; run < runs; run++) {
       // Policies take turns, so that each sees the same machine load.
       policies.forEach((policy, i) => {
-        const r = replay(policy.create(Number(size), seededRandom(1000 + run)), trace.keys);
+        const r = timedReplay(() => policy.create(Number(size), seededRandom(1000 + run)), trace.keys);
         hits[i]!.push(r.hits);
-        ns[i]!.push(r.ns / trace.keys.length);
+        ns[i]!.push(r.nsPerRequest);
       });
     }
     policies.forEach((_, i) => cells.push(((100 * median(hits[i]!)) / trace.keys.length).toFixed(2), median(ns[i]!).toFixed(0)));

@@ -1,4 +1,4 @@
-import { FrequencySketch, hashKey } from "./frequency-sketch.js";
+import { FrequencySketch, hashKey, spreadHash } from "./frequency-sketch.js";
 
 describe("FrequencySketch", () => {
   it("counts up to 15 per key and keeps unrelated keys near 0", () => {
@@ -31,4 +31,30 @@ describe("FrequencySketch", () => {
     expect(hashKey(7, 1)).toBe(hashKey(7, 1));
     expect(Number.isInteger(hashKey("x".repeat(100), 3))).toBe(true);
   });
+
+  it("keeps the same counters as a plain count-min sketch of its documented layout, estimate by estimate", () => {
+    // Reference: block = spread hash's low bits; counter i in word pair i, its word and nibble from byte i of a second mix.
+    const capacity = 1024;
+    const blocks = capacity / 8;
+    const counts = new Uint8Array(blocks * 16 * 8); // one byte per 4-bit counter
+    const counter = (hash: number, i: number): number => {
+      const mixed = Math.imul(hash ^ 0x9e3779b9, 0x31848bab);
+      const byte = ((mixed ^ (mixed >>> 14)) >>> (8 * i)) & 0xff;
+      const word = (spreadHash(hash) & (blocks - 1)) * 16 + 4 * i + (byte & 3);
+      return word * 8 + ((byte >>> 4) & 7);
+    };
+    const reference = (hash: number): number => Math.min(...[0, 1, 2, 3].map((i) => counts[counter(hash, i)]!));
+    const sketch = new FrequencySketch(capacity);
+    let seen = 0;
+    for (let n = 0; n < 5000; n++) {
+      // Fewer than 10 × capacity increments: no halving.
+      const hash = hashKey(n % 700, 3);
+      for (let i = 0; i < 4; i++) counts[counter(hash, i)] = Math.min(15, counts[counter(hash, i)]! + 1);
+      sketch.increment(hash);
+      seen += sketch.frequency(hash);
+      expect(sketch.frequency(hash)).toBe(reference(hash));
+    }
+    expect(seen).toBeGreaterThan(20_000); // estimates grow well past 1
+  });
 });
+

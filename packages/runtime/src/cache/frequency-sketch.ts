@@ -46,7 +46,8 @@ function oddCounters(word: number): number {
 export class FrequencySketch {
   /** Increments between two halvings: 10 × capacity. */
   readonly sampleSize: number;
-  private readonly table: Uint32Array;
+  /** Int32 rather than Uint32 words, so that every read and sum stays a 32-bit integer in V8. */
+  private readonly table: Int32Array;
   /** Blocks − 1; blocks are a power of two. */
   private readonly blockMask: number;
   private additions = 0;
@@ -54,40 +55,60 @@ export class FrequencySketch {
   /** A sketch for a cache of `capacity` entries: next-pow2(capacity) 64-bit counters words, ≥ 8. */
   constructor(capacity: number) {
     const words64 = Math.max(nextPowerOfTwo(capacity), 8);
-    this.table = new Uint32Array(words64 * 2);
+    this.table = new Int32Array(words64 * 2);
     this.blockMask = (words64 >>> 3) - 1;
     this.sampleSize = 10 * Math.max(1, capacity);
   }
 
   /** Estimated accesses of `hash` since the last halvings: the least of its 4 counters. */
   frequency(hash: number): number {
+    // Unrolled: byte i of `c` picks counter i's word (2 bits) in word pair i and its nibble (3 bits).
     const table = this.table;
     const block = (spreadHash(hash) & this.blockMask) << 4;
-    const counters = counterHash(hash);
-    let min = 15;
-    for (let i = 0; i < 4; i++) {
-      const h = counters >>> (i << 3);
-      const count = (table[block + (i << 2) + (h & 3)]! >>> ((h >>> 2) & 28)) & 15;
-      if (count < min) min = count;
-    }
-    return min;
+    const c = counterHash(hash);
+    let min = (table[block + (c & 3)]! >>> ((c >>> 2) & 28)) & 15;
+    const c1 = (table[block + 4 + ((c >>> 8) & 3)]! >>> ((c >>> 10) & 28)) & 15;
+    if (c1 < min) min = c1;
+    const c2 = (table[block + 8 + ((c >>> 16) & 3)]! >>> ((c >>> 18) & 28)) & 15;
+    if (c2 < min) min = c2;
+    const c3 = (table[block + 12 + ((c >>> 24) & 3)]! >>> ((c >>> 26) & 28)) & 15;
+    return c3 < min ? c3 : min;
   }
 
   /** Counts one access of `hash`; halves every counter after `sampleSize` effective increments. */
   increment(hash: number): void {
+    // The same counters as `frequency`, unrolled; a counter at 15 stays there.
     const table = this.table;
     const block = (spreadHash(hash) & this.blockMask) << 4;
-    const counters = counterHash(hash);
+    const c = counterHash(hash);
+    const i0 = block + (c & 3);
+    const i1 = block + 4 + ((c >>> 8) & 3);
+    const i2 = block + 8 + ((c >>> 16) & 3);
+    const i3 = block + 12 + ((c >>> 24) & 3);
+    const s0 = (c >>> 2) & 28;
+    const s1 = (c >>> 10) & 28;
+    const s2 = (c >>> 18) & 28;
+    const s3 = (c >>> 26) & 28;
+    const w0 = table[i0]!;
+    const w1 = table[i1]!;
+    const w2 = table[i2]!;
+    const w3 = table[i3]!;
     let added = false;
-    for (let i = 0; i < 4; i++) {
-      const h = counters >>> (i << 3);
-      const index = block + (i << 2) + (h & 3);
-      const shift = (h >>> 2) & 28;
-      const word = table[index]!;
-      if (((word >>> shift) & 15) !== 15) {
-        table[index] = word + (1 << shift);
-        added = true;
-      }
+    if (((w0 >>> s0) & 15) !== 15) {
+      table[i0] = (w0 + (1 << s0)) | 0;
+      added = true;
+    }
+    if (((w1 >>> s1) & 15) !== 15) {
+      table[i1] = (w1 + (1 << s1)) | 0;
+      added = true;
+    }
+    if (((w2 >>> s2) & 15) !== 15) {
+      table[i2] = (w2 + (1 << s2)) | 0;
+      added = true;
+    }
+    if (((w3 >>> s3) & 15) !== 15) {
+      table[i3] = (w3 + (1 << s3)) | 0;
+      added = true;
     }
     if (added && ++this.additions === this.sampleSize) this.halve();
   }

@@ -143,24 +143,38 @@ export class MiniatureCaches {
     this.freeHead = NONE;
   }
 
-  /** After an insertion into miniature `m`: the window's overflow meets the probation victim. */
+  /**
+   * After an insertion into miniature `m`: the window's overflow meets the probation victim. A
+   * candidate turned away leaves from the window directly (the same end state as passing through
+   * probation's end first).
+   */
   private evict(m: number): void {
     const heads = this.heads;
-    let candidate = NONE;
-    if (this.windowCounts[m]! > this.windowMaximums[m]!) {
-      candidate = heads[m * QUEUES + WINDOW]!;
-      this.unlink(m, candidate);
-      this.push(m, PROBATION, candidate);
-      this.windowCounts[m]!--;
+    const windowOver = this.windowCounts[m]! > this.windowMaximums[m]!;
+    if (this.totals[m]! <= this.capacity) {
+      if (windowOver) this.toProbation(m, heads[m * QUEUES + WINDOW]!);
+      return;
     }
-    if (this.totals[m]! <= this.capacity) return;
+    if (windowOver) {
+      const candidate = heads[m * QUEUES + WINDOW]!;
+      const victim = heads[m * QUEUES + PROBATION]!;
+      if (victim !== NONE && this.admits(candidate, victim)) {
+        this.toProbation(m, candidate);
+        this.remove(m, victim);
+      } else this.remove(m, candidate);
+      return;
+    }
     let victim = heads[m * QUEUES + PROBATION]!;
-    if (candidate === NONE) {
-      if (victim === NONE) victim = heads[m * QUEUES + PROTECTED]!;
-      if (victim === NONE) victim = heads[m * QUEUES + WINDOW]!;
-      this.remove(m, victim);
-    } else if (victim === candidate || !this.admits(candidate, victim)) this.remove(m, candidate);
-    else this.remove(m, victim);
+    if (victim === NONE) victim = heads[m * QUEUES + PROTECTED]!;
+    if (victim === NONE) victim = heads[m * QUEUES + WINDOW]!;
+    this.remove(m, victim);
+  }
+
+  /** Moves window node `node` of miniature `m` to probation's most recent end. */
+  private toProbation(m: number, node: number): void {
+    this.unlink(m, node);
+    this.push(m, PROBATION, node);
+    this.windowCounts[m]!--;
   }
 
   /** True when the sketch rates `candidate` warmer than `victim`. */

@@ -1,3 +1,4 @@
+import { createSeededRandom } from "../channel/pickers/testing.js";
 import { createTinyLfuStore } from "./tinylfu-store.js";
 import { createHillClimber } from "./window-climber.js";
 import { createMiniatureClimber, followedMiniature } from "./miniature-climber.js";
@@ -140,6 +141,15 @@ describe("createMiniatureClimber", () => {
   });
 });
 
+describe("createMiniatureClimber sampling", () => {
+  it("samples 1 key in 16 at 1,000 entries and 1 in 64 from 4,096 entries up", () => {
+    const slice = 2 ** 30; // 30-bit key hashes
+    expect(createMiniatureClimber<number>(1000, 1000, 1000).sampledBelow).toBe(slice / 16);
+    expect(createMiniatureClimber<number>(2000, 2000, 2000).sampledBelow).toBe(Math.floor(slice * 0.032));
+    expect(createMiniatureClimber<number>(10_000, 10_000, 10_000).sampledBelow).toBe(slice / 64);
+  });
+});
+
 describe("followedMiniature", () => {
   it("switches only to a miniature scoring more than 1 % above the one followed", () => {
     expect(followedMiniature([1000, 1009, 1005], 0)).toBe(0); // 0.9 % better: stay
@@ -225,5 +235,34 @@ describe("createMiniatureClimber below 512 entries", () => {
     let moved = false;
     for (let i = 0; i < 100_000 && !moved; i++) moved = rereadStep(least, i, 5) !== 0;
     expect(moved).toBe(true);
+  });
+});
+
+describe("W-TinyLFU eviction of a full entry-counted cache", () => {
+  it("evicts exactly as a byte-bounded store of the same regions (the general eviction loop), key by key", () => {
+    // Entry-counted stores take a shortcut for the usual one-in, one-out eviction; a store bounded
+    // by bytes alone, every size 1, has the same regions and sketch but always runs the general loop.
+    const capacity = 200;
+    const make = (bounds: { maxEntries: number; maxBytes: number }) => {
+      const removed: string[] = [];
+      const store = createTinyLfuStore<number, number>({
+        ...bounds, now: () => 0, climber: "fixed", sketchEntries: 512, random: createSeededRandom(7),
+        onRemove: (k, _v, cause) => removed.push(`${cause}:${k}`),
+      });
+      return { store, removed };
+    };
+    const byEntries = make({ maxEntries: capacity, maxBytes: 0 });
+    const byBytes = make({ maxEntries: 0, maxBytes: capacity });
+    const random = createSeededRandom(8);
+    const replay = (store: typeof byEntries.store, keys: readonly number[]): string =>
+      keys.map((key) => (store.get(key) !== undefined ? "h" : store.set(key, key, 1, Infinity) ? "s" : "r")).join("");
+    const keys = Array.from({ length: 30_000 }, () => Math.floor(1000 * random() ** 3)); // skewed towards small keys
+    const outcomes = replay(byEntries.store, keys);
+    expect(replay(byBytes.store, keys)).toBe(outcomes);
+    const hits = outcomes.split("h").length - 1;
+    expect(byEntries.removed.join()).toBe(byBytes.removed.join());
+    expect(byEntries.removed.length).toBeGreaterThan(10_000);
+    expect(hits).toBeGreaterThan(5_000);
+    expect([...byEntries.store.keys()].sort()).toEqual([...byBytes.store.keys()].sort());
   });
 });

@@ -77,6 +77,8 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
   /** Hashes of about the last 1/8 × capacity candidates turned away (caches of 512+ entries). */
   private readonly ghosts: GhostFilter | undefined;
   private readonly climber: WindowClimber<K>;
+  /** The climber's `sampledBelow`, kept here so that a read not sampled costs one comparison. */
+  private readonly sampledBelow: number;
   private readonly random: () => number;
   private readonly hash: (key: K, seed: number) => number;
   private readonly seed: number;
@@ -127,6 +129,7 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
         : climber === "fixed"
           ? createFixedWindow<K>()
           : createMiniatureClimber<K>(this.maximum, entries, sketchEntries);
+    this.sampledBelow = this.climber.sampledBelow;
   }
 
   get entries(): number {
@@ -152,7 +155,7 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     }
     const hash = slots.hashes[slot]!;
     this.touched(slot, hash);
-    this.climb(key, hash, true);
+    if (hash < this.sampledBelow || this.adjustment !== 0) this.climb(key, hash, true);
     return slots.values[slot];
   }
 
@@ -244,7 +247,7 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     this.missedKey = key;
     this.hasMissedKey = true;
     this.missedHash = hash;
-    this.climb(key, hash, false);
+    if (hash < this.sampledBelow || this.adjustment !== 0) this.climb(key, hash, false);
   }
 
   /** `slot` was read or overwritten: count it and move it up (probation hits are promoted). */
@@ -294,6 +297,7 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
   private evictWhileOver(): void {
     this.startSketchWhenHalfFull();
     if (!this.over() && this.windowWeight <= this.windowMaximum) return;
+    if (this.evictOneForOne()) return;
     const slots = this.slots;
     let candidate = this.evictFromWindow();
     let victimQueue = PROBATION;
@@ -329,6 +333,29 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
         this.evict(evict, "window");
       }
     }
+  }
+
+  /**
+   * The usual eviction of a full cache of entry-counted weights, one insertion over both the entry
+   * bound and the window's: the window's oldest becomes the candidate against probation's oldest,
+   * exactly as the general loop of `evictWhileOver` would decide, without its bookkeeping. False,
+   * having changed nothing, in any other state.
+   */
+  private evictOneForOne(): boolean {
+    if (!this.unitWeights || this.maxBytes > 0 || this.map.size !== this.maxEntries + 1 || this.windowWeight !== this.windowMaximum + 1) return false;
+    const slots = this.slots;
+    const victim = slots.heads[PROBATION]!;
+    const candidate = slots.heads[WINDOW]!;
+    if (victim === NO_SLOT || candidate === NO_SLOT) return false;
+    if (this.admitCandidate(candidate, victim)) {
+      this.windowWeight--;
+      slots.move(candidate, PROBATION);
+      this.evict(victim, "main");
+    } else {
+      // Turned away: leaves from the window directly, not by way of probation's end.
+      this.evict(candidate, "window");
+    }
+    return true;
   }
 
   /**
@@ -383,7 +410,7 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
 
   /** Asks the climber; as in Caffeine, an adjustment too large for one transfer continues on later reads. */
   private climb(key: K, hash: number, hit: boolean): void {
-    if (hash < this.climber.sampledBelow) {
+    if (hash < this.sampledBelow) {
       const amount = this.climber.record(key, hash, hit, this.sketch !== undefined, this.windowMaximum);
       if (amount !== 0) this.adjustment = amount;
     }
