@@ -1,5 +1,7 @@
 // Adaptive hedging delay: a percentile (p95 by default) of a method's recent latencies, from a
-// bounded ring of the last samples that also ages out old ones, clamped to a floor and a ceiling.
+// bounded ring of the last samples that also ages out old ones, raised while more calls hedge than
+// the percentile promises, clamped to a floor and a ceiling.
+import { createHedgeRateGovernor } from "./hedge-rate-governor.js";
 
 /** Options of {@link createHedgingDelayEstimator}. */
 export interface HedgingDelayOptions {
@@ -27,6 +29,10 @@ export interface HedgingDelayStats {
   readonly samples: number;
   /** The window's percentile in ms before floor and ceiling; `undefined` below `minSamples`. */
   readonly percentileMs: number | undefined;
+  /** What the percentile is multiplied by (>= 1) to hold the hedge rate to 1 − percentile. */
+  readonly multiplier: number;
+  /** Share of recent calls that hedged after the delay (see {@link HedgingDelayEstimator.recordCall}). */
+  readonly hedgeRate: number;
   /** What `delayMs()` returns now. */
   readonly delayMs: number;
 }
@@ -35,7 +41,13 @@ export interface HedgingDelayStats {
 export interface HedgingDelayEstimator {
   /** Records one completed attempt's latency, in ms (negative or non-finite values are ignored). */
   record(latencyMs: number): void;
-  /** The delay before the next hedge: clamp(percentile, floorMs, ceilingMs), or `fallbackMs` while samples are few. */
+  /**
+   * Records one call: whether it sent a hedge because the delay passed (once per call, when the
+   * hedge goes out or when the call ends without one). Calls recorded while samples are fewer than
+   * `minSamples` (the fixed fallback delay) do not steer the adaptive delay.
+   */
+  recordCall(hedged: boolean): void;
+  /** The delay before the next hedge: clamp(percentile × multiplier, floorMs, ceilingMs), or `fallbackMs` while samples are few. */
   delayMs(): number;
   stats(): HedgingDelayStats;
 }
@@ -43,7 +55,9 @@ export interface HedgingDelayEstimator {
 /**
  * Creates an adaptive hedging-delay estimator. The percentile is the nearest-rank one
  * (the ⌈p × n⌉-th smallest of n samples), recomputed every `recomputeEvery` samples or when
- * samples age past `windowMs`, so `delayMs()` is O(1) between recomputations.
+ * samples age past `windowMs`, so `delayMs()` is O(1) between recomputations. The percentile
+ * promises that about 1 − p of calls hedge; a hedge-rate governor (hedge-rate-governor.ts) holds
+ * it to that promise by raising the delay above the percentile while more calls hedge.
  *
  * @param now - monotonic clock in milliseconds.
  * @throws Error naming `hedge.<field>` and the accepted values.
@@ -73,6 +87,7 @@ export function createHedgingDelayEstimator(options: HedgingDelayOptions, now: (
   check(Number.isFinite(fallbackMs) && fallbackMs >= 0, "fallbackMs", "a finite number of milliseconds >= 0", fallbackMs);
   check(Number.isInteger(recomputeEvery) && recomputeEvery >= 1, "recomputeEvery", "an integer >= 1", options.recomputeEvery);
 
+  const governor = createHedgeRateGovernor({ targetRate: 1 - percentile });
   const values = new Float64Array(windowSize);
   const times = new Float64Array(windowSize);
   /** Where the window is copied and sorted at each recomputation (no allocation per recomputation). */
@@ -109,6 +124,10 @@ export function createHedgingDelayEstimator(options: HedgingDelayOptions, now: (
     return cached;
   }
 
+  function delay(p: number | undefined): number {
+    return p === undefined ? fallbackMs : Math.min(ceilingMs, Math.max(floorMs, p * governor.multiplier()));
+  }
+
   return {
     record(latencyMs) {
       if (!(Number.isFinite(latencyMs) && latencyMs >= 0)) return;
@@ -125,13 +144,16 @@ export function createHedgingDelayEstimator(options: HedgingDelayOptions, now: (
       // Until the estimate exists, every sample may be the one that makes it.
       if (cached === undefined) dirty = true;
     },
+    recordCall(hedged) {
+      if (cached !== undefined) governor.recordCall(hedged);
+    },
     delayMs() {
-      const p = current();
-      return p === undefined ? fallbackMs : Math.min(ceilingMs, Math.max(floorMs, p));
+      return delay(current());
     },
     stats() {
       const p = current();
-      return { samples: count, percentileMs: p, delayMs: p === undefined ? fallbackMs : Math.min(ceilingMs, Math.max(floorMs, p)) };
+      const { multiplier, hedgeRate } = governor.stats();
+      return { samples: count, percentileMs: p, multiplier, hedgeRate, delayMs: delay(p) };
     },
   };
 }
