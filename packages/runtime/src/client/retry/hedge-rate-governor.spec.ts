@@ -35,7 +35,7 @@ describe("createHedgeRateGovernor", () => {
   it("balances where the target share of calls hedges: above it the multiplier climbs, at it it holds, below it relaxes to 1", () => {
     const above = createHedgeRateGovernor({ targetRate: 0.02 });
     play(above, [...Array<boolean>(29).fill(false), true], 100); // 3.3 %
-    expect(above.multiplier()).toBeCloseTo(8, 12);
+    expect(above.multiplier()).toBeCloseTo(4, 12);
     const at = createHedgeRateGovernor({ targetRate: 0.02 });
     play(at, [true, ...Array<boolean>(49).fill(false)], 100); // 2 %: each hedge undone by the 49 calls after it
     expect(at.multiplier()).toBeCloseTo(1, 9);

@@ -7,7 +7,7 @@ export interface HedgeRateGovernorOptions {
   readonly targetRate: number;
   /** Factor the multiplier grows by per hedged call (> 1; default 1.25). */
   readonly stepUp?: number;
-  /** Largest multiplier (>= 1; default 8). */
+  /** Largest multiplier (>= 1; default 4): a hedge still goes out within a few times the usual latency. */
   readonly maxMultiplier?: number;
 }
 
@@ -49,7 +49,7 @@ export interface HedgeRateGovernor {
 export function createHedgeRateGovernor(options: HedgeRateGovernorOptions): HedgeRateGovernor {
   const { targetRate } = options;
   const stepUp = options.stepUp ?? 1.25;
-  const maxMultiplier = options.maxMultiplier ?? 8;
+  const maxMultiplier = options.maxMultiplier ?? 4;
   if (!(targetRate > 0 && targetRate < 1)) throw new Error(`hedge.targetRate: must be a number in (0, 1), got ${String(targetRate)}`);
   if (!(Number.isFinite(stepUp) && stepUp > 1)) throw new Error(`hedge.stepUp: must be a finite number > 1, got ${String(options.stepUp)}`);
   if (!(Number.isFinite(maxMultiplier) && maxMultiplier >= 1)) {
