@@ -27,7 +27,7 @@ export interface HedgingDelayOptions {
 export interface HedgingDelayStats {
   /** Samples in the window now. */
   readonly samples: number;
-  /** The window's percentile in ms before floor and ceiling; `undefined` below `minSamples`. */
+  /** The window's percentile in ms before the multiplier, floor and ceiling; `undefined` below `minSamples`. */
   readonly percentileMs: number | undefined;
   /** What the percentile is multiplied by (>= 1) to hold the hedge rate to 1 − percentile. */
   readonly multiplier: number;
