@@ -139,7 +139,8 @@ export const RetryPolicySchema: GenMessage<RetryPolicy> = /*@__PURE__*/
  * hedging_delay_ceiling_ms], and uses hedging_delay_ms until hedging_delay_min_samples exist.
  * The percentile promises that about (100 − percentile) % of calls hedge; while more do (a tight
  * latency distribution that short disturbances push past it), the delay rises above the
- * percentile, up to 4×, and falls back to it as the share of calls that hedge drops.
+ * percentile (up to 4× it and to 4× the median latency), and falls back to it as the share
+ * of calls that hedge drops.
  * `hedge: { max_attempts: 2 hedging_delay_ms: 10 hedging_delay_percentile: 98 }` sends a copy of
  * each call still unanswered after the method's p98 latency (about 2 % of calls), after 10 ms
  * until 20 latencies are known.

@@ -61,7 +61,7 @@ describe("runHedged", () => {
     expect(started[0].signal.aborted).toBe(true);
     expect(state.counters.hedgesCancelled).toBe(1);
     // The winner took 3 ms; the first attempt had run 13 ms without an answer.
-    expect(estimator.stats()).toEqual({ samples: 2, percentileMs: 13, multiplier: 1, hedgeRate: 0, delayMs: 13 });
+    expect(estimator.stats()).toEqual({ samples: 2, percentileMs: 13, medianMs: 3, multiplier: 1, hedgeRate: 0, delayMs: 13 });
   });
 
   it("does not count a hedge sent after the winner, whose time so far says nothing of its latency", async () => {

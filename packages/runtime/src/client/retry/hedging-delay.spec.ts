@@ -27,7 +27,7 @@ describe("createHedgingDelayEstimator", () => {
     const estimator = createHedgingDelayEstimator({ fallbackMs: 40, minSamples: 20, recomputeEvery: 1 }, () => 0);
     for (let i = 1; i <= 19; i++) estimator.record(i);
     expect(estimator.delayMs()).toBe(40);
-    expect(estimator.stats()).toEqual({ samples: 19, percentileMs: undefined, multiplier: 1, hedgeRate: 0, delayMs: 40 });
+    expect(estimator.stats()).toEqual({ samples: 19, percentileMs: undefined, medianMs: undefined, multiplier: 1, hedgeRate: 0, delayMs: 40 });
     estimator.record(20);
     expect(estimator.delayMs()).toBe(19); // ⌈0.95 × 20⌉ = 19th smallest of 1..20
     for (let i = 21; i <= 100; i++) estimator.record(i);
@@ -38,7 +38,7 @@ describe("createHedgingDelayEstimator", () => {
     const estimator = createHedgingDelayEstimator({ fallbackMs: 0, windowSize: 10, minSamples: 10, percentile: 0.5, recomputeEvery: 1 }, () => 0);
     for (let i = 0; i < 10; i++) estimator.record(1000);
     for (let i = 0; i < 10; i++) estimator.record(i + 1); // 1..10 push every 1000 out
-    expect(estimator.stats()).toEqual({ samples: 10, percentileMs: 5, multiplier: 1, hedgeRate: 0, delayMs: 5 });
+    expect(estimator.stats()).toEqual({ samples: 10, percentileMs: 5, medianMs: 5, multiplier: 1, hedgeRate: 0, delayMs: 5 });
   });
 
   it("ages samples out after windowMs and falls back when too few remain", () => {
@@ -50,7 +50,7 @@ describe("createHedgingDelayEstimator", () => {
     for (let i = 0; i < 5; i++) estimator.record(10);
     expect(estimator.delayMs()).toBe(100); // recomputed only every 50 samples …
     t = 1000; // … or when samples age out: the five 100 ms samples are gone
-    expect(estimator.stats()).toEqual({ samples: 5, percentileMs: 10, multiplier: 1, hedgeRate: 0, delayMs: 10 });
+    expect(estimator.stats()).toEqual({ samples: 5, percentileMs: 10, medianMs: 10, multiplier: 1, hedgeRate: 0, delayMs: 10 });
     t = 1600;
     expect(estimator.delayMs()).toBe(25);
   });
@@ -100,6 +100,20 @@ describe("createHedgingDelayEstimator", () => {
     for (let round = 0; round < 60; round++) latencies.push(...steady(95), ...Array<number>(5).fill(3.2 + round / 100));
     const hedged = playCalls(estimator, latencies);
     expect(hedged / latencies.length).toBeLessThanOrEqual(0.02);
+  });
+
+  it("raises the delay to at most 4× the median: a wide distribution's hedges keep its percentile", () => {
+    // 90 % of calls at 1 ms, 10 % at 30 ms: p98 = 30 ms, median 1 ms.
+    const estimator = createHedgingDelayEstimator({ fallbackMs: 10, percentile: 0.98 }, () => 0);
+    const wide = Array.from({ length: 1000 }, (_, i) => (i % 10 === 9 ? 30 : 1));
+    playCalls(estimator, wide);
+    playCalls(estimator, [50, 50, 50]); // hedged: the multiplier rises to 1.25³ …
+    expect(estimator.stats()).toMatchObject({ percentileMs: 30, medianMs: 1, delayMs: 30 }); // … but 4 × 1 ms < 30 ms
+    // A tight one is raised up to 4× its median, not 4× its percentile.
+    const tight = createHedgingDelayEstimator({ fallbackMs: 10, percentile: 0.98 }, () => 0);
+    playCalls(tight, Array.from({ length: 1000 }, (_, i) => (i % 50 === 49 ? 3 : 1)));
+    playCalls(tight, Array<number>(12).fill(20)); // 12 hedges: 1.25¹² ≈ 14.6, capped at 4
+    expect(tight.stats()).toMatchObject({ percentileMs: 1, medianMs: 1, multiplier: 4, delayMs: 4 });
   });
 
   it("does not steer by calls made on the fallback delay", () => {

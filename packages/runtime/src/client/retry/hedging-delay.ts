@@ -1,7 +1,15 @@
 // Adaptive hedging delay: a percentile (p95 by default) of a method's recent latencies, from a
-// bounded ring of the last samples that also ages out old ones, raised while more calls hedge than
-// the percentile promises, clamped to a floor and a ceiling.
+// bounded ring of the last samples that also ages out old ones, raised (up to 4× the median) while
+// more calls hedge than the percentile promises, clamped to a floor and a ceiling.
 import { createHedgeRateGovernor } from "./hedge-rate-governor.js";
+
+/**
+ * The governor raises the delay to at most this many times the median latency: it is for tight
+ * distributions, where short disturbances push runs of calls past a percentile close to the
+ * median. Where the percentile is already far above the median the tail is real, and delaying
+ * its hedges further would let slow calls through unhedged.
+ */
+const maxRaiseOverMedian = 4;
 
 /** Options of {@link createHedgingDelayEstimator}. */
 export interface HedgingDelayOptions {
@@ -29,7 +37,9 @@ export interface HedgingDelayStats {
   readonly samples: number;
   /** The window's percentile in ms before the multiplier, floor and ceiling; `undefined` below `minSamples`. */
   readonly percentileMs: number | undefined;
-  /** What the percentile is multiplied by (>= 1) to hold the hedge rate to 1 − percentile. */
+  /** The window's median in ms; `undefined` below `minSamples`. */
+  readonly medianMs: number | undefined;
+  /** What the percentile is multiplied by (>= 1, up to 4× the median) to hold the hedge rate to 1 − percentile. */
   readonly multiplier: number;
   /** Share of recent calls that hedged after the delay (see {@link HedgingDelayEstimator.recordCall}). */
   readonly hedgeRate: number;
@@ -47,7 +57,10 @@ export interface HedgingDelayEstimator {
    * `minSamples` (the fixed fallback delay) do not steer the adaptive delay.
    */
   recordCall(hedged: boolean): void;
-  /** The delay before the next hedge: clamp(percentile × multiplier, floorMs, ceilingMs), or `fallbackMs` while samples are few. */
+  /**
+   * The delay before the next hedge: the percentile, raised to percentile × multiplier but not
+   * beyond 4 × the median, clamped to [floorMs, ceilingMs]; `fallbackMs` while samples are few.
+   */
   delayMs(): number;
   stats(): HedgingDelayStats;
 }
@@ -57,7 +70,8 @@ export interface HedgingDelayEstimator {
  * (the ⌈p × n⌉-th smallest of n samples), recomputed every `recomputeEvery` samples or when
  * samples age past `windowMs`, so `delayMs()` is O(1) between recomputations. The percentile
  * promises that about 1 − p of calls hedge; a hedge-rate governor (hedge-rate-governor.ts) holds
- * it to that promise by raising the delay above the percentile while more calls hedge.
+ * it to that promise by raising the delay above the percentile while more calls hedge, up to
+ * 4× the median latency (never below the percentile).
  *
  * @param now - monotonic clock in milliseconds.
  * @throws Error naming `hedge.<field>` and the accepted values.
@@ -96,6 +110,7 @@ export function createHedgingDelayEstimator(options: HedgingDelayOptions, now: (
   let count = 0;
   let sinceCompute = 0;
   let cached: number | undefined;
+  let median: number | undefined;
   let dirty = true;
 
   function expire(): void {
@@ -114,18 +129,22 @@ export function createHedgingDelayEstimator(options: HedgingDelayOptions, now: (
       sinceCompute = 0;
       if (count < minSamples) {
         cached = undefined;
+        median = undefined;
       } else {
         const sorted = scratch.subarray(0, count);
         for (let i = 0; i < count; i++) sorted[i] = values[(start + i) % windowSize];
         sorted.sort();
         cached = sorted[Math.ceil(percentile * count) - 1];
+        median = sorted[Math.ceil(0.5 * count) - 1];
       }
     }
     return cached;
   }
 
   function delay(p: number | undefined): number {
-    return p === undefined ? fallbackMs : Math.min(ceilingMs, Math.max(floorMs, p * governor.multiplier()));
+    if (p === undefined) return fallbackMs;
+    const raised = Math.max(p, Math.min(p * governor.multiplier(), maxRaiseOverMedian * (median ?? p)));
+    return Math.min(ceilingMs, Math.max(floorMs, raised));
   }
 
   return {
@@ -153,7 +172,7 @@ export function createHedgingDelayEstimator(options: HedgingDelayOptions, now: (
     stats() {
       const p = current();
       const { multiplier, hedgeRate } = governor.stats();
-      return { samples: count, percentileMs: p, multiplier, hedgeRate, delayMs: delay(p) };
+      return { samples: count, percentileMs: p, medianMs: p === undefined ? undefined : median, multiplier, hedgeRate, delayMs: delay(p) };
     },
   };
 }
