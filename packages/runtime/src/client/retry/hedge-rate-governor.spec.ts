@@ -33,15 +33,15 @@ describe("createHedgeRateGovernor", () => {
   });
 
   it("balances where the target share of calls hedges: above it the multiplier climbs, at it it holds, below it relaxes to 1", () => {
-    const above = createHedgeRateGovernor({ targetRate: 0.02 });
+    const above = createHedgeRateGovernor({ targetRate: 0.02, stepUp: 1.25 });
     play(above, [...Array<boolean>(29).fill(false), true], 100); // 3.3 %
     expect(above.multiplier()).toBeCloseTo(4, 12);
-    const at = createHedgeRateGovernor({ targetRate: 0.02 });
+    const at = createHedgeRateGovernor({ targetRate: 0.02, stepUp: 1.25 });
     play(at, [true, ...Array<boolean>(49).fill(false)], 100); // 2 %: each hedge undone by the 49 calls after it
     expect(at.multiplier()).toBeCloseTo(1, 9);
     play(at, [true], 1);
     expect(at.multiplier()).toBeCloseTo(1.25, 9);
-    const below = createHedgeRateGovernor({ targetRate: 0.02 });
+    const below = createHedgeRateGovernor({ targetRate: 0.02, stepUp: 1.25 });
     play(below, [true, ...Array<boolean>(99).fill(false)], 100); // 1 %
     expect(below.multiplier()).toBe(1);
   });

@@ -5,7 +5,7 @@
 export interface HedgeRateGovernorOptions {
   /** Share of calls meant to hedge, in (0, 1): 1 − the delay's percentile (0.02 for p98). */
   readonly targetRate: number;
-  /** Factor the multiplier grows by per hedged call (> 1; default 1.25). */
+  /** Factor the multiplier grows by per hedged call (> 1; default 1.05: small steps, so that isolated hedges barely move it). */
   readonly stepUp?: number;
   /** Largest multiplier (>= 1; default 4): a hedge still goes out within a few times the usual latency. */
   readonly maxMultiplier?: number;
@@ -48,7 +48,7 @@ export interface HedgeRateGovernor {
  */
 export function createHedgeRateGovernor(options: HedgeRateGovernorOptions): HedgeRateGovernor {
   const { targetRate } = options;
-  const stepUp = options.stepUp ?? 1.25;
+  const stepUp = options.stepUp ?? 1.05;
   const maxMultiplier = options.maxMultiplier ?? 4;
   if (!(targetRate > 0 && targetRate < 1)) throw new Error(`hedge.targetRate: must be a number in (0, 1), got ${String(targetRate)}`);
   if (!(Number.isFinite(stepUp) && stepUp > 1)) throw new Error(`hedge.stepUp: must be a finite number > 1, got ${String(options.stepUp)}`);

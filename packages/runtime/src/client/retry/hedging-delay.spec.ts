@@ -67,7 +67,7 @@ describe("createHedgingDelayEstimator", () => {
     expect(estimator.delayMs()).toBe(50);
   });
 
-  it("keeps its promise through a shift to slower calls: 200 calls at 3.5 ms after a steady 2–2.9 ms hedge ≤ 2 %, not the 50 before the next recomputation", () => {
+  it("keeps its promise through a shift to slower calls: 200 calls at 3.5 ms after a steady 2–2.9 ms hedge ≤ 3 % (its tolerance), not the 50 before the next recomputation", () => {
     const estimator = createHedgingDelayEstimator({ fallbackMs: 10, percentile: 0.98 }, () => 0);
     expect(playCalls(estimator, steady(1000))).toBe(0);
     expect(estimator.stats()).toMatchObject({ percentileMs: 2.9, multiplier: 1, delayMs: 2.9 });
@@ -75,23 +75,23 @@ describe("createHedgingDelayEstimator", () => {
     // once: the percentile only follows after ≥ 2 % of the window is slow and the next
     // recomputation, and each hedge raises the delay above the percentile meanwhile.
     const hedged = playCalls(estimator, Array<number>(200).fill(3.5));
-    expect(hedged).toBeLessThanOrEqual(4);
+    expect(hedged).toBeLessThanOrEqual(6);
     expect(estimator.stats().percentileMs).toBe(3.5);
   });
 
-  it("relaxes back to the percentile while calls hedge less often than it promises", () => {
+  it("relaxes back to the percentile while calls hedge less often than it tolerates (1.5 × 2 % at p98)", () => {
     const estimator = createHedgingDelayEstimator({ fallbackMs: 10, percentile: 0.98 }, () => 0);
     playCalls(estimator, steady(1000));
-    playCalls(estimator, [9, 9, 9]); // three hedges in a row: 1.25³ × the percentile
-    expect(estimator.stats().multiplier).toBeCloseTo(1.25 ** 3, 9);
-    // Each call without a hedge takes off 1.25^(2 / 98): 147 calls undo the three hedges.
-    playCalls(estimator, steady(146));
+    playCalls(estimator, [9, 9, 9]); // three hedges in a row: 1.05³ × the percentile
+    expect(estimator.stats().multiplier).toBeCloseTo(1.05 ** 3, 9);
+    // Each call without a hedge takes off 1.05^(3 / 97): 97 calls undo the three hedges.
+    playCalls(estimator, steady(95));
     expect(estimator.stats().multiplier).toBeGreaterThan(1);
-    playCalls(estimator, steady(1));
+    playCalls(estimator, steady(3));
     expect(estimator.stats()).toMatchObject({ multiplier: 1, delayMs: estimator.stats().percentileMs });
   });
 
-  it("holds a tight distribution with bursts of slower calls to its percentile's rate: p98 hedges ≤ 2 % of calls", () => {
+  it("holds a tight distribution with bursts of slower calls to the rate it tolerates: p98 hedges ≤ 3 % of calls, not 5 %", () => {
     // Every 100 calls, a burst of 5 calls at 3.2 ms (5 %: above the p98 of the steady calls while
     // the window is young, as disturbances are); the percentile alone hedges each burst it has not
     // yet absorbed.
@@ -99,7 +99,7 @@ describe("createHedgingDelayEstimator", () => {
     const latencies: number[] = [];
     for (let round = 0; round < 60; round++) latencies.push(...steady(95), ...Array<number>(5).fill(3.2 + round / 100));
     const hedged = playCalls(estimator, latencies);
-    expect(hedged / latencies.length).toBeLessThanOrEqual(0.02);
+    expect(hedged / latencies.length).toBeLessThanOrEqual(0.03);
   });
 
   it("raises the delay to at most 4× the median: a wide distribution's hedges keep its percentile", () => {
@@ -107,13 +107,14 @@ describe("createHedgingDelayEstimator", () => {
     const estimator = createHedgingDelayEstimator({ fallbackMs: 10, percentile: 0.98 }, () => 0);
     const wide = Array.from({ length: 1000 }, (_, i) => (i % 10 === 9 ? 30 : 1));
     playCalls(estimator, wide);
-    playCalls(estimator, [50, 50, 50]); // hedged: the multiplier rises to 1.25³ …
+    playCalls(estimator, [50, 50, 50]); // hedged: the multiplier rises to 1.05³ …
     expect(estimator.stats()).toMatchObject({ percentileMs: 30, medianMs: 1, delayMs: 30 }); // … but 4 × 1 ms < 30 ms
     // A tight one is raised up to 4× its median, not 4× its percentile.
-    const tight = createHedgingDelayEstimator({ fallbackMs: 10, percentile: 0.98 }, () => 0);
-    playCalls(tight, Array.from({ length: 1000 }, (_, i) => (i % 50 === 49 ? 3 : 1)));
-    playCalls(tight, Array<number>(12).fill(20)); // 12 hedges: 1.25¹² ≈ 14.6, capped at 4
-    expect(tight.stats()).toMatchObject({ percentileMs: 1, medianMs: 1, multiplier: 4, delayMs: 4 });
+    const tight = createHedgingDelayEstimator({ fallbackMs: 10, percentile: 0.98, windowSize: 10_000 }, () => 0);
+    playCalls(tight, Array<number>(5000).fill(1));
+    playCalls(tight, Array<number>(40).fill(20)); // 40 hedges: 1.05⁴⁰ ≈ 7, capped at 4
+    expect(tight.stats()).toMatchObject({ percentileMs: 1, medianMs: 1, delayMs: 4 });
+    expect(tight.stats().multiplier).toBeCloseTo(4, 12);
   });
 
   it("does not steer by calls made on the fallback delay", () => {
