@@ -69,7 +69,7 @@ export const tailScenario: Scenario = {
     `${((TAIL_RATE_PER_S * TAIL_MEASURE_MS.quick) / 1000).toLocaleString("en-US")} with --quick) ` +
     "through the generated-style policy client over a round-robin channel to all four. Contenders: no hedging; hedging after a fixed 10 ms; " +
     "adaptive hedging after the method's observed p98 attempt latency (10 ms until 20 samples exist; an attempt that lost to a hedge counts " +
-    "with its time until cancelled); each with at most 2 attempts per call, going to another backend than the first, spending " +
+    "with its time until cancelled), raised (up to 4× it and to 4× the median) while more than 3 % of calls hedge; each with at most 2 attempts per call, going to another backend than the first, spending " +
     "the channel's retry budget (Finagle's default). *per backend* here is the backends' attempt counters: the share of first attempts and of " +
     "extra (hedged) attempts, from the `grpc-previous-rpc-attempts` header; extra attempts per call = extra ÷ first. " +
     "For comparison, \"The Tail at Scale\" (Dean & Barroso, CACM 2013): in a BigTable benchmark, hedging after 10 ms cut the p99.9 of reading " +

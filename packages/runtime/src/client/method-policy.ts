@@ -61,7 +61,8 @@ export interface HedgePolicy {
 
 /**
  * Adaptive hedging delay: a percentile of the method's recent attempt latencies, per channel (the
- * winners', and for attempts sent before a winner and cancelled, their time until cancelled).
+ * winners', and for attempts sent before a winner and cancelled, their time until cancelled),
+ * raised (up to 4× it and to 4× the median) while more than 1.5 × (1 − percentile) of calls hedge.
  */
 export interface AdaptiveHedgeDelay {
   /** Percentile in (0, 1) (default 0.95). */

@@ -137,9 +137,12 @@ export const RetryPolicySchema: GenMessage<RetryPolicy> = /*@__PURE__*/
  * client channel then hedges after that percentile of the method's recent successful-attempt
  * latencies (the last 1000 within 30 s), clamped to [hedging_delay_floor_ms,
  * hedging_delay_ceiling_ms], and uses hedging_delay_ms until hedging_delay_min_samples exist.
+ * The percentile promises that about (100 − percentile) % of calls hedge; while more than 1.5×
+ * that share do (a tight latency distribution that short disturbances push past it), the delay
+ * rises above the percentile (up to 4× it and to 4× the median latency), and falls back to it
+ * as the share of calls that hedge drops.
  * `hedge: { max_attempts: 2 hedging_delay_ms: 10 hedging_delay_percentile: 98 }` sends a copy of
- * each call still unanswered after the method's p98 latency (meant to be about 2 % of calls; the
- * tail bench measured 1.9–9 %: bursts of slower calls hedge more), after 10 ms
+ * each call still unanswered after the method's p98 latency (about 2 % of calls), after 10 ms
  * until 20 latencies are known.
  *
  * @generated from message sluice.v1.HedgePolicy

@@ -52,12 +52,25 @@ export function runHedged<R>(run: HedgeRun, attempt: AttemptFn<R>): Promise<R> {
     let sent = 0;
     let settled = false;
     let hedging = true;
+    /** The pending timer, kept set until its decision has run. */
     let timer: ReturnType<typeof setTimeout> | undefined;
+    /** Counts timers set or dropped: a decision whose timer was replaced or dropped does nothing. */
+    let timerGeneration = 0;
     let lastError: unknown;
+    /** When the latest attempt went out: the hedging delay counts from it. */
+    let lastLaunch = started;
+    /** Whether a hedge went out because the delay passed (told to the estimator once per call). */
+    let delayHedged = false;
 
+    const dropTimer = (): void => {
+      clearTimeout(timer);
+      timer = undefined;
+      timerGeneration++;
+    };
     const settle = (winner: number | undefined): void => {
       settled = true;
-      clearTimeout(timer);
+      dropTimer();
+      if (!delayHedged) estimator?.recordCall(false);
       signal?.removeEventListener("abort", onAbort);
       const at = now();
       for (const [n, { link, started: attemptStarted }] of live) {
@@ -93,22 +106,43 @@ export function runHedged<R>(run: HedgeRun, attempt: AttemptFn<R>): Promise<R> {
       }
       return true;
     };
-    const schedule = (ms: number): void => {
-      clearTimeout(timer);
-      timer = undefined;
+    /**
+     * Waits `ms`, then decides whether to send the next attempt. The decision waits for the poll
+     * phase (setImmediate): after a stall of this process (a GC pause, a busy tick) timers run
+     * before the answers that arrived meanwhile are read, and hedging calls whose answers are
+     * already here helps nobody. After a hedging delay (`afterDelay`) the decision also checks
+     * that the delay, as it stands now, has passed since the latest attempt went out: timers
+     * count from the event loop's cached time and may fire early, and the adaptive delay may have
+     * risen since the timer was set.
+     */
+    const schedule = (ms: number, afterDelay: boolean): void => {
+      dropTimer();
       if (!hedging || sent >= policy.maxAttempts) return;
       if (timeoutMs !== undefined && now() - started + ms >= timeoutMs) return;
-      timer = setTimeout(() => {
-        timer = undefined;
-        if (canHedge()) launch();
-        else if (live.size === 0 && !settled) fail(lastError);
-      }, ms);
+      const generation = timerGeneration;
+      timer = setTimeout(() => setImmediate(decide, generation, afterDelay), ms);
     };
-    const launch = (): void => {
+    const decide = (generation: number, afterDelay: boolean): void => {
+      if (settled || generation !== timerGeneration) return;
+      timer = undefined;
+      if (afterDelay) {
+        const waited = now() - lastLaunch;
+        const delayMs = estimator?.delayMs() ?? policy.hedgingDelayMs;
+        if (waited < delayMs) return schedule(delayMs - waited, true);
+      }
+      if (canHedge()) launch(afterDelay);
+      else if (live.size === 0) fail(lastError);
+    };
+    const launch = (afterDelay: boolean): void => {
       const n = sent++;
       if (n > 0) counters.hedges++;
+      if (afterDelay && !delayHedged) {
+        delayHedged = true;
+        estimator?.recordCall(true);
+      }
       const link = linkAbort(signal);
       const attemptStarted = now();
+      lastLaunch = attemptStarted;
       live.set(n, { link, started: attemptStarted });
       attempt(n, link.signal, remainingMs(timeoutMs, started, now()), { avoid, onPicked: (address) => avoid.add(address) }).then(
         (result) => {
@@ -134,18 +168,17 @@ export function runHedged<R>(run: HedgeRun, attempt: AttemptFn<R>): Promise<R> {
           if (pushback.kind === "stop") {
             counters.pushbackStops++;
             hedging = false;
-            clearTimeout(timer);
-            timer = undefined;
+            dropTimer();
           } else if (pushback.kind === "delay") {
-            schedule(pushback.delayMs);
+            schedule(pushback.delayMs, false);
           } else if (canHedge()) {
-            launch();
+            launch(false);
           }
           if (live.size === 0 && timer === undefined) fail(lastError);
         },
       );
-      schedule(estimator?.delayMs() ?? policy.hedgingDelayMs);
+      schedule(estimator?.delayMs() ?? policy.hedgingDelayMs, true);
     };
-    launch();
+    launch(false);
   });
 }

@@ -1,5 +1,22 @@
 // Adaptive hedging delay: a percentile (p95 by default) of a method's recent latencies, from a
-// bounded ring of the last samples that also ages out old ones, clamped to a floor and a ceiling.
+// bounded ring of the last samples that also ages out old ones, raised (up to 4× the median) while
+// more calls hedge than the percentile promises, clamped to a floor and a ceiling.
+import { createHedgeRateGovernor } from "./hedge-rate-governor.js";
+
+/**
+ * The governor raises the delay to at most this many times the median latency: it is for tight
+ * distributions, where short disturbances push runs of calls past a percentile close to the
+ * median. Where the percentile is already far above the median the tail is real, and delaying
+ * its hedges further would let slow calls through unhedged.
+ */
+const maxRaiseOverMedian = 4;
+
+/**
+ * The governor lets calls hedge up to this many times the share the percentile promises (3 % for
+ * p98) before raising the delay: it is there to stop runaway hedging (9 % at p98 in a quiet tail
+ * bench), and holding the rate to exactly 1 − p raised the delay of the hiccups' hedges too.
+ */
+const hedgeRateTolerance = 1.5;
 
 /** Options of {@link createHedgingDelayEstimator}. */
 export interface HedgingDelayOptions {
@@ -25,8 +42,14 @@ export interface HedgingDelayOptions {
 export interface HedgingDelayStats {
   /** Samples in the window now. */
   readonly samples: number;
-  /** The window's percentile in ms before floor and ceiling; `undefined` below `minSamples`. */
+  /** The window's percentile in ms before the multiplier, floor and ceiling; `undefined` below `minSamples`. */
   readonly percentileMs: number | undefined;
+  /** The window's median in ms; `undefined` below `minSamples`. */
+  readonly medianMs: number | undefined;
+  /** What the percentile is multiplied by (>= 1, up to 4× the median) to hold the hedge rate to 1.5 × (1 − percentile). */
+  readonly multiplier: number;
+  /** Share of recent calls that hedged after the delay (see {@link HedgingDelayEstimator.recordCall}). */
+  readonly hedgeRate: number;
   /** What `delayMs()` returns now. */
   readonly delayMs: number;
 }
@@ -35,7 +58,16 @@ export interface HedgingDelayStats {
 export interface HedgingDelayEstimator {
   /** Records one completed attempt's latency, in ms (negative or non-finite values are ignored). */
   record(latencyMs: number): void;
-  /** The delay before the next hedge: clamp(percentile, floorMs, ceilingMs), or `fallbackMs` while samples are few. */
+  /**
+   * Records one call: whether it sent a hedge because the delay passed (once per call, when the
+   * hedge goes out or when the call ends without one). Calls recorded while samples are fewer than
+   * `minSamples` (the fixed fallback delay) do not steer the adaptive delay.
+   */
+  recordCall(hedged: boolean): void;
+  /**
+   * The delay before the next hedge: the percentile, raised to percentile × multiplier but not
+   * beyond 4 × the median, clamped to [floorMs, ceilingMs]; `fallbackMs` while samples are few.
+   */
   delayMs(): number;
   stats(): HedgingDelayStats;
 }
@@ -43,7 +75,10 @@ export interface HedgingDelayEstimator {
 /**
  * Creates an adaptive hedging-delay estimator. The percentile is the nearest-rank one
  * (the ⌈p × n⌉-th smallest of n samples), recomputed every `recomputeEvery` samples or when
- * samples age past `windowMs`, so `delayMs()` is O(1) between recomputations.
+ * samples age past `windowMs`, so `delayMs()` is O(1) between recomputations. The percentile
+ * promises that about 1 − p of calls hedge; a hedge-rate governor (hedge-rate-governor.ts) holds
+ * it to that promise, with a tolerance of 1.5× (3 % for p98), by raising the delay above the
+ * percentile while more calls hedge, up to 4× the median latency (never below the percentile).
  *
  * @param now - monotonic clock in milliseconds.
  * @throws Error naming `hedge.<field>` and the accepted values.
@@ -73,6 +108,9 @@ export function createHedgingDelayEstimator(options: HedgingDelayOptions, now: (
   check(Number.isFinite(fallbackMs) && fallbackMs >= 0, "fallbackMs", "a finite number of milliseconds >= 0", fallbackMs);
   check(Number.isInteger(recomputeEvery) && recomputeEvery >= 1, "recomputeEvery", "an integer >= 1", options.recomputeEvery);
 
+  const promised = 1 - percentile;
+  // Tolerance above the promise, kept below 1 for low percentiles.
+  const governor = createHedgeRateGovernor({ targetRate: Math.min(promised * hedgeRateTolerance, 1 - (1 - promised) / hedgeRateTolerance) });
   const values = new Float64Array(windowSize);
   const times = new Float64Array(windowSize);
   /** Where the window is copied and sorted at each recomputation (no allocation per recomputation). */
@@ -81,6 +119,7 @@ export function createHedgingDelayEstimator(options: HedgingDelayOptions, now: (
   let count = 0;
   let sinceCompute = 0;
   let cached: number | undefined;
+  let median: number | undefined;
   let dirty = true;
 
   function expire(): void {
@@ -99,14 +138,22 @@ export function createHedgingDelayEstimator(options: HedgingDelayOptions, now: (
       sinceCompute = 0;
       if (count < minSamples) {
         cached = undefined;
+        median = undefined;
       } else {
         const sorted = scratch.subarray(0, count);
         for (let i = 0; i < count; i++) sorted[i] = values[(start + i) % windowSize];
         sorted.sort();
         cached = sorted[Math.ceil(percentile * count) - 1];
+        median = sorted[Math.ceil(0.5 * count) - 1];
       }
     }
     return cached;
+  }
+
+  function delay(p: number | undefined): number {
+    if (p === undefined) return fallbackMs;
+    const raised = Math.max(p, Math.min(p * governor.multiplier(), maxRaiseOverMedian * (median ?? p)));
+    return Math.min(ceilingMs, Math.max(floorMs, raised));
   }
 
   return {
@@ -125,13 +172,16 @@ export function createHedgingDelayEstimator(options: HedgingDelayOptions, now: (
       // Until the estimate exists, every sample may be the one that makes it.
       if (cached === undefined) dirty = true;
     },
+    recordCall(hedged) {
+      if (cached !== undefined) governor.recordCall(hedged);
+    },
     delayMs() {
-      const p = current();
-      return p === undefined ? fallbackMs : Math.min(ceilingMs, Math.max(floorMs, p));
+      return delay(current());
     },
     stats() {
       const p = current();
-      return { samples: count, percentileMs: p, delayMs: p === undefined ? fallbackMs : Math.min(ceilingMs, Math.max(floorMs, p)) };
+      const { multiplier, hedgeRate } = governor.stats();
+      return { samples: count, percentileMs: p, medianMs: p === undefined ? undefined : median, multiplier, hedgeRate, delayMs: delay(p) };
     },
   };
 }
