@@ -120,6 +120,8 @@ export { createRetryBudget } from "./client/retry/retry-budget.js";
 export type { RetryBudget, RetryBudgetConfig, RetryBudgetStats, WindowedBudgetConfig, ThrottlingBudgetConfig } from "./client/retry/retry-budget.js";
 export { createHedgingDelayEstimator } from "./client/retry/hedging-delay.js";
 export type { HedgingDelayEstimator, HedgingDelayOptions, HedgingDelayStats } from "./client/retry/hedging-delay.js";
+export { createHedgeRateGovernor } from "./client/retry/hedge-rate-governor.js";
+export type { HedgeRateGovernor, HedgeRateGovernorOptions, HedgeRateGovernorStats } from "./client/retry/hedge-rate-governor.js";
 export { maxAttemptsCap, validateRetryPolicy, validateHedgePolicy, validateAttemptPolicies } from "./client/retry/attempt-policy.js";
 export type { AttemptPolicies } from "./client/retry/attempt-policy.js";
 export * from "./limit/index.js";
