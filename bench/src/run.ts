@@ -87,6 +87,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const results: ScenarioResults = {
       scenario: scenario.name,
       environment,
+      description: scenario.description,
       contenders: scenario.contenders.map((c) => ({ id: c.id, label: c.label })),
       points: points.map((p) => ({ id: p.id, label: p.label, ...(p.contenders === undefined ? {} : { contenders: p.contenders }) })),
       figures,

@@ -193,7 +193,7 @@ function stallTable(results: ScenarioResults, pointId: string): string | undefin
 export function scenarioSection(scenario: Scenario, results: ScenarioResults, chartFiles: readonly string[], chartDir: string): string {
   const env = results.environment;
   const out: string[] = [];
-  out.push(`## \`${scenario.name}\` — ${scenario.title}`, "", scenario.description, "");
+  out.push(`## \`${scenario.name}\` — ${scenario.title}`, "", results.description ?? scenario.description, "");
   out.push(
     `Measured ${env.date} with \`${env.command}\`: ${env.runs} run${env.runs === 1 ? "" : "s"} per figure (medians), Node ${env.node}, ` +
       `${env.cores} cores (${env.cpuModel}), load average at start ${env.loadAverage.join(" / ")}${stealText(env)}${env.quick ? "; **quick smoke run: figures are not meaningful**" : ""}.`,

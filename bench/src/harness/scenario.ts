@@ -275,6 +275,12 @@ export interface RunEnvironment {
 export interface ScenarioResults {
   readonly scenario: string;
   readonly environment: RunEnvironment;
+  /**
+   * The scenario's description as it stood when these results were measured (the report shows it,
+   * so a later change of the scenario does not relabel older figures); absent in results saved
+   * before it was kept, where the report falls back to the current description.
+   */
+  readonly description?: string;
   readonly contenders: ReadonlyArray<{ readonly id: string; readonly label: string }>;
   readonly points: ReadonlyArray<{ readonly id: string; readonly label: string; readonly contenders?: readonly string[] }>;
   readonly figures: readonly Figure[];
