@@ -239,6 +239,8 @@ export interface Figure {
   readonly gauges?: Readonly<Record<string, number>>;
   /** The server's time series of the first run. */
   readonly series?: ServerSeries;
+  /** The server's time series of every run, in run order (absent in results saved before they were kept). */
+  readonly runSeries?: readonly ServerSeries[];
 }
 
 /** Median figures of an open-loop phase. */

@@ -1,6 +1,6 @@
 // Turns the samples of several runs into median figures per (contender, point), and ratio helpers.
 import { cdfPoints, decodeHistogram, mergeHistograms, percentiles } from "./histogram.js";
-import type { Figure, OpenLoopFigure, Sample, ScenarioResults, ServerCounters, StallReport } from "./scenario.js";
+import type { Figure, OpenLoopFigure, Sample, ScenarioResults, ServerCounters, ServerSeries, StallReport } from "./scenario.js";
 
 /** Median of a non-empty list (mean of the middle two for even lengths); NaN when empty. */
 export function median(values: readonly number[]): number {
@@ -133,7 +133,14 @@ export function aggregate(samples: readonly Sample[]): Figure | undefined {
     ...optional("openLoop", openLoopFigure(samples)),
     ...optional("gauges", medianGauges(samples)),
     ...optional("series", samples.find((s) => s.server.series !== undefined)?.server.series),
+    ...optional("runSeries", runSeriesOf(samples)),
   };
+}
+
+/** Each run's server time series, in run order; undefined when no run has one. */
+function runSeriesOf(samples: readonly Sample[]): ServerSeries[] | undefined {
+  const all = samples.flatMap((s) => (s.server.series === undefined ? [] : [s.server.series]));
+  return all.length === 0 ? undefined : all;
 }
 
 /** `{ [key]: value }`, or `{}` when the value is undefined (keeps absent fields out of the JSON). */

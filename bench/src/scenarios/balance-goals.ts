@@ -1,7 +1,7 @@
 // Issue 13's goals of the balance scenario: the best Sluice balancer against the fast-only
 // reference, and load reports catching an overloaded backend before the client's latency estimate.
-import { figureOf, ratio } from "../harness/stats.js";
-import type { Goal, ScenarioResults } from "../harness/scenario.js";
+import { figureOf, median, ratio } from "../harness/stats.js";
+import type { Goal, ScenarioResults, ServerSeries } from "../harness/scenario.js";
 
 /** The Sluice balancers the best-balancer goal chooses from (not pick-first: it is not a balancer). */
 const balancers = ["rr", "rand", "wrr", "lr", "ewma", "ewma-finagle", "ring", "ewma-server", "ewma-eject", "lrep"];
@@ -44,47 +44,102 @@ const caughtShare = 0.1;
 export const caughtRun = 3;
 /** Buckets after the onset whose shares the detail lists. */
 const listedBuckets = 15;
-/** Fewest calls a bucket needs for its share to say anything (10 % of 20 is 2 calls). */
-const leastBucketCalls = 20;
+/** Fewest calls a window of buckets needs for its share to say anything (10 % of 20 is 2 calls). */
+const leastWindowCalls = 20;
+
+/** A run of consecutive buckets: its start (ms after the onset), calls and calls to the overloaded backend. */
+interface Window {
+  readonly startMs: number;
+  readonly calls: number;
+  readonly toSlow: number;
+}
 
 /**
- * When (ms after the onset, the start of a bucket) `id` moved traffic away from the overloaded
- * backend: the first of {@link caughtRun} consecutive buckets each under {@link caughtShare} of
- * the calls (undefined: never), and its share per bucket for the first buckets after the onset, in
- * percent; undefined when the `overloaded` point has no series for it.
+ * Consecutive buckets merged, from the onset on, into windows of at least {@link leastWindowCalls}
+ * calls each (a trailing remainder under that is dropped). Buckets thin out by design once the
+ * backend is overloaded — the load generator keeps a fixed number of calls in flight and those
+ * queued at the overloaded backend wait there — so a fixed width would judge shares of a handful
+ * of calls.
  */
-function caughtAfter(results: ScenarioResults, id: string): { ms: number | undefined; shares: string; sparse: boolean } | undefined {
-  const series = figureOf(results, id, "overloaded")?.series;
+function windowsOf(after: readonly (readonly [number, number])[], callsAt: ReadonlyMap<number, number>): Window[] {
+  const windows: Window[] = [];
+  let open: { startMs: number; calls: number; toSlow: number } | undefined;
+  for (const [t, share] of after) {
+    const calls = callsAt.get(t) ?? 0;
+    open ??= { startMs: t, calls: 0, toSlow: 0 };
+    open.calls += calls;
+    open.toSlow += share * calls;
+    if (open.calls >= leastWindowCalls) {
+      windows.push(open);
+      open = undefined;
+    }
+  }
+  return windows;
+}
+
+/**
+ * When (ms after the onset, the start of a window) a policy moved traffic away from the overloaded
+ * backend in one run's `series`: the first of {@link caughtRun} consecutive windows (see
+ * {@link windowsOf}) each under {@link caughtShare} of the calls (undefined: never), and its share
+ * per bucket for the first buckets after the onset, in percent; undefined without a `toSlow` series.
+ * `sparse`: fewer than {@link caughtRun} windows could be formed, so nothing can be said.
+ */
+function caughtIn(series: ServerSeries | undefined): { ms: number | undefined; shares: string; sparse: boolean } | undefined {
   const shares = series?.toSlow;
   if (shares === undefined || shares.length < 2) return undefined;
-  const callsAt = new Map(series?.calls ?? []);
   const after = shares.filter(([t]) => t >= 0);
-  // A bucket of too few calls (a slow machine) says nothing; results saved without counts are taken as they are.
-  const sparse = callsAt.size > 0 && after.some(([t]) => (callsAt.get(t) ?? 0) < leastBucketCalls);
+  // Results saved without call counts are taken bucket by bucket, as they are.
+  const windows: Window[] =
+    series?.calls === undefined ? after.map(([t, share]) => ({ startMs: t, calls: 1, toSlow: share })) : windowsOf(after, new Map(series.calls));
   let from: number | undefined;
-  for (let k = 0; k + caughtRun <= after.length && from === undefined; k++) {
-    if (after.slice(k, k + caughtRun).every(([, share]) => share < caughtShare)) from = after[k]![0];
+  for (let k = 0; k + caughtRun <= windows.length && from === undefined; k++) {
+    if (windows.slice(k, k + caughtRun).every((w) => w.toSlow / w.calls < caughtShare)) from = windows[k]!.startMs;
   }
+  const sparse = windows.length < caughtRun;
   return { ms: from, shares: after.slice(0, listedBuckets).map(([, s]) => Math.round(s * 100)).join(" "), sparse };
 }
 
 /**
+ * When `id` moved traffic away in each run of the `overloaded` point (results saved before every
+ * run's series was kept have the first run's only) and the median over runs (never caught: +∞);
+ * undefined when the point has no series for it.
+ */
+function caughtAfter(results: ScenarioResults, id: string): { runs: (number | undefined)[]; medianMs: number; shares: string; sparse: boolean } | undefined {
+  const figure = figureOf(results, id, "overloaded");
+  const perRun = (figure?.runSeries ?? (figure?.series === undefined ? [] : [figure.series])).map(caughtIn);
+  if (perRun.length === 0 || perRun.some((c) => c === undefined)) return undefined;
+  const runs = perRun.map((c) => c!.ms);
+  return {
+    runs,
+    medianMs: median(runs.map((ms) => ms ?? Number.POSITIVE_INFINITY)),
+    shares: perRun[0]!.shares,
+    sparse: perRun.some((c) => c!.sparse),
+  };
+}
+
+/**
  * Load reports (peak-EWMA on the reported latency, or load-report weights) catch a backend that
- * turns overloaded halfway sooner than peak-EWMA on the client's own latency estimate does.
+ * turns overloaded halfway sooner than peak-EWMA on the client's own latency estimate does, in the
+ * median over runs.
  */
 export const overloadCaughtGoal: Goal = {
   description:
     `load reports catch a backend overloaded halfway before the client's latency estimate: ewma-server or lrep moves traffic away from it ` +
-    `(under ${caughtShare * 100} % of the calls in ${caughtRun} consecutive buckets) sooner after the onset than ewma [issue 13]`,
+    `(under ${caughtShare * 100} % of the calls in ${caughtRun} consecutive windows of ≥ ${leastWindowCalls} calls) sooner after the onset than ewma, median over runs [issue 13]`,
   evaluate(results) {
     const caught = ["ewma", "ewma-server", "lrep"].map((id) => ({ id, c: caughtAfter(results, id) }));
     if (caught.some((x) => x.c === undefined)) return { met: undefined, detail: "not measured" };
-    const at = (id: string): number => caught.find((x) => x.id === id)?.c?.ms ?? Number.POSITIVE_INFINITY;
+    const at = (id: string): number => caught.find((x) => x.id === id)!.c!.medianMs;
     const sparse = caught.some((x) => x.c!.sparse);
     const met = sparse ? undefined : Math.min(at("ewma-server"), at("lrep")) < at("ewma");
+    const msText = (ms: number | undefined): string => (ms === undefined ? "never" : `${ms}`);
     const detail = caught
-      .map(({ id, c }) => `${id}: ${c!.ms === undefined ? "not caught" : `moved away ${c!.ms} ms after the onset`} (share to it per bucket after the onset, %: ${c!.shares} …)`)
+      .map(({ id, c }) => {
+        const when = Number.isFinite(c!.medianMs) ? `moved away ${c!.medianMs} ms after the onset` : "not caught";
+        const runs = c!.runs.length > 1 ? ` (runs: ${c!.runs.map(msText).join(" / ")} ms)` : "";
+        return `${id}: ${when}${runs} (share to it per bucket after the onset in the first run, %: ${c!.shares} …)`;
+      })
       .join(" · ");
-    return { met, detail: `${sparse ? `not judged: a bucket after the onset had under ${leastBucketCalls} calls (the machine was too slow) — ` : ""}${detail}` };
+    return { met, detail: `${sparse ? `not judged: fewer than ${caughtRun} windows of ${leastWindowCalls} calls after the onset — ` : ""}${detail}` };
   },
 };

@@ -96,8 +96,9 @@ export const balanceScenario: Scenario = {
     "clients to avoid) turns capacity-bound halfway through (1 call worked on at a time, 4 ms each, the rest queued in its handler), slow because " +
     "overloaded rather than by a fixed delay — *to slow* is the share of calls it drew while overloaded; " +
     `the server's \`toSlow\` series gives the share of calls it drew per ${OVERLOAD_BUCKET_MS} ms bucket, and a policy *moved traffic away* ` +
-    `at the start of the first ${caughtRun} consecutive buckets after the onset each under 10 % of the calls (so to within ${OVERLOAD_BUCKET_MS} ms; ` +
-    "fair is 25 %; the goal is not judged when a bucket after the onset got under 20 calls, as on a machine too busy to keep the load); (5) *stream*: all backends fast, and each load generator " +
+    `at the start of the first ${caughtRun} consecutive windows after the onset each under 10 % of the calls, a window being consecutive buckets ` +
+    "merged until they hold at least 20 calls (buckets thin out once the backend is overloaded: calls queued there hold the generator's 32 slots; " +
+    `so to within ${OVERLOAD_BUCKET_MS} ms where buckets are full; fair is 25 %; not judged with fewer than ${caughtRun} such windows); (5) *stream*: all backends fast, and each load generator ` +
     "keeps one 3 s server stream open (30 messages 100 ms apart, the first at once) beside its unary calls — *to slow* is the share of unary " +
     "calls that reached the backend holding a stream while it held it (fair: 25 %). " +
     "The server counts calls per backend over the measured window: *to slow* is the share of the calls that reached the slow backend while it was slow; " +
