@@ -5,7 +5,7 @@
 import { constants, type Http2Server, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import { Code } from "@connectrpc/connect";
 import { loadReportHeader } from "../../limit/load-report-format.js";
-import type { Admission, AdmissionController, AdmissionTicket, CallOutcome } from "./admission-controller.js";
+import type { Admission, AdmissionController, AdmissionRequest, AdmissionTicket, CallOutcome } from "./admission-controller.js";
 import { resetStream } from "../../transport/reset-stream.js";
 import { sendShed, wireProtocol, type WireProtocol } from "./shed-response.js";
 
@@ -66,6 +66,41 @@ function track(stream: ServerHttp2Stream, protocol: WireProtocol, streaming: boo
   });
 }
 
+/** Swallows a stream's error: one shared listener, not a closure per call. */
+function ignoreStreamError(): void {}
+
+/**
+ * What the admission controller sees of one stream: a single object per call whose methods live on
+ * the prototype, so a shed call costs no closures; the peer address and the abort signal (only a
+ * queued call needs one) are looked up when asked for.
+ */
+class StreamAdmissionRequest implements AdmissionRequest {
+  private left: AbortController | undefined;
+  constructor(
+    private readonly stream: ServerHttp2Stream,
+    private readonly headers: IncomingHttpHeaders,
+    readonly path: string,
+  ) {}
+
+  header(name: string): string | undefined {
+    const value = this.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  }
+
+  get peer(): string | undefined {
+    return this.stream.session?.socket?.remoteAddress;
+  }
+
+  get signal(): AbortSignal {
+    if (this.left === undefined) {
+      const abort = new AbortController();
+      this.stream.once("close", () => abort.abort());
+      this.left = abort;
+    }
+    return this.left.signal;
+  }
+}
+
 /** Options of {@link installAdmission}. @private */
 export interface InstallAdmissionOptions {
   /** Whether the method at `path` streams (its duration is then no latency sample). */
@@ -99,24 +134,8 @@ export function installAdmission(server: Http2Server, controller: AdmissionContr
   server.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders: string[]) => {
     const path = headers[":path"];
     if (typeof path !== "string" || controller.exempt(path)) return dispatch(stream, headers, flags, rawHeaders);
-    stream.on("error", () => {}); // a reset while the call waits must not take the process down
-    let left: AbortController | undefined;
-    const admission = controller.admit({
-      path,
-      header: (name) => {
-        const v = headers[name];
-        return Array.isArray(v) ? v[0] : v;
-      },
-      peer: stream.session?.socket?.remoteAddress,
-      get signal() {
-        if (left === undefined) {
-          const abort = new AbortController();
-          stream.once("close", () => abort.abort());
-          left = abort;
-        }
-        return left.signal;
-      },
-    });
+    stream.on("error", ignoreStreamError); // a reset while the call waits must not take the process down
+    const admission = controller.admit(new StreamAdmissionRequest(stream, headers, path));
     if ("then" in admission) {
       admission.then((a) => run(a, stream, headers, flags, rawHeaders), () => resetStream(stream, constants.NGHTTP2_INTERNAL_ERROR));
     } else {
