@@ -17,9 +17,15 @@ export interface CapacityGate {
  * its own arrival, if later), not when the late timer of that call fired, so the lateness of
  * Node's timers (≥ 1 ms on a busy event loop) delays answers but does not eat capacity: while
  * calls wait, the gate serves exactly `capacity × 1000 / serviceMs` calls per second. `now` is
- * the clock in ms (default `performance.now`).
+ * the clock in ms (default `performance.now`); `onTimer`, if given, gets how late (ms) each call's
+ * end-of-work timer fired after the instant it was due.
  */
-export function createCapacityGate(capacity: number, serviceMs: number, now: () => number = () => performance.now()): CapacityGate {
+export function createCapacityGate(
+  capacity: number,
+  serviceMs: number,
+  now: () => number = () => performance.now(),
+  onTimer?: (lateMs: number) => void,
+): CapacityGate {
   let busy = 0;
   let waited = 0;
   /** Waiters, each resumed with the instant its slot became free. */
@@ -46,6 +52,7 @@ export function createCapacityGate(capacity: number, serviceMs: number, now: () 
     const endAt = startAt + serviceMs;
     try {
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, endAt - now())));
+      onTimer?.(Math.max(0, now() - endAt));
     } finally {
       busy--;
       waiting.shift()?.(endAt);
