@@ -5,8 +5,12 @@ import { Code, ConnectError } from "@connectrpc/connect";
 
 /** A service of fixed capacity. */
 export interface CapacityGate {
-  /** Resolves once the call has had its `serviceMs` of capacity; rejects with CANCELED if `signal` aborts while it waits. */
-  work(signal: AbortSignal): Promise<void>;
+  /**
+   * Resolves once the call has had its `serviceMs` of capacity; rejects with CANCELED if `signal`
+   * aborts while it waits. `signal` may be a function returning it, called only when the call
+   * has to wait (a server context's signal costs an AbortController when first read).
+   */
+  work(signal: AbortSignal | (() => AbortSignal)): Promise<void>;
   /** How many calls so far found the capacity taken and had to wait. */
   waited(): number;
 }
@@ -30,11 +34,12 @@ export function createCapacityGate(
   let waited = 0;
   /** Waiters, each resumed with the instant its slot became free. */
   const waiting: Array<(freedAt: number) => void> = [];
-  const work = async (signal: AbortSignal): Promise<void> => {
+  const work = async (signalOrGetter: AbortSignal | (() => AbortSignal)): Promise<void> => {
     const arrivedAt = now();
     let startAt = arrivedAt;
     if (busy >= capacity) {
       waited++;
+      const signal = typeof signalOrGetter === "function" ? signalOrGetter() : signalOrGetter;
       startAt = await new Promise<number>((resolve, reject) => {
         const go = (freedAt: number): void => {
           signal.removeEventListener("abort", quit);

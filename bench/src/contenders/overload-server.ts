@@ -81,7 +81,7 @@ export const startServer: StartServer = async (options: JsonObject) => {
       registerEchoService(router, {
         async echo(request, context) {
           const began = performance.now();
-          await gate.work(context.signal);
+          await gate.work(() => context.signal);
           recordLatency(handlerTimes, (performance.now() - began) * 1000);
           return create(EchoResponseSchema, { payload: request.payload });
         },
