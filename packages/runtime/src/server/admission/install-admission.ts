@@ -17,53 +17,81 @@ export function outcomeOfCode(code: number | undefined): CallOutcome {
   return code === Code.DeadlineExceeded ? "dropped" : "success";
 }
 
+/** What {@link track} keeps of one admitted call, on its stream. */
+interface Tracked {
+  readonly protocol: WireProtocol;
+  readonly streaming: boolean;
+  readonly ticket: AdmissionTicket;
+  readonly controller: AdmissionController;
+  /** The stream's own `respond` and `sendTrailers` before tracking. */
+  readonly respond: ServerHttp2Stream["respond"];
+  readonly sendTrailers: ServerHttp2Stream["sendTrailers"];
+  code: number | undefined;
+  finished: boolean;
+}
+
+const trackedKey = Symbol("sluice admission tracking");
+
+type TrackedStream = ServerHttp2Stream & { [trackedKey]?: Tracked };
+
+function finishTracked(t: Tracked, answered: number | undefined): void {
+  if (t.finished) return;
+  t.finished = true;
+  t.ticket.finish(t.streaming ? "ignore" : outcomeOfCode(answered), answered !== undefined && answered !== 0);
+}
+
+function trackedRespond(this: TrackedStream, headers?: OutgoingHttpHeaders, options?: Parameters<ServerHttp2Stream["respond"]>[1]): void {
+  const t = this[trackedKey] as Tracked;
+  if (headers !== undefined) {
+    if (t.protocol === "connect-unary") {
+      const status = Number(headers[":status"] ?? 200);
+      t.code = status === 200 ? 0 : status === 504 ? Code.DeadlineExceeded : Code.Unknown;
+      const report = t.controller.loadReport();
+      if (report !== undefined) headers[`trailer-${loadReportHeader}`] = report;
+    } else if (options?.endStream === true && headers["grpc-status"] !== undefined) {
+      t.code = Number(headers["grpc-status"]);
+      const report = t.controller.loadReport();
+      if (report !== undefined) headers[loadReportHeader] = report;
+    }
+  }
+  t.respond.call(this, headers, options);
+  if (t.code !== undefined) finishTracked(t, t.code);
+}
+
+function trackedSendTrailers(this: TrackedStream, trailers: OutgoingHttpHeaders): void {
+  const t = this[trackedKey] as Tracked;
+  if (trailers?.["grpc-status"] !== undefined) {
+    t.code = Number(trailers["grpc-status"]);
+    const report = t.controller.loadReport();
+    if (report !== undefined) trailers[loadReportHeader] = report;
+  }
+  t.sendTrailers.call(this, trailers);
+  if (t.code !== undefined) finishTracked(t, t.code);
+}
+
+function onTrackedClose(this: TrackedStream): void {
+  const t = this[trackedKey] as Tracked;
+  // gRPC-Web and Connect streaming carry their status in the body, out of sight here: a stream
+  // that closed cleanly after its response went out counts as answered.
+  // (A ticket already finished when its status went out is not finished again.)
+  finishTracked(t, t.code ?? (this.headersSent && this.rstCode === constants.NGHTTP2_NO_ERROR ? 0 : undefined));
+}
+
 /**
- * Wraps `stream.respond` and `stream.sendTrailers` of one admitted call to learn its status and add
- * the load report, and finishes its ticket as soon as the status goes out (the handler's work is
+ * Replaces `stream.respond` and `stream.sendTrailers` of one admitted call to learn its status and
+ * add the load report, and finishes its ticket as soon as the status goes out (the handler's work is
  * done: its slot frees then, not a write flush later when the stream closes), or when the stream
- * closes without one seen here. Streaming calls (per `isStreaming`) hold a slot but give no latency sample.
+ * closes without one seen here. Streaming calls (per `isStreaming`) hold a slot but give no latency
+ * sample. The replacements are shared functions that find the call's state on the stream: closures
+ * per call, stored on the stream, made each call's stream and everything it holds survive young-
+ * generation GCs (shed-cost: 4.1 KB per admitted call survived a scavenge, against 0.1 KB untracked).
  */
 function track(stream: ServerHttp2Stream, protocol: WireProtocol, streaming: boolean, ticket: AdmissionTicket, controller: AdmissionController): void {
-  let code: number | undefined;
-  let finished = false;
-  const finish = (answered: number | undefined): void => {
-    if (finished) return;
-    finished = true;
-    ticket.finish(streaming ? "ignore" : outcomeOfCode(answered), answered !== undefined && answered !== 0);
-  };
-  const respond = stream.respond;
-  stream.respond = function (this: ServerHttp2Stream, headers?: OutgoingHttpHeaders, options?: Parameters<ServerHttp2Stream["respond"]>[1]) {
-    if (headers !== undefined) {
-      if (protocol === "connect-unary") {
-        const status = Number(headers[":status"] ?? 200);
-        code = status === 200 ? 0 : status === 504 ? Code.DeadlineExceeded : Code.Unknown;
-        const report = controller.loadReport();
-        if (report !== undefined) headers[`trailer-${loadReportHeader}`] = report;
-      } else if (options?.endStream === true && headers["grpc-status"] !== undefined) {
-        code = Number(headers["grpc-status"]);
-        const report = controller.loadReport();
-        if (report !== undefined) headers[loadReportHeader] = report;
-      }
-    }
-    respond.call(this, headers, options);
-    if (code !== undefined) finish(code);
-  };
-  const sendTrailers = stream.sendTrailers;
-  stream.sendTrailers = function (this: ServerHttp2Stream, trailers: OutgoingHttpHeaders) {
-    if (trailers?.["grpc-status"] !== undefined) {
-      code = Number(trailers["grpc-status"]);
-      const report = controller.loadReport();
-      if (report !== undefined) trailers[loadReportHeader] = report;
-    }
-    sendTrailers.call(this, trailers);
-    if (code !== undefined) finish(code);
-  };
-  stream.once("close", () => {
-    // gRPC-Web and Connect streaming carry their status in the body, out of sight here: a stream
-    // that closed cleanly after its response went out counts as answered.
-    // (A ticket already finished when its status went out is not finished again.)
-    finish(code ?? (stream.headersSent && stream.rstCode === constants.NGHTTP2_NO_ERROR ? 0 : undefined));
-  });
+  const tracked = stream as TrackedStream;
+  tracked[trackedKey] = { protocol, streaming, ticket, controller, respond: stream.respond, sendTrailers: stream.sendTrailers, code: undefined, finished: false };
+  tracked.respond = trackedRespond;
+  tracked.sendTrailers = trackedSendTrailers;
+  tracked.on("close", onTrackedClose);
 }
 
 /** Swallows a stream's error: one shared listener, not a closure per call. */
