@@ -6,6 +6,7 @@ import type { JsonObject } from "../harness/scenario.js";
 import { UNARY_PAYLOAD_BYTES } from "./call-args.js";
 import { framedMessage } from "./raw-stream-wire.js";
 import { createDeadlineRing, type DeadlineRing } from "./deadline-ring.js";
+import { installLeanAsyncBind } from "./lean-async-bind.js";
 import { serverStampsOf, wallClockMs, type RejectStampSink } from "./reject-stamps.js";
 
 /** gRPC status codes this client raises itself. */
@@ -166,6 +167,7 @@ export const createCaller: CreateCaller = (ports, options) => createLeanCaller(p
  * stamps (see reject-stamps.ts), for the reject-timing tool.
  */
 export async function createLeanCaller(ports: readonly number[], options: JsonObject, onReject?: RejectStampSink): Promise<BenchCaller> {
+  installLeanAsyncBind(); // node:http2's request() binds each stream: see lean-async-bind.ts
   const connections = intOption(options, "connections", 2);
   if (connections < 1) throw new Error(`option "connections" must be >= 1, got ${connections}`);
   const maxConnections = intOption(options, "maxConnections", connections);
