@@ -135,9 +135,10 @@ export const overloadScenario: Scenario = {
     "goodput (at load average 7.5 on 2 December, with both processes waiting for a CPU 420–850 ms/s, the timers fired 46–155 ms late " +
     "on average at 2× and 4×). Late timers are not the only loss: at load average 5 (CPU waits 200–350 ms/s) the fixed limit's timers fired " +
     "0.95 / 0.35 ms late on average at 2× / 4×, yet it served 1,101 / 1,293 calls/s, a slot held 14.5 / 12.4 ms (16 ÷ goodput) for a " +
-    "handler time of 10.3 / 9.8 ms: the rest is the admitted call waiting for the server's event loop, mostly after its answer: its " +
-    "slot frees when its status goes out in the trailers, which node asks for one send cycle of the session after the answer's headers " +
-    "and message (a probe of that gap at load average 3.7, CPU waits 480–760 ms/s: mean 31 / 9.6 ms, p99 154 / 78 ms at 2× / 4×). " +
+    "handler time of 10.3 / 9.8 ms: the rest was the admitted call waiting for the server's event loop, mostly after its answer: its " +
+    "slot freed when its status went out in the trailers, which node asks for one send cycle of the session after the answer's headers " +
+    "and message (a probe of that gap at load average 3.7, CPU waits 480–760 ms/s: mean 31 / 9.6 ms, p99 154 / 78 ms at 2× / 4×); " +
+    "a unary gRPC call's slot now frees when its answer's headers go out. " +
     "Where the rest of a shed call's time goes: " +
     "bench/src/tools/reject-timing.ts runs this server and load generator and stamps every shed call (performance.timeOrigin + " +
     "performance.now(), comparable across the two processes) at its start, at its stream's opening, at the server's 'stream' event and " +
