@@ -5,8 +5,12 @@ import { Code, ConnectError } from "@connectrpc/connect";
 
 /** A service of fixed capacity. */
 export interface CapacityGate {
-  /** Resolves once the call has had its `serviceMs` of capacity; rejects with CANCELED if `signal` aborts while it waits. */
-  work(signal: AbortSignal): Promise<void>;
+  /**
+   * Resolves once the call has had its `serviceMs` of capacity; rejects with CANCELED if `signal`
+   * aborts while it waits. `signal` may be a function returning it, called only when the call
+   * has to wait (a server context's signal costs an AbortController when first read).
+   */
+  work(signal: AbortSignal | (() => AbortSignal)): Promise<void>;
   /** How many calls so far found the capacity taken and had to wait. */
   waited(): number;
 }
@@ -17,18 +21,25 @@ export interface CapacityGate {
  * its own arrival, if later), not when the late timer of that call fired, so the lateness of
  * Node's timers (≥ 1 ms on a busy event loop) delays answers but does not eat capacity: while
  * calls wait, the gate serves exactly `capacity × 1000 / serviceMs` calls per second. `now` is
- * the clock in ms (default `performance.now`).
+ * the clock in ms (default `performance.now`); `onTimer`, if given, gets how late (ms) each call's
+ * end-of-work timer fired after the instant it was due.
  */
-export function createCapacityGate(capacity: number, serviceMs: number, now: () => number = () => performance.now()): CapacityGate {
+export function createCapacityGate(
+  capacity: number,
+  serviceMs: number,
+  now: () => number = () => performance.now(),
+  onTimer?: (lateMs: number) => void,
+): CapacityGate {
   let busy = 0;
   let waited = 0;
   /** Waiters, each resumed with the instant its slot became free. */
   const waiting: Array<(freedAt: number) => void> = [];
-  const work = async (signal: AbortSignal): Promise<void> => {
+  const work = async (signalOrGetter: AbortSignal | (() => AbortSignal)): Promise<void> => {
     const arrivedAt = now();
     let startAt = arrivedAt;
     if (busy >= capacity) {
       waited++;
+      const signal = typeof signalOrGetter === "function" ? signalOrGetter() : signalOrGetter;
       startAt = await new Promise<number>((resolve, reject) => {
         const go = (freedAt: number): void => {
           signal.removeEventListener("abort", quit);
@@ -46,6 +57,7 @@ export function createCapacityGate(capacity: number, serviceMs: number, now: () 
     const endAt = startAt + serviceMs;
     try {
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, endAt - now())));
+      onTimer?.(Math.max(0, now() - endAt));
     } finally {
       busy--;
       waiting.shift()?.(endAt);

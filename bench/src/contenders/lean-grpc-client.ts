@@ -5,7 +5,9 @@ import { intOption, type BenchCaller, type CreateCaller } from "../harness/contr
 import type { JsonObject } from "../harness/scenario.js";
 import { UNARY_PAYLOAD_BYTES } from "./call-args.js";
 import { framedMessage } from "./raw-stream-wire.js";
-import { serverStampsOf, wallClockMs, type RejectStamps } from "./reject-stamps.js";
+import { createDeadlineRing, type DeadlineRing } from "./deadline-ring.js";
+import { installLeanAsyncBind } from "./lean-async-bind.js";
+import { serverStampsOf, wallClockMs, type RejectStampSink } from "./reject-stamps.js";
 
 /** gRPC status codes this client raises itself. */
 const DEADLINE_EXCEEDED = 4;
@@ -57,17 +59,82 @@ async function connected(session: http2.ClientHttp2Session): Promise<http2.Clien
 /** Streams at most open on one session: under the server's SETTINGS_MAX_CONCURRENT_STREAMS (250 for serve()). */
 const MAX_OPEN_PER_SESSION = 200;
 
-/** A call not started yet: what starts it, and what fails it when its deadline passes first. */
-interface Waiting {
-  start(): void;
-  cancelled: boolean;
-}
-
 /** One HTTP/2 session and the calls waiting for one of its stream slots. */
 interface Lane {
   session: http2.ClientHttp2Session;
   open: number;
-  readonly waiting: Waiting[];
+  readonly waiting: LeanCall[];
+}
+
+/** Where a stream's call is kept, so the stream's listeners can be shared functions instead of closures per call. */
+const callOf = Symbol("lean call");
+
+type CallStream = http2.ClientHttp2Stream & { [callOf]?: LeanCall };
+
+/**
+ * One call in flight: a single object holding its state, with the stream's listeners shared by all
+ * calls (they find it on the stream), so a call allocates its promise, this and its stream only.
+ */
+class LeanCall {
+  stream: CallStream | undefined = undefined;
+  received = 0;
+  settled = false;
+  /** The deadline ring holding it and its place there (undefined / -1: none, or it expired). */
+  ring: DeadlineRing<LeanCall> | undefined = undefined;
+  ticket = -1;
+  /** Wall-clock stamps for the reject-timing tool (0 unless it listens). */
+  calledAt = 0;
+  requestedAt = 0;
+  constructor(
+    readonly client: LeanClient,
+    readonly lane: Lane,
+    readonly headers: http2.OutgoingHttpHeaders,
+    readonly resolve: (value: number) => void,
+    readonly reject: (error: CallFailure) => void,
+  ) {}
+
+  settle(code: number | undefined): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.ticket >= 0) this.ring?.remove(this.ticket);
+    this.ring = undefined;
+    if (code === 0 && this.received > 5) this.resolve(1);
+    else this.reject(failureOf(code ?? UNAVAILABLE));
+    const stream = this.stream;
+    // Expired before it got a slot: nothing was sent, and release() skips it. Closed by the
+    // server: destroying sends nothing. A stream still open (a call past its deadline) keeps its
+    // slot until the server ends it: its slot frees on 'close'.
+    if (stream !== undefined && stream.closed && !stream.destroyed) stream.destroy();
+  }
+}
+
+function onStatus(this: CallStream, fields: http2.IncomingHttpHeaders): void {
+  const call = this[callOf];
+  if (call === undefined) return;
+  const value = fields["grpc-status"];
+  if (value === "8" && !call.settled) call.client.noteReject(call, fields);
+  if (typeof value === "string") call.settle(Number(value));
+}
+function onData(this: CallStream, chunk: Buffer): void {
+  const call = this[callOf];
+  if (call !== undefined) call.received += chunk.length;
+}
+function onEnd(this: CallStream): void {
+  if (this.closed && !this.destroyed) this.destroy(); // after the status: let the stream go
+}
+function onError(): void {} // the 'close' below reports it
+function onClose(this: CallStream): void {
+  const call = this[callOf];
+  if (call === undefined) return;
+  this[callOf] = undefined;
+  call.client.release(call.lane);
+  call.settle(undefined);
+}
+
+/** What the shared stream listeners need of the caller. */
+interface LeanClient {
+  release(lane: Lane): void;
+  noteReject(call: LeanCall, fields: http2.IncomingHttpHeaders): void;
 }
 
 /**
@@ -99,7 +166,8 @@ export const createCaller: CreateCaller = (ports, options) => createLeanCaller(p
  * ends shed (not of one that already failed its deadline) when the answer carries the server's
  * stamps (see reject-stamps.ts), for the reject-timing tool.
  */
-export async function createLeanCaller(ports: readonly number[], options: JsonObject, onReject?: (stamps: RejectStamps) => void): Promise<BenchCaller> {
+export async function createLeanCaller(ports: readonly number[], options: JsonObject, onReject?: RejectStampSink): Promise<BenchCaller> {
+  installLeanAsyncBind(); // node:http2's request() binds each stream: see lean-async-bind.ts
   const connections = intOption(options, "connections", 2);
   if (connections < 1) throw new Error(`option "connections" must be >= 1, got ${connections}`);
   const maxConnections = intOption(options, "maxConnections", connections);
@@ -124,82 +192,94 @@ export async function createLeanCaller(ports: readonly number[], options: JsonOb
   };
   const frame = framedMessage(UNARY_PAYLOAD_BYTES); // an EchoRequest frame: the same bytes as an EchoResponse
   const headersByTimeout = new Map<number, http2.OutgoingHttpHeaders>();
-  const timeoutOf = (args: JsonObject): number => intOption(args, "timeoutMs", 0);
+  // Deadlines: one ring per timeout (deadlines then come in start order) and one timer for them all.
+  const rings = new Map<number, DeadlineRing<LeanCall>>();
+  let timer: NodeJS.Timeout | undefined;
+  let timerAt = Infinity;
+  const expireCall = (call: LeanCall): void => {
+    call.ticket = -1; // the ring let it go already
+    call.settle(DEADLINE_EXCEEDED);
+  };
+  const armTimer = (): void => {
+    let next = Infinity;
+    for (const ring of rings.values()) next = Math.min(next, ring.nextDeadline() ?? Infinity);
+    if (next === timerAt) return;
+    clearTimeout(timer);
+    timerAt = next;
+    timer = next === Infinity ? undefined : setTimeout(onTimer, Math.max(0, next - performance.now()));
+  };
+  const onTimer = (): void => {
+    timerAt = Infinity;
+    const now = performance.now();
+    for (const ring of rings.values()) ring.expire(now, expireCall);
+    armTimer();
+  };
+  const ringFor = (timeoutMs: number): DeadlineRing<LeanCall> => {
+    let ring = rings.get(timeoutMs);
+    if (ring === undefined) rings.set(timeoutMs, (ring = createDeadlineRing<LeanCall>()));
+    return ring;
+  };
 
-  const release = (lane: Lane): void => {
-    lane.open--;
-    while (lane.waiting.length > 0 && lane.open < MAX_OPEN_PER_SESSION) {
-      const waiting = lane.waiting.shift() as Waiting;
-      if (!waiting.cancelled) waiting.start();
+  const start = (call: LeanCall): void => {
+    const lane = call.lane;
+    // A session the server closed (GOAWAY) is replaced, as a client's channel reconnects.
+    if (lane.session.closed || lane.session.destroyed) lane.session = open(ports[0] as number);
+    lane.open++;
+    if (onReject !== undefined) call.requestedAt = wallClockMs();
+    let s: CallStream;
+    try {
+      s = lane.session.request(call.headers, { endStream: false });
+    } catch {
+      lane.open--;
+      call.settle(UNAVAILABLE);
+      return;
     }
+    call.stream = s;
+    s[callOf] = call;
+    s.on("response", onStatus); // a Trailers-Only answer (a shed) carries the status here
+    s.on("trailers", onStatus);
+    s.on("data", onData);
+    s.on("end", onEnd);
+    s.on("error", onError);
+    s.on("close", onClose);
+    s.end(frame);
+  };
+
+  const client: LeanClient = {
+    release(lane) {
+      lane.open--;
+      while (lane.waiting.length > 0 && lane.open < MAX_OPEN_PER_SESSION) {
+        const waiting = lane.waiting.shift() as LeanCall;
+        if (!waiting.settled) start(waiting);
+      }
+    },
+    noteReject(call, fields) {
+      if (onReject === undefined) return;
+      const server = serverStampsOf(fields);
+      if (server !== undefined) onReject(call.calledAt, call.requestedAt, server[0], server[1], wallClockMs());
+    },
   };
 
   return {
     call(args) {
-      const timeoutMs = timeoutOf(args);
+      const timeoutMs = intOption(args, "timeoutMs", 0);
       let headers = headersByTimeout.get(timeoutMs);
       if (headers === undefined) headersByTimeout.set(timeoutMs, (headers = headersFor(timeoutMs)));
       const lane = pickLane();
       return new Promise<number>((resolve, reject) => {
-        const calledAt = onReject === undefined ? 0 : wallClockMs();
-        let requestedAt = 0;
-        let stream: http2.ClientHttp2Stream | undefined;
-        let received = 0;
-        let settled = false;
-        const waiting: Waiting = { start, cancelled: false };
-        const settle = (code: number | undefined): void => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          if (code === 0 && received > 5) resolve(1);
-          else reject(failureOf(code ?? UNAVAILABLE));
-          if (stream === undefined) {
-            waiting.cancelled = true; // expired before it got a slot: nothing was sent
-            return;
-          }
-          // Closed by the server: destroying sends nothing. A stream still open (a call past its
-          // deadline) keeps its slot until the server ends it: its slot frees on 'close'.
-          if (stream.closed && !stream.destroyed) stream.destroy();
-        };
-        const timer = timeoutMs > 0 ? setTimeout(() => settle(DEADLINE_EXCEEDED), timeoutMs) : undefined;
-        const readStatus = (fields: http2.IncomingHttpHeaders): void => {
-          const value = fields["grpc-status"];
-          if (onReject !== undefined && value === "8" && !settled) {
-            const server = serverStampsOf(fields);
-            if (server !== undefined) onReject({ calledAt, requestedAt, serverStreamAt: server[0], serverRespondAt: server[1], receivedAt: wallClockMs() });
-          }
-          if (typeof value === "string") settle(Number(value));
-        };
-        function start(): void {
-          // A session the server closed (GOAWAY) is replaced, as a client's channel reconnects.
-          if (lane.session.closed || lane.session.destroyed) lane.session = open(ports[0] as number);
-          lane.open++;
-          if (onReject !== undefined) requestedAt = wallClockMs();
-          let s: http2.ClientHttp2Stream;
-          try {
-            s = lane.session.request(headers, { endStream: false });
-          } catch {
-            lane.open--;
-            settle(UNAVAILABLE);
-            return;
-          }
-          stream = s;
-          s.on("response", readStatus); // a Trailers-Only answer (a shed) carries the status here
-          s.on("trailers", readStatus);
-          s.on("data", (chunk: Buffer) => (received += chunk.length));
-          s.on("end", () => s.closed && !s.destroyed && s.destroy()); // after the status: let the stream go
-          s.on("error", () => {}); // the 'close' below reports it
-          s.on("close", () => {
-            release(lane);
-            settle(undefined);
-          });
-          s.end(frame);
+        const call = new LeanCall(client, lane, headers, resolve, reject);
+        if (onReject !== undefined) call.calledAt = wallClockMs();
+        if (timeoutMs > 0) {
+          call.ring = ringFor(timeoutMs);
+          call.ticket = call.ring.add(call, performance.now() + timeoutMs);
+          if (timerAt === Infinity) armTimer();
         }
-        if (lane.open < MAX_OPEN_PER_SESSION) start();
-        else lane.waiting.push(waiting);
+        if (lane.open < MAX_OPEN_PER_SESSION) start(call);
+        else lane.waiting.push(call);
       });
     },
     async close() {
+      clearTimeout(timer);
       for (const lane of lanes) lane.session.close();
     },
   };

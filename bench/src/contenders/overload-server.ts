@@ -17,6 +17,13 @@ export const overloadLimiters = ["none", "fixed", "aimd", "vegas", "gradient2", 
 /** A limiter of the overload scenario. */
 export type OverloadLimiter = (typeof overloadLimiters)[number];
 
+/** `value` as a limiter name; throws naming `--limiter` and the accepted names otherwise (for the tools' command lines). */
+export function overloadLimiterOf(value: string | undefined): OverloadLimiter {
+  const found = overloadLimiters.find((l) => l === value);
+  if (found === undefined) throw new Error(`--limiter must be one of ${overloadLimiters.join(", ")}, got "${value}"`);
+  return found;
+}
+
 /**
  * The settings of each limiter for a server of `capacity` calls of `serviceMs`: Netflix's and
  * Envoy's defaults, except AIMD's timeout (a call slower than 1.5× the service time counts as a
@@ -49,7 +56,8 @@ const SAMPLE_MS = 50;
  * {@link overloadLimiters} (default "none"); `stampRejects` 1 puts the server's stamps on every shed
  * answer (reject-stamps.ts; default 0). Gauges: `limit` at the end of each window, `shed` calls in
  * it, `serverRejectP99Us`: p99 of the server-side reject time (node's 'stream' event to the shed's
- * respond) over the window. Series: `limit` every 50 ms since the window opened.
+ * respond) over the window; `handlerMeanUs`, the Echo handler's mean time (wait for the gate +
+ * service + timer lateness), and `timerLateMeanUs` / `timerLateP99Us`, how late its 10 ms timers fired. Series: `limit` every 50 ms since the window opened.
  */
 export const startServer: StartServer = async (options: JsonObject) => {
   const capacity = intOption(options, "capacity", 16);
@@ -58,7 +66,11 @@ export const startServer: StartServer = async (options: JsonObject) => {
   const concurrency = limitSpecOf(limiter, capacity, serviceMs);
   const stampRejects = intOption(options, "stampRejects", 0);
   if (stampRejects > 1) throw new Error(`option "stampRejects" must be 0 or 1, got ${stampRejects}`);
-  const gate = createCapacityGate(capacity, serviceMs);
+  // How long the Echo handler takes (gate wait + service + the timer's lateness) and how late its
+  // timers fire: with a limit at capacity, a slot is held for the handler time and then some.
+  let handlerTimes = createLatencyHistogram();
+  let timerLateness = createLatencyHistogram();
+  const gate = createCapacityGate(capacity, serviceMs, undefined, (lateMs) => recordLatency(timerLateness, lateMs * 1000));
   const server = await serve({
     port: 0,
     host: "127.0.0.1",
@@ -68,7 +80,9 @@ export const startServer: StartServer = async (options: JsonObject) => {
     routes: (router) =>
       registerEchoService(router, {
         async echo(request, context) {
-          await gate.work(context.signal);
+          const began = performance.now();
+          await gate.work(() => context.signal);
+          recordLatency(handlerTimes, (performance.now() - began) * 1000);
           return create(EchoResponseSchema, { payload: request.payload });
         },
         async *echoStream() {
@@ -95,14 +109,20 @@ export const startServer: StartServer = async (options: JsonObject) => {
       markedAt = performance.now();
       shedAtMark = server.limits?.shed ?? 0;
       serverRejects = createLatencyHistogram();
+      handlerTimes = createLatencyHistogram();
+      timerLateness = createLatencyHistogram();
       samples = [];
       sample();
     },
     gauges(): Record<string, number> {
+      const timing = {
+        ...(handlerTimes.totalCount > 0 ? { handlerMeanUs: handlerTimes.mean } : {}),
+        ...(timerLateness.totalCount > 0 ? { timerLateMeanUs: timerLateness.mean, timerLateP99Us: percentiles(timerLateness).p99 } : {}),
+      };
       const stats = server.limits;
-      if (stats?.limit === undefined) return {};
+      if (stats?.limit === undefined) return timing;
       const shed = stats.shed - shedAtMark;
-      return { limit: stats.limit, shed, ...(shed > 0 ? { serverRejectP99Us: percentiles(serverRejects).p99 } : {}) };
+      return { ...timing, limit: stats.limit, shed, ...(shed > 0 ? { serverRejectP99Us: percentiles(serverRejects).p99 } : {}) };
     },
     series: () => ({ limit: samples }),
     close: async () => {

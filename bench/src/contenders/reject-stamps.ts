@@ -26,8 +26,9 @@ export function timeShedAnswers(server: Http2Server, header: boolean, onShed: (s
     stream.respond = function (this: ServerHttp2Stream, headers?: OutgoingHttpHeaders, options?: Parameters<ServerHttp2Stream["respond"]>[1]) {
       if (headers?.["grpc-status"] === SHED_STATUS) {
         const respondAt = wallClockMs();
-        if (header) headers[REJECT_STAMPS_HEADER] = `${streamAt.toFixed(3)},${respondAt.toFixed(3)}`;
         onShed(respondAt - streamAt);
+        // A copy: the shed answer's headers object is shared by a burst of sheds (shed-response.ts).
+        if (header) return respond.call(this, { ...headers, [REJECT_STAMPS_HEADER]: `${streamAt.toFixed(3)},${respondAt.toFixed(3)}` }, options);
       }
       return respond.call(this, headers, options);
     };
@@ -48,10 +49,15 @@ export interface RejectStamps {
   readonly receivedAt: number;
 }
 
+/** Receives a shed call's stamps (wall-clock ms, the fields of {@link RejectStamps} in order) as plain numbers: no object per call. */
+export type RejectStampSink = (calledAt: number, requestedAt: number, serverStreamAt: number, serverRespondAt: number, receivedAt: number) => void;
+
 /** The server's stamps from a shed answer's headers, or undefined when it carries none. */
 export function serverStampsOf(headers: IncomingHttpHeaders): readonly [number, number] | undefined {
   const value = headers[REJECT_STAMPS_HEADER];
   if (typeof value !== "string") return undefined;
-  const [streamAt, respondAt] = value.split(",").map(Number);
-  return streamAt === undefined || respondAt === undefined || !Number.isFinite(streamAt) || !Number.isFinite(respondAt) ? undefined : [streamAt, respondAt];
+  const comma = value.indexOf(",");
+  const streamAt = comma < 0 ? NaN : Number(value.slice(0, comma));
+  const respondAt = comma < 0 ? NaN : Number(value.slice(comma + 1));
+  return Number.isFinite(streamAt) && Number.isFinite(respondAt) ? [streamAt, respondAt] : undefined;
 }

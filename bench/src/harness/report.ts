@@ -114,7 +114,7 @@ function legacyCore(usPerCall: number, f: Figure): number {
 function overloadTable(results: ScenarioResults, _scenario: Scenario, pointId: string): string {
   const header = [
     "contender", "offered/s", "goodput/s", "p50 ms (ok)", "p99 ms (ok)", "rejected", "failed", "reject p50 ms", "reject p99 ms",
-    "server reject p99 ms", "limit at end", "CPU client", "CPU server",
+    "server reject p99 ms", "handler ms mean (timer late mean / p99)", "limit at end", "CPU client", "CPU server",
   ];
   const rows = results.contenders.flatMap((c) => {
     const f = figureOf(results, c.id, pointId);
@@ -122,10 +122,13 @@ function overloadTable(results: ScenarioResults, _scenario: Scenario, pointId: s
     if (f === undefined || o === undefined) return [[`(${c.id}) ${c.label}`, "not measured"]];
     const limit = f.gauges?.limit;
     const serverReject = f.gauges?.serverRejectP99Us;
+    const handler = f.gauges?.handlerMeanUs;
+    const late = f.gauges?.timerLateMeanUs;
+    const handlerText = handler === undefined ? "–" : `${fmtMs(handler)}${late === undefined ? "" : ` (${fmtMs(late)} / ${fmtMs(f.gauges?.timerLateP99Us ?? 0)})`}`;
     return [[
       `(${c.id}) ${c.label}`, fmtInt(o.offeredPerSec), fmtInt(o.goodputPerSec), fmtMs(f.p50Us), fmtMs(f.p99Us), fmtPct(o.rejectedShare),
       fmtPct(o.failedShare), o.rejectedShare > 0 ? fmtMs(o.rejectP50Us) : "–", o.rejectedShare > 0 ? fmtMs(o.rejectP99Us) : "–",
-      serverReject === undefined ? "–" : fmtMs(serverReject), limit === undefined ? "–" : fmtInt(limit), fmtPct(o.clientCpuShare ?? legacyCore(f.clientCpuUsPerCall, f)),
+      serverReject === undefined ? "–" : fmtMs(serverReject), handlerText, limit === undefined ? "–" : fmtInt(limit), fmtPct(o.clientCpuShare ?? legacyCore(f.clientCpuUsPerCall, f)),
       fmtPct(o.serverCpuShare ?? legacyCore(f.serverCpuUsPerCall, f)),
     ]];
   });

@@ -116,7 +116,8 @@ export const overloadScenario: Scenario = {
     "AIMD collapse, one backoff per late answer (packages/runtime/src/limit/simulated-server.spec.ts models this server exactly and shows " +
     "what each algorithm can reach on it, whatever the machine). The load generator is not Sluice's client but the bench's lean gRPC client (contenders/lean-grpc-client.ts) in its own " +
     `process: raw node:http2 on 2 HTTP/2 connections used in turn, at most 200 streams open on each; when all are that full it opens another, up to ${MAX_CONNECTIONS}, as a production client would rather than queue calls behind slow ones (only then do later calls wait, in order), the request ` +
-    "frame encoded once, each call timed from its start until its grpc-status arrives and classified by it (0 with a response message: " +
+    "frame encoded once, one object per call with the stream listeners shared by all calls and one timer for all deadlines (a ring in start order) instead of a Node timer per call, " +
+    "each call timed from its start until its grpc-status arrives and classified by it (0 with a response message: " +
     "success; 8: shed; anything else, or none: failed), with the deadline sent as grpc-timeout and kept by the client too (it fails the call " +
     `then but resets no stream: node's server closes a connection that resets over 1,000 streams). It is the measuring tool, not the thing measured: at 4× ` +
     `(${4 * CAPACITY_PER_SEC} calls/s) Sluice's own client took 130–180 % of a core of this 2-core machine and its figures measured the machine, ` +
@@ -127,16 +128,31 @@ export const overloadScenario: Scenario = {
     "RESOURCE_EXHAUSTED (shed), *failed* any other error (deadline exceeded); *reject p50/p99* is the time from the open loop starting a call (a due call is started at the tick that finds it due) until the load " +
     "generator's event loop handles the RESOURCE_EXHAUSTED status: it includes any wait for a stream slot, the load generator's write, the " +
     "server's read, the server's write and the load generator's read, so both event loops' delays count; *server reject p99* is the " +
-    "server's own part: from node's 'stream' event (headers parsed) to the shed answer's respond. Where the rest goes: " +
+    "server's own part: from node's 'stream' event (headers parsed) to the shed answer's respond; *handler ms mean* is the Echo handler's " +
+    "mean time (any wait for a slot of the gate + 10 ms + the lateness of its timer) and in brackets how late its 10 ms timers fired " +
+    "(mean / p99): a call holds its limiter slot for at least the handler time, so with a limit of L goodput is at most L ÷ that time " +
+    "(16 ÷ 11.1 ms is already only 0.9× capacity): when the server's event loop is busy its timers fire late and every limiter loses " +
+    "goodput (at load average 7.5 on 2 December, with both processes waiting for a CPU 420–850 ms/s, the timers fired 46–155 ms late " +
+    "on average at 2× and 4×). Late timers are not the only loss: at load average 5 (CPU waits 200–350 ms/s) the fixed limit's timers fired " +
+    "0.95 / 0.35 ms late on average at 2× / 4×, yet it served 1,101 / 1,293 calls/s, a slot held 14.5 / 12.4 ms (16 ÷ goodput) for a " +
+    "handler time of 10.3 / 9.8 ms: the rest was the admitted call waiting for the server's event loop, mostly after its answer: its " +
+    "slot freed when its status went out in the trailers, which node asks for one send cycle of the session after the answer's headers " +
+    "and message (a probe of that gap at load average 3.7, CPU waits 480–760 ms/s: mean 31 / 9.6 ms, p99 154 / 78 ms at 2× / 4×); " +
+    "a unary gRPC call's slot now frees when its answer's headers go out. " +
+    "Where the rest of a shed call's time goes: " +
     "bench/src/tools/reject-timing.ts runs this server and load generator and stamps every shed call (performance.timeOrigin + " +
     "performance.now(), comparable across the two processes) at its start, at its stream's opening, at the server's 'stream' event and " +
     "respond, and when its status is handled; in every run so far without a profiler the server's part stayed at or under 0.22 ms p99 " +
-    "(as the column does), and the time went into the two trips between the processes, each waiting for the receiving event loop " +
+    "on a quiet machine (up to 1.7 ms at load average 6–8), and the time went into the two trips between the processes, each waiting for the receiving event loop " +
     "(and, once the load generator itself fell a second behind, for a stream slot even with 16 connections). What holds a loop is in the table under each point: GC pauses, and time the process was " +
     "runnable but got no CPU. A shed call meets a stall of either process with the sum of their stalled shares (tens to a hundred " +
     "ms per second each at 2× and 4× on 2 cores: 1 December's quiet run measured 66 ms/s of GC, up to 21 ms at a time, and 69 ms/s " +
     "of CPU wait in the load generator at 2× with a fixed limit, 54 ms/s and 69 ms/s in the server), far more than 1 % of calls, so " +
-    "with two busy processes on 2 cores the reject p99 is the length of such a stall (milliseconds to tens), not the admission's; " +
+    "with two busy processes on 2 cores the reject p99 is the length of such a stall (milliseconds to tens), not the admission's " +
+    "(at load average 7.4 on 2 December, fixed limit, 16 connections, 2× / 4×: p99 of the whole 1,484 / 1,867 ms, of which the server's " +
+    "part 0.11 / 0.07 ms, the trip to the server 720 / 703 ms and the trip back 825 / 1,189 ms, a GC pause of the load generator inside " +
+    "every call of the slowest 1 %). GC is most of what a busy process can shed: bench/src/tools/shed-cost.ts counts the bytes each " +
+    "call allocates and leaves alive at a scavenge in both processes (docs/LIMITS.md gives its figures); " +
     "*CPU client/server* is each process's CPU time over the window as a share of one core (near 100 %, or as much as the shared machine " +
     "grants, the process is saturated and its figures measure the machine, not the limiter). " +
     "Each process pair warms up 2 s at 0.5× (0.2 s with --quick), each point 0.5 s at its own load.",

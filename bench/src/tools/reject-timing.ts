@@ -1,6 +1,7 @@
 // Splits the overload bench's time to reject into its legs: the same server and load generator in two
 // processes, every shed call stamped at each step (`node bench/dist/src/tools/reject-timing.js --help`).
 import { fork } from "node:child_process";
+import { nextMessage } from "./child-messages.js";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -10,7 +11,7 @@ import { createStallMeter, type StallMeter } from "../harness/stall-meter.js";
 import type { LoadPhase, StallReport } from "../harness/scenario.js";
 import { decodeHistogram, percentiles } from "../harness/histogram.js";
 import { createLeanCaller } from "../contenders/lean-grpc-client.js";
-import { overloadLimiters, startServer } from "../contenders/overload-server.js";
+import { overloadLimiterOf, startServer } from "../contenders/overload-server.js";
 import type { RejectStamps } from "../contenders/reject-stamps.js";
 import { pausedWithin, recordGcPauses, type Pause } from "./gc-pauses.js";
 
@@ -86,6 +87,30 @@ function report(stamps: readonly RejectStamps[]): string {
   return lines.join("\n");
 }
 
+/** Shed calls' stamps in preallocated Float64Array columns, one row per call (rows past `capacity` are dropped and counted). */
+function createStampTable(capacity: number): { add(...stamps: [number, number, number, number, number]): void; rows(): RejectStamps[] } {
+  const columns = Array.from({ length: 5 }, () => new Float64Array(capacity));
+  let count = 0;
+  let dropped = 0;
+  return {
+    add(calledAt, requestedAt, serverStreamAt, serverRespondAt, receivedAt) {
+      if (count === capacity) return void dropped++;
+      const [c0, c1, c2, c3, c4] = columns as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+      c0[count] = calledAt;
+      c1[count] = requestedAt;
+      c2[count] = serverStreamAt;
+      c3[count] = serverRespondAt;
+      c4[count] = receivedAt;
+      count++;
+    },
+    rows() {
+      if (dropped > 0) console.log(`(${dropped} shed calls past the stamp table's ${capacity} rows were not stamped)`);
+      const at = (column: number, row: number): number => (columns[column] as Float64Array)[row] as number;
+      return Array.from({ length: count }, (_, i) => ({ calledAt: at(0, i), requestedAt: at(1, i), serverStreamAt: at(2, i), serverRespondAt: at(3, i), receivedAt: at(4, i) }));
+    },
+  };
+}
+
 const stallText = (s: StallReport): string =>
   `event-loop delay p99 ${s.loopDelayP99Ms.toFixed(1)} ms, max ${s.loopDelayMaxMs.toFixed(1)} ms; GC pauses ${s.gcPauseMsPerS.toFixed(0)} ms/s, ` +
   `longest ${s.gcPauseMaxMs.toFixed(1)} ms; waiting for a CPU ${s.runQueueWaitMsPerS?.toFixed(0) ?? "?"} ms/s`;
@@ -104,8 +129,7 @@ async function main(): Promise<void> {
   });
   if (values.server !== undefined) return serveChild(values.server);
   if (values.help) return void console.log(USAGE);
-  const limiter = values.limiter as string;
-  if (!(overloadLimiters as readonly string[]).includes(limiter)) throw new Error(`--limiter must be one of ${overloadLimiters.join(", ")}, got "${limiter}"`);
+  const limiter = overloadLimiterOf(values.limiter);
   const multiple = Number(values.multiple);
   const connections = Number(values.connections);
   const maxConnections = Number(values["max-connections"] ?? connections);
@@ -116,17 +140,13 @@ async function main(): Promise<void> {
   if (!(seconds > 0 && seconds <= 10)) throw new Error(`--seconds must be in (0, 10], got "${values.seconds}"`);
 
   const child = fork(fileURLToPath(import.meta.url), ["--server", limiter], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const next = (op: ServerMessage["op"]): Promise<ServerMessage> =>
-    new Promise((resolve) => child.on("message", function on(m: ServerMessage) {
-      if (m.op === op) {
-        child.off("message", on);
-        resolve(m);
-      }
-    }));
-  const ready = (await next("ready")) as Extract<ServerMessage, { op: "ready" }>;
-  const stamps: RejectStamps[] = [];
+  const next = <O extends ServerMessage["op"]>(op: O): Promise<Extract<ServerMessage, { op: O }>> => nextMessage<ServerMessage, O>(child, op);
+  const ready = await next("ready");
+  // Stamps go into preallocated columns while the load runs (objects kept to the end would survive
+  // every scavenge and load this process's GC, which the figures measure), and become objects after.
+  const table = createStampTable(Math.ceil(multiple * CAPACITY_PER_SEC * seconds * 1.2) + 1000);
   let recording = false;
-  const caller = await createLeanCaller([ready.port], { connections, maxConnections }, (s) => recording && stamps.push(s));
+  const caller = await createLeanCaller([ready.port], { connections, maxConnections }, (a, b, c, d, e) => recording && table.add(a, b, c, d, e));
   const phase = (m: number, durationMs: number): LoadPhase => ({
     concurrency: 20_000,
     arrivalPerSec: m * CAPACITY_PER_SEC,
@@ -146,8 +166,9 @@ async function main(): Promise<void> {
     const client = clientStalls.stop();
     const clientPauses = clientGc.stop();
     recording = false;
+    const stamps = table.rows();
     child.send("stalls");
-    const server = (await next("stalls")) as Extract<ServerMessage, { op: "stalls" }>;
+    const server = await next("stalls");
     const o = result.openLoop!;
     const cpuShare = ((result.resources.cpu.userUs + result.resources.cpu.systemUs) / (result.elapsedMs * 1000)) * 100;
     console.log(`limiter ${limiter}, ${multiple}× capacity (${multiple * CAPACITY_PER_SEC} calls/s), ${connections}–${maxConnections} connection(s), ${seconds} s; load average at start ${load}`);

@@ -14,10 +14,16 @@ const fields = [
 ] as const;
 
 function formatNumber(value: number): string {
+  // An integer under 10^4 has at most four digits: it is its own rounding (qps and eps mostly are).
+  if (Number.isInteger(value) && value < 10_000 && value > -10_000) return String(value);
   // Four significant digits, without trailing zeros: small, and a utilization far below 1 (a
   // limit far above the load) stays above 0, so weights still follow it (0.000123, not 0).
   return String(Number(value.toPrecision(4)));
 }
+
+/** The last value formatted per field and its text: a server formats a report per response, and CPU (per window) or latency often repeat. */
+const lastValues = new Float64Array(fields.length).fill(Number.NaN);
+const lastTexts: string[] = fields.map(() => "");
 
 /**
  * Formats a report as comma-separated `key=value` pairs in a fixed order, omitting absent fields.
@@ -25,12 +31,17 @@ function formatNumber(value: number): string {
  * formatLoadReport({ util: 0.42, qps: 1200, eps: 1.5, latMs: 3.2 }); // "util=0.42,qps=1200,eps=1.5,lat_ms=3.2"
  */
 export function formatLoadReport(report: LoadReport): string {
-  const parts: string[] = [];
-  for (const [key, prop] of fields) {
-    const value = report[prop];
-    if (value !== undefined && Number.isFinite(value)) parts.push(`${key}=${formatNumber(value)}`);
+  let text = "";
+  for (let i = 0; i < fields.length; i++) {
+    const value = report[fields[i]![1]];
+    if (value === undefined || !Number.isFinite(value)) continue;
+    if (value !== lastValues[i]) {
+      lastValues[i] = value;
+      lastTexts[i] = `${fields[i]![0]}=${formatNumber(value)}`;
+    }
+    text = text === "" ? lastTexts[i]! : `${text},${lastTexts[i]!}`;
   }
-  return parts.join(",");
+  return text;
 }
 
 /**

@@ -61,6 +61,17 @@ describe("load report text", () => {
     expect(parseLoadReport(text)?.util).toBeCloseTo(0.0001235, 10);
   });
 
+  it("formats each report afresh when fields change between reports (the per-field memo never serves a stale value)", () => {
+    const reports = [
+      { util: 0.5, cpu: 0.25, qps: 9999, eps: 0, latMs: 10 },
+      { util: 0.5, cpu: 0.25, qps: 10001, eps: -0, latMs: 10.00001 },
+      { qps: 7, eps: 1 },
+      { util: 0.5, cpu: 0.3, qps: 9999, eps: 0, latMs: 10 },
+    ];
+    const texts = reports.map(formatLoadReport);
+    expect(texts).toEqual(["util=0.5,cpu=0.25,qps=9999,eps=0,lat_ms=10", "util=0.5,cpu=0.25,qps=10000,eps=0,lat_ms=10", "qps=7,eps=1", "util=0.5,cpu=0.3,qps=9999,eps=0,lat_ms=10"]);
+  });
+
   it("parses what it formats, skipping unknown keys", () => {
     expect(parseLoadReport("util=0.42,cpu=0.3,qps=1200,eps=1.5,lat_ms=3.2,mem=0.9")).toEqual({ util: 0.42, cpu: 0.3, qps: 1200, eps: 1.5, latMs: 3.2 });
   });

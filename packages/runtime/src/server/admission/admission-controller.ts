@@ -85,6 +85,13 @@ export interface AdmissionEnv {
   readonly schedule?: Schedule;
 }
 
+/** Completes a limiter token (if any) with a call's outcome. */
+function complete(token: Token | undefined, outcome: CallOutcome): void {
+  if (outcome === "success") token?.success();
+  else if (outcome === "dropped") token?.dropped();
+  else token?.ignore();
+}
+
 const defaultExempt = ["/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"];
 
 /**
@@ -150,9 +157,15 @@ export function createAdmissionController(
     rateLimited++;
     return { shed: { code: shedCode, message: `rate limit exceeded (${what})`, pushbackMs: Math.max(1, Math.ceil(waitMs)) } };
   };
+  /** The last concurrency refusal per limit (`what`): handed out again while its retry hint holds, so a burst of sheds allocates nothing here. */
+  const concurrencySheds = new Map<string, Admission>();
   const concurrencyShed = (what: string): Admission => {
-    const latency = reporter.latencyMs() ?? 1;
-    return { shed: { code: shedCode, message: `concurrency limit reached (${what})`, pushbackMs: fixedPushback ?? Math.max(1, Math.ceil(latency)) } };
+    const pushbackMs = fixedPushback ?? Math.max(1, Math.ceil(reporter.latencyMs() ?? 1));
+    const last = concurrencySheds.get(what);
+    if (last?.shed?.pushbackMs === pushbackMs) return last;
+    const admission: Admission = { shed: { code: shedCode, message: `concurrency limit reached (${what})`, pushbackMs } };
+    concurrencySheds.set(what, admission);
+    return admission;
   };
 
   const ticketFor = (methodToken: Token | undefined, serverToken: Token | undefined): Admission => {
@@ -166,11 +179,8 @@ export function createAdmissionController(
           if (done) return;
           done = true;
           inFlight--;
-          for (const token of [methodToken, serverToken]) {
-            if (outcome === "success") token?.success();
-            else if (outcome === "dropped") token?.dropped();
-            else token?.ignore();
-          }
+          complete(methodToken, outcome);
+          complete(serverToken, outcome);
           reporter.onCallEnd(env.now() - start, error);
           ended++;
         },

@@ -41,4 +41,38 @@ describe("installAdmission", () => {
     expect(second.status).toBe("0");
     expect(controller.stats()).toMatchObject({ inFlight: 0, admitted: 2, shed: 0 });
   });
+
+  it("frees a unary gRPC call's slot when its answer's headers go out, before node asks for its trailers, and still sends the load report in them", async () => {
+    const controller = createAdmissionController({ concurrency: { algorithm: "fixed", limit: 1 } }, { now: () => performance.now() });
+    server = http2.createServer();
+    const held: http2.ServerHttp2Stream[] = [];
+    // The handler answers with headers and its message but holds the trailers until the test lets them go.
+    server.on("stream", (stream) => {
+      stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
+      stream.write(Buffer.alloc(5));
+      held.push(stream);
+    });
+    installAdmission(server, controller, { isStreaming: () => false });
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    session = http2.connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const call = (): { headers: Promise<http2.IncomingHttpHeaders>; trailers: Promise<http2.IncomingHttpHeaders> } => {
+      const stream = session!.request({ ":method": "POST", ":path": "/a.B/C", "content-type": "application/grpc" });
+      stream.on("data", () => {});
+      return { headers: new Promise((resolve) => stream.once("response", resolve)), trailers: new Promise((resolve) => stream.once("trailers", resolve)) };
+    };
+    const first = call();
+    expect((await first.headers)["grpc-status"]).toBeUndefined(); // not Trailers-Only: trailers still to come
+    expect(controller.stats()).toMatchObject({ inFlight: 0, admitted: 1, shed: 0 });
+    const second = call();
+    expect((await second.headers)["grpc-status"]).toBeUndefined(); // admitted: the first call's slot is free
+    expect(controller.stats()).toMatchObject({ inFlight: 0, admitted: 2, shed: 0 });
+    for (const stream of held) {
+      stream.once("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
+      stream.end();
+    }
+    const trailers = await first.trailers;
+    expect(trailers["grpc-status"]).toBe("0");
+    expect(trailers["sluice-load"]).toMatch(/qps=/);
+    await second.trailers;
+  });
 });

@@ -25,32 +25,51 @@ export function wireProtocol(contentType: string | undefined): WireProtocol {
   return "connect-unary";
 }
 
+function closeUnlessDestroyed(stream: ServerHttp2Stream): void {
+  if (!stream.destroyed) stream.close(constants.NGHTTP2_NO_ERROR);
+}
+
 /** Stops reading a request we answered: RST_STREAM(NO_ERROR) once the response is out. @private */
 export function stopReading(stream: ServerHttp2Stream): void {
-  if (!stream.readableEnded) setImmediate(() => !stream.destroyed && stream.close(constants.NGHTTP2_NO_ERROR));
+  if (!stream.readableEnded) setImmediate(closeUnlessDestroyed, stream);
+}
+
+/** The last gRPC shed answer's headers and what they were made from (see {@link grpcShedHeaders}). */
+let lastGrpcShed: { shed: Shed; contentType: string | undefined; loadReport: string | undefined; headers: OutgoingHttpHeaders } | undefined;
+
+/**
+ * The Trailers-Only headers of a gRPC shed answer. Sheds come in bursts with the same refusal (the
+ * controller hands out the same {@link Shed} while its retry hint holds) and the same load report,
+ * so the last headers object is reused: node copies it on respond and never keeps or changes it.
+ */
+function grpcShedHeaders(shed: Shed, contentType: string | undefined, loadReport: string | undefined): OutgoingHttpHeaders {
+  const last = lastGrpcShed;
+  if (last !== undefined && last.shed === shed && last.contentType === contentType && last.loadReport === loadReport) return last.headers;
+  const headers: OutgoingHttpHeaders = {
+    ":status": 200,
+    "content-type": contentType ?? "application/grpc",
+    "grpc-status": String(shed.code),
+    "grpc-message": encodeGrpcMessage(shed.message),
+    "grpc-retry-pushback-ms": String(shed.pushbackMs),
+  };
+  if (loadReport !== undefined) headers[loadReportHeader] = loadReport;
+  lastGrpcShed = { shed, contentType, loadReport, headers: Object.freeze(headers) };
+  return headers;
 }
 
 /**
- * Answers a shed call. `loadReport` (a `sluice-load` value) rides along where trailers go.
+ * Answers a shed call. `loadReport` (a `sluice-load` value) rides along where trailers go. The
+ * caller has put an 'error' listener on `stream` (a client reset must not throw).
  * @private
  */
 export function sendShed(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, shed: Shed, loadReport: string | undefined): void {
   if (stream.destroyed || stream.closed || stream.headersSent) return;
-  stream.on("error", () => {});
   const contentType = headers["content-type"];
   const protocol = wireProtocol(contentType);
-  const pushback = String(shed.pushbackMs);
   if (protocol === "grpc" || protocol === "grpc-web") {
-    const h: OutgoingHttpHeaders = {
-      ":status": 200,
-      "content-type": contentType ?? "application/grpc",
-      "grpc-status": String(shed.code),
-      "grpc-message": encodeGrpcMessage(shed.message),
-      "grpc-retry-pushback-ms": pushback,
-    };
-    if (loadReport !== undefined) h[loadReportHeader] = loadReport;
-    respondSafely(stream, h, true);
+    respondSafely(stream, grpcShedHeaders(shed, contentType, loadReport), true);
   } else if (protocol === "connect-unary") {
+    const pushback = String(shed.pushbackMs);
     const h: OutgoingHttpHeaders = {
       ":status": codeToHttpStatus(shed.code),
       "content-type": "application/json",
@@ -61,7 +80,7 @@ export function sendShed(stream: ServerHttp2Stream, headers: IncomingHttpHeaders
     const body = Buffer.from(errorToJsonBytes(new ConnectError(shed.message, shed.code), {}));
     if (respondSafely(stream, h, false, false)) stream.end(body);
   } else {
-    const metadata = new Headers({ "grpc-retry-pushback-ms": pushback });
+    const metadata = new Headers({ "grpc-retry-pushback-ms": String(shed.pushbackMs) });
     if (loadReport !== undefined) metadata.set(loadReportHeader, loadReport);
     const json = Buffer.from(JSON.stringify(endStreamToJson(metadata, new ConnectError(shed.message, shed.code), undefined)));
     const frame = Buffer.alloc(5 + json.byteLength);
