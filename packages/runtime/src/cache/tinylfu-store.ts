@@ -417,7 +417,7 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     }
   }
 
-  /** Ends a period of `SHIFT_PERIOD` reads (counted once the sketch runs): on a shift, forgets what was popular. */
+  /** Ends a period of `SHIFT_PERIOD` reads: once the sketch runs, a shift makes the store forget what was popular. */
   private endPeriod(): void {
     const reads = this.periodReads;
     const hitRate = 1 - this.periodMisses / reads;
