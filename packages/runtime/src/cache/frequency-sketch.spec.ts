@@ -26,6 +26,17 @@ describe("FrequencySketch", () => {
     expect(before).toBeGreaterThanOrEqual(8);
   });
 
+  it("forgets every count on clear and halves again only after a full sample", () => {
+    const sketch = new FrequencySketch(16);
+    const key = hashKey(42, 0);
+    for (let i = 0; i < 150; i++) sketch.increment(hashKey(i % 30, 0));
+    for (let i = 0; i < 9; i++) sketch.increment(key);
+    sketch.clear();
+    expect(sketch.frequency(key)).toBe(0);
+    for (let i = 0; i < 12; i++) sketch.increment(key); // 12 increments since clear: far from the 160 that halve
+    expect(sketch.frequency(key)).toBe(12);
+  });
+
   it("hashes strings and numbers to 32-bit values that depend on the seed", () => {
     expect(hashKey("a", 1)).not.toBe(hashKey("a", 2));
     expect(hashKey(7, 1)).toBe(hashKey(7, 1));

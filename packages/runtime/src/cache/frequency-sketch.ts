@@ -113,6 +113,12 @@ export class FrequencySketch {
     if (added && ++this.additions === this.sampleSize) this.halve();
   }
 
+  /** Sets every counter and the addition count to 0. */
+  clear(): void {
+    this.table.fill(0);
+    this.additions = 0;
+  }
+
   /** Halves every counter and the addition count, correcting for the odd counters' lost halves. */
   private halve(): void {
     let odd = 0;

@@ -1,10 +1,11 @@
 // W-TinyLFU as Caffeine builds it (1 % LRU window, 80/20 segmented LRU main, sketch-gated admission,
-// adaptive window) plus a 512-entry sketch floor and a ghost history of turned-away candidates;
-// entries are typed-array slots (slot-arena.ts).
+// adaptive window) plus a 512-entry sketch floor, a ghost history of turned-away candidates and a
+// restart when the popular set moves (shift-detector.ts); entries are typed-array slots (slot-arena.ts).
 import { checkEntryArguments, checkStoreBounds, type CacheStore, type RemovalCause, type StoreOptions } from "./cache-store.js";
 import { FrequencySketch, HASH_MASK, hashKey } from "./frequency-sketch.js";
 import { GhostFilter } from "./ghost-filter.js";
 import { createMiniatureClimber } from "./miniature-climber.js";
+import { SHIFT_PERIOD, ShiftDetector } from "./shift-detector.js";
 import { NO_SLOT, RELEASED, SlotArena } from "./slot-arena.js";
 import { createFixedWindow, createHillClimber, type WindowClimber } from "./window-climber.js";
 
@@ -94,6 +95,11 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
   private missedHash = 0;
   /** Weight still to move into (> 0) or out of (< 0) the window after a transfer hit `TRANSFER_LIMIT`. */
   private adjustment = 0;
+  /** Reads, misses and hits on protected entries in the current period of `SHIFT_PERIOD` reads. */
+  private periodReads = 0;
+  private periodMisses = 0;
+  private periodProtectedHits = 0;
+  private readonly shifts = new ShiftDetector();
 
   constructor(options: TinyLfuOptions<K, V>) {
     checkStoreBounds(options);
@@ -154,7 +160,9 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
       return undefined;
     }
     const hash = slots.hashes[slot]!;
+    if (slots.queueOf[slot] === PROTECTED) this.periodProtectedHits++;
     this.touched(slot, hash);
+    if (++this.periodReads === SHIFT_PERIOD) this.endPeriod();
     if (hash < this.sampledBelow || this.adjustment !== 0) this.climb(key, hash, true);
     return slots.values[slot];
   }
@@ -227,6 +235,10 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     this.hasMissedKey = false;
     this.adjustment = 0;
     this.climber.reset();
+    this.periodReads = 0;
+    this.periodMisses = 0;
+    this.periodProtectedHits = 0;
+    this.shifts.reset();
   }
 
   keys(): IterableIterator<K> {
@@ -247,6 +259,8 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     this.missedKey = key;
     this.hasMissedKey = true;
     this.missedHash = hash;
+    this.periodMisses++;
+    if (++this.periodReads === SHIFT_PERIOD) this.endPeriod();
     if (hash < this.sampledBelow || this.adjustment !== 0) this.climb(key, hash, false);
   }
 
@@ -401,6 +415,33 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
       this.protectedWeight -= this.weigh(slots.sizes[slot]!);
       slots.move(slot, PROBATION);
     }
+  }
+
+  /** Ends a period of `SHIFT_PERIOD` reads: once the sketch runs, a shift makes the store forget what was popular. */
+  private endPeriod(): void {
+    const reads = this.periodReads;
+    const hitRate = 1 - this.periodMisses / reads;
+    const protectedRate = this.periodProtectedHits / reads;
+    this.periodReads = 0;
+    this.periodMisses = 0;
+    this.periodProtectedHits = 0;
+    if (this.sketch !== undefined && this.shifts.shifted(hitRate, protectedRate)) this.forgetPopularity(this.sketch);
+  }
+
+  /**
+   * The popular set moved: zero the sketch, so that old favourites no longer outweigh new keys at
+   * admission, and demote the protected segment to probation's cold end (ahead of probation's own
+   * entries), so that those favourites are the next victims unless they are read again.
+   */
+  private forgetPopularity(sketch: FrequencySketch): void {
+    sketch.clear();
+    const slots = this.slots;
+    let probationEntries = 0;
+    for (let slot = slots.heads[PROBATION]!; slot !== NO_SLOT; slot = slots.next[slot]!) probationEntries++;
+    for (let slot = slots.heads[PROTECTED]!; slot !== NO_SLOT; slot = slots.heads[PROTECTED]!) slots.move(slot, PROBATION);
+    this.protectedWeight = 0;
+    // Probation's own entries go back behind the demoted ones, in their order.
+    for (let i = 0; i < probationEntries; i++) slots.move(slots.heads[PROBATION]!, PROBATION);
   }
 
   /** Caffeine starts the sketch once the cache is half full. */
