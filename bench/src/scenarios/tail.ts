@@ -35,10 +35,11 @@ function backends(options: JsonObject): Contender["server"] {
 
 /**
  * Node flags of the tail load generator. V8's new space capped at 1 MiB: Node's HTTP/2 client keeps
- * about a third of what a request allocates alive past the next scavenge (a raw node:http2 client at
- * 200 requests/s: 6.9 of 19.4 KB per request), so with the default new space (grown to 16 MiB) each
- * scavenge copied up to 6.6 MB and paused the load generator every few seconds for up to 12 ms on a
- * quiet machine, as long as a hedge waits; capped, a scavenge copies under 0.7 MB. And GC on the
+ * a third to a half of what a request allocates alive past the next scavenge (a raw node:http2 client
+ * at 200 requests/s: 6.9–9.7 of 18–19 KB per request; Sluice's adaptive hedging client 13.8 of 29.7 KB;
+ * `node bench/dist/src/tools/scavenge-survival.js`), so with the default new space (grown to 16 MiB) each
+ * scavenge copied up to 6.6 MB and paused the load generator every few seconds (GC pauses up to 12 ms
+ * in the quiet run of 12-02 02:01, as long as a hedge waits); capped, a scavenge copies under 0.7 MB. And GC on the
  * main thread only: on two cores a parallel scavenge waits for helper threads that compete with the
  * server process for the other core (at load ~6: scavenge p99 22–89 ms with helpers, 7–9 ms without).
  */
@@ -79,8 +80,8 @@ export const tailScenario: Scenario = {
     `${((TAIL_RATE_PER_S * TAIL_MEASURE_MS.full) / 1000).toLocaleString("en-US")} calls measured per run, ` +
     `${((TAIL_RATE_PER_S * TAIL_MEASURE_MS.quick) / 1000).toLocaleString("en-US")} with --quick) ` +
     "through the generated-style policy client over a round-robin channel to all four, in a process whose V8 new space is capped at " +
-    "1 MiB and whose GC runs on the main thread only (`--max-semi-space-size=1 --single-threaded-gc`): Node's HTTP/2 client keeps about " +
-    "a third of what a request allocates alive past the next scavenge, and with the default new space (grown to 16 MiB) a scavenge " +
+    "1 MiB and whose GC runs on the main thread only (`--max-semi-space-size=1 --single-threaded-gc`): Node's HTTP/2 client keeps a third " +
+    "to a half of what a request allocates alive past the next scavenge, and with the default new space (grown to 16 MiB) a scavenge " +
     "copied up to 6.6 MB and paused the load generator every few seconds, inflating every contender's tail; capped, a scavenge copies " +
     "under 0.7 MB, and without helper threads it does not wait for the core the server runs on. Contenders: no hedging; hedging after a fixed 10 ms; " +
     "adaptive hedging after the method's observed p98 attempt latency (10 ms until 20 samples exist; an attempt that lost to a hedge counts " +
