@@ -33,8 +33,20 @@ function backends(options: JsonObject): Contender["server"] {
   return { module: "contenders/tail-server.js", options: { backends: 4, ...options } };
 }
 
-function sluice(id: string, label: string, server: Contender["server"], options: JsonObject): Contender {
-  return { id, label, server, client: { module: "contenders/sluice-attempts-client.js", options } };
+/**
+ * Node flags of the tail load generator. V8's new space capped at 1 MiB: Node's HTTP/2 client keeps
+ * a third to a half of what a request allocates alive past the next scavenge (a raw node:http2 client
+ * at 200 requests/s: 6.9–9.7 of 18–19 KB per request; Sluice's adaptive hedging client 13.8 of 29.7 KB;
+ * `node bench/dist/src/tools/scavenge-survival.js`), so with the default new space (grown to 16 MiB) each
+ * scavenge copied up to 6.6 MB and paused the load generator every few seconds (GC pauses up to 12 ms
+ * in the quiet run of 12-02 02:01, as long as a hedge waits); capped, a scavenge copies under 0.7 MB. And GC on the
+ * main thread only: on two cores a parallel scavenge waits for helper threads that compete with the
+ * server process for the other core (at load ~6: scavenge p99 22–89 ms with helpers, 7–9 ms without).
+ */
+const TAIL_CLIENT_FLAGS = ["--max-semi-space-size=1", "--single-threaded-gc"];
+
+function sluice(id: string, label: string, server: Contender["server"], options: JsonObject, execArgv?: readonly string[]): Contender {
+  return { id, label, server, client: { module: "contenders/sluice-attempts-client.js", options, ...(execArgv === undefined ? {} : { execArgv }) } };
 }
 
 function phase(durationMs: number): LoadPhase {
@@ -67,7 +79,11 @@ export const tailScenario: Scenario = {
     `${TAIL_RATE_PER_S} calls per second whatever the answers (open loop, as independent users do; ${TAIL_MEASURE_MS.full / 1000} s, ` +
     `${((TAIL_RATE_PER_S * TAIL_MEASURE_MS.full) / 1000).toLocaleString("en-US")} calls measured per run, ` +
     `${((TAIL_RATE_PER_S * TAIL_MEASURE_MS.quick) / 1000).toLocaleString("en-US")} with --quick) ` +
-    "through the generated-style policy client over a round-robin channel to all four. Contenders: no hedging; hedging after a fixed 10 ms; " +
+    "through the generated-style policy client over a round-robin channel to all four, in a process whose V8 new space is capped at " +
+    "1 MiB and whose GC runs on the main thread only (`--max-semi-space-size=1 --single-threaded-gc`): Node's HTTP/2 client keeps a third " +
+    "to a half of what a request allocates alive past the next scavenge, and with the default new space (grown to 16 MiB) a scavenge " +
+    "copied up to 6.6 MB and paused the load generator every few seconds, inflating every contender's tail; capped, a scavenge copies " +
+    "under 0.7 MB, and without helper threads it does not wait for the core the server runs on. Contenders: no hedging; hedging after a fixed 10 ms; " +
     "adaptive hedging after the method's observed p98 attempt latency (10 ms until 20 samples exist; an attempt that lost to a hedge counts " +
     "with its time until cancelled), raised (up to 4× it and to 4× the median) while more than 3 % of calls hedge; each with at most 2 attempts per call, going to another backend than the first, spending " +
     "the channel's retry budget (Finagle's default). *per backend* here is the backends' attempt counters: the share of first attempts and of " +
@@ -78,10 +94,10 @@ export const tailScenario: Scenario = {
     "floor comes from: a process waiting for a CPU (other load on the machine), GC, or its own event loop.",
   kind: "attempts",
   contenders: [
-    sluice("none", "Sluice, no hedging", hiccups, { mode: "none" }),
-    sluice("fixed", "Sluice, hedging after 10 ms", hiccups, { mode: "fixed", hedgeDelayMs: 10 }),
-    sluice("adaptive", "Sluice, adaptive hedging (p98)", hiccups, { mode: "adaptive", percentile: 98, hedgeDelayMs: 10 }),
-    sluice("floor", "reference: no hiccups, no hedging", noHiccups, { mode: "none" }),
+    sluice("none", "Sluice, no hedging", hiccups, { mode: "none" }, TAIL_CLIENT_FLAGS),
+    sluice("fixed", "Sluice, hedging after 10 ms", hiccups, { mode: "fixed", hedgeDelayMs: 10 }, TAIL_CLIENT_FLAGS),
+    sluice("adaptive", "Sluice, adaptive hedging (p98)", hiccups, { mode: "adaptive", percentile: 98, hedgeDelayMs: 10 }, TAIL_CLIENT_FLAGS),
+    sluice("floor", "reference: no hiccups, no hedging", noHiccups, { mode: "none" }, TAIL_CLIENT_FLAGS),
   ],
   anchors: ["none"],
   points: (mode) => [

@@ -15,9 +15,19 @@ import type { HedgePolicy } from "../method-policy.js";
 const always = (): boolean => true;
 const nothing = (): void => {};
 
+/** `<service>/<method>` of each method seen, so a hedged call does not build the key string again. */
+const methodKeys = new WeakMap<object, string>();
+
+/** The method's adaptive-delay estimator when the hedge policy has one (no allocation once it exists). */
 function estimatorFor(state: AttemptState, method: { readonly parent: { readonly typeName: string }; readonly name: string }, hedge: HedgePolicy) {
-  if (hedge.adaptiveDelay === undefined) return undefined;
-  return state.estimator(`${method.parent.typeName}/${method.name}`, { ...hedge.adaptiveDelay, fallbackMs: hedge.hedgingDelayMs });
+  const adaptive = hedge.adaptiveDelay;
+  if (adaptive === undefined) return undefined;
+  let key = methodKeys.get(method);
+  if (key === undefined) {
+    key = `${method.parent.typeName}/${method.name}`;
+    methodKeys.set(method, key);
+  }
+  return state.estimator(key, adaptive, hedge.hedgingDelayMs);
 }
 
 /**
@@ -44,10 +54,13 @@ export function attemptLayer(state: AttemptState): TransportLayer {
       }
       const timeoutMs = deadlineOf(givenTimeoutMs);
       const attempts = unaryAttempts(next, method, header, input, contextValues);
-      const common = { state, signal, timeoutMs, replayable: always, release: nothing, streaming: false };
+      // One object per call, not a shared part spread into another: this runs on every hedged call.
       return policy.retry !== undefined
-        ? runRetries({ ...common, policy: policy.retry }, attempts)
-        : runHedged({ ...common, policy: policy.hedge!, estimator: estimatorFor(state, method, policy.hedge!) }, attempts);
+        ? runRetries({ state, signal, timeoutMs, replayable: always, release: nothing, streaming: false, policy: policy.retry }, attempts)
+        : runHedged(
+            { state, signal, timeoutMs, replayable: always, release: nothing, streaming: false, policy: policy.hedge!, estimator: estimatorFor(state, method, policy.hedge!) },
+            attempts,
+          );
     },
     async stream<I extends DescMessage, O extends DescMessage>(
       ...[method, signal, givenTimeoutMs, header, input, contextValues]: Parameters<Transport["stream"]>

@@ -39,8 +39,11 @@ export interface AttemptState {
   readonly now: () => number;
   /** Request bytes buffered for replay by all calls now. */
   replayBytes: number;
-  /** The latency estimator of `methodKey` for adaptive hedging, created on first use. */
-  estimator(methodKey: string, options: HedgingDelayOptions): HedgingDelayEstimator;
+  /**
+   * The latency estimator of `methodKey` for adaptive hedging, created on first use from `options`
+   * with `fallbackMs` (the policy's fixed delay) until it has samples.
+   */
+  estimator(methodKey: string, options: Omit<HedgingDelayOptions, "fallbackMs">, fallbackMs: number): HedgingDelayEstimator;
   stats(): AttemptStats;
 }
 
@@ -54,10 +57,10 @@ export function createAttemptState(config: RetryBudgetConfig | undefined, now: (
     counters,
     now,
     replayBytes: 0,
-    estimator(methodKey, options) {
+    estimator(methodKey, options, fallbackMs) {
       let estimator = estimators.get(methodKey);
       if (estimator === undefined) {
-        estimator = createHedgingDelayEstimator(options, now);
+        estimator = createHedgingDelayEstimator({ ...options, fallbackMs }, now);
         estimators.set(methodKey, estimator);
       }
       return estimator;
