@@ -5,10 +5,10 @@ import type { ClientHttp2Stream, IncomingHttpHeaders } from "node:http2";
 import type { DescMessage, DescMethodStreaming, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type StreamResponse } from "@connectrpc/connect";
 import type { SluiceConnection } from "./endpoint-connection.js";
-import { createEnvelopeParser, encodeEnvelope, flagCompressed, flagEndStream } from "./envelope.js";
+import { createEnvelopeParser, flagCompressed, flagEndStream } from "./envelope.js";
 import { toWebHeaders, type HeadersInit } from "./node-headers.js";
 import { h2 } from "./node-errors.js";
-import { parse, serialize, type CodecOptions } from "./codec.js";
+import { parse, serializeEnvelope, type CodecOptions } from "./codec.js";
 import { requestHeaders } from "./request-headers.js";
 import { abortError, closeError, deadlineError } from "./unary-exchange.js";
 import { grpcHeaderProblem, statusError } from "./grpc-unary.js";
@@ -42,7 +42,7 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
     const it = input[Symbol.asyncIterator]();
     const first = await it.next();
     if (first.done === true) throw new ConnectError("protocol error: missing request message", Code.Internal);
-    single = encodeEnvelope(serialize(method.input, first.value, options));
+    single = serializeEnvelope(method.input, first.value, options);
   }
   const trailer = new Headers();
   const queue: MessageShape<O>[] = [];
@@ -199,7 +199,7 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
       for await (const message of input) {
         pulled = true;
         if (finished || s.destroyed || s.writableEnded) return;
-        if (!s.write(encodeEnvelope(serialize(method.input, message, options)))) {
+        if (!s.write(serializeEnvelope(method.input, message, options))) {
           await new Promise<void>((resolve) => {
             const done = (): void => {
               s.off("drain", done);
