@@ -1,13 +1,13 @@
 // Measures the event hub over the wire as the stream scenario's hub rows do, without the harness: the
 // bench hub server in a child process, N EchoStream calls on one connection, total msgs/s and CPU.
 // `node bench/dist/src/tools/hub-wire.js [calls] [events per call] [rounds]`
-import { fork } from "node:child_process";
 import { create } from "@bufbuild/protobuf";
 import { createChannel } from "@sluice/runtime";
 import { EchoStreamRequestSchema } from "../../gen/bench/v1/echo_pb.js";
 import { createEchoServiceClient } from "../../gen/bench/v1/echo_sluice.js";
 import { startServer } from "../contenders/sluice-hub-server.js";
 import { makePayload } from "../harness/contracts.js";
+import { forkServer } from "./forked-server.js";
 
 type Reply = { port?: number; cpu?: number };
 
@@ -28,11 +28,8 @@ async function runServer(subscribers: number): Promise<void> {
 
 /** The client side: rounds of `calls` concurrent calls of `events` events each. */
 async function runClient(calls: number, events: number, rounds: number): Promise<void> {
-  const child = fork(new URL(import.meta.url).pathname, ["server", String(calls)]);
-  const replies: ((m: Reply) => void)[] = [];
-  child.on("message", (m: Reply) => replies.shift()?.(m));
-  const reply = (): Promise<Reply> => new Promise((resolve) => replies.push(resolve));
-  const { port } = await reply();
+  const server = forkServer<Reply>(new URL(import.meta.url).pathname, ["server", String(calls)]);
+  const { port } = await server.next();
   const channel = createChannel({ target: `static:///127.0.0.1:${port}` });
   const client = createEchoServiceClient(channel);
   const request = create(EchoStreamRequestSchema, { count: events, payload: makePayload(16) });
@@ -43,15 +40,13 @@ async function runClient(calls: number, events: number, rounds: number): Promise
   };
   const lines: string[] = [];
   for (let round = 0; round <= rounds; round++) {
-    child.send("cpu");
-    const serverBefore = (await reply()).cpu ?? 0;
+    const serverBefore = (await server.ask("cpu")).cpu ?? 0;
     const clientBefore = process.cpuUsage();
     const started = performance.now();
     const counts = await Promise.all(Array.from({ length: calls }, oneCall));
     const wall = (performance.now() - started) / 1000;
     const clientCpu = process.cpuUsage(clientBefore);
-    child.send("cpu");
-    const serverAfter = (await reply()).cpu ?? 0;
+    const serverAfter = (await server.ask("cpu")).cpu ?? 0;
     const messages = counts.reduce((a, b) => a + b, 0);
     if (messages !== calls * events) throw new Error(`expected ${calls * events} messages, got ${messages}`);
     // Round 0 warms the JIT up and is not shown.
@@ -64,7 +59,7 @@ async function runClient(calls: number, events: number, rounds: number): Promise
   }
   console.log(`hub over the wire: ${calls} calls × ${events} events:\n  ${lines.join("\n  ")}`);
   await channel.close();
-  child.send("close");
+  server.child.send("close");
 }
 
 if (process.argv[2] === "server") {

@@ -1,7 +1,6 @@
 // Measures bidi ping-pong (one message in flight) between a Sluice client and a Sluice server in a
 // child process, on loopback: round trips per second and CPU µs per message on each side.
 // `node bench/dist/src/tools/pingpong-rate.js [bytes] [messages per call] [seconds]`
-import { fork } from "node:child_process";
 import { createHook } from "node:async_hooks";
 import { create } from "@bufbuild/protobuf";
 import { createChannel, serve } from "@sluice/runtime";
@@ -10,6 +9,7 @@ import { createEchoServiceClient } from "../../gen/bench/v1/echo_sluice.js";
 import { echoServiceImpl } from "../contenders/echo-service.js";
 import { pingPong } from "../contenders/request-sources.js";
 import { makePayload } from "../harness/contracts.js";
+import { forkServer } from "./forked-server.js";
 
 /** Async resources created so far by type, counted when PINGPONG_COUNT=1 (costs time: not for rates). */
 const created = new Map<string, number>();
@@ -65,11 +65,8 @@ type Reply = { port?: number; cpu?: number; created?: [string, number][]; sites?
 
 /** The client side: forks the server, runs ping-pong calls back to back and prints the figures. */
 async function runClient(bytes: number, perCall: number, seconds: number): Promise<void> {
-  const child = fork(new URL(import.meta.url).pathname, ["server"]);
-  const replies: ((m: Reply) => void)[] = [];
-  child.on("message", (m: Reply) => replies.shift()?.(m));
-  const reply = (): Promise<Reply> => new Promise((resolve) => replies.push(resolve));
-  const { port } = await reply();
+  const server = forkServer<Reply>(new URL(import.meta.url).pathname, ["server"]);
+  const { port } = await server.next();
   const channel = createChannel({ target: `static:///127.0.0.1:${port}` });
   const client = createEchoServiceClient(channel);
   const request = create(EchoRequestSchema, { payload: makePayload(bytes) });
@@ -90,15 +87,14 @@ async function runClient(bytes: number, perCall: number, seconds: number): Promi
   };
   await runFor(1500); // warm-up: the JIT compiles both sides
   if (process.env.PINGPONG_STACKS === "1") {
-    child.send("sites-start");
+    server.child.send("sites-start");
     const client = await sitesDuring(perCall, oneCall);
-    child.send("sites-stop");
-    const server = ((await reply()).sites ?? []).sort((a, b) => b[1] - a[1]).filter(([, n]) => n >= perCall / 2);
-    console.log(`client, per message:\n  ${client.join("\n  ")}\nserver, per message:\n  ${server.map(([k, n]) => `${(n / perCall).toFixed(2)} ${k}`).join("\n  ")}`);
+    const serverSites = ((await server.ask("sites-stop")).sites ?? []).sort((a, b) => b[1] - a[1]).filter(([, n]) => n >= perCall / 2);
+    console.log(`client, per message:\n  ${client.join("\n  ")}\nserver, per message:\n  ${serverSites.map(([k, n]) => `${(n / perCall).toFixed(2)} ${k}`).join("\n  ")}`);
   }
   const rounds: string[] = [];
   for (let round = 0; round < 3; round++) {
-    const serverBefore = (child.send("cpu"), await reply());
+    const serverBefore = await server.ask("cpu");
     const clientBefore = process.cpuUsage();
     const createdBefore = snapshot();
     const started = performance.now();
@@ -106,20 +102,20 @@ async function runClient(bytes: number, perCall: number, seconds: number): Promi
     const wall = (performance.now() - started) / 1000;
     const clientCpu = process.cpuUsage(clientBefore);
     const clientCreated = perMessage(createdBefore, messages);
-    const serverAfter = (child.send("cpu"), await reply());
+    const serverAfter = await server.ask("cpu");
     rounds.push(
       `${Math.round(messages / wall)} msgs/s, CPU µs/msg client ${((clientCpu.user + clientCpu.system) / messages).toFixed(1)} ` +
         `server ${(((serverAfter.cpu ?? 0) - (serverBefore.cpu ?? 0)) / messages).toFixed(1)}`,
     );
     if (process.env.PINGPONG_COUNT === "1") {
       const before = new Map(serverBefore.created);
-      const server = (serverAfter.created ?? []).map(([type, n]) => `${type} ${((n - (before.get(type) ?? 0)) / messages).toFixed(2)}`);
-      rounds.push(`  created per message: client ${clientCreated}; server ${server.join(", ")}`);
+      const serverCreated = (serverAfter.created ?? []).map(([type, n]) => `${type} ${((n - (before.get(type) ?? 0)) / messages).toFixed(2)}`);
+      rounds.push(`  created per message: client ${clientCreated}; server ${serverCreated.join(", ")}`);
     }
   }
   console.log(`ping-pong ${bytes} B, ${perCall} per call, ${seconds} s × 3:\n  ${rounds.join("\n  ")}`);
   await channel.close();
-  child.send("close");
+  server.child.send("close");
 }
 
 if (process.argv[2] === "server") {

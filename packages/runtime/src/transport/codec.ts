@@ -76,3 +76,13 @@ export function parse<D extends DescMessage>(schema: D, bytes: Uint8Array, optio
     throw new ConnectError(`parse binary: ${error instanceof Error ? error.message : String(error)}`, Code.Internal);
   }
 }
+
+/**
+ * Parses the message at `bytes[offset, offset + length)` (an envelope's body where the parser found
+ * it), with {@link parse}'s errors; a flat message is decoded in place without a view of its own.
+ * @private
+ */
+export function parseAt<D extends DescMessage>(schema: D, bytes: Uint8Array, offset: number, length: number, options: CodecOptions): MessageShape<D> {
+  const flat = flatCodecOf(schema)?.decode(bytes, offset, offset + length);
+  return flat ?? parse(schema, offset === 0 && length === bytes.byteLength ? bytes : bytes.subarray(offset, offset + length), options);
+}

@@ -11,11 +11,12 @@ export interface FlatCodec<D extends DescMessage> {
    */
   encode(message: unknown, headroom: number): Buffer | undefined;
   /**
-   * Decodes `bytes`; undefined when they hold anything this codec leaves to the generic path (an
-   * unknown field, a field with an unexpected wire type, a malformed varint or length): the generic
-   * path then keeps unknown fields or raises its own error. A `bytes` field is a view of `bytes`.
+   * Decodes `bytes` from `start` to `end` (default: all of it); undefined when they hold anything
+   * this codec leaves to the generic path (an unknown field, a field with an unexpected wire type, a
+   * malformed varint or length): the generic path then keeps unknown fields or raises its own error.
+   * A `bytes` field is a view of `bytes`.
    */
-  decode(bytes: Uint8Array): MessageShape<D> | undefined;
+  decode(bytes: Uint8Array, start?: number, end?: number): MessageShape<D> | undefined;
 }
 
 /** One field as the codec sees it. */
@@ -266,10 +267,9 @@ function makeCodec<D extends DescMessage>(schema: D, fields: readonly FlatField[
       return out;
     },
 
-    decode(bytes) {
+    decode(bytes, start = 0, end = bytes.byteLength) {
       const message = create(schema) as Record<string, unknown>;
-      const end = bytes.byteLength;
-      let at = 0;
+      let at = start;
       while (at < end) {
         const tag = readVarint32(bytes, at, end);
         if (tag < 0) return undefined;

@@ -8,7 +8,7 @@ import type { SluiceConnection } from "./endpoint-connection.js";
 import { createEnvelopeParser, flagCompressed, flagEndStream } from "./envelope.js";
 import { toWebHeaders, type HeadersInit } from "./node-headers.js";
 import { h2 } from "./node-errors.js";
-import { parse, serializeEnvelope, type CodecOptions } from "./codec.js";
+import { parseAt, serializeEnvelope, type CodecOptions } from "./codec.js";
 import { requestHeaders } from "./request-headers.js";
 import { abortError, closeError, deadlineError } from "./unary-exchange.js";
 import { grpcHeaderProblem, statusError } from "./grpc-unary.js";
@@ -17,6 +17,7 @@ import type { FastProtocol } from "./request-headers.js";
 import { armDeadline } from "./deadline-timer.js";
 import { resetStream } from "./reset-stream.js";
 import { markUnprocessed, nodeSaysUnsent } from "./unprocessed.js";
+import { notReady, takeReady, type ReadySource } from "../call/ready-values.js";
 
 /** Messages buffered before the HTTP/2 stream is paused. */
 const highWaterMark = 32;
@@ -126,24 +127,26 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
       head = undefined;
       h?.resolve(raw);
     });
+    /** Takes one response envelope: a message, or Connect's end-of-stream message. */
+    const onEnvelope = (flags: number, bytes: Uint8Array, offset: number, length: number): void => {
+      // Only Connect's in-band end message orders data after the status: node emits gRPC
+      // 'trailers' on arrival, before DATA still buffered in a paused stream.
+      if (!grpc && end !== undefined) {
+        throw new ConnectError("protocol error: received extra message after EndStreamResponse", Code.InvalidArgument);
+      }
+      if (!grpc && (flags & flagEndStream) !== 0) {
+        end = connectStreamEnd(bytes.subarray(offset, offset + length), responseHeaders, trailer);
+        return;
+      }
+      if ((flags & flagCompressed) !== 0) {
+        throw new ConnectError(`protocol error: received compressed output without ${grpc ? "grpc-encoding" : "connect-content-encoding"}`, Code.Internal);
+      }
+      deliver(parseAt(method.output, bytes, offset, length, options));
+    };
     s.on("data", (chunk: Buffer) => {
       if (finished) return;
       try {
-        for (const envelope of parser.push(chunk)) {
-          // Only Connect's in-band end message orders data after the status: node emits gRPC
-          // 'trailers' on arrival, before DATA still buffered in a paused stream.
-          if (!grpc && end !== undefined) {
-            throw new ConnectError("protocol error: received extra message after EndStreamResponse", Code.InvalidArgument);
-          }
-          if (!grpc && (envelope.flags & flagEndStream) !== 0) {
-            end = connectStreamEnd(envelope.data, responseHeaders, trailer);
-            continue;
-          }
-          if ((envelope.flags & flagCompressed) !== 0) {
-            throw new ConnectError(`protocol error: received compressed output without ${grpc ? "grpc-encoding" : "connect-content-encoding"}`, Code.Internal);
-          }
-          deliver(parse(method.output, envelope.data, options));
-        }
+        parser.each(chunk, onEnvelope);
       } catch (error) {
         finish(ConnectError.from(error));
       }
@@ -225,13 +228,15 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
   attempt(false);
   const raw = await headPromise;
 
-  const iterator: AsyncIterator<MessageShape<O>> = {
+  /** The first queued message, resuming the stream once the queue is down to half its mark. */
+  const takeQueued = (): MessageShape<O> => {
+    const value = queue.shift() as MessageShape<O>;
+    if (queue.length === highWaterMark >> 1 && stream?.isPaused() === true) stream.resume();
+    return value;
+  };
+  const iterator: AsyncIterator<MessageShape<O>> & ReadySource = {
     next() {
-      if (queue.length > 0) {
-        const value = queue.shift() as MessageShape<O>;
-        if (queue.length === highWaterMark >> 1 && stream?.isPaused() === true) stream.resume();
-        return Promise.resolve({ done: false, value });
-      }
+      if (queue.length > 0) return Promise.resolve({ done: false, value: takeQueued() });
       if (stream?.isPaused() === true) stream.resume();
       if (failure !== undefined) {
         const error = failure;
@@ -240,6 +245,10 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
       }
       if (finished) return Promise.resolve({ done: true, value: undefined });
       return new Promise((resolve, reject) => (waiting = { resolve, reject }));
+    },
+    // A message already received is handed over without a promise (see ready-values.ts).
+    [takeReady]() {
+      return queue.length > 0 ? takeQueued() : notReady;
     },
     return() {
       if (!finished) {
