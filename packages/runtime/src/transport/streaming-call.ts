@@ -46,7 +46,9 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
     single = serializeEnvelope(method.input, first.value, options);
   }
   const trailer = new Headers();
-  const queue: MessageShape<O>[] = [];
+  /** Received messages not yet read: `queue[queueHead]` onwards (taking one moves the head, not the array). */
+  const queue: (MessageShape<O> | undefined)[] = [];
+  let queueHead = 0;
   let waiting: { resolve: (r: IteratorResult<MessageShape<O>>) => void; reject: (e: unknown) => void } | undefined;
   let finished = false;
   let failure: ConnectError | undefined;
@@ -74,7 +76,7 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
       head = undefined;
       h.reject(error ?? new ConnectError("protocol error: stream ended without headers", Code.Internal));
     }
-    if (waiting !== undefined && queue.length === 0) {
+    if (waiting !== undefined && queue.length === queueHead) {
       const w = waiting;
       waiting = undefined;
       if (error !== undefined) {
@@ -93,7 +95,7 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
       return;
     }
     queue.push(message);
-    if (queue.length >= highWaterMark) stream?.pause();
+    if (queue.length - queueHead >= highWaterMark) stream?.pause();
   };
 
   /** Whether any request message was taken from `input` (a call that took none can be sent again). */
@@ -230,13 +232,22 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
 
   /** The first queued message, resuming the stream once the queue is down to half its mark. */
   const takeQueued = (): MessageShape<O> => {
-    const value = queue.shift() as MessageShape<O>;
-    if (queue.length === highWaterMark >> 1 && stream?.isPaused() === true) stream.resume();
+    const value = queue[queueHead] as MessageShape<O>;
+    queue[queueHead++] = undefined;
+    if (queueHead === queue.length) {
+      queue.length = 0;
+      queueHead = 0;
+    } else if (queueHead >= 1024) {
+      // A reader that never quite catches up: drop the slots read so far, so the array stays bounded.
+      queue.splice(0, queueHead);
+      queueHead = 0;
+    }
+    if (queue.length - queueHead === highWaterMark >> 1 && stream?.isPaused() === true) stream.resume();
     return value;
   };
   const iterator: AsyncIterator<MessageShape<O>> & ReadySource = {
     next() {
-      if (queue.length > 0) return Promise.resolve({ done: false, value: takeQueued() });
+      if (queue.length > queueHead) return Promise.resolve({ done: false, value: takeQueued() });
       if (stream?.isPaused() === true) stream.resume();
       if (failure !== undefined) {
         const error = failure;
@@ -248,7 +259,7 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
     },
     // A message already received is handed over without a promise (see ready-values.ts).
     [takeReady]() {
-      return queue.length > 0 ? takeQueued() : notReady;
+      return queue.length > queueHead ? takeQueued() : notReady;
     },
     return() {
       if (!finished) {
@@ -256,6 +267,7 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
         if (stream !== undefined) resetStream(stream, h2.CANCEL);
       }
       queue.length = 0;
+      queueHead = 0;
       return Promise.resolve({ done: true, value: undefined });
     },
   };
