@@ -1,6 +1,7 @@
 // Wraps a response stream so that leaving it early (break, return, throw in a for-await loop)
 // cancels the call: Connect's own client and run-call helpers hand out iterables without return().
 import type { LinkedAbort } from "./linked-abort.js";
+import { notReady, readySourceOf, takeReady, type ReadySource } from "./ready-values.js";
 
 /**
  * Returns an iterable over `source` whose iterator's `return()` and `throw()` abort `call` (the
@@ -15,7 +16,7 @@ export function cancelableIterable<T>(
   onEnd?: (completed: boolean) => void,
 ): AsyncIterable<T> {
   return {
-    [Symbol.asyncIterator](): AsyncIterator<T> {
+    [Symbol.asyncIterator](): AsyncIterator<T> & ReadySource {
       const it = source[Symbol.asyncIterator]();
       let over = false;
       const end = (completed: boolean): void => {
@@ -38,15 +39,22 @@ export function cancelableIterable<T>(
           // The call is cancelled; what the source says about it no longer matters.
         }
       };
+      const ready = readySourceOf(it);
+      /** A message the source holds already (ready-values.ts), or notReady. */
+      const takeFromSource = (): unknown => (over || ready === undefined ? notReady : ready[takeReady]());
       return {
         next() {
           if (over) return Promise.resolve({ done: true, value: undefined });
+          // A message held already cannot be the end: no side branch to watch for it.
+          const value = takeFromSource();
+          if (value !== notReady) return Promise.resolve({ done: false, value: value as T });
           // The source's own promise goes to the caller (no extra hop per message); the end of the
           // stream is noticed on a side branch.
           const result = it.next();
           result.then(onResult, onFailure);
           return result;
         },
+        [takeReady]: takeFromSource,
         async return(value?: unknown) {
           await leave();
           return { done: true, value: value as T };

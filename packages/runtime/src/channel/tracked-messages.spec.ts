@@ -1,4 +1,7 @@
 import { trackedMessages, type MessageTracking } from "./tracked-messages.js";
+import { cancelableIterable } from "../call/cancelable-iterable.js";
+import { linkAbort } from "../call/linked-abort.js";
+import { notReady, readySourceOf, takeReady } from "../call/ready-values.js";
 
 /** Tracking hooks that record what they were told. */
 function recorder(mapError: (error: unknown) => unknown = (e) => e) {
@@ -49,5 +52,30 @@ describe("trackedMessages", () => {
     expect(closed).toBe(true);
     expect(events).toEqual(["first", "end:ok"]);
     await expect(it.next()).resolves.toEqual({ done: true, value: undefined });
+  });
+
+  it("hands over messages its source holds already without asking the source's next(), through a cancelable wrapper too", async () => {
+    const held = [1, 2];
+    let nextCalls = 0;
+    const readySource: AsyncIterable<number> = {
+      [Symbol.asyncIterator]: () => ({
+        next: () => {
+          nextCalls++;
+          return Promise.resolve(held.length > 0 ? { done: false, value: held.shift() as number } : { done: true, value: undefined });
+        },
+        [takeReady]: () => (held.length > 0 ? held.shift() : notReady),
+      }),
+    };
+    const { events, tracking } = recorder();
+    const call = linkAbort(undefined);
+    const it = cancelableIterable(trackedMessages(readySource, tracking), call)[Symbol.asyncIterator]();
+    expect(readySourceOf(it)?.[takeReady]()).toBe(1);
+    await expect(it.next()).resolves.toEqual({ done: false, value: 2 });
+    expect(nextCalls).toBe(0);
+    expect(readySourceOf(it)?.[takeReady]()).toBe(notReady);
+    await expect(it.next()).resolves.toEqual({ done: true, value: undefined });
+    expect(nextCalls).toBe(1);
+    expect(events).toEqual(["first", "end:ok"]);
+    expect(call.signal.aborted).toBe(false);
   });
 });

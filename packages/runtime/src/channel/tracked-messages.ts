@@ -1,5 +1,6 @@
 // A channel's view of one streaming call's response messages: notes the first message, words a failure
 // for the caller and reports the end once, with one promise reaction per message (no async generator).
+import { notReady, readySourceOf, takeReady, type ReadySource } from "../call/ready-values.js";
 
 /** What {@link trackedMessages} reports about the stream it wraps. @private */
 export interface MessageTracking {
@@ -12,8 +13,9 @@ export interface MessageTracking {
 }
 
 /**
- * Returns `messages` as the caller reads them: each `next()` is the source's own result passed on
- * through one reaction (a `yield*` generator would spend several promises and microtask turns per
+ * Returns `messages` as the caller reads them: a message the source already holds (ready-values.ts)
+ * is answered at once, and can be taken without a promise; any other `next()` is the source's own
+ * result passed on through one reaction (a `yield*` generator would spend several promises and microtask turns per
  * message), a rejection is replaced by `tracking.mapError`'s answer, and `tracking.onEnd` runs once —
  * before the caller sees the end, the failure, or the result of its `return()`/`throw()`. After the
  * end, `next()` answers done, as a finished generator does.
@@ -21,7 +23,7 @@ export interface MessageTracking {
  */
 export function trackedMessages<T>(messages: AsyncIterable<T>, tracking: MessageTracking): AsyncIterable<T> {
   return {
-    [Symbol.asyncIterator](): AsyncIterator<T> {
+    [Symbol.asyncIterator](): AsyncIterator<T> & ReadySource {
       const it = messages[Symbol.asyncIterator]();
       let first = true;
       let over = false;
@@ -54,11 +56,25 @@ export function trackedMessages<T>(messages: AsyncIterable<T>, tracking: Message
         end(undefined);
         return { done: true, value: value as T };
       };
+      const ready = readySourceOf(it);
+      /** A message the source holds already, taken without a promise, or notReady. */
+      const takeFromSource = (): unknown => {
+        if (over || ready === undefined) return notReady;
+        const value = ready[takeReady]();
+        if (value !== notReady && first) {
+          first = false;
+          tracking.onFirst();
+        }
+        return value;
+      };
       return {
         next() {
           if (over) return Promise.resolve({ done: true, value: undefined });
+          const value = takeFromSource();
+          if (value !== notReady) return Promise.resolve({ done: false, value: value as T });
           return it.next().then(onResult, onFailure);
         },
+        [takeReady]: takeFromSource,
         return(value?: unknown) {
           return leave(it.return === undefined ? undefined : () => it.return!(value), value);
         },

@@ -35,3 +35,15 @@ export function encodeShared<S extends object>(value: unknown, schema: S, serial
   encodings.set(value, { schema, serialize, bytes });
   return bytes;
 }
+
+/**
+ * The bytes {@link encodeShared} already made of `value` for `schema` and `serialize`, or undefined
+ * (never encoded that way, or not a published value): a writer that would otherwise inspect the
+ * value first can take them at once.
+ * @private
+ */
+export function sharedEncodingOf<S extends object>(value: unknown, schema: S, serialize: (schema: S, value: unknown) => Uint8Array): Uint8Array | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const encoding = encodings.get(value);
+  return encoding != null && encoding.schema === schema && encoding.serialize === serialize ? encoding.bytes : undefined;
+}

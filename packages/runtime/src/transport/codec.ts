@@ -2,6 +2,7 @@
 // write-size limit.
 import { create, fromBinary, isMessage, toBinary, type BinaryReadOptions, type BinaryWriteOptions, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { flatCodecOf } from "./flat-codec.js";
 
 /**
  * Largest message a Sluice client or server accepts unless `readMaxBytes` says otherwise: 4 MiB, the
@@ -22,27 +23,66 @@ export function serialize<D extends DescMessage>(
   input: MessageInitShape<D>,
   options: CodecOptions,
 ): Uint8Array {
-  let bytes: Uint8Array;
+  return serializeWithHeadroom(schema, input, options, 0);
+}
+
+/**
+ * Serializes a message as one gRPC / Connect envelope (flags 0) in a single buffer: a flat message
+ * (flat-codec.ts) is written behind its prefix directly, any other is framed after serializing.
+ * @private
+ */
+export function serializeEnvelope<D extends DescMessage>(schema: D, input: MessageInitShape<D>, options: CodecOptions): Buffer {
+  const frame = serializeWithHeadroom(schema, input, options, 5) as Buffer;
+  const length = frame.byteLength - 5;
+  frame[0] = 0;
+  frame.writeUInt32BE(length, 1);
+  return frame;
+}
+
+/** Serializes into a buffer that starts with `headroom` unwritten bytes (a Buffer when `headroom` > 0). */
+function serializeWithHeadroom<D extends DescMessage>(schema: D, input: MessageInitShape<D>, options: CodecOptions, headroom: number): Uint8Array {
+  let out: Uint8Array | undefined;
   try {
-    const message = isMessage(input, schema) ? input : create(schema, input);
-    bytes = toBinary(schema, message as MessageShape<D>, options.binaryOptions);
+    out = options.binaryOptions?.writeUnknownFields === false ? undefined : flatCodecOf(schema)?.encode(input, headroom);
+    if (out === undefined) {
+      const message = isMessage(input, schema) ? input : create(schema, input);
+      const bytes = toBinary(schema, message as MessageShape<D>, options.binaryOptions);
+      if (headroom === 0) {
+        out = bytes;
+      } else {
+        out = Buffer.allocUnsafe(headroom + bytes.byteLength);
+        out.set(bytes, headroom);
+      }
+    }
   } catch (error) {
     throw new ConnectError(`serialize binary: ${error instanceof Error ? error.message : String(error)}`, Code.Internal);
   }
-  if (bytes.byteLength > options.writeMaxBytes) {
+  if (out.byteLength - headroom > options.writeMaxBytes) {
     throw new ConnectError(
-      `message size ${bytes.byteLength} is larger than configured writeMaxBytes ${options.writeMaxBytes}`,
+      `message size ${out.byteLength - headroom} is larger than configured writeMaxBytes ${options.writeMaxBytes}`,
       Code.ResourceExhausted,
     );
   }
-  return bytes;
+  return out;
 }
 
 /** Parses a message; a malformed one fails with INTERNAL ("parse binary: …"), as in Connect. @private */
 export function parse<D extends DescMessage>(schema: D, bytes: Uint8Array, options: CodecOptions): MessageShape<D> {
   try {
-    return fromBinary(schema, bytes, options.binaryOptions);
+    // A flat message is decoded directly; whatever it does not take (unknown fields, a malformed
+    // field) goes the generic way, which keeps or reports it.
+    return flatCodecOf(schema)?.decode(bytes) ?? fromBinary(schema, bytes, options.binaryOptions);
   } catch (error) {
     throw new ConnectError(`parse binary: ${error instanceof Error ? error.message : String(error)}`, Code.Internal);
   }
+}
+
+/**
+ * Parses the message at `bytes[offset, offset + length)` (an envelope's body where the parser found
+ * it), with {@link parse}'s errors; a flat message is decoded in place without a view of its own.
+ * @private
+ */
+export function parseAt<D extends DescMessage>(schema: D, bytes: Uint8Array, offset: number, length: number, options: CodecOptions): MessageShape<D> {
+  const flat = flatCodecOf(schema)?.decode(bytes, offset, offset + length);
+  return flat ?? parse(schema, offset === 0 && length === bytes.byteLength ? bytes : bytes.subarray(offset, offset + length), options);
 }

@@ -17,6 +17,21 @@ describe("envelopes", () => {
     }
   });
 
+  it("hands each envelope to a visitor as a range of the chunk or of the buffer it was assembled in, split anywhere", () => {
+    const stream = Buffer.concat([encodeEnvelope(new Uint8Array([1, 2, 3])), encodeEnvelope(new Uint8Array([])), encodeEnvelope(new Uint8Array([9]), 2)]);
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const parser = createEnvelopeParser(100);
+      const seen: [number, number[]][] = [];
+      const visit = (flags: number, bytes: Uint8Array, offset: number, length: number): void => {
+        seen.push([flags, [...bytes.subarray(offset, offset + length)]]);
+      };
+      parser.each(stream.subarray(0, cut), visit);
+      parser.each(stream.subarray(cut), visit);
+      expect(seen).toEqual([[0, [1, 2, 3]], [0, []], [2, [9]]]);
+      expect(parser.pending).toBe(0);
+    }
+  });
+
   it("parses envelopes split at every pair of byte boundaries", () => {
     const stream = Buffer.concat([encodeEnvelope(new Uint8Array([1, 2, 3, 4, 5, 6])), encodeEnvelope(new Uint8Array([7]), 1)]);
     for (let a = 0; a <= stream.length; a++) {

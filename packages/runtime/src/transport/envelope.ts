@@ -39,10 +39,22 @@ export interface Envelope {
   readonly data: Uint8Array;
 }
 
+/**
+ * Receives one complete envelope: its body is `bytes[offset, offset + length)` (the chunk fed, or a
+ * buffer the body was assembled in). Nothing is allocated to hand it over. @private
+ */
+export type EnvelopeVisitor = (flags: number, bytes: Uint8Array, offset: number, length: number) => void;
+
 /** An incremental envelope parser. @private */
 export interface EnvelopeParser {
   /** Feeds bytes; returns the envelopes completed by them (an empty array when none). Throws on a limit violation. */
   push(chunk: Uint8Array): readonly Envelope[];
+  /**
+   * Feeds bytes and hands each envelope they complete to `visit`, in order, as it completes (no
+   * envelope object, view or array per message). Throws on a limit violation, or what `visit` threw
+   * (the parser is then not fed again: the call it reads is over).
+   */
+  each(chunk: Uint8Array, visit: EnvelopeVisitor): void;
   /** Bytes buffered of an incomplete envelope. */
   readonly pending: number;
 }
@@ -70,9 +82,10 @@ export function createEnvelopeParser(readMaxBytes: number): EnvelopeParser {
   /** The prefix being read when it is split across chunks, and how much of it is in. */
   const prefix = Buffer.alloc(5);
   let prefixFilled = 0;
-  /** The prefix of the envelope whose body is being read, once read. */
-  let current: { flags: number; length: number } | undefined;
-  /** The body of `current` when it spans chunks, and how much of it is in. */
+  /** The prefix of the envelope whose body is being read, once read: its length, -1 before. */
+  let currentLength = -1;
+  let currentFlags = 0;
+  /** The body of the envelope being read when it spans chunks, and how much of it is in. */
   let body: Buffer | undefined;
   let bodyFilled = 0;
 
@@ -95,34 +108,37 @@ export function createEnvelopeParser(readMaxBytes: number): EnvelopeParser {
       length = prefix.readUInt32BE(1);
     }
     if (length > readMaxBytes) throw tooLargeError(length, readMaxBytes);
-    current = { flags, length };
+    currentFlags = flags;
+    currentLength = length;
     return at;
   };
 
   return {
     get pending() {
-      return prefixFilled + (current !== undefined ? 5 + bodyFilled : 0);
+      return prefixFilled + (currentLength >= 0 ? 5 + bodyFilled : 0);
     },
     push(chunk) {
       let out: Envelope[] | undefined;
+      this.each(chunk, (flags, bytes, offset, length) => {
+        (out ??= []).push({ flags, data: length === 0 ? emptyData : offset === 0 && length === bytes.byteLength ? bytes : viewOf(bytes, offset, length) });
+      });
+      return out ?? noEnvelopes;
+    },
+    each(chunk, visit) {
       const size = chunk.byteLength;
       let at = 0;
       while (at < size) {
-        if (current === undefined) {
+        if (currentLength < 0) {
           at = readPrefix(chunk, at);
-          if (current === undefined) break;
+          if (currentLength < 0) break;
         }
-        const { flags, length } = current;
+        const flags = currentFlags;
+        const length = currentLength;
         if (body === undefined) {
-          if (length === 0) {
-            (out ??= []).push({ flags, data: emptyData });
-            current = undefined;
-            continue;
-          }
           if (size - at >= length) {
-            (out ??= []).push({ flags, data: viewOf(chunk, at, length) });
+            currentLength = -1;
             at += length;
-            current = undefined;
+            visit(flags, chunk, at - length, length);
             continue;
           }
           body = Buffer.allocUnsafe(Math.min(length, preallocatedBodyBytes));
@@ -138,12 +154,12 @@ export function createEnvelopeParser(readMaxBytes: number): EnvelopeParser {
         bodyFilled += count;
         at += count;
         if (bodyFilled < length) continue;
-        (out ??= []).push({ flags, data: body });
+        const whole = body;
         body = undefined;
         bodyFilled = 0;
-        current = undefined;
+        currentLength = -1;
+        visit(flags, whole, 0, length);
       }
-      return out ?? noEnvelopes;
     },
   };
 }

@@ -5,9 +5,9 @@ import { Code, ConnectError, type UnaryResponse } from "@connectrpc/connect";
 import { findTrailerError, grpcCodeFromHttpStatus } from "../internals/private-apis.js";
 import type { IncomingHttpHeaders } from "node:http2";
 import type { SluiceConnection } from "./endpoint-connection.js";
-import { encodeEnvelope, flagCompressed, tooLargeError } from "./envelope.js";
+import { flagCompressed, tooLargeError } from "./envelope.js";
 import { headerValue, toWebHeaders, type HeadersInit } from "./node-headers.js";
-import { parse, serialize, type CodecOptions } from "./codec.js";
+import { parse, serializeEnvelope, type CodecOptions } from "./codec.js";
 import { requestHeaders } from "./request-headers.js";
 import { exchange } from "./unary-exchange.js";
 import { lazyUnaryResponse } from "./unary-response.js";
@@ -24,7 +24,7 @@ export async function grpcUnary<I extends DescMessage, O extends DescMessage>(
   input: MessageInitShape<I>,
   options: CodecOptions,
 ): Promise<UnaryResponse<I, O>> {
-  const body = encodeEnvelope(serialize(method.input, input, options));
+  const body = serializeEnvelope(method.input, input, options);
   const response = await exchange(
     connection,
     requestHeaders("grpc", method, timeoutMs, header),

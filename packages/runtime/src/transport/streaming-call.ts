@@ -5,10 +5,10 @@ import type { ClientHttp2Stream, IncomingHttpHeaders } from "node:http2";
 import type { DescMessage, DescMethodStreaming, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type StreamResponse } from "@connectrpc/connect";
 import type { SluiceConnection } from "./endpoint-connection.js";
-import { createEnvelopeParser, encodeEnvelope, flagCompressed, flagEndStream } from "./envelope.js";
+import { createEnvelopeParser, flagCompressed, flagEndStream } from "./envelope.js";
 import { toWebHeaders, type HeadersInit } from "./node-headers.js";
 import { h2 } from "./node-errors.js";
-import { parse, serialize, type CodecOptions } from "./codec.js";
+import { parseAt, serializeEnvelope, type CodecOptions } from "./codec.js";
 import { requestHeaders } from "./request-headers.js";
 import { abortError, closeError, deadlineError } from "./unary-exchange.js";
 import { grpcHeaderProblem, statusError } from "./grpc-unary.js";
@@ -17,6 +17,7 @@ import type { FastProtocol } from "./request-headers.js";
 import { armDeadline } from "./deadline-timer.js";
 import { resetStream } from "./reset-stream.js";
 import { markUnprocessed, nodeSaysUnsent } from "./unprocessed.js";
+import { notReady, takeReady, type ReadySource } from "../call/ready-values.js";
 
 /** Messages buffered before the HTTP/2 stream is paused. */
 const highWaterMark = 32;
@@ -42,10 +43,12 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
     const it = input[Symbol.asyncIterator]();
     const first = await it.next();
     if (first.done === true) throw new ConnectError("protocol error: missing request message", Code.Internal);
-    single = encodeEnvelope(serialize(method.input, first.value, options));
+    single = serializeEnvelope(method.input, first.value, options);
   }
   const trailer = new Headers();
-  const queue: MessageShape<O>[] = [];
+  /** Received messages not yet read: `queue[queueHead]` onwards (taking one moves the head, not the array). */
+  const queue: (MessageShape<O> | undefined)[] = [];
+  let queueHead = 0;
   let waiting: { resolve: (r: IteratorResult<MessageShape<O>>) => void; reject: (e: unknown) => void } | undefined;
   let finished = false;
   let failure: ConnectError | undefined;
@@ -73,7 +76,7 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
       head = undefined;
       h.reject(error ?? new ConnectError("protocol error: stream ended without headers", Code.Internal));
     }
-    if (waiting !== undefined && queue.length === 0) {
+    if (waiting !== undefined && queue.length === queueHead) {
       const w = waiting;
       waiting = undefined;
       if (error !== undefined) {
@@ -92,7 +95,7 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
       return;
     }
     queue.push(message);
-    if (queue.length >= highWaterMark) stream?.pause();
+    if (queue.length - queueHead >= highWaterMark) stream?.pause();
   };
 
   /** Whether any request message was taken from `input` (a call that took none can be sent again). */
@@ -126,24 +129,26 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
       head = undefined;
       h?.resolve(raw);
     });
+    /** Takes one response envelope: a message, or Connect's end-of-stream message. */
+    const onEnvelope = (flags: number, bytes: Uint8Array, offset: number, length: number): void => {
+      // Only Connect's in-band end message orders data after the status: node emits gRPC
+      // 'trailers' on arrival, before DATA still buffered in a paused stream.
+      if (!grpc && end !== undefined) {
+        throw new ConnectError("protocol error: received extra message after EndStreamResponse", Code.InvalidArgument);
+      }
+      if (!grpc && (flags & flagEndStream) !== 0) {
+        end = connectStreamEnd(bytes.subarray(offset, offset + length), responseHeaders, trailer);
+        return;
+      }
+      if ((flags & flagCompressed) !== 0) {
+        throw new ConnectError(`protocol error: received compressed output without ${grpc ? "grpc-encoding" : "connect-content-encoding"}`, Code.Internal);
+      }
+      deliver(parseAt(method.output, bytes, offset, length, options));
+    };
     s.on("data", (chunk: Buffer) => {
       if (finished) return;
       try {
-        for (const envelope of parser.push(chunk)) {
-          // Only Connect's in-band end message orders data after the status: node emits gRPC
-          // 'trailers' on arrival, before DATA still buffered in a paused stream.
-          if (!grpc && end !== undefined) {
-            throw new ConnectError("protocol error: received extra message after EndStreamResponse", Code.InvalidArgument);
-          }
-          if (!grpc && (envelope.flags & flagEndStream) !== 0) {
-            end = connectStreamEnd(envelope.data, responseHeaders, trailer);
-            continue;
-          }
-          if ((envelope.flags & flagCompressed) !== 0) {
-            throw new ConnectError(`protocol error: received compressed output without ${grpc ? "grpc-encoding" : "connect-content-encoding"}`, Code.Internal);
-          }
-          deliver(parse(method.output, envelope.data, options));
-        }
+        parser.each(chunk, onEnvelope);
       } catch (error) {
         finish(ConnectError.from(error));
       }
@@ -199,7 +204,7 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
       for await (const message of input) {
         pulled = true;
         if (finished || s.destroyed || s.writableEnded) return;
-        if (!s.write(encodeEnvelope(serialize(method.input, message, options)))) {
+        if (!s.write(serializeEnvelope(method.input, message, options))) {
           await new Promise<void>((resolve) => {
             const done = (): void => {
               s.off("drain", done);
@@ -225,13 +230,24 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
   attempt(false);
   const raw = await headPromise;
 
-  const iterator: AsyncIterator<MessageShape<O>> = {
+  /** The first queued message, resuming the stream once the queue is down to half its mark. */
+  const takeQueued = (): MessageShape<O> => {
+    const value = queue[queueHead] as MessageShape<O>;
+    queue[queueHead++] = undefined;
+    if (queueHead === queue.length) {
+      queue.length = 0;
+      queueHead = 0;
+    } else if (queueHead >= 1024) {
+      // A reader that never quite catches up: drop the slots read so far, so the array stays bounded.
+      queue.splice(0, queueHead);
+      queueHead = 0;
+    }
+    if (queue.length - queueHead === highWaterMark >> 1 && stream?.isPaused() === true) stream.resume();
+    return value;
+  };
+  const iterator: AsyncIterator<MessageShape<O>> & ReadySource = {
     next() {
-      if (queue.length > 0) {
-        const value = queue.shift() as MessageShape<O>;
-        if (queue.length === highWaterMark >> 1 && stream?.isPaused() === true) stream.resume();
-        return Promise.resolve({ done: false, value });
-      }
+      if (queue.length > queueHead) return Promise.resolve({ done: false, value: takeQueued() });
       if (stream?.isPaused() === true) stream.resume();
       if (failure !== undefined) {
         const error = failure;
@@ -241,12 +257,17 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
       if (finished) return Promise.resolve({ done: true, value: undefined });
       return new Promise((resolve, reject) => (waiting = { resolve, reject }));
     },
+    // A message already received is handed over without a promise (see ready-values.ts).
+    [takeReady]() {
+      return queue.length > queueHead ? takeQueued() : notReady;
+    },
     return() {
       if (!finished) {
         finish(undefined);
         if (stream !== undefined) resetStream(stream, h2.CANCEL);
       }
       queue.length = 0;
+      queueHead = 0;
       return Promise.resolve({ done: true, value: undefined });
     },
   };

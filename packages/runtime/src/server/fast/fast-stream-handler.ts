@@ -7,6 +7,7 @@ import { Code, ConnectError, type ContextValues, type Interceptor, type UnaryReq
 import { parseConnectTimeout, parseGrpcTimeout } from "../../internals/private-apis.js";
 import { encodeEnvelope, tooLargeError } from "../../transport/envelope.js";
 import { parse } from "../../transport/codec.js";
+import { flatCodecOf } from "../../transport/flat-codec.js";
 import { armDeadline } from "../../transport/deadline-timer.js";
 import { callContext, FastContext, interceptorRequest } from "./fast-context.js";
 import type { FastMethod, FastMethodTable } from "./method-table.js";
@@ -47,8 +48,8 @@ export function createFastStreamHandler(options: FastStreamHandlerOptions): Stre
     contextValues === undefined ? undefined : () => contextValues(stream);
 
   const serialize = (schema: DescMessage, output: unknown): Uint8Array => {
-    const message = isMessage(output, schema) ? output : create(schema, output as never);
-    const bytes = toBinary(schema, message as MessageShape<DescMessage>, options.binaryOptions);
+    const flat = options.binaryOptions?.writeUnknownFields === false ? undefined : flatCodecOf(schema)?.encode(output, 0);
+    const bytes = flat ?? toBinary(schema, (isMessage(output, schema) ? output : create(schema, output as never)) as MessageShape<DescMessage>, options.binaryOptions);
     if (bytes.byteLength > writeMaxBytes) {
       throw new ConnectError(`message size ${bytes.byteLength} is larger than configured writeMaxBytes ${writeMaxBytes}`, Code.ResourceExhausted);
     }

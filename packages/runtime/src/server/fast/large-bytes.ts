@@ -28,8 +28,7 @@ export function encodeWithLargeBytes<Desc extends DescMessage>(
 ): EncodedChunks | undefined {
   let large: DescField[] | undefined;
   const values = message as unknown as Record<string, unknown>;
-  for (const field of schema.fields) {
-    if (field.fieldKind !== "scalar" || field.scalar !== ScalarType.BYTES || field.oneof !== undefined || field.presence !== implicitPresence) continue;
+  for (const field of bytesFieldsOf(schema)) {
     const value = values[field.localName];
     if (value instanceof Uint8Array && value.byteLength >= minBytes) (large ??= []).push(field);
   }
@@ -65,4 +64,16 @@ function varint(value: number, tail: Uint8Array = emptyBytes): Uint8Array {
   bytes.set(out);
   bytes.set(tail, out.length);
   return bytes;
+}
+
+const bytesFields = new WeakMap<DescMessage, readonly DescField[]>();
+
+/** The fields of `schema` that may be sent by reference (top-level `bytes`, implicit presence, no oneof), found once per schema. */
+function bytesFieldsOf(schema: DescMessage): readonly DescField[] {
+  let fields = bytesFields.get(schema);
+  if (fields === undefined) {
+    fields = schema.fields.filter((f) => f.fieldKind === "scalar" && f.scalar === ScalarType.BYTES && f.oneof === undefined && f.presence === implicitPresence);
+    bytesFields.set(schema, fields);
+  }
+  return fields;
 }

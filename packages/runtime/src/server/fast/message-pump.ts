@@ -41,7 +41,8 @@ export interface MessageSink {
  * and written with one `write` when the turn ends (`process.nextTick`, before any I/O or timer) or
  * once {@link maxBatchBytes} are gathered, so a burst costs one write and one DATA frame per stream
  * instead of one per message. Order is kept; nothing more is pulled while the stream needs to
- * drain, so at most `maxBatchBytes` plus one message wait beyond the stream's high-water mark.
+ * drain (checked after each write: it changes only then), so at most `maxBatchBytes` plus one
+ * message wait beyond the stream's high-water mark.
  * Resolves once every message pulled has been handed to `sink.write` (or dropped because the sink
  * stopped); rejects with what `source` or `sink.serialize` threw, after writing what came before
  * and ending `source` (its `return()`).
@@ -50,10 +51,15 @@ export interface MessageSink {
 export async function pumpMessages(source: AsyncIterator<unknown>, sink: MessageSink): Promise<void> {
   const batch = new FrameBatch();
   let flushQueued = false;
+  /** Writes handed to the sink: the stream's buffer and the call's state change only with one (or across an await). */
+  let writes = 0;
   const flush = (): void => {
     flushQueued = false;
     const frames = batch.take();
-    if (frames !== undefined && !sink.stopped()) sink.write(frames);
+    if (frames !== undefined && !sink.stopped()) {
+      writes++;
+      sink.write(frames);
+    }
   };
   const largeBytes = sink.largeBytes ?? Number.POSITIVE_INFINITY;
   /** Frames one message into the batch, or writes a large one at once (after the batch); a promise: wait before the next. */
@@ -62,7 +68,9 @@ export async function pumpMessages(source: AsyncIterator<unknown>, sink: Message
     if (!(bytes instanceof Uint8Array) || bytes.byteLength >= largeBytes) {
       if (sink.writeLarge === undefined) throw new Error("a message serialized as chunks needs a sink with writeLarge");
       flush();
-      return sink.stopped() ? undefined : sink.writeLarge(bytes);
+      if (sink.stopped()) return undefined;
+      writes++;
+      return sink.writeLarge(bytes);
     }
     if (batch.bytes + PREFIX_BYTES + bytes.byteLength > maxBatchBytes && batch.bytes > 0) flush();
     batch.add(bytes);
@@ -83,7 +91,12 @@ export async function pumpMessages(source: AsyncIterator<unknown>, sink: Message
       const next = await source.next();
       if (next.done === true || sink.stopped()) return;
       let pending = add(next.value);
-      while (pending === undefined && ready !== undefined && !sink.needsDrain() && !sink.stopped()) {
+      let checkedAt = -1;
+      while (pending === undefined && ready !== undefined) {
+        if (checkedAt !== writes) {
+          if (sink.needsDrain() || sink.stopped()) break;
+          checkedAt = writes;
+        }
         const value = ready[takeReady]();
         if (value === notReady) break;
         pending = add(value);

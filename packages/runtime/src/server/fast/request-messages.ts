@@ -5,7 +5,7 @@ import type { ServerHttp2Stream } from "node:http2";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createEnvelopeParser, flagCompressed, flagEndStream, type Envelope } from "../../transport/envelope.js";
-import { parse, type CodecOptions } from "../../transport/codec.js";
+import { parse, parseAt, type CodecOptions } from "../../transport/codec.js";
 import { markUnreadRequest } from "../hardening/stream-guard.js";
 
 /** Queued messages at which the HTTP/2 stream is paused. @private */
@@ -45,22 +45,32 @@ export class RequestMessages<D extends DescMessage> implements AsyncIterable<Mes
     private readonly options: RequestMessagesOptions,
   ) {
     const parser = createEnvelopeParser(options.readMaxBytes);
+    /**
+     * Takes one envelope: a pull waiting on an empty queue gets its message decoded in place (a
+     * handler that keeps up, such as a ping-pong, never has one queued and tells the stall timer
+     * nothing); any other is queued as a view of the chunk. Throws a protocol violation.
+     */
+    const onEnvelope = (flags: number, bytes: Uint8Array, offset: number, length: number): void => {
+      this.check(flags);
+      const waiter = this.waiter;
+      if (waiter !== undefined && this.queue.length === 0) {
+        // A malformed message throws here with the pull still waiting: the protocol error rejects it.
+        const message = parseAt(this.schema, bytes, offset, length, this.options);
+        this.waiter = undefined;
+        waiter.resolve({ done: false, value: message });
+        return;
+      }
+      this.queue.push({ flags, data: length === 0 ? emptyData : bytes.subarray(offset, offset + length) });
+      this.queuedBytes += length;
+    };
     stream.on("data", (chunk: Buffer) => {
       if (this.stopped || this.error !== undefined) return;
-      let envelopes: readonly Envelope[];
       try {
-        envelopes = parser.push(chunk);
-        for (const envelope of envelopes) this.check(envelope);
+        parser.each(chunk, onEnvelope);
       } catch (error) {
         this.protocolError(ConnectError.from(error));
         return;
       }
-      for (const envelope of envelopes) {
-        this.queue.push(envelope);
-        this.queuedBytes += envelope.data.byteLength;
-      }
-      // A pending pull takes its message first: a stream whose handler keeps up (a ping-pong) never
-      // has messages waiting, and tells the stall timer nothing.
       this.serve();
       if (this.queue.length > 0) this.markUnread(true);
       if (this.queue.length >= requestQueueMessages || this.queuedBytes >= requestQueueBytes) stream.pause();
@@ -125,11 +135,11 @@ export class RequestMessages<D extends DescMessage> implements AsyncIterable<Mes
     this.stream.resume();
   }
 
-  private check(envelope: Envelope): void {
-    if ((envelope.flags & flagCompressed) !== 0) {
+  private check(flags: number): void {
+    if ((flags & flagCompressed) !== 0) {
       throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
     }
-    if (this.options.protocol === "connect" && (envelope.flags & flagEndStream) !== 0) {
+    if (this.options.protocol === "connect" && (flags & flagEndStream) !== 0) {
       throw new ConnectError("protocol error: unexpected end-of-stream envelope in a request", Code.InvalidArgument);
     }
   }
@@ -204,3 +214,5 @@ export async function singleMessage<T>(messages: AsyncIterable<T>): Promise<T> {
   }
   return first.value;
 }
+
+const emptyData = new Uint8Array(0);

@@ -3,7 +3,7 @@
 import type { ServerHttp2Stream } from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
-import { encodeShared } from "../../hub/shared-encoding.js";
+import { encodeShared, sharedEncodingOf } from "../../hub/shared-encoding.js";
 import type { CodecOptions } from "../../transport/codec.js";
 import { envelopePrefix } from "../../transport/envelope.js";
 import { encodeWithLargeBytes, type EncodedChunks } from "./large-bytes.js";
@@ -21,6 +21,9 @@ export function encodeResponse(
   output: unknown,
   options: CodecOptions & { readonly serialize: (schema: DescMessage, output: unknown) => Uint8Array },
 ): Uint8Array | EncodedChunks {
+  // A published value encoded already (by another subscriber's call) had no large fields.
+  const shared = sharedEncodingOf(output, schema, options.serialize);
+  if (shared !== undefined) return shared;
   const chunks = encodeWithLargeBytes(schema, output as MessageShape<DescMessage>, copyBelowBytes, options.binaryOptions);
   if (chunks === undefined) return encodeShared(output, schema, options.serialize);
   if (chunks.byteLength > options.writeMaxBytes) {

@@ -1,0 +1,69 @@
+// Measures the event hub over the wire as the stream scenario's hub rows do, without the harness: the
+// bench hub server in a child process, N EchoStream calls on one connection, total msgs/s and CPU.
+// `node bench/dist/src/tools/hub-wire.js [calls] [events per call] [rounds]`
+import { create } from "@bufbuild/protobuf";
+import { createChannel } from "@sluice/runtime";
+import { EchoStreamRequestSchema } from "../../gen/bench/v1/echo_pb.js";
+import { createEchoServiceClient } from "../../gen/bench/v1/echo_sluice.js";
+import { startServer } from "../contenders/sluice-hub-server.js";
+import { makePayload } from "../harness/contracts.js";
+import { forkServer } from "./forked-server.js";
+
+type Reply = { port?: number; cpu?: number };
+
+/** The server side: the hub server, configured for `subscribers` calls per round; answers "cpu". */
+async function runServer(subscribers: number): Promise<void> {
+  const server = await startServer({});
+  server.configure?.({ subscribers });
+  process.send?.({ port: server.ports[0] });
+  process.on("message", (m: string) => {
+    if (m === "cpu") {
+      const u = process.cpuUsage();
+      process.send?.({ cpu: u.user + u.system });
+    } else {
+      void server.close().then(() => process.exit(0));
+    }
+  });
+}
+
+/** The client side: rounds of `calls` concurrent calls of `events` events each. */
+async function runClient(calls: number, events: number, rounds: number): Promise<void> {
+  const server = forkServer<Reply>(new URL(import.meta.url).pathname, ["server", String(calls)]);
+  const { port } = await server.next();
+  const channel = createChannel({ target: `static:///127.0.0.1:${port}` });
+  const client = createEchoServiceClient(channel);
+  const request = create(EchoStreamRequestSchema, { count: events, payload: makePayload(16) });
+  const oneCall = async (): Promise<number> => {
+    let received = 0;
+    for await (const _ of client.echoStream(request)) received++;
+    return received;
+  };
+  const lines: string[] = [];
+  for (let round = 0; round <= rounds; round++) {
+    const serverBefore = (await server.ask("cpu")).cpu ?? 0;
+    const clientBefore = process.cpuUsage();
+    const started = performance.now();
+    const counts = await Promise.all(Array.from({ length: calls }, oneCall));
+    const wall = (performance.now() - started) / 1000;
+    const clientCpu = process.cpuUsage(clientBefore);
+    const serverAfter = (await server.ask("cpu")).cpu ?? 0;
+    const messages = counts.reduce((a, b) => a + b, 0);
+    if (messages !== calls * events) throw new Error(`expected ${calls * events} messages, got ${messages}`);
+    // Round 0 warms the JIT up and is not shown.
+    if (round > 0) {
+      lines.push(
+        `${Math.round(messages / wall)} msgs/s, CPU µs/msg client ${((clientCpu.user + clientCpu.system) / messages).toFixed(2)} ` +
+          `server ${((serverAfter - serverBefore) / messages).toFixed(2)}`,
+      );
+    }
+  }
+  console.log(`hub over the wire: ${calls} calls × ${events} events:\n  ${lines.join("\n  ")}`);
+  await channel.close();
+  server.child.send("close");
+}
+
+if (process.argv[2] === "server") {
+  void runServer(Number(process.argv[3] ?? 1));
+} else {
+  void runClient(Number(process.argv[2] ?? 1000), Number(process.argv[3] ?? 3000), Number(process.argv[4] ?? 3));
+}

@@ -1,0 +1,127 @@
+import { create, createFileRegistry, fromBinary, toBinary, type DescMessage } from "@bufbuild/protobuf";
+import { DurationSchema, FieldDescriptorProto_Label, FieldDescriptorProto_Type, FileDescriptorProtoSchema, StringValueSchema } from "@bufbuild/protobuf/wkt";
+import { flatCodecOf } from "./flat-codec.js";
+import { parse, serialize, serializeEnvelope } from "./codec.js";
+
+const T = FieldDescriptorProto_Type;
+/** A proto3 message with one field of every kind the flat codec takes, and one it does not. */
+const registry = createFileRegistry(
+  create(FileDescriptorProtoSchema, {
+    name: "flat.proto",
+    package: "t",
+    syntax: "proto3",
+    enumType: [{ name: "Color", value: [{ name: "COLOR_UNSPECIFIED", number: 0 }, { name: "COLOR_RED", number: 1 }] }],
+    messageType: [
+      {
+        name: "Flat",
+        field: [
+          { name: "b", number: 1, type: T.BOOL },
+          { name: "i", number: 2, type: T.INT32 },
+          { name: "u", number: 3, type: T.UINT32 },
+          { name: "s", number: 4, type: T.SINT32 },
+          { name: "f32", number: 5, type: T.FIXED32 },
+          { name: "sf32", number: 6, type: T.SFIXED32 },
+          { name: "fl", number: 7, type: T.FLOAT },
+          { name: "d", number: 8, type: T.DOUBLE },
+          { name: "str", number: 9, type: T.STRING },
+          { name: "by", number: 10, type: T.BYTES },
+          { name: "color", number: 11, type: T.ENUM, typeName: ".t.Color" },
+          { name: "far", number: 300_000, type: T.STRING },
+        ].map((f) => ({ ...f, label: FieldDescriptorProto_Label.OPTIONAL, jsonName: f.name })),
+      },
+      { name: "Listy", field: [{ name: "xs", number: 1, type: T.INT32, label: FieldDescriptorProto_Label.REPEATED, jsonName: "xs" }] },
+    ],
+  }),
+  () => undefined,
+);
+const Flat = registry.getMessage("t.Flat") as DescMessage;
+const Listy = registry.getMessage("t.Listy") as DescMessage;
+const codecOptions = { readMaxBytes: 1 << 20, writeMaxBytes: 1 << 20 };
+
+/** A deterministic pseudo-random generator (mulberry32). */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A Flat message with each field set or left default at random, values at the edges of their ranges. */
+function randomFlat(next: () => number): Record<string, unknown> {
+  const pick = <T>(values: T[]): T => values[Math.floor(next() * values.length)] as T;
+  return {
+    b: pick([false, true]),
+    i: pick([0, 1, -1, 127, 128, 2 ** 31 - 1, -(2 ** 31), Math.floor(next() * 2 ** 32) - 2 ** 31]),
+    u: pick([0, 1, 127, 128, 16_383, 16_384, 2 ** 32 - 1, Math.floor(next() * 2 ** 32)]),
+    s: pick([0, 1, -1, 2 ** 31 - 1, -(2 ** 31), -64, 64]),
+    f32: pick([0, 1, 2 ** 32 - 1]),
+    sf32: pick([0, -1, 2 ** 31 - 1, -(2 ** 31)]),
+    fl: pick([0, 1.5, -2.25, Number.POSITIVE_INFINITY]),
+    d: pick([0, -0, Math.PI, -1e300, Number.NaN]),
+    str: pick(["", "a", "héllo wörld ✓", "x".repeat(200)]),
+    by: pick([new Uint8Array(0), new Uint8Array([0, 255]), new Uint8Array(300).fill(7)]),
+    color: pick([0, 1, 5]),
+    far: pick(["", "far"]),
+  };
+}
+
+describe("flat codec", () => {
+  it("takes proto3 messages of singular 32-bit scalars, strings, bytes and enums, and no others", () => {
+    expect(flatCodecOf(Flat)).toBeDefined();
+    expect(flatCodecOf(StringValueSchema)).toBeDefined();
+    expect(flatCodecOf(Listy)).toBeUndefined();
+    expect(flatCodecOf(DurationSchema)).toBeUndefined(); // int64 seconds
+  });
+
+  it("writes the bytes protobuf-es writes and reads back what protobuf-es reads, for 500 random messages", () => {
+    const next = random(12);
+    const codec = flatCodecOf(Flat)!;
+    for (let n = 0; n < 500; n++) {
+      const message = create(Flat, randomFlat(next) as never);
+      const expected = toBinary(Flat, message);
+      const encoded = codec.encode(message, 3)!;
+      expect([...encoded.subarray(3)]).toEqual([...expected]);
+      expect(codec.decode(expected)).toEqual(fromBinary(Flat, expected));
+    }
+  });
+
+  it("encodes an init shape with fields left out as create() would fill them", () => {
+    const codec = flatCodecOf(Flat)!;
+    const init = { str: "x", i: -5 };
+    expect([...codec.encode(init, 0)!]).toEqual([...toBinary(Flat, create(Flat, init as never))]);
+  });
+
+  it("leaves to the generic path a value of the wrong type, unknown fields, and bytes it cannot read", () => {
+    const codec = flatCodecOf(Flat)!;
+    expect(codec.encode({ i: "7" }, 0)).toBeUndefined();
+    expect(codec.encode({ u: -1 }, 0)).toBeUndefined();
+    expect(codec.encode({ i: 1.5 }, 0)).toBeUndefined();
+    const withUnknown = fromBinary(Flat, new Uint8Array([0xa0, 0x06, 0x01])); // field 100, varint 1
+    expect(withUnknown.$unknown?.length).toBe(1);
+    expect(codec.encode(withUnknown, 0)).toBeUndefined();
+    expect(codec.decode(new Uint8Array([0xa0, 0x06, 0x01]))).toBeUndefined(); // unknown field
+    expect(codec.decode(new Uint8Array([0x08]))).toBeUndefined(); // truncated varint
+    expect(codec.decode(new Uint8Array([0x4a, 0x05, 0x61]))).toBeUndefined(); // string longer than the bytes
+    expect(codec.decode(new Uint8Array([0x4a, 0x01, 0xff]))).toBeUndefined(); // invalid UTF-8
+    expect(codec.decode(new Uint8Array([0x08 | 2, 0x00]))).toBeUndefined(); // bool with the length-delimited wire type
+  });
+
+  it("reads a bool written as a varint whose low 32 bits are zero as true, as protobuf-es does", () => {
+    const bytes = new Uint8Array([0x08, 0x80, 0x80, 0x80, 0x80, 0x10]); // 2^32
+    expect(flatCodecOf(Flat)!.decode(bytes)).toEqual(fromBinary(Flat, bytes));
+  });
+
+  it("backs codec.ts: parse keeps unknown fields, serializeEnvelope frames in one buffer", () => {
+    const withUnknown = new Uint8Array([0x4a, 0x01, 0x61, 0xa0, 0x06, 0x01]);
+    const parsed = parse(Flat, withUnknown, codecOptions);
+    expect(parsed).toEqual(fromBinary(Flat, withUnknown));
+    expect([...serialize(Flat, parsed, codecOptions)]).toEqual([...withUnknown]);
+    const frame = serializeEnvelope(StringValueSchema, { value: "hi" }, codecOptions);
+    expect([...frame]).toEqual([0, 0, 0, 0, 4, 0x0a, 0x02, 0x68, 0x69]);
+    expect(() => serializeEnvelope(StringValueSchema, { value: "x".repeat(10) }, { ...codecOptions, writeMaxBytes: 4 })).toThrow(
+      "message size 12 is larger than configured writeMaxBytes 4",
+    );
+  });
+});
