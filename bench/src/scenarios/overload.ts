@@ -117,6 +117,7 @@ export const overloadScenario: Scenario = {
     "what each algorithm can reach on it, whatever the machine). The load generator is not Sluice's client but the bench's lean gRPC client (contenders/lean-grpc-client.ts) in its own " +
     `process: raw node:http2 on 2 HTTP/2 connections used in turn, at most 200 streams open on each; when all are that full it opens another, up to ${MAX_CONNECTIONS}, as a production client would rather than queue calls behind slow ones (only then do later calls wait, in order), the request ` +
     "frame encoded once, one object per call with the stream listeners shared by all calls and one timer for all deadlines (a ring in start order) instead of a Node timer per call, " +
+    "`AsyncResource.prototype.bind` replaced in that process only by one without Node 20's two deprecation wrappers per request (contenders/lean-async-bind.ts), " +
     "each call timed from its start until its grpc-status arrives and classified by it (0 with a response message: " +
     "success; 8: shed; anything else, or none: failed), with the deadline sent as grpc-timeout and kept by the client too (it fails the call " +
     `then but resets no stream: node's server closes a connection that resets over 1,000 streams). It is the measuring tool, not the thing measured: at 4× ` +
