@@ -39,21 +39,32 @@ export function serializeEnvelope<D extends DescMessage>(schema: D, input: Messa
   return frame;
 }
 
+/**
+ * Binary protobuf of `input` (a message or its init shape) behind `headroom` unwritten bytes (a
+ * Buffer when `headroom` > 0): a flat message by flat-codec.ts, any other by protobuf-es (also a flat
+ * one holding unknown fields, so `writeUnknownFields: false` drops them as protobuf-es does). Throws
+ * what protobuf-es throws. @private
+ */
+export function encodeBinary<D extends DescMessage>(
+  schema: D,
+  input: MessageInitShape<D>,
+  binaryOptions: Partial<BinaryWriteOptions> | undefined,
+  headroom = 0,
+): Uint8Array {
+  const flat = flatCodecOf(schema)?.encode(input, headroom);
+  if (flat !== undefined) return flat;
+  const bytes = toBinary(schema, (isMessage(input, schema) ? input : create(schema, input)) as MessageShape<D>, binaryOptions);
+  if (headroom === 0) return bytes;
+  const out = Buffer.allocUnsafe(headroom + bytes.byteLength);
+  out.set(bytes, headroom);
+  return out;
+}
+
 /** Serializes into a buffer that starts with `headroom` unwritten bytes (a Buffer when `headroom` > 0). */
 function serializeWithHeadroom<D extends DescMessage>(schema: D, input: MessageInitShape<D>, options: CodecOptions, headroom: number): Uint8Array {
-  let out: Uint8Array | undefined;
+  let out: Uint8Array;
   try {
-    out = options.binaryOptions?.writeUnknownFields === false ? undefined : flatCodecOf(schema)?.encode(input, headroom);
-    if (out === undefined) {
-      const message = isMessage(input, schema) ? input : create(schema, input);
-      const bytes = toBinary(schema, message as MessageShape<D>, options.binaryOptions);
-      if (headroom === 0) {
-        out = bytes;
-      } else {
-        out = Buffer.allocUnsafe(headroom + bytes.byteLength);
-        out.set(bytes, headroom);
-      }
-    }
+    out = encodeBinary(schema, input, options.binaryOptions, headroom);
   } catch (error) {
     throw new ConnectError(`serialize binary: ${error instanceof Error ? error.message : String(error)}`, Code.Internal);
   }
@@ -68,21 +79,23 @@ function serializeWithHeadroom<D extends DescMessage>(schema: D, input: MessageI
 
 /** Parses a message; a malformed one fails with INTERNAL ("parse binary: …"), as in Connect. @private */
 export function parse<D extends DescMessage>(schema: D, bytes: Uint8Array, options: CodecOptions): MessageShape<D> {
-  try {
-    // A flat message is decoded directly; whatever it does not take (unknown fields, a malformed
-    // field) goes the generic way, which keeps or reports it.
-    return flatCodecOf(schema)?.decode(bytes) ?? fromBinary(schema, bytes, options.binaryOptions);
-  } catch (error) {
-    throw new ConnectError(`parse binary: ${error instanceof Error ? error.message : String(error)}`, Code.Internal);
-  }
+  return parseAt(schema, bytes, 0, bytes.byteLength, options);
 }
 
 /**
  * Parses the message at `bytes[offset, offset + length)` (an envelope's body where the parser found
- * it), with {@link parse}'s errors; a flat message is decoded in place without a view of its own.
+ * it), with {@link parse}'s errors: a flat message is decoded in place without a view of its own;
+ * whatever the flat codec does not take (unknown fields, a malformed field) goes to protobuf-es,
+ * which keeps or reports it.
  * @private
  */
 export function parseAt<D extends DescMessage>(schema: D, bytes: Uint8Array, offset: number, length: number, options: CodecOptions): MessageShape<D> {
-  const flat = flatCodecOf(schema)?.decode(bytes, offset, offset + length);
-  return flat ?? parse(schema, offset === 0 && length === bytes.byteLength ? bytes : bytes.subarray(offset, offset + length), options);
+  try {
+    return (
+      flatCodecOf(schema)?.decode(bytes, offset, offset + length) ??
+      fromBinary(schema, offset === 0 && length === bytes.byteLength ? bytes : bytes.subarray(offset, offset + length), options.binaryOptions)
+    );
+  } catch (error) {
+    throw new ConnectError(`parse binary: ${error instanceof Error ? error.message : String(error)}`, Code.Internal);
+  }
 }

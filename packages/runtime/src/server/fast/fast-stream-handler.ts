@@ -2,12 +2,11 @@
 // compression straight from the HTTP/2 stream to the typed handler and back; everything else goes
 // to the fallback (Connect's node adapter) untouched.
 import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
-import { create, isMessage, toBinary, type BinaryReadOptions, type BinaryWriteOptions, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { create, isMessage, type BinaryReadOptions, type BinaryWriteOptions, type DescMessage } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ContextValues, type Interceptor, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
 import { parseConnectTimeout, parseGrpcTimeout } from "../../internals/private-apis.js";
 import { encodeEnvelope, tooLargeError } from "../../transport/envelope.js";
-import { parse } from "../../transport/codec.js";
-import { flatCodecOf } from "../../transport/flat-codec.js";
+import { encodeBinary, parse } from "../../transport/codec.js";
 import { armDeadline } from "../../transport/deadline-timer.js";
 import { callContext, FastContext, interceptorRequest } from "./fast-context.js";
 import type { FastMethod, FastMethodTable } from "./method-table.js";
@@ -48,8 +47,7 @@ export function createFastStreamHandler(options: FastStreamHandlerOptions): Stre
     contextValues === undefined ? undefined : () => contextValues(stream);
 
   const serialize = (schema: DescMessage, output: unknown): Uint8Array => {
-    const flat = options.binaryOptions?.writeUnknownFields === false ? undefined : flatCodecOf(schema)?.encode(output, 0);
-    const bytes = flat ?? toBinary(schema, (isMessage(output, schema) ? output : create(schema, output as never)) as MessageShape<DescMessage>, options.binaryOptions);
+    const bytes = encodeBinary(schema, output as never, options.binaryOptions);
     if (bytes.byteLength > writeMaxBytes) {
       throw new ConnectError(`message size ${bytes.byteLength} is larger than configured writeMaxBytes ${writeMaxBytes}`, Code.ResourceExhausted);
     }
