@@ -120,7 +120,7 @@ export function createEnvelopeParser(readMaxBytes: number): EnvelopeParser {
     push(chunk) {
       let out: Envelope[] | undefined;
       this.each(chunk, (flags, bytes, offset, length) => {
-        (out ??= []).push({ flags, data: length === 0 ? emptyData : offset === 0 && length === bytes.byteLength ? bytes : viewOf(bytes, offset, length) });
+        (out ??= []).push(envelopeAt(flags, bytes, offset, length));
       });
       return out ?? noEnvelopes;
     },
@@ -165,6 +165,14 @@ export function createEnvelopeParser(readMaxBytes: number): EnvelopeParser {
 }
 
 /** `length` bytes of `chunk` from `at`, as a Buffer view (no copy). */
+/**
+ * The envelope an {@link EnvelopeVisitor} was handed, as an object that keeps a view of its body
+ * (the whole buffer when the body is all of it; no copy). @private
+ */
+export function envelopeAt(flags: number, bytes: Uint8Array, offset: number, length: number): Envelope {
+  return { flags, data: length === 0 ? emptyData : offset === 0 && length === bytes.byteLength ? bytes : viewOf(bytes, offset, length) };
+}
+
 function viewOf(chunk: Uint8Array, at: number, length: number): Buffer {
   return Buffer.isBuffer(chunk) ? chunk.subarray(at, at + length) : Buffer.from(chunk.buffer, chunk.byteOffset + at, length);
 }

@@ -4,7 +4,7 @@
 import type { ServerHttp2Stream } from "node:http2";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createEnvelopeParser, flagCompressed, flagEndStream, type Envelope } from "../../transport/envelope.js";
+import { createEnvelopeParser, envelopeAt, flagCompressed, flagEndStream, type Envelope } from "../../transport/envelope.js";
 import { parse, parseAt, type CodecOptions } from "../../transport/codec.js";
 import { markUnreadRequest } from "../hardening/stream-guard.js";
 
@@ -60,7 +60,7 @@ export class RequestMessages<D extends DescMessage> implements AsyncIterable<Mes
         waiter.resolve({ done: false, value: message });
         return;
       }
-      this.queue.push({ flags, data: length === 0 ? emptyData : bytes.subarray(offset, offset + length) });
+      this.queue.push(envelopeAt(flags, bytes, offset, length));
       this.queuedBytes += length;
     };
     stream.on("data", (chunk: Buffer) => {
@@ -214,5 +214,3 @@ export async function singleMessage<T>(messages: AsyncIterable<T>): Promise<T> {
   }
   return first.value;
 }
-
-const emptyData = new Uint8Array(0);
