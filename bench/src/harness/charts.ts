@@ -2,6 +2,7 @@
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import type { ScenarioKind, ScenarioResults } from "./scenario.js";
+import { seriesOfRuns } from "./stats.js";
 
 /** A rendered chart: file name (no directory) and SVG text. */
 export interface Chart {
@@ -128,7 +129,7 @@ async function slowShareChart(results: ScenarioResults): Promise<Chart> {
 async function limitChart(results: ScenarioResults): Promise<Chart> {
   const order = results.points.map((p) => p.label);
   const values = results.figures.flatMap((f) =>
-    (f.series?.limit ?? []).map(([ms, limit]) => ({
+    (seriesOfRuns(f)[0]?.limit ?? []).map(([ms, limit]) => ({
       point: results.points.find((p) => p.id === f.point)?.label ?? f.point,
       contender: labelOf(results, f.contender),
       s: ms / 1000,

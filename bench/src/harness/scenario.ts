@@ -237,9 +237,9 @@ export interface Figure {
   readonly openLoop?: OpenLoopFigure;
   /** Median over runs of each server gauge. */
   readonly gauges?: Readonly<Record<string, number>>;
-  /** The server's time series of the first run. */
+  /** The server's time series of the first run, in results saved before `runSeries` (read them with `seriesOfRuns`). */
   readonly series?: ServerSeries;
-  /** The server's time series of every run, in run order (absent in results saved before they were kept). */
+  /** The server's time series of every run, in run order (read them with `seriesOfRuns`). */
   readonly runSeries?: readonly ServerSeries[];
 }
 

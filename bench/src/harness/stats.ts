@@ -132,7 +132,6 @@ export function aggregate(samples: readonly Sample[]): Figure | undefined {
     cdf: cdfPoints(mergeHistograms(samples.map((s) => s.client.histogram))),
     ...optional("openLoop", openLoopFigure(samples)),
     ...optional("gauges", medianGauges(samples)),
-    ...optional("series", samples.find((s) => s.server.series !== undefined)?.server.series),
     ...optional("runSeries", runSeriesOf(samples)),
   };
 }
@@ -141,6 +140,11 @@ export function aggregate(samples: readonly Sample[]): Figure | undefined {
 function runSeriesOf(samples: readonly Sample[]): ServerSeries[] | undefined {
   const all = samples.flatMap((s) => (s.server.series === undefined ? [] : [s.server.series]));
   return all.length === 0 ? undefined : all;
+}
+
+/** The server's time series of each run of `figure` (of its first run only in results saved before every run's was kept). */
+export function seriesOfRuns(figure: Figure | undefined): readonly ServerSeries[] {
+  return figure?.runSeries ?? (figure?.series === undefined ? [] : [figure.series]);
 }
 
 /** `{ [key]: value }`, or `{}` when the value is undefined (keeps absent fields out of the JSON). */

@@ -1,6 +1,6 @@
 // Issue 13's goals of the balance scenario: the best Sluice balancer against the fast-only
 // reference, and load reports catching an overloaded backend before the client's latency estimate.
-import { figureOf, median, ratio } from "../harness/stats.js";
+import { figureOf, median, ratio, seriesOfRuns } from "../harness/stats.js";
 import type { Goal, ScenarioResults, ServerSeries } from "../harness/scenario.js";
 
 /** The Sluice balancers the best-balancer goal chooses from (not pick-first: it is not a balancer). */
@@ -106,7 +106,7 @@ function caughtIn(series: ServerSeries | undefined): { ms: number | undefined; s
  */
 function caughtAfter(results: ScenarioResults, id: string): { runs: (number | undefined)[]; medianMs: number; shares: string; sparse: boolean } | undefined {
   const figure = figureOf(results, id, "overloaded");
-  const perRun = (figure?.runSeries ?? (figure?.series === undefined ? [] : [figure.series])).map(caughtIn);
+  const perRun = seriesOfRuns(figure).map(caughtIn);
   if (perRun.length === 0 || perRun.some((c) => c === undefined)) return undefined;
   const runs = perRun.map((c) => c!.ms);
   return {
