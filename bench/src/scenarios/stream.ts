@@ -103,6 +103,14 @@ const SLOW_COUNT: readonly [full: number, quick: number] = [5_000, 200];
 const HUB_ONE_EVENTS: readonly [full: number, quick: number] = [100_000, 2_000];
 const HUB_FANOUT_EVENTS: readonly [full: number, quick: number] = [3_000, 100];
 const HUB_FANOUT = 1_000;
+/**
+ * Warm-up of the fan-out points: rounds of 1,000 calls of 100 events (10 with --quick), unmeasured.
+ * A process pair's first rounds of 1,000 concurrent calls cost each side 3–5× the CPU per call of
+ * later ones (the JIT has not compiled the many-streams paths of node:http2 and Sluice, the heaps
+ * grow), so without it the opening point measured a cold start, unlike every other point.
+ */
+const HUB_WARMUP_ROUNDS: readonly [full: number, quick: number] = [3, 2];
+const HUB_WARMUP_EVENTS: readonly [full: number, quick: number] = [100, 10];
 
 /**
  * Peak RSS of `contender` with the slow consumer within `bound`× of its peak RSS with the fast one
@@ -190,7 +198,9 @@ export const streamScenario: Scenario = {
     "that every call streams out, then closes the hub; all calls on one connection. msgs/s is the total delivered over the point's wall " +
     "time, which includes opening the calls: the fan-out's calls carry 3,000 events so that opening them — " +
     "measured alone by the 1-event point, whose wall time is just that — stays a few per cent of its time, as for the one-call row " +
-    "(with --quick it is a large share, so the quick hub ratio means little). Before measuring, each process pair streams calls of 10,000 messages for 2 s (2,000 for 0.3 s with --quick), and each " +
+    "(with --quick it is a large share, so the quick hub ratio means little). Like the shape points, each hub point is warmed up with its own calls first, " +
+    "unmeasured: the one-call point for 1 s (0.1 s with --quick), each fan-out point with 3 rounds of 1,000 calls of 100 events (2 of 10 with --quick), " +
+    "as a process pair's first rounds of 1,000 concurrent calls cost each side 3–5× the CPU per call of later ones (JIT, heap growth). Before measuring, each process pair streams calls of 10,000 messages for 2 s (2,000 for 0.3 s with --quick), and each " +
     "shape × size point first runs its own calls for 1 s (0.1 s with --quick), unmeasured, so that the JIT has compiled that shape's code. msgs/s = messages / " +
     "wall time of the point; peak RSS is sampled every 100 ms.",
   kind: "stream",
@@ -201,6 +211,13 @@ export const streamScenario: Scenario = {
     const durationMs = mode.durationMs ?? (mode.quick ? QUICK_MS : FULL_MS);
     const timeoutMs = mode.quick ? 30_000 : 180_000;
     const slow = pick(SLOW_COUNT);
+    // Whole rounds only: a round publishes once all its calls have joined.
+    const hubFanoutWarmup: LoadPhase = {
+      concurrency: HUB_FANOUT,
+      maxCalls: pick(HUB_WARMUP_ROUNDS) * HUB_FANOUT,
+      timeoutMs,
+      callArgs: { stream: pick(HUB_WARMUP_EVENTS) },
+    };
     return [
       ...shapePoints.map(
         (p): Point => ({
@@ -222,6 +239,7 @@ export const streamScenario: Scenario = {
         label: "hub → 1 server stream, 16 B",
         contenders: [HUB],
         server: { subscribers: 1 },
+        warmup: { concurrency: 1, durationMs: pick(POINT_WARMUP_MS), timeoutMs, callArgs: { stream: pick(HUB_ONE_EVENTS) } },
         measure: { concurrency: 1, durationMs, timeoutMs, callArgs: { stream: pick(HUB_ONE_EVENTS) } },
       },
       {
@@ -229,6 +247,7 @@ export const streamScenario: Scenario = {
         label: `hub → ${HUB_FANOUT.toLocaleString("en-US")} server streams, 1 event each (opening the calls)`,
         contenders: [HUB],
         server: { subscribers: HUB_FANOUT },
+        warmup: hubFanoutWarmup,
         measure: { concurrency: HUB_FANOUT, maxCalls: HUB_FANOUT, timeoutMs, callArgs: { stream: 1 } },
       },
       {
@@ -236,6 +255,7 @@ export const streamScenario: Scenario = {
         label: `hub → ${HUB_FANOUT.toLocaleString("en-US")} server streams, 16 B`,
         contenders: [HUB],
         server: { subscribers: HUB_FANOUT },
+        warmup: hubFanoutWarmup,
         // One round: every call must join before the hub publishes, so the count is exact.
         measure: { concurrency: HUB_FANOUT, maxCalls: HUB_FANOUT, timeoutMs, callArgs: { stream: pick(HUB_FANOUT_EVENTS) } },
       },
