@@ -7,7 +7,7 @@ import { EchoStreamRequestSchema } from "../../gen/bench/v1/echo_pb.js";
 import { createEchoServiceClient } from "../../gen/bench/v1/echo_sluice.js";
 import { startServer } from "../contenders/sluice-hub-server.js";
 import { makePayload } from "../harness/contracts.js";
-import { forkServer } from "./forked-server.js";
+import { answerParent, forkServer } from "./forked-server.js";
 
 type Reply = { port?: number; cpu?: number };
 
@@ -15,15 +15,7 @@ type Reply = { port?: number; cpu?: number };
 async function runServer(subscribers: number): Promise<void> {
   const server = await startServer({});
   server.configure?.({ subscribers });
-  process.send?.({ port: server.ports[0] });
-  process.on("message", (m: string) => {
-    if (m === "cpu") {
-      const u = process.cpuUsage();
-      process.send?.({ cpu: u.user + u.system });
-    } else {
-      void server.close().then(() => process.exit(0));
-    }
-  });
+  answerParent(server);
 }
 
 /** The client side: rounds of `calls` concurrent calls of `events` events each. */
