@@ -98,7 +98,7 @@ const SLOW_COUNT: readonly [full: number, quick: number] = [5_000, 200];
 /**
  * Hub rows: events per round to one subscriber, and to each of 1,000. The fan-out's calls carry
  * 3,000 events each so that opening its 1,000 calls (measured alone by the `hub-1000-open` point)
- * stays a few per cent of its time, as it does for the one-call row.
+ * is a small part of its time (the goal's line gives the share).
  */
 const HUB_ONE_EVENTS: readonly [full: number, quick: number] = [100_000, 2_000];
 const HUB_FANOUT_EVENTS: readonly [full: number, quick: number] = [3_000, 100];
@@ -201,7 +201,7 @@ export const streamScenario: Scenario = {
     "1,000 calls have joined, a publisher paced by the fullest queue publishes 100,000 or 3,000 16-byte events (2,000 or 100 with --quick) " +
     "that every call streams out, then closes the hub; all calls on one connection. msgs/s is the total delivered over the point's wall " +
     "time, which includes opening the calls: the fan-out's calls carry 3,000 events so that opening them — " +
-    "measured alone by the 1-event point, whose wall time is just that — stays a few per cent of its time, as for the one-call row " +
+    "measured alone by the 1-event point, whose wall time is just that; the goal's line gives its share of the fan-out point's time — is a small part of it " +
     "(with --quick it is a large share, so the quick hub ratio means little). Like the shape points, each hub point is warmed up with its own calls first, " +
     "unmeasured: the one-call point for 1 s (0.1 s with --quick), each fan-out point with 3 rounds of 1,000 calls of 100 events (2 of 10 with --quick), " +
     "as a process pair's first rounds of 1,000 concurrent calls cost each side 3–5× the CPU per call of later ones (JIT, heap growth). Before measuring, each process pair streams calls of 10,000 messages for 2 s (2,000 for 0.3 s with --quick), and each " +
