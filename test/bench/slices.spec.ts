@@ -1,7 +1,7 @@
-// The bench harness's interleaved measurement: a contender's slices of a point added up into one
-// sample, and goals taking subject/anchor run by run.
+// The bench harness's interleaved measurement: the order of the slices, a contender's slices of a
+// point added up into one sample, and goals taking subject/anchor run by run.
 import { createLatencyHistogram, decodeHistogram, encodeHistogram, percentiles, recordLatency } from "../../bench/src/harness/histogram.js";
-import { mergeSliceReports, mergeSliceResults } from "../../bench/src/harness/slices.js";
+import { mergeSliceReports, mergeSliceResults, sliceOrder } from "../../bench/src/harness/slices.js";
 import { pairedMessagesRatio } from "../../bench/src/harness/stats.js";
 import type { Figure, PhaseResult, ServerReport } from "../../bench/src/harness/scenario.js";
 
@@ -76,5 +76,32 @@ describe("pairedMessagesRatio", () => {
   it("falls back to the ratio of the medians for results saved without runs", () => {
     expect(pairedMessagesRatio(figure(90), figure(100))).toBeCloseTo(0.9, 10);
     expect(pairedMessagesRatio(undefined, figure(100))).toBeUndefined();
+  });
+});
+
+describe("sliceOrder", () => {
+  it("gives every order of three contenders once in six slices, then starts again", () => {
+    const orders = Array.from({ length: 6 }, (_, i) => sliceOrder(3, i).join(""));
+    expect(orders).toEqual(["012", "021", "102", "120", "201", "210"]);
+    expect(sliceOrder(3, 6)).toEqual([0, 1, 2]);
+  });
+
+  it("lets each contender follow each other one equally often within the slices of a cycle", () => {
+    const follows = new Map<string, number>();
+    for (let i = 0; i < 6; i++) {
+      const order = sliceOrder(3, i);
+      for (let k = 1; k < order.length; k++) follows.set(`${order[k - 1]}→${order[k]}`, (follows.get(`${order[k - 1]}→${order[k]}`) ?? 0) + 1);
+    }
+    expect(follows.size).toBe(6);
+    expect([...follows.values()].every((n) => n === 2)).toBe(true);
+  });
+
+  it("alternates two contenders and leaves one alone", () => {
+    expect([0, 1, 2, 3].map((i) => sliceOrder(2, i))).toEqual([[0, 1], [1, 0], [0, 1], [1, 0]]);
+    expect(sliceOrder(1, 5)).toEqual([0]);
+  });
+
+  it("rejects a count of contenders that is not a positive integer, naming it", () => {
+    expect(() => sliceOrder(0, 0)).toThrow(/n must be a positive integer, got 0/);
   });
 });

@@ -4,7 +4,7 @@ import type { Progress } from "./progress.js";
 import type { Contender, LoadPhase, PhaseResult, Point, Sample, Scenario, ScenarioMode, ServerReport } from "./scenario.js";
 import { startWorker, type WorkerHandle } from "./worker-handle.js";
 import { startServerGroup, type ServerGroup } from "./server-group.js";
-import { mergeSliceReports, mergeSliceResults } from "./slices.js";
+import { mergeSliceReports, mergeSliceResults, sliceOrder } from "./slices.js";
 
 /** How a scenario is run. */
 export interface RunOptions {
@@ -105,7 +105,7 @@ async function measure(pair: Pair, phase: LoadPhase): Promise<{ client: PhaseRes
  * Runs `contenders` (one, or an interleaved group) through `points`: their process pairs started
  * together and warmed up, then at each point every contender that takes it is configured and warmed
  * up, and measured in one piece, or — for a duration-bound closed-loop point shared by several — in
- * `slices` alternating slices of the point's duration (the first contender rotating each slice),
+ * `slices` alternating slices of the point's duration (in a new order each slice: {@link sliceOrder}),
  * added up into one sample per contender.
  */
 async function runTogether(scenario: Scenario, contenders: readonly Contender[], points: readonly Point[], run: number, slices: number, options: RunOptions): Promise<Sample[]> {
@@ -140,8 +140,8 @@ async function runTogether(scenario: Scenario, contenders: readonly Contender[],
       const parts = new Map<Pair, Array<{ client: PhaseResult; server: ServerReport }>>(taking.map((pair) => [pair, []]));
       options.progress.step(`${scenario.name} run ${run}/${options.runs} (${taking.map((p) => p.contender.id).join(", ")}) ${point.label}: measuring in ${slices} slices each`, expectedMs(point.measure) * taking.length);
       for (let i = 0; i < slices; i++) {
-        for (let k = 0; k < taking.length; k++) {
-          const pair = taking[(i + k) % taking.length]!;
+        for (const k of sliceOrder(taking.length, i)) {
+          const pair = taking[k]!;
           parts.get(pair)!.push(await measure(pair, slice));
         }
       }

@@ -104,8 +104,8 @@ export interface Goal {
 
 /**
  * Contenders measured side by side: their process pairs run at once, and each duration-bound point
- * they share is measured in `slices` alternating slices (the point's duration split evenly, the
- * first contender of each slice rotating), so a drift of a shared machine hits them alike.
+ * they share is measured in `slices` alternating slices (the point's duration split evenly, each
+ * slice in the next permutation of the contenders), so a drift of a shared machine hits them alike.
  */
 export interface InterleavedGroup {
   readonly contenders: readonly string[];

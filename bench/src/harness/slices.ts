@@ -53,3 +53,26 @@ export function mergeSliceReports(slices: readonly ServerReport[]): ServerReport
     ...(series !== undefined ? { series } : {}),
   };
 }
+
+/**
+ * The order in which `n` contenders take slice `i`: the permutations of 0…n-1 in lexicographic
+ * order, one per slice, cycling. Over n! slices each contender is first, second, … equally often
+ * and follows each other contender within a slice equally often, so what one leaves behind (a GC,
+ * full socket buffers) does not always land on the same other one.
+ */
+export function sliceOrder(n: number, i: number): number[] {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`sliceOrder: n must be a positive integer, got ${n}`);
+  const left = Array.from({ length: n }, (_, k) => k);
+  let factorial = 1;
+  for (let k = 2; k <= n; k++) factorial *= k;
+  // Digits of i mod n! in the factorial number system pick from the contenders left.
+  let rank = ((i % factorial) + factorial) % factorial;
+  const order: number[] = [];
+  for (let k = n; k >= 1; k--) {
+    factorial /= k;
+    const digit = Math.floor(rank / factorial);
+    rank %= factorial;
+    order.push(left.splice(digit, 1)[0]!);
+  }
+  return order;
+}

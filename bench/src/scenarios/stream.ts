@@ -208,7 +208,8 @@ export const streamScenario: Scenario = {
     "shape × size point first runs its own calls for 1 s (0.1 s with --quick), unmeasured, so that the JIT has compiled that shape's code. msgs/s = messages / " +
     "wall time of the point; peak RSS is sampled every 100 ms. (d), (e) and (r) are measured side by side: in each run their three process pairs run at once " +
     "(only one of them busy at a time), and every shape × size point they share is measured in 6 alternating slices of 0.5 s each (3 of 0.1 s with --quick; " +
-    "the contender going first rotates from slice to slice; a slice's last call runs to its end), the slices of a contender adding up to its sample " +
+    "each slice in the next of the six orders of the three, so each is first, second and last, and follows each other one, equally often; " +
+    "a slice's last call runs to its end), the slices of a contender adding up to its sample " +
     "(messages over the time of its slices; CPU added up), so that the shared machine's drifts, which moved these rows by half between runs " +
     "measured minutes apart, hit all three alike. (a), (c) and the hub are measured one process pair at a time in one piece, as before " +
     "(a grpc-js or Connect-ES call can outlast a slice many times). The goals (e) vs (d) and (d) vs (r) take the ratio within each run " +
