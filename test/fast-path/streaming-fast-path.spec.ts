@@ -161,6 +161,17 @@ describe.each<[ClientKind, Protocol]>([
     expect(seen.every((s) => s.fast)).toBe(true);
   });
 
+  it("a stream that ends normally aborts its handler's signal with an AbortError, not a CANCELED error", async () => {
+    const texts: string[] = [];
+    for await (const m of client.serverStream({ text: "s", count: 2 })) texts.push(`${m.text}${m.index}`);
+    expect(texts).toEqual(["s0", "s1"]);
+    await eventually(() => seen[0]?.aborted !== undefined, 2000, "handler signal aborted");
+    // jest's realm has its own DOMException: compare by name.
+    expect((seen[0]!.aborted as Error).name).toBe("AbortError");
+    expect(seen[0]!.aborted instanceof ConnectError).toBe(false);
+    expect(seen[0]!.fast).toBe(true);
+  });
+
   it("a client that cancels mid-stream aborts the handler's signal with CANCELED within 100 ms", async () => {
     const controller = new AbortController();
     const outcome = errorOf(client.clientStream(endless(controller.signal), { signal: controller.signal }));

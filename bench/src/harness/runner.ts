@@ -1,8 +1,10 @@
-// Runs a scenario: for each run and contender, fork server(s) and load generator, warm up, measure each point.
+// Runs a scenario: for each run and contender (or interleaved group of contenders), fork server(s) and
+// load generator, warm up, measure each point (a group's shared points in alternating slices).
 import type { Progress } from "./progress.js";
-import type { Contender, LoadPhase, Point, Sample, Scenario, ScenarioMode } from "./scenario.js";
+import type { Contender, LoadPhase, PhaseResult, Point, Sample, Scenario, ScenarioMode, ServerReport } from "./scenario.js";
 import { startWorker, type WorkerHandle } from "./worker-handle.js";
-import { startServerGroup } from "./server-group.js";
+import { startServerGroup, type ServerGroup } from "./server-group.js";
+import { mergeSliceReports, mergeSliceResults, sliceOrder } from "./slices.js";
 
 /** How a scenario is run. */
 export interface RunOptions {
@@ -54,9 +56,17 @@ async function runPhase(client: WorkerHandle, phase: LoadPhase) {
   return client.request({ op: "phase", phase }, phase.timeoutMs + PHASE_SLACK_MS);
 }
 
-async function runContender(scenario: Scenario, contender: Contender, points: readonly Point[], run: number, options: RunOptions): Promise<Sample[]> {
+/** One contender's running process pair. */
+interface Pair {
+  readonly contender: Contender;
+  readonly tag: string;
+  readonly server: ServerGroup;
+  readonly client: WorkerHandle;
+}
+
+/** Forks `contender`'s server(s) and load generator and connects them; stops what started on failure. */
+async function startPair(scenario: Scenario, contender: Contender, run: number, options: RunOptions): Promise<Pair> {
   const tag = `${scenario.name} run ${run}/${options.runs} (${contender.id}) ${contender.label}`;
-  const samples: Sample[] = [];
   options.progress.step(`${tag}: starting`, STARTUP_ESTIMATE_MS);
   const profile = (role: string): string[] =>
     options.cpuProfileDir
@@ -72,24 +82,82 @@ async function runContender(scenario: Scenario, contender: Contender, points: re
     const ports = await server.start(CONTROL_TIMEOUT_MS);
     client = startWorker([...(contender.client.execArgv ?? []), ...profile("client")]);
     await client.request({ op: "create-caller", spec: contender.client, ports }, CONTROL_TIMEOUT_MS);
+    return { contender, tag, server, client };
+  } catch (error) {
+    await stopPair({ server, client });
+    throw error;
+  }
+}
+
+async function stopPair(pair: { readonly server: ServerGroup; readonly client: WorkerHandle | undefined }): Promise<void> {
+  await pair.client?.stop(5_000);
+  await pair.server.stop(5_000);
+}
+
+/** Measures `phase` once on `pair`: the load generator's result and the server's report of the window. */
+async function measure(pair: Pair, phase: LoadPhase): Promise<{ client: PhaseResult; server: ServerReport }> {
+  await pair.server.mark(CONTROL_TIMEOUT_MS);
+  const client = await runPhase(pair.client, phase);
+  return { client, server: await pair.server.report(CONTROL_TIMEOUT_MS) };
+}
+
+/**
+ * Runs `contenders` (one, or an interleaved group) through `points`: their process pairs started
+ * together and warmed up, then at each point every contender that takes it is configured and warmed
+ * up, and measured in one piece, or — for a duration-bound closed-loop point shared by several — in
+ * `slices` alternating slices of the point's duration (in a new order each slice: {@link sliceOrder}),
+ * added up into one sample per contender.
+ */
+async function runTogether(scenario: Scenario, contenders: readonly Contender[], points: readonly Point[], run: number, slices: number, options: RunOptions): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  const pairs: Pair[] = [];
+  try {
+    for (const contender of contenders) pairs.push(await startPair(scenario, contender, run, options));
     const warmup = scenario.warmup(options.mode);
-    options.progress.step(`${tag}: warm-up`, expectedMs(warmup));
-    await runPhase(client, warmup);
+    for (const pair of pairs) {
+      options.progress.step(`${pair.tag}: warm-up`, expectedMs(warmup));
+      await runPhase(pair.client, warmup);
+    }
     for (const point of points) {
-      if (point.server !== undefined) await server.configure(point.server, CONTROL_TIMEOUT_MS);
-      if (point.warmup) {
-        options.progress.step(`${tag} ${point.label}: warm-up`, expectedMs(point.warmup));
-        await runPhase(client, point.warmup);
+      const taking = pairs.filter((pair) => pointsOf([point], pair.contender).length > 0);
+      for (const pair of taking) {
+        if (point.server !== undefined) await pair.server.configure(point.server, CONTROL_TIMEOUT_MS);
+        if (point.warmup) {
+          options.progress.step(`${pair.tag} ${point.label}: warm-up`, expectedMs(point.warmup));
+          await runPhase(pair.client, point.warmup);
+        }
       }
-      options.progress.step(`${tag} ${point.label}: measuring`, expectedMs(point.measure));
-      await server.mark(CONTROL_TIMEOUT_MS);
-      const result = await runPhase(client, point.measure);
-      const serverReport = await server.report(CONTROL_TIMEOUT_MS);
-      samples.push({ run, contender: contender.id, point: point.id, client: result, server: serverReport });
+      const { durationMs, arrivalPerSec } = point.measure;
+      const sliced = taking.length > 1 && slices > 1 && durationMs !== undefined && arrivalPerSec === undefined && point.measure.maxCalls === undefined;
+      if (!sliced) {
+        for (const pair of taking) {
+          options.progress.step(`${pair.tag} ${point.label}: measuring`, expectedMs(point.measure));
+          samples.push({ run, contender: pair.contender.id, point: point.id, ...(await measure(pair, point.measure)) });
+        }
+        continue;
+      }
+      const slice: LoadPhase = { ...point.measure, durationMs: durationMs / slices };
+      const parts = new Map<Pair, Array<{ client: PhaseResult; server: ServerReport }>>(taking.map((pair) => [pair, []]));
+      options.progress.step(`${scenario.name} run ${run}/${options.runs} (${taking.map((p) => p.contender.id).join(", ")}) ${point.label}: measuring in ${slices} slices each`, expectedMs(point.measure) * taking.length);
+      for (let i = 0; i < slices; i++) {
+        for (const k of sliceOrder(taking.length, i)) {
+          const pair = taking[k]!;
+          parts.get(pair)!.push(await measure(pair, slice));
+        }
+      }
+      for (const pair of taking) {
+        const measured = parts.get(pair)!;
+        samples.push({
+          run,
+          contender: pair.contender.id,
+          point: point.id,
+          client: mergeSliceResults(measured.map((m) => m.client)),
+          server: mergeSliceReports(measured.map((m) => m.server)),
+        });
+      }
     }
   } finally {
-    await client?.stop(5_000);
-    await server.stop(5_000);
+    for (const pair of pairs) await stopPair(pair);
   }
   return samples;
 }
@@ -102,15 +170,26 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const points = scenario.points(options.mode);
   const outcome: RunOutcome = { samples: [], failures: [] };
   const n = scenario.contenders.length;
+  const group = scenario.interleaved;
+  const grouped = (c: Contender): boolean => group?.contenders.includes(c.id) === true;
+  const slices = group === undefined ? 1 : options.mode.quick ? group.slices[1] : group.slices[0];
   for (let run = 1; run <= options.runs; run++) {
+    let groupDone = false;
     for (let k = 0; k < n; k++) {
-      const contender = scenario.contenders[(k + run - 1) % n];
+      const contender = scenario.contenders[(k + run - 1) % n]!;
+      // An interleaved group runs as one, where its first member comes in this run's order.
+      if (grouped(contender) && groupDone) continue;
+      const members = grouped(contender) ? scenario.contenders.filter(grouped) : [contender];
+      if (grouped(contender)) groupDone = true;
+      const memberPoints = points.filter((p) => members.some((m) => pointsOf([p], m).length > 0));
       try {
-        outcome.samples.push(...(await runContender(scenario, contender, pointsOf(points, contender), run, options)));
+        outcome.samples.push(...(await runTogether(scenario, members, memberPoints, run, slices, options)));
       } catch (e) {
         const error = e instanceof Error ? e.message : String(e);
-        outcome.failures.push({ contender: contender.id, run, error });
-        options.progress.note(`FAILED ${scenario.name} (${contender.id}) ${contender.label}, run ${run}: ${error}`);
+        for (const member of members) {
+          outcome.failures.push({ contender: member.id, run, error });
+          options.progress.note(`FAILED ${scenario.name} (${member.id}) ${member.label}, run ${run}: ${error}`);
+        }
       }
     }
   }

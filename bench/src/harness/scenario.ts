@@ -102,6 +102,17 @@ export interface Goal {
   evaluate(results: ScenarioResults): { met: boolean | undefined; detail: string };
 }
 
+/**
+ * Contenders measured side by side: their process pairs run at once, and each duration-bound point
+ * they share is measured in `slices` alternating slices (the point's duration split evenly, each
+ * slice in the next permutation of the contenders), so a drift of a shared machine hits them alike.
+ */
+export interface InterleavedGroup {
+  readonly contenders: readonly string[];
+  /** Slices per contender and point (full run, --quick). */
+  readonly slices: readonly [full: number, quick: number];
+}
+
 /** A benchmark scenario: contenders × points, measured in separate processes. */
 export interface Scenario {
   /** Name used on the command line, e.g. "unary". */
@@ -122,6 +133,8 @@ export interface Scenario {
   warmup(mode: ScenarioMode): LoadPhase;
   /** Goals recorded beside the figures. */
   readonly goals: readonly Goal[];
+  /** Contenders measured side by side in alternating slices (the rest: one process pair at a time). */
+  readonly interleaved?: InterleavedGroup;
 }
 
 /** CPU time of a process over a window, in microseconds. */
@@ -241,6 +254,8 @@ export interface Figure {
   readonly series?: ServerSeries;
   /** The server's time series of every run, in run order (read them with `seriesOfRuns`). */
   readonly runSeries?: readonly ServerSeries[];
+  /** msgs/s of each run: [run number, msgs/s], in run order (absent in results saved before it was kept). */
+  readonly runMessagesPerSec?: ReadonlyArray<readonly [run: number, messagesPerSec: number]>;
 }
 
 /** Median figures of an open-loop phase. */

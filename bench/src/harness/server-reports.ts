@@ -1,8 +1,9 @@
 // Several server processes' reports of one measured window as one: CPU, RSS and counters added
 // up, stalls of the worst process.
-import type { ServerCounters, ServerReport, StallReport } from "./scenario.js";
+import type { ResourceReport, ServerCounters, ServerReport, StallReport } from "./scenario.js";
 
-function addCounters(reports: readonly ServerReport[]): ServerCounters | undefined {
+/** The counters of `reports` added up, group by group; undefined when none has counters. */
+export function addCounters(reports: readonly ServerReport[]): ServerCounters | undefined {
   const present = reports.flatMap((r) => (r.counters !== undefined ? [r.counters] : []));
   if (present.length === 0) return undefined;
   const out: Record<string, Record<string, number>> = {};
@@ -15,7 +16,8 @@ function addCounters(reports: readonly ServerReport[]): ServerCounters | undefin
   return out;
 }
 
-function worstStalls(reports: readonly ServerReport[]): StallReport | undefined {
+/** Field by field, the worst of the stall reports present; undefined when none has one. */
+export function worstStalls(reports: readonly ResourceReport[]): StallReport | undefined {
   const present = reports.flatMap((r) => (r.stalls !== undefined ? [r.stalls] : []));
   if (present.length === 0) return undefined;
   const max = (pick: (s: StallReport) => number | undefined): number | undefined => {

@@ -133,7 +133,24 @@ export function aggregate(samples: readonly Sample[]): Figure | undefined {
     ...optional("openLoop", openLoopFigure(samples)),
     ...optional("gauges", medianGauges(samples)),
     ...optional("runSeries", runSeriesOf(samples)),
+    runMessagesPerSec: samples.map((s, i) => [s.run, per[i]!.messagesPerSec] as const).sort((x, y) => x[0] - y[0]),
   };
+}
+
+/**
+ * The median over runs of subject/anchor msgs/s, each ratio of two figures of the same run (a drift
+ * of the machine between runs cancels out); the ratio of the medians for results saved before runs
+ * were kept. Undefined when either figure is missing or no run has both.
+ */
+export function pairedMessagesRatio(subject: Figure | undefined, anchor: Figure | undefined): number | undefined {
+  if (subject === undefined || anchor === undefined) return undefined;
+  if (subject.runMessagesPerSec === undefined || anchor.runMessagesPerSec === undefined) return ratio(subject.messagesPerSec, anchor.messagesPerSec);
+  const anchorOf = new Map(anchor.runMessagesPerSec);
+  const ratios = subject.runMessagesPerSec.flatMap(([run, msgs]) => {
+    const r = ratio(msgs, anchorOf.get(run));
+    return r === undefined ? [] : [r];
+  });
+  return ratios.length === 0 ? undefined : median(ratios);
 }
 
 /** Each run's server time series, in run order; undefined when no run has one. */

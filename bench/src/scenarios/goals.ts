@@ -1,5 +1,5 @@
 // Goal builders shared by scenarios: "X ≥ k× Y on metric M at points P", with honest verdicts.
-import { figureOf, ratio } from "../harness/stats.js";
+import { figureOf, pairedMessagesRatio, ratio } from "../harness/stats.js";
 import type { Figure, Goal, ScenarioResults } from "../harness/scenario.js";
 
 /** A metric a goal compares, and whether higher is better. */
@@ -8,12 +8,19 @@ export interface GoalMetric {
   readonly pick: (f: Figure) => number;
   /** "min": subject/anchor must be ≥ bound; "max": subject/anchor must be ≤ bound. */
   readonly sense: "min" | "max";
+  /** How subject/anchor is taken, when not as the ratio of the two figures' `pick` (their medians). */
+  readonly ratioOf?: (subject: Figure, anchor: Figure) => number | undefined;
 }
 
 /** req/s (higher is better). */
 export const callsPerSec: GoalMetric = { name: "req/s", pick: (f) => f.callsPerSec, sense: "min" };
 /** msgs/s (higher is better). */
 export const messagesPerSec: GoalMetric = { name: "msgs/s", pick: (f) => f.messagesPerSec, sense: "min" };
+/**
+ * msgs/s (higher is better), subject/anchor taken run by run and the median of those ratios: for
+ * contenders measured side by side (an interleaved group), whose runs share the machine's state.
+ */
+export const pairedMessagesPerSec: GoalMetric = { name: "msgs/s, median of per-run ratios", pick: (f) => f.messagesPerSec, sense: "min", ratioOf: pairedMessagesRatio };
 /** p50 latency (lower is better). */
 export const p50: GoalMetric = { name: "p50", pick: (f) => f.p50Us, sense: "max" };
 /** p99 latency (lower is better). */
@@ -34,7 +41,7 @@ export function ratioGoal(description: string, subject: string, anchor: string, 
         const label = results.points.find((p) => p.id === id)?.label ?? id;
         const s = figureOf(results, subject, id);
         const a = figureOf(results, anchor, id);
-        const r = ratio(s && metric.pick(s), a && metric.pick(a));
+        const r = metric.ratioOf !== undefined && s !== undefined && a !== undefined ? metric.ratioOf(s, a) : ratio(s && metric.pick(s), a && metric.pick(a));
         if (r === undefined) {
           parts.push(`${label}: not measured`);
           met = undefined;

@@ -1,6 +1,7 @@
 // The child-process side channel of the focused tools: forks the tool itself as its server and turns
 // the child's messages into answers, one per request, in order.
 import { fork, type ChildProcess } from "node:child_process";
+import type { BenchServer } from "../harness/contracts.js";
 
 /** A server running as a child process of a tool. */
 export interface ForkedServer<R> {
@@ -26,4 +27,20 @@ export function forkServer<R>(script: string, args: string[]): ForkedServer<R> {
       return answer;
     },
   };
+}
+
+/**
+ * The child side: tells the parent `server`'s first port, answers "cpu" with this process's CPU
+ * time in µs, and closes the server and exits on any other message.
+ */
+export function answerParent(server: BenchServer): void {
+  process.send?.({ port: server.ports[0] });
+  process.on("message", (m: string) => {
+    if (m === "cpu") {
+      const u = process.cpuUsage();
+      process.send?.({ cpu: u.user + u.system });
+    } else {
+      void server.close().then(() => process.exit(0));
+    }
+  });
 }

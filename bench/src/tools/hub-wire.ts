@@ -7,7 +7,7 @@ import { EchoStreamRequestSchema } from "../../gen/bench/v1/echo_pb.js";
 import { createEchoServiceClient } from "../../gen/bench/v1/echo_sluice.js";
 import { startServer } from "../contenders/sluice-hub-server.js";
 import { makePayload } from "../harness/contracts.js";
-import { forkServer } from "./forked-server.js";
+import { answerParent, forkServer } from "./forked-server.js";
 
 type Reply = { port?: number; cpu?: number };
 
@@ -15,15 +15,7 @@ type Reply = { port?: number; cpu?: number };
 async function runServer(subscribers: number): Promise<void> {
   const server = await startServer({});
   server.configure?.({ subscribers });
-  process.send?.({ port: server.ports[0] });
-  process.on("message", (m: string) => {
-    if (m === "cpu") {
-      const u = process.cpuUsage();
-      process.send?.({ cpu: u.user + u.system });
-    } else {
-      void server.close().then(() => process.exit(0));
-    }
-  });
+  answerParent(server);
 }
 
 /** The client side: rounds of `calls` concurrent calls of `events` events each. */
@@ -33,9 +25,20 @@ async function runClient(calls: number, events: number, rounds: number): Promise
   const channel = createChannel({ target: `static:///127.0.0.1:${port}` });
   const client = createEchoServiceClient(channel);
   const request = create(EchoStreamRequestSchema, { count: events, payload: makePayload(16) });
+  /** Per round: when the calls had all been started, and when each got its first event. */
+  let firstEvents = 0;
+  let allStartedAt = 0;
+  let allFirstAt = 0;
+  let cpuAtAllFirst = process.cpuUsage();
   const oneCall = async (): Promise<number> => {
     let received = 0;
-    for await (const _ of client.echoStream(request)) received++;
+    for await (const _ of client.echoStream(request)) {
+      if (received++ === 0 && ++firstEvents === calls) {
+        // Every call has joined (the hub publishes only then) and has its first event.
+        allFirstAt = performance.now();
+        cpuAtAllFirst = process.cpuUsage();
+      }
+    }
     return received;
   };
   const lines: string[] = [];
@@ -43,7 +46,10 @@ async function runClient(calls: number, events: number, rounds: number): Promise
     const serverBefore = (await server.ask("cpu")).cpu ?? 0;
     const clientBefore = process.cpuUsage();
     const started = performance.now();
-    const counts = await Promise.all(Array.from({ length: calls }, oneCall));
+    firstEvents = 0;
+    const pending = Array.from({ length: calls }, oneCall);
+    allStartedAt = performance.now();
+    const counts = await Promise.all(pending);
     const wall = (performance.now() - started) / 1000;
     const clientCpu = process.cpuUsage(clientBefore);
     const serverAfter = (await server.ask("cpu")).cpu ?? 0;
@@ -53,7 +59,9 @@ async function runClient(calls: number, events: number, rounds: number): Promise
     if (round > 0) {
       lines.push(
         `${Math.round(messages / wall)} msgs/s, CPU µs/msg client ${((clientCpu.user + clientCpu.system) / messages).toFixed(2)} ` +
-          `server ${((serverAfter - serverBefore) / messages).toFixed(2)}`,
+          `server ${((serverAfter - serverBefore) / messages).toFixed(2)}; calls started in ${(allStartedAt - started).toFixed(1)} ms, ` +
+          `all had their first event at ${(allFirstAt - started).toFixed(0)} ms (client CPU µs/call until then ` +
+          `${((cpuAtAllFirst.user + cpuAtAllFirst.system - clientBefore.user - clientBefore.system) / calls).toFixed(0)})`,
       );
     }
   }

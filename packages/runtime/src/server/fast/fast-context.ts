@@ -25,6 +25,13 @@ export function callContext(
   return new FastContext(method, method.parent, protocolName, requestUrl(headers), headers, timeoutMs, shutdownSignal, initValues);
 }
 
+let callOverReason: DOMException | undefined;
+
+/** The reason a call's signal aborts with when the call is over without an error: an AbortError, frozen and shared. */
+function callOver(): DOMException {
+  return (callOverReason ??= Object.freeze(new DOMException("This operation was aborted", "AbortError")));
+}
+
 /** A HandlerContext that the fast server path can abort and read back. @private */
 export class FastContext implements HandlerContext {
   readonly requestMethod = "POST";
@@ -95,8 +102,12 @@ export class FastContext implements HandlerContext {
     return this.resTrailer;
   }
 
-  /** Aborts the signal (once); a signal not yet read is created already aborted. */
-  abort(reason?: unknown): void {
+  /**
+   * Aborts the signal (once); a signal not yet read is created already aborted. Without a reason
+   * (the call ended normally) the reason is one shared AbortError, as `abort()` would make, but
+   * without building a new DOMException and its stack trace for every call.
+   */
+  abort(reason: unknown = callOver()): void {
     if (this.aborted) return;
     this.aborted = true;
     this.abortReason = reason;
