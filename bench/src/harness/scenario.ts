@@ -182,6 +182,11 @@ export interface OpenLoopCounts {
   readonly failed: number;
   /** Time to a rejection in µs, hdr-histogram-js compressed base64. */
   readonly rejectHistogram: string;
+  /** Of `rejected`, calls shed in the load generator's own process by the caller's limiter (absent: the caller keeps none). */
+  readonly callerRejected?: number;
+  /** Time to a rejection at the caller, and to one answered by the server, in µs (absent with `callerRejected`). */
+  readonly callerRejectHistogram?: string;
+  readonly serverRejectHistogram?: string;
 }
 
 /** What the load generator returns for one phase. */
@@ -252,6 +257,12 @@ export interface OpenLoopFigure {
   readonly failedShare: number;
   readonly rejectP50Us: number;
   readonly rejectP99Us: number;
+  /** Share of offered calls shed at the caller, and the time to those and to the server's sheds (absent when the caller keeps no limiter). */
+  readonly callerRejectedShare?: number;
+  readonly callerRejectP50Us?: number;
+  readonly callerRejectP99Us?: number;
+  readonly serverRejectP50Us?: number;
+  readonly serverRejectP99Us?: number;
   /** The load generator's CPU time (from the window's start until its last call ended) per second of the arrival window, as a share of one core; any call counts, successful or not (absent in results saved before it was kept). */
   readonly clientCpuShare?: number;
   /** The server's CPU time over its measured window per second of the arrival window, as a share of one core (absent in results saved before it was kept). */

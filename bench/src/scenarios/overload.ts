@@ -22,12 +22,33 @@ const labels: Record<OverloadLimiter, string> = {
   "envoy-gradient": "Envoy gradient",
 };
 
-const contenders: Contender[] = overloadLimiters.map((limiter) => ({
-  id: limiter,
-  label: labels[limiter],
-  server: { module: "contenders/overload-server.js", options: { capacity: CAPACITY, serviceMs: SERVICE_MS, limiter } },
-  client: { module: "contenders/lean-grpc-client.js", options: { connections: 2, maxConnections: MAX_CONNECTIONS } },
-}));
+/** The limiters that also run at the caller (every one but "none"). */
+const limited = overloadLimiters.filter((l): l is Exclude<OverloadLimiter, "none"> => l !== "none");
+
+/** Id of the contender with `limiter` at the caller (Sluice's client, `endpointLimit`) and at the server. */
+const atCallerId = (limiter: OverloadLimiter): string => `caller-${limiter}`;
+
+const serverOf = (limiter: OverloadLimiter): Contender["server"] => ({
+  module: "contenders/overload-server.js",
+  options: { capacity: CAPACITY, serviceMs: SERVICE_MS, limiter },
+});
+
+const contenders: Contender[] = [
+  ...overloadLimiters.map((limiter) => ({
+    id: limiter,
+    label: labels[limiter],
+    server: serverOf(limiter),
+    client: { module: "contenders/lean-grpc-client.js", options: { connections: 2, maxConnections: MAX_CONNECTIONS } },
+  })),
+  // The same server limiter, behind Sluice's generated client whose channel keeps the same limit
+  // per endpoint: most sheds are decided in the caller's process, the server's limiter is the backstop.
+  ...limited.map((limiter) => ({
+    id: atCallerId(limiter),
+    label: `${labels[limiter]} at the caller and the server`,
+    server: serverOf(limiter),
+    client: { module: "contenders/sluice-limited-client.js", options: { limiter, capacity: CAPACITY, serviceMs: SERVICE_MS } },
+  })),
+];
 
 function phase(multiple: number, durationMs: number, mode: ScenarioMode): LoadPhase {
   // --quick shortens the deadline too: draining calls stuck behind an unprotected queue dominates its time.
@@ -51,17 +72,21 @@ const multiples: ReadonlyArray<readonly [string, number, string]> = [
 ];
 
 const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : "–");
+/** A time in µs as ms, or "none shed" when there is none. */
+const fmtUs = (us: number | undefined): string => (us === undefined ? "none shed" : `${fmt(us / 1000)} ms`);
 
-/** Goal of issue 13 for one limiter at 2× and 4×. */
-function limiterGoal(limiter: OverloadLimiter): Goal {
+/** Goal of issue 13 for one limiter at 2× and 4× (`atCaller`: the same limit at the caller and the server). */
+function limiterGoal(limiter: OverloadLimiter, atCaller = false): Goal {
+  const id = atCaller ? atCallerId(limiter) : limiter;
+  const who = atCaller ? `${labels[limiter]} with the same limit at the caller and the server` : labels[limiter];
   return {
-    description: `${labels[limiter]} (${limiter}) at 2× and 4×: goodput ≥ 0.9× capacity (${CAPACITY_PER_SEC}/s), p99 of successes ≤ 2× its unloaded p99, rejects answered in ≤ 1 ms p99 [issue 13]`,
+    description: `${who} (${id}) at 2× and 4×: goodput ≥ 0.9× capacity (${CAPACITY_PER_SEC}/s), p99 of successes ≤ 2× its unloaded p99, rejects answered in ≤ 1 ms p99 [issue 13]`,
     evaluate(results: ScenarioResults) {
-      const unloaded = figureOf(results, limiter, "x0.1");
+      const unloaded = figureOf(results, id, "x0.1");
       const parts: string[] = [];
       let met: boolean | undefined = true;
       for (const point of ["x2", "x4"]) {
-        const f = figureOf(results, limiter, point);
+        const f = figureOf(results, id, point);
         const o = f?.openLoop;
         if (f === undefined || o === undefined || unloaded === undefined) {
           met = undefined;
@@ -77,7 +102,11 @@ function limiterGoal(limiter: OverloadLimiter): Goal {
         const ok = goodput >= 0.9 && succeeded && p99 <= 2 && (!shed || rejectMs <= 1);
         if (!ok && met !== undefined) met = false;
         const p99Text = succeeded ? `p99 ${fmt(p99)}× unloaded` : "no successful call";
-        const rejectText = shed ? `reject p99 ${fmt(rejectMs)} ms` : "no call shed";
+        const split =
+          o.callerRejectedShare === undefined
+            ? ""
+            : ` (${fmt((100 * o.callerRejectedShare) / Math.max(o.rejectedShare, 1e-9), 0)} % at the caller: p99 ${fmtUs(o.callerRejectP99Us)}; by the server: p99 ${fmtUs(o.serverRejectP99Us)})`;
+        const rejectText = shed ? `reject p99 ${fmt(rejectMs)} ms${split}` : "no call shed";
         parts.push(`${point}: goodput ${fmt(goodput)}× capacity, ${p99Text}, ${rejectText}${ok ? "" : " ✗"}`);
       }
       return { met, detail: parts.join("; ") };
@@ -175,5 +204,5 @@ export const overloadScenario: Scenario = {
   warmup(mode: ScenarioMode): LoadPhase {
     return phase(0.5, mode.quick ? 200 : 2_000, mode);
   },
-  goals: [...overloadLimiters.filter((l) => l !== "none").map(limiterGoal), noLimiterGoal],
+  goals: [...limited.map((l) => limiterGoal(l)), noLimiterGoal, ...limited.map((l) => limiterGoal(l, true))],
 };
