@@ -44,6 +44,24 @@ describe("the limits on a simulated capacity-bound server (16 slots × 10 ms) of
     expect(r.p99Ratio).toBeGreaterThan(2);
   });
 
+  // Netflix's WindowedLimit (one update per window of samples: their average RTT) with its
+  // defaults (1 s windows) and with 100 ms windows: per call, AIMD and Gradient2 grow on every answer
+  // while the queue they build shows only one RTT later; a window's average sees it.
+  it.each([
+    ["AIMD (15 ms drop timeout)", { algorithm: "aimd", timeoutMs: 15 }],
+    ["Vegas", { algorithm: "vegas" }],
+    ["Gradient2", { algorithm: "gradient2" }],
+  ] as const)("%s with Netflix's defaults in Netflix's sample window meets both goals at 2× and 4×, with 1 s or 100 ms windows", (_name, spec) => {
+    for (const window of [{}, { minWindowMs: 100, maxWindowMs: 100 }]) {
+      for (const multiple of [2, 4]) {
+        const r = at(multiple, { ...spec, window });
+        expect(r.goodput).toBeGreaterThanOrEqual(0.99);
+        expect(r.p99Ratio).toBeLessThanOrEqual(1.9);
+        expect(r.limitRange[1]).toBeLessThanOrEqual(33);
+      }
+    }
+  });
+
   it("without a limiter latency grows without bound", () => {
     expect(at(4, undefined).p99Ratio).toBeGreaterThan(100);
   });
