@@ -20,10 +20,15 @@ const labels: Record<OverloadLimiter, string> = {
   vegas: "Vegas",
   gradient2: "Gradient2",
   "envoy-gradient": "Envoy gradient",
+  "aimd-window": "AIMD in Netflix's 1 s sample window",
+  "vegas-window": "Vegas in Netflix's 1 s sample window",
+  "gradient2-window": "Gradient2 in Netflix's 1 s sample window",
 };
 
-/** The limiters that also run at the caller (every one but "none"). */
+/** The limiters with a goal (every one but "none"). */
 const limited = overloadLimiters.filter((l): l is Exclude<OverloadLimiter, "none"> => l !== "none");
+/** The limiters that also run at the caller: the five of the issue, with their per-call updates. */
+const atCaller: readonly OverloadLimiter[] = ["fixed", "aimd", "vegas", "gradient2", "envoy-gradient"];
 
 /** Id of the contender with `limiter` at the caller (Sluice's client, `endpointLimit`) and at the server. */
 const atCallerId = (limiter: OverloadLimiter): string => `caller-${limiter}`;
@@ -42,7 +47,7 @@ const contenders: Contender[] = [
   })),
   // The same server limiter, behind Sluice's generated client whose channel keeps the same limit
   // per endpoint: most sheds are decided in the caller's process, the server's limiter is the backstop.
-  ...limited.map((limiter) => ({
+  ...atCaller.map((limiter) => ({
     id: atCallerId(limiter),
     label: `${labels[limiter]} at the caller and the server`,
     server: serverOf(limiter),
@@ -204,5 +209,5 @@ export const overloadScenario: Scenario = {
   warmup(mode: ScenarioMode): LoadPhase {
     return phase(0.5, mode.quick ? 200 : 2_000, mode);
   },
-  goals: [...limited.map((l) => limiterGoal(l)), noLimiterGoal, ...limited.map((l) => limiterGoal(l, true))],
+  goals: [...limited.map((l) => limiterGoal(l)), noLimiterGoal, ...atCaller.map((l) => limiterGoal(l, true))],
 };
