@@ -133,6 +133,17 @@ describe("client-side limits and load reports", () => {
     }
   });
 
+  it("bad endpointLimit settings throw when the channel is created, naming the field and the accepted values", () => {
+    const target = "static:///127.0.0.1:1";
+    expect(() => createChannel({ target, endpointLimit: { algorithm: "aimd", maxLimit: 0 } })).toThrow("endpointLimit.maxLimit: must be an integer >= 1, got 0");
+    expect(() => createChannel({ target, endpointLimit: { algorithm: "gradient2", window: { windowSize: 2 } } })).toThrow(
+      "endpointLimit.window.windowSize: must be an integer >= 10, got 2",
+    );
+    expect(() => createChannel({ target, endpointLimit: { algorithm: "tcp" } as never })).toThrow(
+      "endpointLimit.algorithm: must be one of fixed, aimd, vegas, gradient2, envoy-gradient, got tcp",
+    );
+  });
+
   it("with a queue, calls over every endpoint's limit wait for a place (bounded) and all complete", async () => {
     const counts = new Map<string, number>();
     const servers = [await server("a", { delayMs: 50 }, counts)];
