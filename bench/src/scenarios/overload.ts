@@ -155,8 +155,8 @@ export const overloadScenario: Scenario = {
     "each call timed from its start until its grpc-status arrives and classified by it (0 with a response message: " +
     "success; 8: shed; anything else, or none: failed), with the deadline sent as grpc-timeout and kept by the client too (it fails the call " +
     `then but resets no stream: node's server closes a connection that resets over 1,000 streams). It is the measuring tool, not the thing measured: at 4× ` +
-    `(${4 * CAPACITY_PER_SEC} calls/s) Sluice's own client took 130–180 % of a core of this 2-core machine and its figures measured the machine, ` +
-    "not the limiter. It is an open loop: it starts calls at a fixed arrival rate (due calls are started every millisecond) whatever the " +
+    `(${4 * CAPACITY_PER_SEC} calls/s), every call crossing the wire, Sluice's own client took 130–180 % of a core of this 2-core machine and its figures measured the machine, ` +
+    "not the limiter (the lines with a limit at the caller, below, use it). It is an open loop: it starts calls at a fixed arrival rate (due calls are started every millisecond) whatever the " +
     `answers, each with a ${CALL_TIMEOUT_MS} ms deadline (${CALL_TIMEOUT_MS / 4} ms with --quick), at 0.1× (the unloaded reference), 0.5×, 1×, ` +
     "2× and 4× the capacity, in that order within one server process (the limit carries over; --quick measures 0.1×, 2× and 4× only). " +
     "*goodput* is successful calls per second of the arrival window; p50/p99 are of successful calls only; *rejected* are calls answered " +
@@ -190,7 +190,17 @@ export const overloadScenario: Scenario = {
     "call allocates and leaves alive at a scavenge in both processes (docs/LIMITS.md gives its figures); " +
     "*CPU client/server* is each process's CPU time over the window as a share of one core (near 100 %, or as much as the shared machine " +
     "grants, the process is saturated and its figures measure the machine, not the limiter). " +
-    "Each process pair warms up 2 s at 0.5× (0.2 s with --quick), each point 0.5 s at its own load.",
+    "Each process pair warms up 2 s at 0.5× (0.2 s with --quick), each point 0.5 s at its own load. " +
+    "The *-window* lines run AIMD, Vegas and Gradient2 with the same settings in Netflix's sample window (`window: {}`: the limit moves " +
+    "once per 1 s window of samples, on their average RTT, as Netflix's WindowedLimit does; docs/LIMITS.md shows in the simulated server " +
+    "why per-call updates overshoot), with the same lean load generator. " +
+    "The *at the caller and the server* lines keep the same server and limiter and put the same algorithm with the same settings in the " +
+    "caller: the load generator is then Sluice's generated Echo client over `createChannel({ endpointLimit })` to the one server " +
+    "(contenders/sluice-limited-client.ts, no limit queue), driven by the same open loop (arrival rate, deadlines, timing); a call over " +
+    "the caller's limit fails at once in that process with RESOURCE_EXHAUSTED and is never sent, and the server's limiter stays " +
+    "behind it as the backstop. *of them at the caller* is the share of the rejects decided there (`isShedAtCaller`), and *reject " +
+    "p50 / p99 at the caller · by the server* times the two kinds apart, from the same start as *reject p50/p99* (which counts both). " +
+    "Here Sluice's client is the thing measured, CPU included: three quarters of the calls at 4× end in its own process.",
   kind: "overload",
   contenders,
   anchors: [],
