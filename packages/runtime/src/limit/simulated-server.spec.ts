@@ -62,6 +62,19 @@ describe("the limits on a simulated capacity-bound server (16 slots × 10 ms) of
     }
   });
 
+  // A caller's limit sees the whole round trip: the same model with 1 or 2 ms each way between
+  // the limiter and the handler instead of 0.3 (docs/LIMITS.md, "Client").
+  it.each([1, 2])("a limit %d ms away from the handler, as a caller's is: the server's fixed 16 passes under 0.8 of capacity, Envoy's gradient learns a higher limit and keeps it", (wireMs) => {
+    for (const multiple of [2, 4]) {
+      const fixed = simulateOverload({ multiple, wireMs, limit: { algorithm: "fixed", limit: 16 } });
+      expect(fixed.goodput).toBeLessThan(0.8);
+      const envoy = simulateOverload({ multiple, wireMs, limit: { algorithm: "envoy-gradient" } });
+      expect(envoy.goodput).toBeGreaterThanOrEqual(0.99);
+      expect(envoy.limitRange[0]).toBeGreaterThanOrEqual(29);
+      expect(envoy.p99Ratio).toBeLessThanOrEqual(1.9);
+    }
+  });
+
   it("without a limiter latency grows without bound", () => {
     expect(at(4, undefined).p99Ratio).toBeGreaterThan(100);
   });
