@@ -184,8 +184,9 @@ export interface OpenLoopCounts {
   readonly rejectHistogram: string;
   /** Of `rejected`, calls shed in the load generator's own process by the caller's limiter (absent: the caller keeps none). */
   readonly callerRejected?: number;
-  /** Time to a rejection at the caller, and to one answered by the server, in µs (absent with `callerRejected`). */
+  /** Time to a rejection at the caller in µs, hdr-histogram-js compressed base64 (present with `callerRejected`). */
   readonly callerRejectHistogram?: string;
+  /** Time to a rejection answered by the server in µs, likewise (present with `callerRejected`). */
   readonly serverRejectHistogram?: string;
 }
 
@@ -257,10 +258,12 @@ export interface OpenLoopFigure {
   readonly failedShare: number;
   readonly rejectP50Us: number;
   readonly rejectP99Us: number;
-  /** Share of offered calls shed at the caller, and the time to those and to the server's sheds (absent when the caller keeps no limiter). */
+  /** Share of offered calls shed at the caller (absent when the caller cannot tell where a shed happened). */
   readonly callerRejectedShare?: number;
+  /** p50 / p99 of the time to a shed at the caller, µs (absent when none happened there). */
   readonly callerRejectP50Us?: number;
   readonly callerRejectP99Us?: number;
+  /** p50 / p99 of the time to a shed answered by the server, as the caller saw it, µs (absent when the split is not kept or none happened). */
   readonly serverRejectP50Us?: number;
   readonly serverRejectP99Us?: number;
   /** The load generator's CPU time (from the window's start until its last call ended) per second of the arrival window, as a share of one core; any call counts, successful or not (absent in results saved before it was kept). */
