@@ -18,6 +18,7 @@ describe("the overload bench's caller-side shedding", () => {
       expect(o.offered).toBeGreaterThan(1000);
       expect(result.calls + o.rejected + o.failed).toBe(o.offered);
       expect(o.failed).toBe(0);
+      expect(o.callerLimitAtEnd).toBe(16);
       expect(o.callerRejected).toBeGreaterThan(o.offered / 2);
       expect(o.callerRejected).toBeLessThanOrEqual(o.rejected);
       const atCaller = decodeHistogram(o.callerRejectHistogram!);

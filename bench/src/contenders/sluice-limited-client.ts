@@ -15,7 +15,8 @@ import { limitSpecOf, overloadLimiters } from "./overload-server.js";
  * over it fails at once in this process with RESOURCE_EXHAUSTED (no queue) and the server's own
  * limiter stays behind it as the backstop. Unary Echo only; call argument `timeoutMs` is the
  * deadline. A call resolves 1 on success and rejects with the ConnectError otherwise;
- * `shedAtCaller` tells the open loop which sheds never left this process.
+ * `shedAtCaller` tells the open loop which sheds never left this process, `callerLimit` the
+ * channel's current limit for the endpoint.
  */
 export const createCaller: CreateCaller = async (ports, options): Promise<BenchCaller> => {
   const limiter = choiceOption(options, "limiter", overloadLimiters.filter((l) => l !== "none"), "fixed");
@@ -37,6 +38,7 @@ export const createCaller: CreateCaller = async (ports, options): Promise<BenchC
       return client.echo(request, callOptions(intOption(args, "timeoutMs", 0))).then(() => 1);
     },
     shedAtCaller: isShedAtCaller,
+    callerLimit: () => channel.stats().endpoints[0]?.limit?.limit,
     close: () => channel.close(),
   };
 };

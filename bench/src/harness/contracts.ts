@@ -35,6 +35,8 @@ export interface BenchCaller {
    * server's). The open loop counts and times the two apart.
    */
   shedAtCaller?(error: unknown): boolean;
+  /** The caller's own concurrency limit now (e.g. a channel's per-endpoint limit), if it keeps one; optional. */
+  callerLimit?(): number | undefined;
   /** Closes connections. */
   close(): Promise<void>;
 }

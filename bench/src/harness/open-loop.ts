@@ -95,6 +95,7 @@ export async function runOpenLoopPhase(caller: BenchCaller, phase: LoadPhase): P
     tick();
   });
   const elapsedMs = performance.now() - t0;
+  const callerLimitAtEnd = caller.callerLimit?.();
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -120,6 +121,7 @@ export async function runOpenLoopPhase(caller: BenchCaller, phase: LoadPhase): P
       rejected,
       failed,
       rejectHistogram: encodeHistogram(rejects),
+      ...(callerLimitAtEnd === undefined ? {} : { callerLimitAtEnd }),
       ...(shedAtCaller === undefined
         ? {}
         : { callerRejected, callerRejectHistogram: encodeHistogram(callerRejects), serverRejectHistogram: encodeHistogram(serverRejects) }),

@@ -184,6 +184,8 @@ export interface OpenLoopCounts {
   readonly rejectHistogram: string;
   /** Of `rejected`, calls shed in the load generator's own process by the caller's limiter (absent: the caller keeps none). */
   readonly callerRejected?: number;
+  /** The caller's own concurrency limit when the arrival window ended (absent: it keeps none). */
+  readonly callerLimitAtEnd?: number;
   /** Time to a rejection at the caller in µs, hdr-histogram-js compressed base64 (present with `callerRejected`). */
   readonly callerRejectHistogram?: string;
   /** Time to a rejection answered by the server in µs, likewise (present with `callerRejected`). */
@@ -258,6 +260,8 @@ export interface OpenLoopFigure {
   readonly failedShare: number;
   readonly rejectP50Us: number;
   readonly rejectP99Us: number;
+  /** Median over runs of the caller's own limit when the arrival window ended (absent: it keeps none). */
+  readonly callerLimitAtEnd?: number;
   /** Share of offered calls shed at the caller (absent when the caller cannot tell where a shed happened). */
   readonly callerRejectedShare?: number;
   /** p50 / p99 of the time to a shed at the caller, µs (absent when none happened there). */

@@ -58,6 +58,7 @@ export function openLoopFigure(samples: readonly Sample[]): OpenLoopFigure | und
       failedShare: o.failed / offered,
       rejectP50Us: reject.p50,
       rejectP99Us: reject.p99,
+      callerLimitAtEnd: o.callerLimitAtEnd,
       callerRejectedShare: o.callerRejected === undefined ? undefined : o.callerRejected / offered,
       callerRejectP50Us: atCaller?.p50,
       callerRejectP99Us: atCaller?.p99,
@@ -74,6 +75,7 @@ export function openLoopFigure(samples: readonly Sample[]): OpenLoopFigure | und
     return values.length === 0 ? undefined : median(values);
   };
   const split = {
+    callerLimitAtEnd: some((x) => x.callerLimitAtEnd),
     callerRejectedShare: some((x) => x.callerRejectedShare),
     callerRejectP50Us: some((x) => x.callerRejectP50Us),
     callerRejectP99Us: some((x) => x.callerRejectP99Us),

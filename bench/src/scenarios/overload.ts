@@ -199,7 +199,8 @@ export const overloadScenario: Scenario = {
     "(contenders/sluice-limited-client.ts, no limit queue), driven by the same open loop (arrival rate, deadlines, timing); a call over " +
     "the caller's limit fails at once in that process with RESOURCE_EXHAUSTED and is never sent, and the server's limiter stays " +
     "behind it as the backstop. *of them at the caller* is the share of the rejects decided there (`isShedAtCaller`), and *reject " +
-    "p50 / p99 at the caller · by the server* times the two kinds apart, from the same start as *reject p50/p99* (which counts both). " +
+    "p50 / p99 at the caller · by the server* times the two kinds apart, from the same start as *reject p50/p99* (which counts both), and " +
+    "*limit at end* gives the caller's limit before the server's. " +
     "Here Sluice's client is the thing measured, CPU included: three quarters of the calls at 4× end in its own process.",
   kind: "overload",
   contenders,
