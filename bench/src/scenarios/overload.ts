@@ -27,8 +27,8 @@ const labels: Record<OverloadLimiter, string> = {
 
 /** The limiters with a goal (every one but "none"). */
 const limited = overloadLimiters.filter((l): l is Exclude<OverloadLimiter, "none"> => l !== "none");
-/** The limiters that also run at the caller: the five of the issue, with their per-call updates. */
-const atCaller: readonly OverloadLimiter[] = ["fixed", "aimd", "vegas", "gradient2", "envoy-gradient"];
+/** The limiters that also run at the caller: every one but "none" (a caller's RTT includes the trip; a window evens out its stalls). */
+const atCaller: readonly OverloadLimiter[] = limited;
 
 /** Id of the contender with `limiter` at the caller (Sluice's client, `endpointLimit`) and at the server. */
 const atCallerId = (limiter: OverloadLimiter): string => `caller-${limiter}`;
