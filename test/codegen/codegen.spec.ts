@@ -426,6 +426,12 @@ describe("protoc-gen-sluice validation", () => {
       "Rate: (sluice.v1.method).limit.rate.rate must be a number > 0, got 0",
       "Rate: (sluice.v1.method).limit.rate.burst must be a number >= 1, got 0.5",
     ].map((line) => `bad/v1/limits.proto: service bad.v1.LimitsService, method ${line}`),
+    ...[
+      "BadWindow: (sluice.v1.method).limit.window.min_window_ms must be a number >= 100, got 50",
+      "BadWindow: (sluice.v1.method).limit.window.window_size must be an integer >= 10, got 5",
+      "WindowOnEnvoy: (sluice.v1.method).limit.window is only for aimd, vegas and gradient2 (they update per call), got envoy_gradient",
+      "WindowAlone: (sluice.v1.method).limit.window needs a concurrency limit (aimd, vegas or gradient2): a window paces that limit's updates",
+    ].map((line) => `bad/v1/limits.proto: service bad.v1.WindowService, method ${line}`),
     "bad/v1/limits.proto: service bad.v1.LimitDefaults: (sluice.v1.service).limit.fixed.limit must be an integer >= 1 (required), got -3",
     "bad/v1/more.proto: service bad.v1.MoreService, method Put: (sluice.v1.method).hedge requires idempotency_level = NO_SIDE_EFFECTS, got IDEMPOTENCY_UNKNOWN",
     ...[

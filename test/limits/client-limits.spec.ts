@@ -2,7 +2,7 @@
 // picker's weights within about a second, and a per-endpoint concurrency limit sheds or queues
 // calls on the client before they reach an overloaded endpoint.
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
-import { createChannel, createPolicyClient, serve, type Channel, type PolicyTable, type Server } from "@sluice/runtime";
+import { createChannel, createPolicyClient, isShedAtCaller, serve, type Channel, type PolicyTable, type Server } from "@sluice/runtime";
 import { EchoService, type EchoRequest } from "../fast-path/gen/fastpath/v1/echo_pb.js";
 import { echoImpl } from "../fast-path/echo-service.js";
 
@@ -98,6 +98,50 @@ describe("client-side limits and load reports", () => {
       await channel.close(500);
       await Promise.all(servers.map((s) => s.close()));
     }
+  });
+
+  it("a call shed at the caller is told from one the server shed, and carries no stack frames", async () => {
+    const base = echoImpl();
+    const backstop = await serve({
+      host: "127.0.0.1",
+      limits: { concurrency: { algorithm: "fixed", limit: 1 } },
+      routes: (router) =>
+        router.service(EchoService, {
+          ...base,
+          async echo(request: EchoRequest, context: HandlerContext) {
+            await new Promise((r) => setTimeout(r, 200));
+            return base.echo(request, context);
+          },
+        }),
+    });
+    const channel = createChannel({ target: `static:///127.0.0.1:${backstop.port}`, endpointLimit: { algorithm: "fixed", limit: 2 } });
+    try {
+      await channel.waitForReady(5000);
+      const client = createPolicyClient(EchoService, channel, policies);
+      // 1 is served, 2 passes the caller's limit of 2 and the server (limit 1) sheds it, 3 never leaves.
+      const outcomes = await Promise.all(
+        Array.from({ length: 3 }, () => client.echo({ text: "s" }).then(() => undefined, (e: unknown) => ConnectError.from(e))),
+      );
+      const [served, atServer, atCaller] = outcomes;
+      expect(served).toBeUndefined();
+      expect([atServer?.code, isShedAtCaller(atServer), atServer?.metadata.has("grpc-retry-pushback-ms")]).toEqual([Code.ResourceExhausted, false, true]);
+      expect([atCaller?.code, isShedAtCaller(atCaller), atCaller?.metadata.has("grpc-retry-pushback-ms")]).toEqual([Code.ResourceExhausted, true, false]);
+      expect(atCaller?.stack?.includes("\n    at ")).toBe(false);
+    } finally {
+      await channel.close(500);
+      await backstop.close();
+    }
+  });
+
+  it("bad endpointLimit settings throw when the channel is created, naming the field and the accepted values", () => {
+    const target = "static:///127.0.0.1:1";
+    expect(() => createChannel({ target, endpointLimit: { algorithm: "aimd", maxLimit: 0 } })).toThrow("endpointLimit.maxLimit: must be an integer >= 1, got 0");
+    expect(() => createChannel({ target, endpointLimit: { algorithm: "gradient2", window: { windowSize: 2 } } })).toThrow(
+      "endpointLimit.window.windowSize: must be an integer >= 10, got 2",
+    );
+    expect(() => createChannel({ target, endpointLimit: { algorithm: "tcp" } as never })).toThrow(
+      "endpointLimit.algorithm: must be one of fixed, aimd, vegas, gradient2, envoy-gradient, got tcp",
+    );
   });
 
   it("with a queue, calls over every endpoint's limit wait for a place (bounded) and all complete", async () => {

@@ -113,7 +113,7 @@ describe("the generated policy table", () => {
     expect(LimitedServicePolicies.narrow.limit).toEqual({ concurrency: { algorithm: "fixed", limit: 2 } });
     expect(LimitedServicePolicies.wide.limit).toEqual({ concurrency: { algorithm: "aimd", initialLimit: 50, minLimit: 10, maxLimit: 100 } });
     expect(LimitedServicePolicies.metered.limit).toEqual({
-      concurrency: { algorithm: "gradient2", maxLimit: 40, rttTolerance: 2 },
+      concurrency: { algorithm: "gradient2", maxLimit: 40, rttTolerance: 2, window: { minWindowMs: 200, maxWindowMs: 500 } },
       queue: { maxQueued: 4, timeoutMs: 50, order: "fifo" },
       rate: { rate: 1, burst: 3 },
     });

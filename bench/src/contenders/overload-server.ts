@@ -12,7 +12,7 @@ import { timeShedAnswers } from "./reject-stamps.js";
 import { createLatencyHistogram, percentiles, recordLatency } from "../harness/histogram.js";
 
 /** The limiters compared, by name. */
-export const overloadLimiters = ["none", "fixed", "aimd", "vegas", "gradient2", "envoy-gradient"] as const;
+export const overloadLimiters = ["none", "fixed", "aimd", "vegas", "gradient2", "envoy-gradient", "aimd-window", "vegas-window", "gradient2-window"] as const;
 
 /** A limiter of the overload scenario. */
 export type OverloadLimiter = (typeof overloadLimiters)[number];
@@ -29,7 +29,9 @@ export function overloadLimiterOf(value: string | undefined): OverloadLimiter {
  * Envoy's defaults, except AIMD's timeout (a call slower than 1.5× the service time counts as a
  * drop: the only congestion signal AIMD has on a server; the 5 s default never fires here). Netflix's
  * least limit of 20 is above this server's capacity, but lowering it lets AIMD collapse (one
- * backoff per late answer): see packages/runtime/src/limit/simulated-server.spec.ts.
+ * backoff per late answer): see packages/runtime/src/limit/simulated-server.spec.ts. The
+ * `-window` limiters are AIMD, Vegas and Gradient2 with the same settings in Netflix's sample
+ * window (`window: {}`: one update per 1 s window of samples, Netflix's `WindowedLimit` defaults).
  */
 export function limitSpecOf(limiter: OverloadLimiter, capacity: number, serviceMs: number): LimitSpec | undefined {
   switch (limiter) {
@@ -45,6 +47,12 @@ export function limitSpecOf(limiter: OverloadLimiter, capacity: number, serviceM
       return { algorithm: "gradient2" };
     case "envoy-gradient":
       return { algorithm: "envoy-gradient" };
+    case "aimd-window":
+      return { algorithm: "aimd", timeoutMs: 1.5 * serviceMs, window: {} };
+    case "vegas-window":
+      return { algorithm: "vegas", window: {} };
+    case "gradient2-window":
+      return { algorithm: "gradient2", window: {} };
   }
 }
 

@@ -29,6 +29,14 @@ export interface BenchCaller {
    * (1 for unary); rejects on any error.
    */
   call(args: JsonObject): Promise<number>;
+  /**
+   * Whether a call's RESOURCE_EXHAUSTED error (a shed) was decided in this process, by the
+   * caller's own limiter, rather than answered by a server; optional (absent: every shed is the
+   * server's). The open loop counts and times the two apart.
+   */
+  shedAtCaller?(error: unknown): boolean;
+  /** The caller's own concurrency limit now (e.g. a channel's per-endpoint limit), if it keeps one; optional. */
+  callerLimit?(): number | undefined;
   /** Closes connections. */
   close(): Promise<void>;
 }

@@ -17,7 +17,8 @@ export function isShed(error: unknown): boolean {
  * Runs an open-loop phase: it starts the calls due by then (`floor(elapsed × arrivalPerSec)`),
  * waking when the next one is due (at most every millisecond), for `durationMs`; then waits for
  * the outstanding ones. A
- * success goes into the latency histogram, a shed (RESOURCE_EXHAUSTED) into the reject histogram, anything else
+ * success goes into the latency histogram, a shed (RESOURCE_EXHAUSTED) into the reject histogram
+ * (and, when the caller tells where sheds happen, into the caller's or the server's), anything else
  * counts failed; so does an arrival while `concurrency` calls are outstanding (it is not sent).
  * `elapsedMs` is the arrival window, so `calls / elapsedMs` is the goodput. Fails only when the
  * outstanding calls outlive `timeoutMs`.
@@ -28,6 +29,11 @@ export async function runOpenLoopPhase(caller: BenchCaller, phase: LoadPhase): P
   if (!(rate > 0) || durationMs === undefined) throw new Error("an open-loop phase needs arrivalPerSec > 0 and durationMs");
   const successes = createLatencyHistogram();
   const rejects = createLatencyHistogram();
+  // Sheds split by where they were decided, when the caller can tell (see BenchCaller.shedAtCaller).
+  const shedAtCaller = caller.shedAtCaller?.bind(caller);
+  const callerRejects = createLatencyHistogram();
+  const serverRejects = createLatencyHistogram();
+  let callerRejected = 0;
   const meter = createResourceMeter();
   let offered = 0;
   let succeeded = 0;
@@ -56,8 +62,14 @@ export async function runOpenLoopPhase(caller: BenchCaller, phase: LoadPhase): P
       },
       (error: unknown) => {
         if (isShed(error)) {
-          recordLatency(rejects, (performance.now() - begin) * 1000);
+          const us = (performance.now() - begin) * 1000;
+          recordLatency(rejects, us);
           rejected++;
+          if (shedAtCaller !== undefined) {
+            const local = shedAtCaller(error);
+            recordLatency(local ? callerRejects : serverRejects, us);
+            if (local) callerRejected++;
+          }
         } else {
           failed++;
         }
@@ -83,6 +95,7 @@ export async function runOpenLoopPhase(caller: BenchCaller, phase: LoadPhase): P
     tick();
   });
   const elapsedMs = performance.now() - t0;
+  const callerLimitAtEnd = caller.callerLimit?.();
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -103,6 +116,15 @@ export async function runOpenLoopPhase(caller: BenchCaller, phase: LoadPhase): P
     elapsedMs,
     histogram: encodeHistogram(successes),
     resources: meter.stop(),
-    openLoop: { offered, rejected, failed, rejectHistogram: encodeHistogram(rejects) },
+    openLoop: {
+      offered,
+      rejected,
+      failed,
+      rejectHistogram: encodeHistogram(rejects),
+      ...(callerLimitAtEnd === undefined ? {} : { callerLimitAtEnd }),
+      ...(shedAtCaller === undefined
+        ? {}
+        : { callerRejected, callerRejectHistogram: encodeHistogram(callerRejects), serverRejectHistogram: encodeHistogram(serverRejects) }),
+    },
   };
 }

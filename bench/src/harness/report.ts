@@ -111,10 +111,21 @@ function legacyCore(usPerCall: number, f: Figure): number {
   return (usPerCall * f.callsPerSec) / 1e6;
 }
 
+/** The server's limit at the end, after the caller's own when it keeps one. */
+function limitText(caller: number | undefined, server: number | undefined): string {
+  const serverText = server === undefined ? "–" : fmtInt(server);
+  return caller === undefined ? serverText : `${fmtInt(caller)} · ${serverText}`;
+}
+
+/** "p50 / p99" in ms, or "–" when no call was shed there. */
+function fmtSplit(p50Us: number | undefined, p99Us: number | undefined): string {
+  return p50Us === undefined || p99Us === undefined ? "–" : `${fmtMs(p50Us)} / ${fmtMs(p99Us)}`;
+}
+
 function overloadTable(results: ScenarioResults, _scenario: Scenario, pointId: string): string {
   const header = [
-    "contender", "offered/s", "goodput/s", "p50 ms (ok)", "p99 ms (ok)", "rejected", "failed", "reject p50 ms", "reject p99 ms",
-    "server reject p99 ms", "handler ms mean (timer late mean / p99)", "limit at end", "CPU client", "CPU server",
+    "contender", "offered/s", "goodput/s", "p50 ms (ok)", "p99 ms (ok)", "rejected", "of them at the caller", "failed", "reject p50 ms", "reject p99 ms",
+    "reject p50 / p99 ms: at the caller · by the server", "server reject p99 ms", "handler ms mean (timer late mean / p99)", "limit at end (the caller's · the server's)", "CPU client", "CPU server",
   ];
   const rows = results.contenders.flatMap((c) => {
     const f = figureOf(results, c.id, pointId);
@@ -127,8 +138,10 @@ function overloadTable(results: ScenarioResults, _scenario: Scenario, pointId: s
     const handlerText = handler === undefined ? "–" : `${fmtMs(handler)}${late === undefined ? "" : ` (${fmtMs(late)} / ${fmtMs(f.gauges?.timerLateP99Us ?? 0)})`}`;
     return [[
       `(${c.id}) ${c.label}`, fmtInt(o.offeredPerSec), fmtInt(o.goodputPerSec), fmtMs(f.p50Us), fmtMs(f.p99Us), fmtPct(o.rejectedShare),
+      o.callerRejectedShare === undefined || !(o.rejectedShare > 0) ? "–" : fmtPct(o.callerRejectedShare / o.rejectedShare),
       fmtPct(o.failedShare), o.rejectedShare > 0 ? fmtMs(o.rejectP50Us) : "–", o.rejectedShare > 0 ? fmtMs(o.rejectP99Us) : "–",
-      serverReject === undefined ? "–" : fmtMs(serverReject), handlerText, limit === undefined ? "–" : fmtInt(limit), fmtPct(o.clientCpuShare ?? legacyCore(f.clientCpuUsPerCall, f)),
+      o.callerRejectedShare === undefined ? "–" : `${fmtSplit(o.callerRejectP50Us, o.callerRejectP99Us)} · ${fmtSplit(o.serverRejectP50Us, o.serverRejectP99Us)}`,
+      serverReject === undefined ? "–" : fmtMs(serverReject), handlerText, limitText(o.callerLimitAtEnd, limit), fmtPct(o.clientCpuShare ?? legacyCore(f.clientCpuUsPerCall, f)),
       fmtPct(o.serverCpuShare ?? legacyCore(f.serverCpuUsPerCall, f)),
     ]];
   });

@@ -195,6 +195,14 @@ export interface OpenLoopCounts {
   readonly failed: number;
   /** Time to a rejection in µs, hdr-histogram-js compressed base64. */
   readonly rejectHistogram: string;
+  /** Of `rejected`, calls shed in the load generator's own process by the caller's limiter (absent: the caller keeps none). */
+  readonly callerRejected?: number;
+  /** The caller's own concurrency limit when the arrival window ended (absent: it keeps none). */
+  readonly callerLimitAtEnd?: number;
+  /** Time to a rejection at the caller in µs, hdr-histogram-js compressed base64 (present with `callerRejected`). */
+  readonly callerRejectHistogram?: string;
+  /** Time to a rejection answered by the server in µs, likewise (present with `callerRejected`). */
+  readonly serverRejectHistogram?: string;
 }
 
 /** What the load generator returns for one phase. */
@@ -267,6 +275,16 @@ export interface OpenLoopFigure {
   readonly failedShare: number;
   readonly rejectP50Us: number;
   readonly rejectP99Us: number;
+  /** Median over runs of the caller's own limit when the arrival window ended (absent: it keeps none). */
+  readonly callerLimitAtEnd?: number;
+  /** Share of offered calls shed at the caller (absent when the caller cannot tell where a shed happened). */
+  readonly callerRejectedShare?: number;
+  /** p50 / p99 of the time to a shed at the caller, µs (absent when none happened there). */
+  readonly callerRejectP50Us?: number;
+  readonly callerRejectP99Us?: number;
+  /** p50 / p99 of the time to a shed answered by the server, as the caller saw it, µs (absent when the split is not kept or none happened). */
+  readonly serverRejectP50Us?: number;
+  readonly serverRejectP99Us?: number;
   /** The load generator's CPU time (from the window's start until its last call ended) per second of the arrival window, as a share of one core; any call counts, successful or not (absent in results saved before it was kept). */
   readonly clientCpuShare?: number;
   /** The server's CPU time over its measured window per second of the arrival window, as a share of one core (absent in results saved before it was kept). */

@@ -33,6 +33,13 @@ export function medianShares(runs: ReadonlyArray<ServerCounters | undefined>): R
   return out;
 }
 
+/** Percentiles of an encoded histogram; undefined when absent or empty (no time to report). */
+function timesOf(encoded: string | undefined): ReturnType<typeof percentiles> | undefined {
+  if (encoded === undefined) return undefined;
+  const histogram = decodeHistogram(encoded);
+  return histogram.totalCount === 0 ? undefined : percentiles(histogram);
+}
+
 /** Medians over runs of the open-loop outcomes; undefined when the samples are closed-loop. */
 export function openLoopFigure(samples: readonly Sample[]): OpenLoopFigure | undefined {
   const runs = samples.filter((s) => s.client.openLoop !== undefined);
@@ -42,6 +49,8 @@ export function openLoopFigure(samples: readonly Sample[]): OpenLoopFigure | und
     const seconds = s.client.elapsedMs / 1000;
     const offered = Math.max(1, o.offered);
     const reject = percentiles(decodeHistogram(o.rejectHistogram));
+    const atCaller = timesOf(o.callerRejectHistogram);
+    const atServer = timesOf(o.serverRejectHistogram);
     return {
       offeredPerSec: o.offered / seconds,
       goodputPerSec: s.client.calls / seconds,
@@ -49,12 +58,32 @@ export function openLoopFigure(samples: readonly Sample[]): OpenLoopFigure | und
       failedShare: o.failed / offered,
       rejectP50Us: reject.p50,
       rejectP99Us: reject.p99,
+      callerLimitAtEnd: o.callerLimitAtEnd,
+      callerRejectedShare: o.callerRejected === undefined ? undefined : o.callerRejected / offered,
+      callerRejectP50Us: atCaller?.p50,
+      callerRejectP99Us: atCaller?.p99,
+      serverRejectP50Us: atServer?.p50,
+      serverRejectP99Us: atServer?.p99,
       clientCpuShare: cpuUs(s.client.resources.cpu) / (s.client.elapsedMs * 1000),
       serverCpuShare: cpuUs(s.server.cpu) / (s.client.elapsedMs * 1000),
     };
   });
   const m = (pick: (x: (typeof per)[number]) => number): number => median(per.map(pick));
+  /** The median over the runs that measured it (a run with no shed of that kind has no time for it). */
+  const some = (pick: (x: (typeof per)[number]) => number | undefined): number | undefined => {
+    const values = per.map(pick).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    return values.length === 0 ? undefined : median(values);
+  };
+  const split = {
+    callerLimitAtEnd: some((x) => x.callerLimitAtEnd),
+    callerRejectedShare: some((x) => x.callerRejectedShare),
+    callerRejectP50Us: some((x) => x.callerRejectP50Us),
+    callerRejectP99Us: some((x) => x.callerRejectP99Us),
+    serverRejectP50Us: some((x) => x.serverRejectP50Us),
+    serverRejectP99Us: some((x) => x.serverRejectP99Us),
+  };
   return {
+    ...Object.fromEntries(Object.entries(split).filter(([, v]) => v !== undefined)),
     offeredPerSec: m((x) => x.offeredPerSec),
     goodputPerSec: m((x) => x.goodputPerSec),
     rejectedShare: m((x) => x.rejectedShare),

@@ -20,14 +20,40 @@ const labels: Record<OverloadLimiter, string> = {
   vegas: "Vegas",
   gradient2: "Gradient2",
   "envoy-gradient": "Envoy gradient",
+  "aimd-window": "AIMD in Netflix's 1 s sample window",
+  "vegas-window": "Vegas in Netflix's 1 s sample window",
+  "gradient2-window": "Gradient2 in Netflix's 1 s sample window",
 };
 
-const contenders: Contender[] = overloadLimiters.map((limiter) => ({
-  id: limiter,
-  label: labels[limiter],
-  server: { module: "contenders/overload-server.js", options: { capacity: CAPACITY, serviceMs: SERVICE_MS, limiter } },
-  client: { module: "contenders/lean-grpc-client.js", options: { connections: 2, maxConnections: MAX_CONNECTIONS } },
-}));
+/** The limiters with a goal (every one but "none"). */
+const limited = overloadLimiters.filter((l): l is Exclude<OverloadLimiter, "none"> => l !== "none");
+/** The limiters that also run at the caller: every one but "none" (a caller's RTT includes the trip; a window evens out its stalls). */
+const atCaller: readonly OverloadLimiter[] = limited;
+
+/** Id of the contender with `limiter` at the caller (Sluice's client, `endpointLimit`) and at the server. */
+const atCallerId = (limiter: OverloadLimiter): string => `caller-${limiter}`;
+
+const serverOf = (limiter: OverloadLimiter): Contender["server"] => ({
+  module: "contenders/overload-server.js",
+  options: { capacity: CAPACITY, serviceMs: SERVICE_MS, limiter },
+});
+
+const contenders: Contender[] = [
+  ...overloadLimiters.map((limiter) => ({
+    id: limiter,
+    label: labels[limiter],
+    server: serverOf(limiter),
+    client: { module: "contenders/lean-grpc-client.js", options: { connections: 2, maxConnections: MAX_CONNECTIONS } },
+  })),
+  // The same server limiter, behind Sluice's generated client whose channel keeps the same limit
+  // per endpoint: most sheds are decided in the caller's process, the server's limiter is the backstop.
+  ...atCaller.map((limiter) => ({
+    id: atCallerId(limiter),
+    label: `${labels[limiter]} at the caller and the server`,
+    server: serverOf(limiter),
+    client: { module: "contenders/sluice-limited-client.js", options: { limiter, capacity: CAPACITY, serviceMs: SERVICE_MS } },
+  })),
+];
 
 function phase(multiple: number, durationMs: number, mode: ScenarioMode): LoadPhase {
   // --quick shortens the deadline too: draining calls stuck behind an unprotected queue dominates its time.
@@ -51,17 +77,21 @@ const multiples: ReadonlyArray<readonly [string, number, string]> = [
 ];
 
 const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : "–");
+/** A time in µs as ms, or "none shed" when there is none. */
+const fmtUs = (us: number | undefined): string => (us === undefined ? "none shed" : `${fmt(us / 1000)} ms`);
 
-/** Goal of issue 13 for one limiter at 2× and 4×. */
-function limiterGoal(limiter: OverloadLimiter): Goal {
+/** Goal of issue 13 for one limiter at 2× and 4× (`atCaller`: the same limit at the caller and the server). */
+function limiterGoal(limiter: OverloadLimiter, atCaller = false): Goal {
+  const id = atCaller ? atCallerId(limiter) : limiter;
+  const who = atCaller ? `${labels[limiter]} with the same limit at the caller and the server` : labels[limiter];
   return {
-    description: `${labels[limiter]} (${limiter}) at 2× and 4×: goodput ≥ 0.9× capacity (${CAPACITY_PER_SEC}/s), p99 of successes ≤ 2× its unloaded p99, rejects answered in ≤ 1 ms p99 [issue 13]`,
+    description: `${who} (${id}) at 2× and 4×: goodput ≥ 0.9× capacity (${CAPACITY_PER_SEC}/s), p99 of successes ≤ 2× its unloaded p99, rejects answered in ≤ 1 ms p99 [issue 13]`,
     evaluate(results: ScenarioResults) {
-      const unloaded = figureOf(results, limiter, "x0.1");
+      const unloaded = figureOf(results, id, "x0.1");
       const parts: string[] = [];
       let met: boolean | undefined = true;
       for (const point of ["x2", "x4"]) {
-        const f = figureOf(results, limiter, point);
+        const f = figureOf(results, id, point);
         const o = f?.openLoop;
         if (f === undefined || o === undefined || unloaded === undefined) {
           met = undefined;
@@ -77,7 +107,11 @@ function limiterGoal(limiter: OverloadLimiter): Goal {
         const ok = goodput >= 0.9 && succeeded && p99 <= 2 && (!shed || rejectMs <= 1);
         if (!ok && met !== undefined) met = false;
         const p99Text = succeeded ? `p99 ${fmt(p99)}× unloaded` : "no successful call";
-        const rejectText = shed ? `reject p99 ${fmt(rejectMs)} ms` : "no call shed";
+        const split =
+          o.callerRejectedShare === undefined
+            ? ""
+            : ` (${fmt((100 * o.callerRejectedShare) / Math.max(o.rejectedShare, 1e-9), 0)} % at the caller: p99 ${fmtUs(o.callerRejectP99Us)}; by the server: p99 ${fmtUs(o.serverRejectP99Us)})`;
+        const rejectText = shed ? `reject p99 ${fmt(rejectMs)} ms${split}` : "no call shed";
         parts.push(`${point}: goodput ${fmt(goodput)}× capacity, ${p99Text}, ${rejectText}${ok ? "" : " ✗"}`);
       }
       return { met, detail: parts.join("; ") };
@@ -121,8 +155,8 @@ export const overloadScenario: Scenario = {
     "each call timed from its start until its grpc-status arrives and classified by it (0 with a response message: " +
     "success; 8: shed; anything else, or none: failed), with the deadline sent as grpc-timeout and kept by the client too (it fails the call " +
     `then but resets no stream: node's server closes a connection that resets over 1,000 streams). It is the measuring tool, not the thing measured: at 4× ` +
-    `(${4 * CAPACITY_PER_SEC} calls/s) Sluice's own client took 130–180 % of a core of this 2-core machine and its figures measured the machine, ` +
-    "not the limiter. It is an open loop: it starts calls at a fixed arrival rate (due calls are started every millisecond) whatever the " +
+    `(${4 * CAPACITY_PER_SEC} calls/s), every call crossing the wire, Sluice's own client took 130–180 % of a core of this 2-core machine and its figures measured the machine, ` +
+    "not the limiter (the lines with a limit at the caller, below, use it). It is an open loop: it starts calls at a fixed arrival rate (due calls are started every millisecond) whatever the " +
     `answers, each with a ${CALL_TIMEOUT_MS} ms deadline (${CALL_TIMEOUT_MS / 4} ms with --quick), at 0.1× (the unloaded reference), 0.5×, 1×, ` +
     "2× and 4× the capacity, in that order within one server process (the limit carries over; --quick measures 0.1×, 2× and 4× only). " +
     "*goodput* is successful calls per second of the arrival window; p50/p99 are of successful calls only; *rejected* are calls answered " +
@@ -156,7 +190,18 @@ export const overloadScenario: Scenario = {
     "call allocates and leaves alive at a scavenge in both processes (docs/LIMITS.md gives its figures); " +
     "*CPU client/server* is each process's CPU time over the window as a share of one core (near 100 %, or as much as the shared machine " +
     "grants, the process is saturated and its figures measure the machine, not the limiter). " +
-    "Each process pair warms up 2 s at 0.5× (0.2 s with --quick), each point 0.5 s at its own load.",
+    "Each process pair warms up 2 s at 0.5× (0.2 s with --quick), each point 0.5 s at its own load. " +
+    "The *-window* lines run AIMD, Vegas and Gradient2 with the same settings in Netflix's sample window (`window: {}`: the limit moves " +
+    "once per 1 s window of samples, on their average RTT, as Netflix's WindowedLimit does; docs/LIMITS.md shows in the simulated server " +
+    "why per-call updates overshoot), with the same lean load generator. " +
+    "The *at the caller and the server* lines keep the same server and limiter and put the same algorithm with the same settings in the " +
+    "caller: the load generator is then Sluice's generated Echo client over `createChannel({ endpointLimit })` to the one server " +
+    "(contenders/sluice-limited-client.ts, no limit queue), driven by the same open loop (arrival rate, deadlines, timing); a call over " +
+    "the caller's limit fails at once in that process with RESOURCE_EXHAUSTED and is never sent, and the server's limiter stays " +
+    "behind it as the backstop. *of them at the caller* is the share of the rejects decided there (`isShedAtCaller`), and *reject " +
+    "p50 / p99 at the caller · by the server* times the two kinds apart, from the same start as *reject p50/p99* (which counts both), and " +
+    "*limit at end* gives the caller's limit before the server's. " +
+    "Here Sluice's client is the thing measured, CPU included: three quarters of the calls at 4× end in its own process.",
   kind: "overload",
   contenders,
   anchors: [],
@@ -175,5 +220,5 @@ export const overloadScenario: Scenario = {
   warmup(mode: ScenarioMode): LoadPhase {
     return phase(0.5, mode.quick ? 200 : 2_000, mode);
   },
-  goals: [...overloadLimiters.filter((l) => l !== "none").map(limiterGoal), noLimiterGoal],
+  goals: [...limited.map((l) => limiterGoal(l)), noLimiterGoal, ...atCaller.map((l) => limiterGoal(l, true))],
 };

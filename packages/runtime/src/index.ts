@@ -7,6 +7,7 @@ export { createChannel } from "./channel/channel.js";
 export type { Channel, ChannelEvent, ChannelStats, EndpointStats, WaitForReadyOptions } from "./channel/channel.js";
 export type { CallObserver, CallOutcome, ObservedCall, ObservedEndpoint } from "./channel/call-observer.js";
 export type { ChannelOptions } from "./channel/channel-options.js";
+export { isShedAtCaller } from "./channel/caller-shed.js";
 export type { ChannelTlsOptions } from "./channel/channel-tls.js";
 export type { PemInput } from "./internals/pem.js";
 export type { CallCredentials, CallCredentialsContext, CredentialHeaders } from "./channel/call-credentials.js";

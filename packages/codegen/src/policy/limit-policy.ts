@@ -78,6 +78,17 @@ const fieldOfCase: Readonly<Record<NonNullable<LimitPolicy["concurrency"]["case"
   envoyGradient: "envoy_gradient",
 };
 
+/** The settings of a sample window (`LimitWindow`), as the runtime's `createWindowedLimit` accepts them. */
+const windowRules: readonly SettingRule[] = [
+  { field: "min_window_ms", key: "minWindowMs", range: { min: 100 } },
+  { field: "max_window_ms", key: "maxWindowMs", range: { min: 100 } },
+  { field: "window_size", key: "windowSize", range: { min: 10, integer: true } },
+  { field: "min_rtt_threshold_ms", key: "minRttThresholdMs", range: { min: 0 } },
+];
+
+/** The algorithms that update per call and so may take a window. */
+const windowedAlgorithms: ReadonlySet<LimitAlgorithmName> = new Set(["aimd", "vegas", "gradient2"]);
+
 /** Least, greatest and starting limit defaults of the algorithms that have all three. */
 const boundDefaults = { minLimit: 20, maxLimit: 200, initialLimit: 20 } as const;
 
@@ -106,7 +117,10 @@ export function readLimit(limit: LimitPolicy, prefix: string, report: Report): L
   if (concurrency.case !== undefined) {
     const algorithm = algorithmOfCase[concurrency.case];
     const at = `${prefix}.${fieldOfCase[concurrency.case]}`;
-    plan.concurrency = { algorithm, settings: readSettings(concurrency.value as unknown as Record<string, unknown>, algorithm, at, report) };
+    const settings = readSettings(concurrency.value as unknown as Record<string, unknown>, algorithm, at, report);
+    plan.concurrency = limit.window === undefined ? { algorithm, settings } : { algorithm, settings, window: readWindow(limit, algorithm, prefix, report) };
+  } else if (limit.window !== undefined) {
+    report(`${prefix}.window`, "needs a concurrency limit (aimd, vegas or gradient2): a window paces that limit's updates");
   }
   if (limit.queue !== undefined) {
     if (concurrency.case === undefined) {
@@ -130,6 +144,26 @@ export function readLimit(limit: LimitPolicy, prefix: string, report: Report): L
     report(prefix, "sets no limit: set a concurrency algorithm (fixed, aimd, vegas, gradient2 or envoy_gradient), a rate, or both");
   }
   return plan;
+}
+
+/** The settings of `limit.window`, checked; an algorithm that does not update per call is reported. */
+function readWindow(limit: LimitPolicy, algorithm: LimitAlgorithmName, prefix: string, report: Report): LimitSetting[] {
+  if (!windowedAlgorithms.has(algorithm)) {
+    report(`${prefix}.window`, `is only for aimd, vegas and gradient2 (they update per call), got ${algorithm === "envoy-gradient" ? "envoy_gradient" : algorithm}`);
+  }
+  const settings: LimitSetting[] = [];
+  const message = limit.window as unknown as Record<string, unknown>;
+  for (const rule of windowRules) {
+    const raw = message[rule.key];
+    if (raw === undefined) continue;
+    const value = Number(raw as number | bigint);
+    if (!inRange(value, rule.range)) report(`${prefix}.window.${rule.field}`, `must be ${describe(rule.range)}, got ${value}`);
+    settings.push([rule.key, value]);
+  }
+  const min = Number(message.minWindowMs ?? 1000);
+  const max = Number(message.maxWindowMs ?? 1000);
+  if (min > max) report(`${prefix}.window.min_window_ms`, `must be <= max_window_ms (${max}), got ${min}${message.maxWindowMs === undefined ? " (max_window_ms is the default)" : ""}`);
+  return settings;
 }
 
 /** The settings present in an algorithm message, checked against the algorithm's rules. */

@@ -61,7 +61,12 @@ export type LimitSetting = readonly [name: string, value: number];
 
 /** A resolved server-side limit, shaped as `serve()`'s `MethodLimitsOptions`; unset settings keep the runtime's defaults. */
 export interface LimitPlan {
-  readonly concurrency?: { readonly algorithm: LimitAlgorithmName; readonly settings: readonly LimitSetting[] };
+  readonly concurrency?: {
+    readonly algorithm: LimitAlgorithmName;
+    readonly settings: readonly LimitSetting[];
+    /** The sample window's settings (`window: {…}`), when the .proto sets a window. */
+    readonly window?: readonly LimitSetting[];
+  };
   readonly queue?: { readonly maxQueued: number; readonly timeoutMs: number; readonly order: "lifo" | "fifo" };
   readonly rate?: { readonly rate: number; readonly burst?: number };
 }

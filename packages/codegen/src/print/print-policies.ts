@@ -113,6 +113,13 @@ function printLimit(f: GeneratedFile, limit: NonNullable<MethodPlan["limit"]>): 
     for (const [name, value] of concurrency.settings) {
       f.print("        ", name, ": ", value, ",");
     }
+    if (concurrency.window !== undefined) {
+      f.print("        window: {");
+      for (const [name, value] of concurrency.window) {
+        f.print("          ", name, ": ", value, ",");
+      }
+      f.print("        },");
+    }
     f.print("      },");
   }
   if (queue !== undefined) {

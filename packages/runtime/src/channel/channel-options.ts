@@ -16,7 +16,7 @@ import {
 import type { Resolver } from "./resolver.js";
 import type { CallObserver } from "./call-observer.js";
 import type { LoadReportWeightOptions } from "./load/load-report-weight.js";
-import type { LimitSpec } from "../limit/create-limit.js";
+import { createLimitAlgorithm, type LimitSpec } from "../limit/create-limit.js";
 import type { EtcdTargetOptions } from "./resolvers/etcd-resolver.js";
 import type { MemoryRegistry } from "../discovery/memory-registry.js";
 import { maxTimerDelayMs } from "../transport/deadline-timer.js";
@@ -87,7 +87,9 @@ export interface ChannelOptions {
    * A client-side adaptive concurrency limit per endpoint (`{ algorithm: "aimd" | "vegas" |
    * "gradient2" | "envoy-gradient" | "fixed", … }`, docs/LIMITS.md). Pickers skip an endpoint at
    * its limit; when every endpoint is, a call fails at once with RESOURCE_EXHAUSTED, or with
-   * `queue` waits (at most `maxQueued` calls, each at most `timeoutMs`) for a place.
+   * `queue` waits (at most `maxQueued` calls, each at most `timeoutMs`) for a place. Such a call is
+   * never sent; `isShedAtCaller(error)` tells its error from a server's shed. The limit counts a
+   * call from its pick to its end, so its RTT includes the trip to the server and back.
    */
   readonly endpointLimit?: LimitSpec & { readonly queue?: { readonly maxQueued: number; readonly timeoutMs: number } };
   /** DNS settings for `dns:` targets. */
@@ -168,6 +170,8 @@ export function validateChannelOptions(options: ChannelOptions): void {
   if (options.healthCheck !== undefined && typeof options.healthCheck.service !== "string") {
     throw new Error(`healthCheck.service: must be a string (the service name, "" for the whole server)`);
   }
+  // Each endpoint builds its own limiter when it appears; build one now so bad settings throw here.
+  if (options.endpointLimit !== undefined) createLimitAlgorithm(options.endpointLimit, { now: () => 0, random: () => 0.5 }, "endpointLimit");
   const queue = options.endpointLimit?.queue;
   if (queue !== undefined) {
     if (!(Number.isInteger(queue.maxQueued) && queue.maxQueued >= 1)) {

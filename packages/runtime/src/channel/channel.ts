@@ -256,7 +256,12 @@ export function createChannel(options: ChannelOptions): Channel {
         const args = argsFor(contextValues, tried);
         // A ready picker answers synchronously, so no extra promise is spent on picking.
         const ready = dispatcher.pickNow(args);
-        if (ready !== undefined && !(ready instanceof PickDecision)) return send(ready, attempt);
+        if (ready !== undefined) {
+          if (!(ready instanceof PickDecision)) return send(ready, attempt);
+          // Every endpoint at its client-side limit: shed here, with no async pick and no stack trace.
+          const shed = dispatcher.shedNow(ready);
+          if (shed !== undefined) return Promise.reject(shed);
+        }
         // No endpoint now, or a decision (fail, or every endpoint at its limit): the dispatcher
         // waits where waiting can help and fails with the decision's code where not.
         return dispatcher.pick(args, signal, remaining(timeoutMs, started)).then((sub) => send(sub, attempt));

@@ -4,6 +4,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { PickDecision, type PickArgs, type Picker, type PickerEnv, type PickerPolicy, type PickResult } from "./picker.js";
 import type { Subchannel } from "./subchannel.js";
 import { createReadyWaiters } from "./ready-waiters.js";
+import { callerShedError } from "./caller-shed.js";
 
 /** What the dispatcher needs from the channel. @private */
 export interface DispatcherOptions {
@@ -38,6 +39,12 @@ export interface Dispatcher {
    * Honours `args.avoid`.
    */
   pickNow(args: PickArgs): Subchannel | PickDecision | undefined;
+  /**
+   * The error to fail a call with at once when `decision` (from {@link Dispatcher.pickNow}) says
+   * every endpoint is at its limit and no limit queue is configured (see caller-shed.ts); undefined
+   * for any other decision ({@link Dispatcher.pick} handles those).
+   */
+  shedNow(decision: PickDecision): ConnectError | undefined;
   /** Picks, waiting for a change of the ready set while that can help, within `timeoutMs` and `pickTimeoutMs`. */
   pick(args: PickArgs, signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<Subchannel>;
   /** Resolves once `count` endpoints are pickable; rejects with UNAVAILABLE after `timeoutMs`. */
@@ -66,13 +73,18 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   /** Moves a pick off endpoints at their limit; `allAtLimit` when every pickable one is. */
   const underLimit = (args: PickArgs): Subchannel | PickDecision | undefined => {
-    const full = new Set<string>(args.avoid ?? []);
+    // Most calls over the limit find every endpoint full: tell that before allocating anything.
+    const avoided = args.avoid;
     let anyFree = false;
     for (const sub of pickable) {
-      if (sub.atLimit === true) full.add(sub.address);
-      else if (!full.has(sub.address)) anyFree = true;
+      if (sub.atLimit !== true && avoided?.has(sub.address) !== true) {
+        anyFree = true;
+        break;
+      }
     }
     if (!anyFree) return allAtLimit;
+    const full = new Set<string>(avoided ?? []);
+    for (const sub of pickable) if (sub.atLimit === true) full.add(sub.address);
     const moved = pickAvoiding(args, full);
     if (moved === undefined || moved instanceof PickDecision) return moved;
     return moved.atLimit === true ? allAtLimit : moved;
@@ -115,6 +127,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       return pickable.length;
     },
     pickNow,
+    shedNow(decision) {
+      return decision === allAtLimit && options.limitQueue === undefined ? callerShedError(decision.message) : undefined;
+    },
     async pick(args, signal, timeoutMs) {
       const started = env.now();
       const budget = Math.min(timeoutMs ?? pickTimeoutMs, pickTimeoutMs);
@@ -125,12 +140,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           // Wait for a place under some endpoint's limit, in a bounded queue, for a bounded time.
           const queue = options.limitQueue;
           if (queuedSince === undefined) {
-            if (queuedAtLimit >= queue.maxQueued) throw new ConnectError(`${result.message}, and ${queue.maxQueued} calls already wait`, Code.ResourceExhausted);
+            if (queuedAtLimit >= queue.maxQueued) throw callerShedError(`${result.message}, and ${queue.maxQueued} calls already wait`);
             queuedSince = env.now();
           }
           const leftInQueue = queue.timeoutMs - (env.now() - queuedSince);
           const leftInBudget = budget - (env.now() - started);
-          if (leftInQueue <= 0 || leftInBudget <= 0) throw new ConnectError(`${result.message} (waited ${queue.timeoutMs} ms)`, Code.ResourceExhausted);
+          if (leftInQueue <= 0 || leftInBudget <= 0) throw callerShedError(`${result.message} (waited ${queue.timeoutMs} ms)`);
           queuedAtLimit++;
           try {
             await waiters.wait(Math.min(leftInQueue, leftInBudget), signal);
@@ -139,6 +154,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           }
           continue;
         }
+        if (result === allAtLimit) throw callerShedError(result.message);
         if (result instanceof PickDecision) throw new ConnectError(result.message, result.code);
         if (result !== undefined) return result;
         if (pickable.length === 0) options.exitIdle();

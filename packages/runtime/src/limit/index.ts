@@ -13,6 +13,8 @@ export { createEnvoyGradientLimit } from "./envoy-gradient-limit.js";
 export type { EnvoyGradientLimit, EnvoyGradientLimitOptions } from "./envoy-gradient-limit.js";
 export { createLimitAlgorithm, limitAlgorithms } from "./create-limit.js";
 export type { LimitEnv, LimitSpec } from "./create-limit.js";
+export { createWindowedLimit } from "./windowed-limit.js";
+export type { LimitWindowOptions } from "./windowed-limit.js";
 export { createLimiter } from "./limiter.js";
 export type { Limiter, LimiterOptions, LimiterStats, Token } from "./limiter.js";
 export type { PartitionShares } from "./partitions.js";

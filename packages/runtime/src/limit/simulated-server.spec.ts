@@ -44,6 +44,37 @@ describe("the limits on a simulated capacity-bound server (16 slots × 10 ms) of
     expect(r.p99Ratio).toBeGreaterThan(2);
   });
 
+  // Netflix's WindowedLimit (one update per window of samples: their average RTT) with its
+  // defaults (1 s windows) and with 100 ms windows: per call, AIMD and Gradient2 grow on every answer
+  // while the queue they build shows only one RTT later; a window's average sees it.
+  it.each([
+    ["AIMD (15 ms drop timeout)", { algorithm: "aimd", timeoutMs: 15 }],
+    ["Vegas", { algorithm: "vegas" }],
+    ["Gradient2", { algorithm: "gradient2" }],
+  ] as const)("%s with Netflix's defaults in Netflix's sample window meets both goals at 2× and 4×, with 1 s or 100 ms windows", (_name, spec) => {
+    for (const window of [{}, { minWindowMs: 100, maxWindowMs: 100 }]) {
+      for (const multiple of [2, 4]) {
+        const r = at(multiple, { ...spec, window });
+        expect(r.goodput).toBeGreaterThanOrEqual(0.99);
+        expect(r.p99Ratio).toBeLessThanOrEqual(1.9);
+        expect(r.limitRange[1]).toBeLessThanOrEqual(33);
+      }
+    }
+  });
+
+  // A caller's limit sees the whole round trip: the same model with 1 or 2 ms each way between
+  // the limiter and the handler instead of 0.3 (docs/LIMITS.md, "Client").
+  it.each([1, 2])("a limit %d ms away from the handler, as a caller's is: the server's fixed 16 passes under 0.8 of capacity, Envoy's gradient learns a higher limit and keeps it", (wireMs) => {
+    for (const multiple of [2, 4]) {
+      const fixed = simulateOverload({ multiple, wireMs, limit: { algorithm: "fixed", limit: 16 } });
+      expect(fixed.goodput).toBeLessThan(0.8);
+      const envoy = simulateOverload({ multiple, wireMs, limit: { algorithm: "envoy-gradient" } });
+      expect(envoy.goodput).toBeGreaterThanOrEqual(0.99);
+      expect(envoy.limitRange[0]).toBeGreaterThanOrEqual(29);
+      expect(envoy.p99Ratio).toBeLessThanOrEqual(1.9);
+    }
+  });
+
   it("without a limiter latency grows without bound", () => {
     expect(at(4, undefined).p99Ratio).toBeGreaterThan(100);
   });

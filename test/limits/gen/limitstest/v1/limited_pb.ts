@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file limitstest/v1/limited.proto.
  */
 export const file_limitstest_v1_limited: GenFile = /*@__PURE__*/
-  fileDesc("ChtsaW1pdHN0ZXN0L3YxL2xpbWl0ZWQucHJvdG8SDWxpbWl0c3Rlc3QudjEiHgoLSG9sZFJlcXVlc3QSDwoHaG9sZF9tcxgBIAEoDSIfCgxIb2xkUmVzcG9uc2USDwoHaGVsZF9tcxgBIAEoDTKnAgoOTGltaXRlZFNlcnZpY2USTQoGTmFycm93EhoubGltaXRzdGVzdC52MS5Ib2xkUmVxdWVzdBobLmxpbWl0c3Rlc3QudjEuSG9sZFJlc3BvbnNlIgqy6xgGOgQKAggCEkEKBFdpZGUSGi5saW1pdHN0ZXN0LnYxLkhvbGRSZXF1ZXN0GhsubGltaXRzdGVzdC52MS5Ib2xkUmVzcG9uc2UiABJzCgdNZXRlcmVkEhoubGltaXRzdGVzdC52MS5Ib2xkUmVxdWVzdBobLmxpbWl0c3Rlc3QudjEuSG9sZFJlc3BvbnNlIi+y6xgrOikyBggEEDIYAjoSCQAAAAAAAPA/EQAAAAAAAAhAIgsYKDEAAAAAAAAAQBoOsusYCioIEgYIMhAKGGRiBnByb3RvMw", [file_sluice_v1_options]);
+  fileDesc("ChtsaW1pdHN0ZXN0L3YxL2xpbWl0ZWQucHJvdG8SDWxpbWl0c3Rlc3QudjEiHgoLSG9sZFJlcXVlc3QSDwoHaG9sZF9tcxgBIAEoDSIfCgxIb2xkUmVzcG9uc2USDwoHaGVsZF9tcxgBIAEoDTKvAgoOTGltaXRlZFNlcnZpY2USTQoGTmFycm93EhoubGltaXRzdGVzdC52MS5Ib2xkUmVxdWVzdBobLmxpbWl0c3Rlc3QudjEuSG9sZFJlc3BvbnNlIgqy6xgGOgQKAggCEkEKBFdpZGUSGi5saW1pdHN0ZXN0LnYxLkhvbGRSZXF1ZXN0GhsubGltaXRzdGVzdC52MS5Ib2xkUmVzcG9uc2UiABJ7CgdNZXRlcmVkEhoubGltaXRzdGVzdC52MS5Ib2xkUmVxdWVzdBobLmxpbWl0c3Rlc3QudjEuSG9sZFJlc3BvbnNlIjey6xgzOjEyBggEEDIYAjoSCQAAAAAAAPA/EQAAAAAAAAhAQgYIyAEQ9AMiCxgoMQAAAAAAAABAGg6y6xgKKggSBggyEAoYZGIGcHJvdG8z", [file_sluice_v1_options]);
 
 /**
  * HoldRequest says how long the handler holds the call.
@@ -81,7 +81,8 @@ export const LimitedService: GenService<{
     output: typeof HoldResponseSchema;
   },
   /**
-   * Metered admits a burst of 3 calls, then 1 per second, queued (at most 4, 50 ms) for a gradient2 limit.
+   * Metered admits a burst of 3 calls, then 1 per second, queued (at most 4, 50 ms) for a gradient2
+   * limit that moves once per 200-500 ms window of samples.
    *
    * @generated from rpc limitstest.v1.LimitedService.Metered
    */

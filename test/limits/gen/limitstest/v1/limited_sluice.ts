@@ -45,6 +45,10 @@ export const LimitedServicePolicies: PolicyTable<typeof LimitedService> = {
         algorithm: "gradient2",
         maxLimit: 40,
         rttTolerance: 2,
+        window: {
+          minWindowMs: 200,
+          maxWindowMs: 500,
+        },
       },
       queue: {
         maxQueued: 4,
@@ -81,7 +85,8 @@ export interface LimitedServiceClient {
   wide(request: MessageInitShape<typeof HoldRequestSchema>, options?: CallOptions): Promise<HoldResponse>;
 
   /**
-   * Metered admits a burst of 3 calls, then 1 per second, queued (at most 4, 50 ms) for a gradient2 limit.
+   * Metered admits a burst of 3 calls, then 1 per second, queued (at most 4, 50 ms) for a gradient2
+   * limit that moves once per 200-500 ms window of samples.
    *
    * @generated from rpc limitstest.v1.LimitedService.Metered
    */
@@ -128,7 +133,8 @@ export interface LimitedServiceHandlers {
   wide(request: HoldRequest, context: HandlerContext): Promise<MessageInitShape<typeof HoldResponseSchema>> | MessageInitShape<typeof HoldResponseSchema>;
 
   /**
-   * Metered admits a burst of 3 calls, then 1 per second, queued (at most 4, 50 ms) for a gradient2 limit.
+   * Metered admits a burst of 3 calls, then 1 per second, queued (at most 4, 50 ms) for a gradient2
+   * limit that moves once per 200-500 ms window of samples.
    *
    * @generated from rpc limitstest.v1.LimitedService.Metered
    */
