@@ -109,6 +109,16 @@ describe("createTinyLfuStore", () => {
     expect(counts({ maxEntries: 1000, sketchStart: "half-full" })).toBe(0);
   });
 
+  it("forgets every count on clear() and counts again from the next access", () => {
+    const store = createTinyLfuStore<number, number>({ maxEntries: 1000, maxBytes: 0, now: () => 0, climber: "fixed", random: noJitter });
+    store.set(7, 7, 1, Infinity);
+    store.get(7);
+    store.clear();
+    expect(store.frequency(7)).toBe(0);
+    store.set(7, 7, 1, Infinity);
+    expect(store.frequency(7)).toBe(1);
+  });
+
   it("keeps a key read before the cache was half full against a candidate read once", () => {
     // 10 entries, window 1. Key 0 is read 3 times while the cache fills, keys 1–9 once; at key 10 the
     // window's oldest (9) is the candidate against probation's oldest (0). Counted from the first
