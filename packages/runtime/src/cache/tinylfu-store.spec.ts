@@ -95,6 +95,20 @@ describe("createTinyLfuStore", () => {
     expect(count(10)).toBeLessThan(12); // halved three times in 322 increments
   });
 
+  it("sizes and ages the sketch for twice its capacity from 512 entries: no halving before 20 × capacity increments", () => {
+    const warmCount = (maxEntries: number, oneOffs: number) => {
+      const store = createTinyLfuStore<number, number>({ maxEntries, maxBytes: 0, now: () => 0, climber: "fixed", random: noJitter });
+      const read = (k: number) => store.get(k) ?? store.set(k, k, 1, Infinity);
+      for (let i = 0; i < 12; i++) read(-1); // one warm key, counted 12 times
+      for (let k = 0; k < oneOffs; k++) read(k); // one increment each
+      return store.frequency(-1);
+    };
+    // Estimates may exceed 12 by a collision; a halving takes them to about 6.
+    expect(warmCount(1000, 10_500)).toBeGreaterThanOrEqual(12); // 10,512 increments: Caffeine's 10 × 1,000 would have halved it
+    expect(warmCount(1000, 20_500)).toBeLessThanOrEqual(8); // past 20 × 1,000
+    expect(warmCount(511, 5_500)).toBeLessThanOrEqual(8); // under 512 entries: the 512-entry floor, halved past 5,120
+  });
+
   it("counts from the first access in a small cache, from half full in a large one or when asked", () => {
     const counts = (options: { maxEntries: number; sketchStart?: "first-access" | "half-full" }) => {
       const store = createTinyLfuStore<number, number>({ maxBytes: 0, now: () => 0, climber: "fixed", random: noJitter, ...options });
@@ -104,8 +118,8 @@ describe("createTinyLfuStore", () => {
       return store.frequency(7);
     };
     expect(counts({ maxEntries: 1000 })).toBe(3); // 8 KiB table: counts the insertion and both reads
-    expect(counts({ maxEntries: 131_072 })).toBe(3); // 1 MiB table, the largest started with the store
-    expect(counts({ maxEntries: 131_073 })).toBe(0); // 2 MiB table: waits for 65,537 entries, as Caffeine
+    expect(counts({ maxEntries: 65_536 })).toBe(3); // sketch for 131,072 entries: 1 MiB, the largest started with the store
+    expect(counts({ maxEntries: 65_537 })).toBe(0); // 2 MiB table: waits for 32,769 entries, as Caffeine
     expect(counts({ maxEntries: 1000, sketchStart: "half-full" })).toBe(0);
   });
 
