@@ -30,6 +30,11 @@ function nextPowerOfTwo(n: number): number {
   return 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 }
 
+/** Bytes of the counter table of a sketch for `capacity` entries (8 per 64-bit word, ≥ 8 words). */
+export function sketchTableBytes(capacity: number): number {
+  return 8 * Math.max(nextPowerOfTwo(capacity), 8);
+}
+
 /** Popcount of the low bits of each nibble: how many counters in `word` are odd. */
 function oddCounters(word: number): number {
   let x = word & 0x11111111;

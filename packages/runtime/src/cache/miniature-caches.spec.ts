@@ -9,7 +9,7 @@ const noJitter = () => 0.5; // the stores' random admission of warm candidates n
 /** Fixed-window stores that hash a key to itself: the reference the miniatures must match. */
 function referenceStores(capacity: number, shares: readonly number[], sketchEntries: number) {
   return shares.map((windowShare) =>
-    createTinyLfuStore<number, true>({ maxEntries: capacity, maxBytes: 0, now: () => 0, climber: "fixed", windowShare, sketchEntries, random: noJitter, hash: (key) => key }),
+    createTinyLfuStore<number, true>({ maxEntries: capacity, maxBytes: 0, now: () => 0, climber: "fixed", windowShare, sketchEntries, sketchStart: "half-full", random: noJitter, hash: (key) => key }),
   );
 }
 

@@ -1,6 +1,7 @@
 // Several fixed-window W-TinyLFU caches of one size simulated together for the miniature climber: one
-// key map, one node pool and one frequency sketch serve all of them, so an access costs one lookup.
+// key index, one node pool and one frequency sketch serve all of them, so an access costs one lookup.
 import { FrequencySketch } from "./frequency-sketch.js";
+import { ABSENT_KEY, IntIndex } from "./int-index.js";
 
 /** "No node": an empty queue's head, a last node's `next`. */
 const NONE = -1;
@@ -17,11 +18,13 @@ const PERCENT_PROTECTED = 0.8;
 /**
  * W-TinyLFU caches of `capacity` entries (unit weights, no TTL, no values) that differ only in their
  * fixed window share, fed the same stream of 30-bit key hashes. Each behaves exactly as
- * `createTinyLfuStore({ maxEntries: capacity, climber: "fixed", windowShare, sketchEntries })` keyed
- * by those hashes, with the identity as its hash and without the random admission of warm
- * candidates: its sketch starts when it is half full, a window overflow becomes a probation
+ * `createTinyLfuStore({ maxEntries: capacity, climber: "fixed", windowShare, sketchEntries,
+ * sketchStart: "half-full" })` keyed by those hashes, with the identity as its hash and without the
+ * random admission of warm candidates: its sketch starts when it is half full (a miniature sketch
+ * counting from the first access ranked the windows worse: scans @ 10,000 lost 0.3 points), a
+ * window overflow becomes a probation
  * candidate that is admitted only when the sketch rates it warmer than the probation victim. They
- * share one sketch (they see the same accesses, so their counts agree) and one map from hash to a
+ * share one sketch (they see the same accesses, so their counts agree) and one index from hash to a
  * pooled node that records, per miniature, its queue and links. O(miniatures) per access.
  */
 export class MiniatureCaches {
@@ -34,7 +37,8 @@ export class MiniatureCaches {
   private readonly count: number;
   private readonly sketchEntries: number;
   private sketch: FrequencySketch | undefined;
-  private readonly map = new Map<number, number>();
+  /** Key hash → its node. */
+  private readonly index: IntIndex;
   /** Node → its key hash. */
   private readonly hashes: Int32Array;
   /** Node → how many miniatures hold it; a node held by none is freed. */
@@ -71,6 +75,7 @@ export class MiniatureCaches {
     this.protectedMaximums = this.windowMaximums.map((window) => Math.floor(PERCENT_PROTECTED * (capacity - window)));
     // Each miniature holds at most `capacity` nodes, plus the one being inserted.
     const nodes = this.count * capacity + 1;
+    this.index = new IntIndex(nodes);
     this.hashes = new Int32Array(nodes);
     this.holders = new Uint8Array(nodes);
     this.freeNext = new Int32Array(nodes);
@@ -86,7 +91,7 @@ export class MiniatureCaches {
 
   /** Distinct keys held by at least one miniature. */
   get keys(): number {
-    return this.map.size;
+    return this.index.size;
   }
 
   /**
@@ -94,10 +99,10 @@ export class MiniatureCaches {
    * miniatures that held it (bit i for `windowShares[i]`).
    */
   access(hash: number): number {
-    let node = this.map.get(hash);
-    if (node === undefined) {
+    let node = this.index.get(hash);
+    if (node === ABSENT_KEY) {
       node = this.allocate(hash);
-      this.map.set(hash, node);
+      this.index.insert(hash, node);
     }
     this.sketch?.increment(hash);
     let hits = 0;
@@ -130,7 +135,7 @@ export class MiniatureCaches {
 
   /** Empties every miniature and forgets every count. */
   reset(): void {
-    this.map.clear();
+    this.index.clear();
     this.sketch = undefined;
     this.region.fill(ABSENT);
     this.holders.fill(0);
@@ -202,7 +207,7 @@ export class MiniatureCaches {
     this.unlink(m, node);
     this.region[node * this.count + m] = ABSENT;
     if (--this.holders[node]! === 0) {
-      this.map.delete(this.hashes[node]!);
+      this.index.delete(this.hashes[node]!);
       this.freeNext[node] = this.freeHead;
       this.freeHead = node;
     }

@@ -95,6 +95,67 @@ describe("createTinyLfuStore", () => {
     expect(count(10)).toBeLessThan(12); // halved three times in 322 increments
   });
 
+  it("sizes and ages the sketch for twice its capacity from 512 entries: no halving before 20 × capacity increments", () => {
+    const warmCount = (maxEntries: number, oneOffs: number) => {
+      const store = createTinyLfuStore<number, number>({ maxEntries, maxBytes: 0, now: () => 0, climber: "fixed", random: noJitter });
+      const read = (k: number) => store.get(k) ?? store.set(k, k, 1, Infinity);
+      for (let i = 0; i < 12; i++) read(-1); // one warm key, counted 12 times
+      for (let k = 0; k < oneOffs; k++) read(k); // one increment each
+      return store.frequency(-1);
+    };
+    // Estimates may exceed 12 by a collision; a halving takes them to about 6.
+    expect(warmCount(1000, 10_500)).toBeGreaterThanOrEqual(12); // 10,512 increments: Caffeine's 10 × 1,000 would have halved it
+    expect(warmCount(1000, 20_500)).toBeLessThanOrEqual(8); // past 20 × 1,000
+    expect(warmCount(511, 5_500)).toBeLessThanOrEqual(8); // under 512 entries: the 512-entry floor, halved past 5,120
+  });
+
+  it("counts from the first access in a small cache, from half full in a large one or when asked", () => {
+    const counts = (options: { maxEntries: number; sketchStart?: "first-access" | "half-full" }) => {
+      const store = createTinyLfuStore<number, number>({ maxBytes: 0, now: () => 0, climber: "fixed", random: noJitter, ...options });
+      store.set(7, 7, 1, Infinity);
+      store.get(7);
+      store.get(7);
+      return store.frequency(7);
+    };
+    expect(counts({ maxEntries: 1000 })).toBe(3); // 8 KiB table: counts the insertion and both reads
+    expect(counts({ maxEntries: 65_536 })).toBe(3); // sketch for 131,072 entries: 1 MiB, the largest started with the store
+    expect(counts({ maxEntries: 65_537 })).toBe(0); // 2 MiB table: waits for 32,769 entries, as Caffeine
+    expect(counts({ maxEntries: 1000, sketchStart: "half-full" })).toBe(0);
+  });
+
+  it("forgets every count on clear() and counts again from the next access", () => {
+    const store = createTinyLfuStore<number, number>({ maxEntries: 1000, maxBytes: 0, now: () => 0, climber: "fixed", random: noJitter });
+    store.set(7, 7, 1, Infinity);
+    store.get(7);
+    store.clear();
+    expect(store.frequency(7)).toBe(0);
+    store.set(7, 7, 1, Infinity);
+    expect(store.frequency(7)).toBe(1);
+  });
+
+  it("keeps a key read before the cache was half full against a candidate read once", () => {
+    // 10 entries, window 1. Key 0 is read 3 times while the cache fills, keys 1–9 once; at key 10 the
+    // window's oldest (9) is the candidate against probation's oldest (0). Counted from the first
+    // access, key 0 (3) beats the candidate (1) and stays; a sketch started at half full (5 entries)
+    // never saw key 0, so the candidate (1 > 0) wins and key 0 is evicted.
+    const keeps = (sketchStart: "first-access" | "half-full") => {
+      const store = createTinyLfuStore<number, number>({ maxEntries: 10, maxBytes: 0, now: () => 0, climber: "fixed", random: noJitter, sketchStart });
+      const read = (k: number) => store.get(k) ?? store.set(k, k, 1, Infinity);
+      read(0);
+      read(0);
+      read(0);
+      for (let k = 1; k <= 9; k++) read(k);
+      read(10);
+      return store.regionOf(0);
+    };
+    expect(keeps("first-access")).toBe("probation");
+    expect(keeps("half-full")).toBeUndefined();
+  });
+
+  it("rejects a sketch start that is not one of its two values, naming the field", () => {
+    expect(() => createTinyLfuStore({ maxEntries: 1, maxBytes: 0, now: () => 0, sketchStart: "later" as never })).toThrow(/sketchStart: must be "first-access" or "half-full", got later/);
+  });
+
   it("rejects a sketch size that is not a positive integer, naming the field", () => {
     expect(() => createTinyLfuStore({ maxEntries: 1, maxBytes: 0, now: () => 0, sketchEntries: 0 })).toThrow(/sketchEntries: must be an integer >= 1, got 0/);
   });

@@ -1,8 +1,9 @@
 // W-TinyLFU as Caffeine builds it (1 % LRU window, 80/20 segmented LRU main, sketch-gated admission,
-// adaptive window) plus a 512-entry sketch floor, a ghost history of turned-away candidates and a
-// restart when the popular set moves (shift-detector.ts); entries are typed-array slots (slot-arena.ts).
+// adaptive window) plus a sketch for 512 or 2 × capacity entries that counts from the first access,
+// a ghost history of turned-away candidates and a restart when the popular set moves
+// (shift-detector.ts); entries are typed-array slots (slot-arena.ts).
 import { checkEntryArguments, checkStoreBounds, type CacheStore, type RemovalCause, type StoreOptions } from "./cache-store.js";
-import { FrequencySketch, HASH_MASK, hashKey } from "./frequency-sketch.js";
+import { FrequencySketch, HASH_MASK, hashKey, sketchTableBytes } from "./frequency-sketch.js";
 import { GhostFilter } from "./ghost-filter.js";
 import { createMiniatureClimber } from "./miniature-climber.js";
 import { SHIFT_PERIOD, ShiftDetector } from "./shift-detector.js";
@@ -22,6 +23,18 @@ const HASH_FLOODING_THRESHOLD = 6;
 const TRANSFER_LIMIT = 1000;
 /** Fewest entries the frequency sketch is sized and aged for (Caffeine: the cache's maximum). */
 const SKETCH_FLOOR = 512;
+/**
+ * Sketch entries per cache entry from `SKETCH_FLOOR` entries up (Caffeine: 1): a sketch twice as wide
+ * and aged half as often ranks the keys near the edge of the cache better; with a sketch that counts
+ * from the first access it lost on no README trace at these sizes.
+ */
+const SKETCH_ENTRIES_PER_ENTRY = 2;
+/**
+ * Largest sketch table started with the store by default (1 MiB: a sketch for up to 131,072 entries,
+ * caches of up to 65,536); a larger one starts when the cache is half full, as Caffeine starts every
+ * sketch, so that a large cache that never fills does not hold a large table.
+ */
+const EAGER_SKETCH_BYTES = 2 ** 20;
 /** Fewest entries for which the store keeps a ghost history of turned-away candidates. */
 const FEWEST_GHOST_ENTRIES = 512;
 /** Ghost history slots per cache entry (rounded up to a power of two). */
@@ -40,10 +53,17 @@ export interface TinyLfuOptions<K, V> extends StoreOptions<K, V> {
   readonly windowShare?: number;
   /**
    * Entries the frequency sketch is sized and aged for (halved after 10 × this many increments);
-   * default max(entries the cache holds, 512), so that small caches still tell warm keys from
-   * cold ones.
+   * default 512 for caches of fewer entries, so that small caches still tell warm keys from cold
+   * ones, and twice the entries the cache holds from 512 entries up.
    */
   readonly sketchEntries?: number;
+  /**
+   * When the frequency sketch starts counting: `"first-access"` (with the store) or `"half-full"`
+   * (once the cache holds half its maximum, as in Caffeine, so that a cache that never fills holds no
+   * table). Default `"first-access"` when the table takes at most 1 MiB (a sketch for up to 131,072
+   * entries: caches of up to 65,536 entries by default), `"half-full"` for larger ones.
+   */
+  readonly sketchStart?: "first-access" | "half-full";
   /** Hashes a key (the store keeps its low 30 bits); default: FNV-1a of strings, integer mixing of numbers. */
   readonly hash?: (key: K, seed: number) => number;
 }
@@ -74,6 +94,8 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
   private readonly unitWeights: boolean;
   private readonly maximum: number;
   private readonly sketchCapacity: number;
+  /** True when the sketch counts from the first access rather than from half full. */
+  private readonly eagerSketch: boolean;
   private sketch: FrequencySketch | undefined;
   /** Hashes of about the last 1/8 × capacity candidates turned away (caches of 512+ entries). */
   private readonly ghosts: GhostFilter | undefined;
@@ -123,9 +145,15 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     this.slots = new SlotArena(3, this.unitWeights ? Math.min(this.maxEntries + 1, INITIAL_SLOTS_CAP) : 16);
     // With a byte bound only, the cache is taken to hold entries of at least 64 bytes, capped at 2^20.
     const entries = this.unitWeights ? this.maxEntries : Math.min(2 ** 20, Math.max(16, Math.ceil(this.maxBytes / 64)));
-    const sketchEntries = options.sketchEntries ?? Math.max(entries, SKETCH_FLOOR);
+    const sketchEntries = options.sketchEntries ?? (entries < SKETCH_FLOOR ? SKETCH_FLOOR : SKETCH_ENTRIES_PER_ENTRY * entries);
     if (!(Number.isInteger(sketchEntries) && sketchEntries >= 1)) throw new Error(`sketchEntries: must be an integer >= 1, got ${String(sketchEntries)}`);
     this.sketchCapacity = sketchEntries;
+    const sketchStart = options.sketchStart ?? (sketchTableBytes(sketchEntries) <= EAGER_SKETCH_BYTES ? "first-access" : "half-full");
+    if (sketchStart !== "first-access" && sketchStart !== "half-full") {
+      throw new Error(`sketchStart: must be "first-access" or "half-full", got ${String(sketchStart)}`);
+    }
+    this.eagerSketch = sketchStart === "first-access";
+    if (this.eagerSketch) this.sketch = new FrequencySketch(sketchEntries);
     this.ghosts = entries >= FEWEST_GHOST_ENTRIES ? new GhostFilter(2 ** Math.ceil(Math.log2(entries * GHOSTS_PER_ENTRY))) : undefined;
     this.windowMaximum = this.maximum - Math.floor((1 - share) * this.maximum);
     this.protectedMaximum = Math.floor(PERCENT_PROTECTED * (this.maximum - this.windowMaximum));
@@ -230,7 +258,8 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     this.windowWeight = 0;
     this.protectedWeight = 0;
     this.weightTotal = 0;
-    this.sketch = undefined;
+    if (this.eagerSketch) this.sketch!.clear();
+    else this.sketch = undefined;
     this.ghosts?.clear();
     this.hasMissedKey = false;
     this.adjustment = 0;
@@ -444,7 +473,7 @@ class WTinyLfuStore<K, V> implements TinyLfuStore<K, V> {
     for (let i = 0; i < probationEntries; i++) slots.move(slots.heads[PROBATION]!, PROBATION);
   }
 
-  /** Caffeine starts the sketch once the cache is half full. */
+  /** A sketch too large to start with the store starts once the cache is half full, as in Caffeine. */
   private startSketchWhenHalfFull(): void {
     if (this.sketch === undefined && this.weightTotal >= this.maximum / 2) this.sketch = new FrequencySketch(this.sketchCapacity);
   }
