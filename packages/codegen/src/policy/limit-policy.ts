@@ -151,26 +151,18 @@ function readWindow(limit: LimitPolicy, algorithm: LimitAlgorithmName, prefix: s
   if (!windowedAlgorithms.has(algorithm)) {
     report(`${prefix}.window`, `is only for aimd, vegas and gradient2 (they update per call), got ${algorithm === "envoy-gradient" ? "envoy_gradient" : algorithm}`);
   }
-  const settings: LimitSetting[] = [];
-  const message = limit.window as unknown as Record<string, unknown>;
-  for (const rule of windowRules) {
-    const raw = message[rule.key];
-    if (raw === undefined) continue;
-    const value = Number(raw as number | bigint);
-    if (!inRange(value, rule.range)) report(`${prefix}.window.${rule.field}`, `must be ${describe(rule.range)}, got ${value}`);
-    settings.push([rule.key, value]);
-  }
-  const min = Number(message.minWindowMs ?? 1000);
-  const max = Number(message.maxWindowMs ?? 1000);
-  if (min > max) report(`${prefix}.window.min_window_ms`, `must be <= max_window_ms (${max}), got ${min}${message.maxWindowMs === undefined ? " (max_window_ms is the default)" : ""}`);
+  const { settings, values } = readRules(limit.window as unknown as Record<string, unknown>, windowRules, `${prefix}.window`, report);
+  const min = values.get("minWindowMs") ?? 1000;
+  const max = values.get("maxWindowMs") ?? 1000;
+  if (min > max) report(`${prefix}.window.min_window_ms`, `must be <= max_window_ms (${max}), got ${min}${values.has("maxWindowMs") ? "" : " (max_window_ms is the default)"}`);
   return settings;
 }
 
-/** The settings present in an algorithm message, checked against the algorithm's rules. */
-function readSettings(message: Record<string, unknown>, algorithm: LimitAlgorithmName, at: string, report: Report): LimitSetting[] {
+/** The fields of `message` that `rules` name, each checked against its range and reported at `at.<field>` when out of it. */
+function readRules(message: Record<string, unknown>, rules: readonly SettingRule[], at: string, report: Report): { settings: LimitSetting[]; values: Map<string, number> } {
   const settings: LimitSetting[] = [];
   const values = new Map<string, number>();
-  for (const rule of algorithmRules[algorithm]) {
+  for (const rule of rules) {
     const raw = message[rule.key];
     if (raw === undefined) continue;
     const value = Number(raw as number | bigint);
@@ -180,6 +172,12 @@ function readSettings(message: Record<string, unknown>, algorithm: LimitAlgorith
     values.set(rule.key, value);
     settings.push([rule.key, value]);
   }
+  return { settings, values };
+}
+
+/** The settings present in an algorithm message, checked against the algorithm's rules. */
+function readSettings(message: Record<string, unknown>, algorithm: LimitAlgorithmName, at: string, report: Report): LimitSetting[] {
+  const { settings, values } = readRules(message, algorithmRules[algorithm], at, report);
   const setting = (key: string, fallback: number): number => values.get(key) ?? fallback;
   if (algorithm === "aimd" || algorithm === "gradient2") {
     const min = setting("minLimit", boundDefaults.minLimit);
