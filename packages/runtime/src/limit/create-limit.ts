@@ -49,12 +49,15 @@ export function createLimitAlgorithm(spec: LimitSpec, env: LimitEnv, field = "co
         throw new Error(`window.${(error as Error).message}`);
       }
     };
+    // Envoy's controller already updates once per interval; a fixed limit never moves.
+    if (window !== undefined && (spec.algorithm === "fixed" || spec.algorithm === "envoy-gradient")) {
+      throw new Error(`window: only aimd, vegas and gradient2 update per sample and take a window, got one for ${spec.algorithm}`);
+    }
     switch (spec?.algorithm) {
       case "fixed":
+        return createFixedLimit(spec);
       case "envoy-gradient":
-        // Envoy's controller already updates once per interval; a fixed limit never moves.
-        if (window !== undefined) throw new Error(`window: only aimd, vegas and gradient2 update per sample and take a window, got one for ${spec.algorithm}`);
-        return spec.algorithm === "fixed" ? createFixedLimit(spec) : createEnvoyGradientLimit({ ...spec, now: env.now, random: env.random });
+        return createEnvoyGradientLimit({ ...spec, now: env.now, random: env.random });
       case "aimd":
         return windowed(createAimdLimit(spec));
       case "vegas":
