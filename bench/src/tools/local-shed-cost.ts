@@ -1,12 +1,12 @@
 // What a call shed at the caller costs: Sluice's generated client over a channel whose
 // per-endpoint limit is full, timing and counting the bytes each locally shed call allocates.
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
 import { createChannel, serve, unimplemented } from "@sluice/runtime";
 import { parseArgs } from "node:util";
 import { getHeapStatistics } from "node:v8";
 import { EchoRequestSchema, EchoResponseSchema } from "../../gen/bench/v1/echo_pb.js";
 import { createEchoServiceClient, registerEchoService } from "../../gen/bench/v1/echo_sluice.js";
+import { isShed } from "../harness/open-loop.js";
 
 const USAGE = `usage: node --expose-gc bench/dist/src/tools/local-shed-cost.js [--calls 200000] [--batch 1000]
   Serves an Echo that never answers on 127.0.0.1, opens a channel with endpointLimit fixed 1, holds
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
       pending.push(
         client.echo(request, { timeoutMs: 250 }).then(
           () => void other++,
-          (error: unknown) => void (ConnectError.from(error).code === Code.ResourceExhausted ? shed++ : other++),
+          (error: unknown) => void (isShed(error) ? shed++ : other++),
         ),
       );
     }
