@@ -32,3 +32,13 @@ describe("perfectLfuHits", () => {
     expect(perfectLfuHits(Int32Array.from([3, 1, 3, 2, 1, 3]), 3)).toBe(3);
   });
 });
+
+describe("perfectLfuHits with ageing", () => {
+  it("halves every count on its period, so a newer key overtakes an old favourite sooner", () => {
+    // cap 1: 1 is read 4 times (3 hits), then halved to 2; 2 beats it at its third request (count 3)
+    // and hits its fourth. Without ageing 1 keeps 4 and 2 never beats it.
+    const keys = Int32Array.from([1, 1, 1, 1, 2, 2, 2, 2]);
+    expect(perfectLfuHits(keys, 1, 4)).toBe(3 + 1);
+    expect(perfectLfuHits(keys, 1)).toBe(3);
+  });
+});
