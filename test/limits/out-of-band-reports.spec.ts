@@ -92,6 +92,36 @@ describe("out-of-band load reports", () => {
     expect(clamped.length).toBeGreaterThanOrEqual(3);
   }, 15_000);
 
+  it("sends a report early, long before the interval, when utilization moves by the server's threshold", async () => {
+    const server = await start({ limits: { ...reporting, loadReport: { windowMs: 200, outOfBand: { changeThreshold: 0.2 } } } });
+    const client = createClient(LoadReportService, createGrpcTransport({ baseUrl: server.url }));
+    const abort = new AbortController();
+    const reports: { at: number; util: number }[] = [];
+    const streaming = (async () => {
+      for await (const r of client.streamLoadReports({ reportInterval: durationFromMs(5000) }, { signal: abort.signal })) {
+        reports.push({ at: performance.now(), util: r.applicationUtilization });
+      }
+    })().catch(() => undefined);
+    const neighbour = createClient(EchoService, createGrpcTransport({ baseUrl: server.url }));
+    const held = new AbortController();
+    setMaxListeners(32, held.signal);
+    try {
+      await until(() => reports.length === 1, 5000, "the first report");
+      const calls = Array.from({ length: 16 }, () => neighbour.echo({ text: "n", delayMs: 3000 }, { signal: held.signal }).catch(() => undefined));
+      await until(() => (server.limits?.inFlight ?? 0) >= 16, 2000, "the calls are in flight");
+      const since = performance.now();
+      // 16 of 32 in flight: 0.5 above the first report's 0; the interval asked is 5 s.
+      await until(() => reports.length >= 2, 1000, "an early report");
+      expect(performance.now() - since).toBeLessThan(200);
+      held.abort();
+      await Promise.all(calls);
+    } finally {
+      held.abort();
+      abort.abort();
+      await streaming;
+    }
+  }, 15_000);
+
   it("moves an endpoint's weight within about one interval when load the channel never sent queues at its server", async () => {
     const a = await start();
     const b = await start();
@@ -193,5 +223,8 @@ describe("out-of-band load reports", () => {
     await expect(
       serve({ host: "127.0.0.1", routes: () => {}, limits: { loadReport: { outOfBand: { minIntervalMs: 0.5 } } } }),
     ).rejects.toThrow("limits.loadReport.outOfBand.minIntervalMs: must be an integer >= 1, got 0.5");
+    await expect(
+      serve({ host: "127.0.0.1", routes: () => {}, limits: { loadReport: { outOfBand: { changeThreshold: 0 } } } }),
+    ).rejects.toThrow("limits.loadReport.outOfBand.changeThreshold: must be a number > 0, got 0");
   });
 });

@@ -8,7 +8,7 @@ import type { Compression } from "@connectrpc/connect/protocol";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { BinaryReadOptions, BinaryWriteOptions, JsonReadOptions, JsonWriteOptions } from "@bufbuild/protobuf";
 import { createHealthService, type HealthService } from "./health-service.js";
-import { createLoadReportStreams, type LoadReportStreams } from "./load-report-service.js";
+import { createLoadReportStreams, type LoadReportStreams, type OutOfBandReportSource } from "./load-report-service.js";
 import { unimplementedFallback } from "./unimplemented-fallback.js";
 import { createRecordingRouter, type FastMethodTable } from "./fast/method-table.js";
 import { defaultReadMaxBytes } from "../transport/codec.js";
@@ -181,7 +181,10 @@ export async function serve(options: ServeOptions): Promise<Server> {
   }
   const health = createHealthService();
   const serveHealth = options.health ?? true;
-  const loadReportStreams = outOfBandStreams(options.limits, (since) => admission!.outOfBandReport(since));
+  const loadReportStreams = outOfBandStreams(options.limits, {
+    report: (since) => admission!.outOfBandReport(since),
+    watchUtilization: (listener) => admission!.watchUtilization(listener),
+  });
   const fastTable: FastMethodTable | undefined = options.transport === "connect-node" ? undefined : new Map();
   let registered: ConnectRouter["handlers"] = [];
   let declaredLimits: ReadonlyMap<string, MethodLimitsOptions> = new Map();
@@ -325,13 +328,13 @@ export async function serve(options: ServeOptions): Promise<Server> {
  * out-of-band stream are off).
  * @throws Error naming `limits.loadReport.outOfBand…` for a bad setting.
  */
-function outOfBandStreams(limits: ServerLimitsOptions | undefined, source: Parameters<typeof createLoadReportStreams>[0]): LoadReportStreams | undefined {
+function outOfBandStreams(limits: ServerLimitsOptions | undefined, source: OutOfBandReportSource): LoadReportStreams | undefined {
   const loadReport = limits?.loadReport;
   if (loadReport === false) return undefined;
   const outOfBand = typeof loadReport === "object" ? loadReport.outOfBand : undefined;
   if (outOfBand === false) return undefined;
   if (outOfBand !== undefined && outOfBand !== true && (outOfBand === null || typeof outOfBand !== "object")) {
-    throw new Error(`limits.loadReport.outOfBand: must be a boolean or { minIntervalMs }, got ${String(outOfBand)}`);
+    throw new Error(`limits.loadReport.outOfBand: must be a boolean or { minIntervalMs, changeThreshold }, got ${String(outOfBand)}`);
   }
   return createLoadReportStreams(source, typeof outOfBand === "object" ? outOfBand : {});
 }

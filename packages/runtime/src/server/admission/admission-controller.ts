@@ -83,6 +83,12 @@ export interface AdmissionController {
    * now without `since`. Pass the returned mark as the next call's `since`.
    */
   outOfBandReport(since: InFlightMark | undefined): { readonly report: LoadReport; readonly mark: InFlightMark };
+  /**
+   * Calls `listener` with the utilization now (calls in flight ÷ the server's concurrency limit)
+   * after every admission and every finish, until the returned function is called; never without
+   * `limits.concurrency`.
+   */
+  watchUtilization(listener: (utilization: number) => void): () => void;
   stats(): ServerLimitsStats;
 }
 
@@ -154,6 +160,12 @@ export function createAdmissionController(
   const methodStats = new Map<string, Limiter<string>>();
   for (const set of methodLimits.sets) if (set.limiter !== undefined) methodStats.set(set.key, set.limiter);
   const calls = createInFlightAverage(env.now);
+  const utilizationListeners = new Set<(utilization: number) => void>();
+  const tellUtilization = (): void => {
+    const limit = server.limiter?.limit;
+    if (limit === undefined) return;
+    for (const listener of utilizationListeners) listener(calls.inFlight / limit);
+  };
   let admitted = 0;
   /** Calls ended so far: a shed's cached load report is stale once another ends. */
   let ended = 0;
@@ -182,6 +194,7 @@ export function createAdmissionController(
   const ticketFor = (methodToken: Token | undefined, serverToken: Token | undefined): Admission => {
     calls.change(+1);
     admitted++;
+    if (utilizationListeners.size > 0) tellUtilization();
     const start = env.now();
     let done = false;
     return {
@@ -190,6 +203,7 @@ export function createAdmissionController(
           if (done) return;
           done = true;
           calls.change(-1);
+          if (utilizationListeners.size > 0) tellUtilization();
           complete(methodToken, outcome);
           complete(serverToken, outcome);
           reporter.onCallEnd(env.now() - start, error);
@@ -266,6 +280,10 @@ export function createAdmissionController(
       return text;
     },
     reporting,
+    watchUtilization(listener) {
+      utilizationListeners.add(listener);
+      return () => utilizationListeners.delete(listener);
+    },
     outOfBandReport(since) {
       const { average, mark } = calls.averageSince(since);
       const limit = server.limiter?.limit;

@@ -16,6 +16,8 @@ export interface ServerAdmission {
   stats(): ServerLimitsStats;
   /** The report of an out-of-band load-report stream (see {@link AdmissionController.outOfBandReport}). */
   outOfBandReport: AdmissionController["outOfBandReport"];
+  /** See {@link AdmissionController.watchUtilization}. */
+  watchUtilization: AdmissionController["watchUtilization"];
 }
 
 /**
@@ -36,5 +38,6 @@ export function createServerAdmission(limits: ServerLimitsOptions, declared?: Re
     },
     stats: () => controller.stats(),
     outOfBandReport: (since) => controller.outOfBandReport(since),
+    watchUtilization: (listener) => controller.watchUtilization(listener),
   };
 }
