@@ -8,6 +8,7 @@ import type { InFlightMark } from "../limit/in-flight-average.js";
 import type { LoadReport } from "../limit/load-report.js";
 import { toLoadReportMessage } from "../limit/load-report-message.js";
 import { numberOption } from "../limit/validate.js";
+import { maxTimerDelayMs } from "../transport/deadline-timer.js";
 
 /** Options of the out-of-band load-report service (`limits.loadReport.outOfBand`). */
 export interface OutOfBandServiceOptions {
@@ -25,10 +26,8 @@ export interface OutOfBandServiceOptions {
 export interface LoadReportStreams {
   /** Registers sluice.v1.LoadReportService on a Connect router. */
   register(router: ConnectRouter): void;
-  /** Ends every open stream (after its current report) and refuses nothing new: new streams end at once. */
+  /** Ends every open stream (after its current report); a stream opened later ends at once, without a report. */
   shutdown(): void;
-  /** Streams open now. */
-  streamCount(): number;
 }
 
 /** Where the service gets its reports: the admission controller's out-of-band report and its utilization now. @private */
@@ -39,7 +38,8 @@ export interface OutOfBandReportSource {
 
 /**
  * Creates the service over `source`.
- * @throws Error naming `limits.loadReport.outOfBand.minIntervalMs` when it is not an integer >= 1.
+ * @throws Error naming `limits.loadReport.outOfBand.minIntervalMs` when it is not an integer >= 1,
+ * or `…changeThreshold` when it is not a number > 0.
  * @private
  */
 export function createLoadReportStreams(source: OutOfBandReportSource, options: OutOfBandServiceOptions = {}): LoadReportStreams {
@@ -53,7 +53,8 @@ export function createLoadReportStreams(source: OutOfBandReportSource, options: 
 
   async function* stream(request: StreamLoadReportsRequest, context: HandlerContext): AsyncGenerator<StreamLoadReportsResponse> {
     const askedMs = request.reportInterval === undefined ? 0 : durationMs(request.reportInterval);
-    const intervalMs = Math.max(minIntervalMs, Number.isFinite(askedMs) ? askedMs : 0);
+    // Node's timers take at most 2^31 − 1 ms: a longer interval would fire at once.
+    const intervalMs = Math.min(maxTimerDelayMs, Math.max(minIntervalMs, Number.isFinite(askedMs) ? askedMs : 0));
     let wake: (() => void) | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const waker = (): void => wake?.();
@@ -111,6 +112,5 @@ export function createLoadReportStreams(source: OutOfBandReportSource, options: 
       shutDown = true;
       for (const wake of wakers) wake();
     },
-    streamCount: () => wakers.size,
   };
 }
