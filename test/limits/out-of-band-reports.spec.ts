@@ -7,7 +7,10 @@ import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { createChannel, createPolicyClient, LoadReportService, serve, type Channel, type PolicyTable, type Server, type ServeOptions } from "@sluice/runtime";
-import { EchoService } from "../fast-path/gen/fastpath/v1/echo_pb.js";
+import * as grpc from "@grpc/grpc-js";
+import { create } from "@bufbuild/protobuf";
+import { EchoResponseSchema, EchoService, type EchoRequest } from "../fast-path/gen/fastpath/v1/echo_pb.js";
+import { grpcJsService } from "../support/grpc-js-definition.js";
 import { startEchoServer } from "../fast-path/echo-service.js";
 
 const streamPath = "/sluice.v1.LoadReportService/StreamLoadReports";
@@ -214,6 +217,29 @@ describe("out-of-band load reports", () => {
     await calling;
     expect(channel.stats().endpoints[0]!.loadReport).toBeDefined(); // from the calls' trailers
     expect(counter.opened()).toBe(1);
+  }, 15_000);
+
+  it("stops asking a plain grpc-js server (no such service) after its one UNIMPLEMENTED, and its calls go on", async () => {
+    const plain = new grpc.Server();
+    plain.addService(grpcJsService(EchoService), {
+      echo: (call: grpc.ServerUnaryCall<EchoRequest, unknown>, callback: grpc.sendUnaryData<unknown>) =>
+        callback(null, create(EchoResponseSchema, { text: call.request.text })),
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      plain.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
+    const channel = createChannel({ target: `static:///127.0.0.1:${port}`, loadReports: { outOfBand: { intervalMs: 20 } } });
+    try {
+      await channel.waitForReady(5000);
+      await until(() => channel.stats().endpoints[0]!.outOfBand === "unimplemented", 5000, "grpc-js refuses the stream");
+      const client = createPolicyClient(EchoService, channel, policies);
+      expect((await client.echo({ text: "plain" })).text).toBe("plain");
+      await sleep(200);
+      expect(channel.stats().endpoints[0]!.outOfBand).toBe("unimplemented"); // not re-opened
+    } finally {
+      await channel.close(200);
+      plain.forceShutdown();
+    }
   }, 15_000);
 
   it("rejects a bad interval at construction, naming the field and the accepted values", async () => {
