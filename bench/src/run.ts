@@ -1,5 +1,6 @@
 // Entry of `npm run bench`: runs the chosen scenarios, writes result JSON, SVG charts and RESULTS.md.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { resultsJson } from "./harness/results-json.js";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chartFiles, chartsFor } from "./harness/charts.js";
@@ -74,7 +75,7 @@ async function main(argv: readonly string[]): Promise<number> {
       const outcome = await scenario.run(mode, runs, (label) => progress.step(`${scenario.name}: ${label}`, 0));
       const environment = withSteal();
       const saved: SimulationResults = { scenario: scenario.name, environment, ...outcome };
-      writeFileSync(resolve(resultsDir, `${scenario.name}.json`), `${JSON.stringify(saved, null, 1)}\n`);
+      writeFileSync(resolve(resultsDir, `${scenario.name}.json`), `${resultsJson(saved)}\n`);
       continue;
     }
     const outcome = await runScenario(scenario, { mode, runs, progress, cpuProfileDir: cli.cpuProf ? profileDir : undefined });
@@ -93,7 +94,7 @@ async function main(argv: readonly string[]): Promise<number> {
       figures,
       failures: outcome.failures,
     };
-    writeFileSync(resolve(resultsDir, `${scenario.name}.json`), `${JSON.stringify(results, null, 1)}\n`);
+    writeFileSync(resolve(resultsDir, `${scenario.name}.json`), `${resultsJson(results)}\n`);
     mkdirSync(rawDir, { recursive: true });
     writeFileSync(resolve(rawDir, `${scenario.name}${cli.quick ? "-quick" : ""}-samples.json`), JSON.stringify(outcome.samples));
     for (const chart of await chartsFor(results, scenario.kind)) writeFileSync(resolve(resultsDir, chart.file), chart.svg);

@@ -6,11 +6,11 @@ import { Code, ConnectError } from "@connectrpc/connect";
 /** A service of fixed capacity. */
 export interface CapacityGate {
   /**
-   * Resolves once the call has had its `serviceMs` of capacity; rejects with CANCELED if `signal`
-   * aborts while it waits. `signal` may be a function returning it, called only when the call
-   * has to wait (a server context's signal costs an AbortController when first read).
+   * Resolves once the call has had its `serviceMs` (or its own `costMs`) of capacity; rejects with
+   * CANCELED if `signal` aborts while it waits. `signal` may be a function returning it, called
+   * only when the call has to wait (a server context's signal costs an AbortController when first read).
    */
-  work(signal: AbortSignal | (() => AbortSignal)): Promise<void>;
+  work(signal: AbortSignal | (() => AbortSignal), costMs?: number): Promise<void>;
   /** How many calls so far found the capacity taken and had to wait. */
   waited(): number;
 }
@@ -34,7 +34,7 @@ export function createCapacityGate(
   let waited = 0;
   /** Waiters, each resumed with the instant its slot became free. */
   const waiting: Array<(freedAt: number) => void> = [];
-  const work = async (signalOrGetter: AbortSignal | (() => AbortSignal)): Promise<void> => {
+  const work = async (signalOrGetter: AbortSignal | (() => AbortSignal), costMs = serviceMs): Promise<void> => {
     const arrivedAt = now();
     let startAt = arrivedAt;
     if (busy >= capacity) {
@@ -54,7 +54,7 @@ export function createCapacityGate(
       });
     }
     busy++;
-    const endAt = startAt + serviceMs;
+    const endAt = startAt + costMs;
     try {
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, endAt - now())));
       onTimer?.(Math.max(0, now() - endAt));

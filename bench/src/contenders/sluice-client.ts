@@ -25,7 +25,8 @@ function randomKeyOptions(): CallOptions {
  * twin, counted in `subscribe`; a slow consumer works in `concatMap`; see observable-stream-call.ts). `tls` "false" (default) or "true" (TLS, trusting the bench CA).
  * `latency` "client" (default) or "server": peak-ewma's latency source (the servers' reported
  * handler latency). `weightUpdatePeriodMs` (load-report; default the policy's, 1 s) and
- * `loadReportBlackoutMs` (default the channel's, 10 s). `ejectSlow` "false" (default) or "true": outlier
+ * `loadReportBlackoutMs` (default the channel's, 10 s); `outOfBandMs`: open an out-of-band load-report
+ * stream per endpoint asking for this interval (default none: per-call reports only). `ejectSlow` "false" (default) or "true": outlier
  * detection also ejects endpoints far slower than the rest (`slowEndpoints` with its defaults).
  * Call argument `timeoutMs` (unary only): the call's deadline.
  */
@@ -43,6 +44,11 @@ export const createCaller: CreateCaller = async (ports, options) => {
   const latency = choiceOption(options, "latency", ["client", "server"] as const, "client");
   const weightUpdatePeriodMs = options.weightUpdatePeriodMs === undefined ? undefined : intOption(options, "weightUpdatePeriodMs", 1000);
   const blackoutMs = options.loadReportBlackoutMs === undefined ? undefined : intOption(options, "loadReportBlackoutMs", 10_000);
+  const outOfBandMs = options.outOfBandMs === undefined ? undefined : intOption(options, "outOfBandMs", 1000);
+  const loadReports = {
+    ...(blackoutMs === undefined ? {} : { blackoutMs }),
+    ...(outOfBandMs === undefined ? {} : { outOfBand: { intervalMs: outOfBandMs } }),
+  };
   const ejectSlow = choiceOption(options, "ejectSlow", ["false", "true"] as const, "false") === "true";
   const balancerConfig: BalancerConfig =
     balancer === "peak-ewma" && latency === "server"
@@ -55,7 +61,7 @@ export const createCaller: CreateCaller = async (ports, options) => {
     target: `static:///${targets.map((p) => `127.0.0.1:${p}`).join(",")}`,
     protocol,
     balancer: balancerConfig,
-    ...(blackoutMs === undefined ? {} : { loadReports: { blackoutMs } }),
+    ...(Object.keys(loadReports).length === 0 ? {} : { loadReports }),
     ...(ewmaDecayMs === undefined ? {} : { ewmaDecayMs }),
     ...(ewmaSampleWeight === undefined ? {} : { ewmaSampleWeight }),
     ...(ejectSlow ? { outlierDetection: { slowEndpoints: {} } } : {}),

@@ -15,8 +15,8 @@ export interface BenchServer {
   counters?(): ServerCounters;
   /** Gauges at the end of the window (e.g. the current concurrency limit); optional. */
   gauges?(): Readonly<Record<string, number>>;
-  /** Time series sampled since the last `mark`; optional. */
-  series?(): ServerSeries;
+  /** Time series sampled since the last `mark` (undefined: none at this point); optional. */
+  series?(): ServerSeries | undefined;
 }
 
 /** Exported as `startServer` by every server module. */

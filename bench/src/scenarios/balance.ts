@@ -1,25 +1,32 @@
 // Scenario "balance": four backends, one slow; every Sluice picker against grpc-js round_robin and
 // pick_first, by latency, throughput and the share of calls each sends to the slow backend.
 import type { Contender, Figure, Goal, LoadPhase, Point, Scenario, ScenarioMode } from "../harness/scenario.js";
-import { bestBalancerGoal, caughtRun, overloadCaughtGoal } from "./balance-goals.js";
+import { bestBalancerGoal, caughtLines, caughtRun, overloadCaughtGoal } from "./balance-goals.js";
 import { allOf, boundGoal, callsPerSec, p50, p99, ratioGoal } from "./goals.js";
 
 /** Width of the `overloaded` point's time buckets, ms: fine enough to tell apart policies that all react within a few tenths of a second. */
 const OVERLOAD_BUCKET_MS = 20;
+/** Interval of the out-of-band load reports the *-oob lines ask for, and the load-report picker's refresh with them, ms. */
+const OOB_MS = 25;
+/** The `neighbour` point: the loaded backend's slots, the neighbour's workers, how long they take to start, and each call's cost. */
+const NEIGHBOUR = { backend: 3, capacity: 8, workers: 12, rampMs: 240, costMs: 40 } as const;
 /** Calls in flight (closed loop). */
 const CONCURRENCY = 32;
 
 /** The one server process of every contender: four Sluice serve() ports, the first one slow. */
 const backends = {
   module: "contenders/balance-server.js",
-  options: { backends: 4, fastMs: 1, slowMs: 20, slowBackend: 0, slow: "never" },
+  options: { backends: 4, fastMs: 1, slowMs: 20, slowBackend: 0, slow: "never", sharedCapacity: NEIGHBOUR.capacity, sharedServiceMs: 1 },
 } as const;
+
+/** The backends of a line whose time series a goal reads (the rest keep none, to keep balance.json small). */
+const backendsWithSeries = { ...backends, options: { ...backends.options, series: "true" } } as const;
 
 function sluice(id: string, balancer: string, extra: Record<string, string | number> = {}, note?: string): Contender {
   return {
     id,
     label: `Sluice ${balancer}${note === undefined ? "" : ` (${note})`}`,
-    server: backends,
+    server: caughtLines.includes(id) ? backendsWithSeries : backends,
     client: { module: "contenders/sluice-client.js", options: { protocol: "grpc", balancer, ...extra } },
   };
 }
@@ -45,6 +52,13 @@ const contenders: Contender[] = [
   sluice("ewma-server", "peak-ewma", { latency: "server" }, "latency: server, the handler latency servers report"),
   sluice("ewma-eject", "peak-ewma", { ejectSlow: "true" }, "with slow-endpoint ejection: outlierDetection.slowEndpoints, defaults"),
   sluice("lrep", "load-report", { weightUpdatePeriodMs: 100, loadReportBlackoutMs: 500 }, "weights from load reports: 100 ms refresh, 0.5 s blackout"),
+  sluice(
+    "lrep-oob",
+    "load-report",
+    { weightUpdatePeriodMs: OOB_MS, loadReportBlackoutMs: 500, outOfBandMs: OOB_MS },
+    `weights from out-of-band load reports every ${OOB_MS} ms: ${OOB_MS} ms refresh, 0.5 s blackout`,
+  ),
+  sluice("ewma-oob", "peak-ewma", { latency: "server", outOfBandMs: OOB_MS }, `latency: server, from out-of-band load reports every ${OOB_MS} ms`),
   sluice("ring", "ring-hash", { routingKey: "random" }),
   grpcJs("g-rr", "round_robin"),
   grpcJs("g-pf", "pick_first"),
@@ -89,16 +103,27 @@ export const balanceScenario: Scenario = {
     "last 16 successes ≥ 4× and ≥ 5 ms above the others' median ejects it, first for 30 s, so an ejection carries over into the next cases), " +
     "*lrep* the load-report picker (gRFC A58 weights from the reports; 100 ms weight refresh, 0.5 s blackout); grpc-js uses target " +
     "`ipv4:127.0.0.1:p1,…` with `loadBalancingConfig` round_robin or pick_first. " +
-    "Each process pair is warmed up for 3 s with all backends fast. Then five cases, in this order: (1) the slow backend turns slow halfway " +
+    "Each process pair is warmed up for 3 s with all backends fast. Then six cases, in this order: (1) the slow backend turns slow halfway " +
     "through the measured window (clients have learned a fast fleet; 0.5 s warm-up, all fast); (2) it is slow throughout (1 s warm-up with it slow); " +
     "(3) *failfast*: the first backend answers every call at once with RESOURCE_EXHAUSTED (an overloaded server shedding), the others ~1 ms — " +
     "such an endpoint looks fast and idle, and *to slow* is the share of calls it draws; (4) *overloaded*: the third backend (one no earlier case taught the " +
     "clients to avoid) turns capacity-bound halfway through (1 call worked on at a time, 4 ms each, the rest queued in its handler), slow because " +
     "overloaded rather than by a fixed delay — *to slow* is the share of calls it drew while overloaded; " +
+    `(5) *neighbour*: the fourth backend is capacity-bound throughout (${NEIGHBOUR.capacity} calls worked on at once, 1 ms each, the rest queued in its handler: ` +
+    "several times the calls the load generator sends it), and halfway through a neighbour — another client, in the server process, calling that " +
+    `backend over loopback gRPC and never counted — starts ${NEIGHBOUR.workers} closed-loop callers, one every ${NEIGHBOUR.rampMs / NEIGHBOUR.workers} ms, each call ` +
+    `holding a slot for ${NEIGHBOUR.costMs} ms: the slots fill as the neighbour ramps up, and from about ${Math.round(((NEIGHBOUR.capacity - 1.5) * NEIGHBOUR.rampMs) / NEIGHBOUR.workers)} ms ` +
+    "after the onset (when the neighbour holds all but the 1–2 slots the measured client's calls use) calls queue there, the measured client's included — " +
+    "load the measured client does not see until its own calls wait, and that the server's load reports show as it builds; *to slow* is the share of the " +
+    "measured client's calls it drew while the neighbour ran. The neighbour's calls are long, so the handler latency the servers report (*ewma-server*, " +
+    "*ewma-oob*) rises as they finish, before any queue: those lines see the neighbour through that average, not through waiting calls. *lrep-oob* is the load-report picker on out-of-band reports " +
+    `(\`loadReports: { outOfBand: { intervalMs: ${OOB_MS} } }\`: one \`sluice.v1.LoadReportService\` stream per backend, utilization = calls in flight, queued ones included, ` +
+    `averaged since the previous report ÷ the limit of 64; ${OOB_MS} ms weight refresh), *ewma-oob* peak-ewma on the handler latency those reports carry. ` +
+    "In *overloaded* and *neighbour*, " +
     `the server's \`toSlow\` series gives the share of calls it drew per ${OVERLOAD_BUCKET_MS} ms bucket, and a policy *moved traffic away* ` +
     `at the start of the first ${caughtRun} consecutive windows after the onset each under 10 % of the calls, a window being consecutive buckets ` +
     "merged until they hold at least 20 calls (buckets thin out once the backend is overloaded: calls queued there hold the generator's 32 slots; " +
-    `so to within ${OVERLOAD_BUCKET_MS} ms where buckets are full; fair is 25 %; not judged with fewer than ${caughtRun} such windows); (5) *stream*: all backends fast, and each load generator ` +
+    `so to within ${OVERLOAD_BUCKET_MS} ms where buckets are full; fair is 25 %; not judged with fewer than ${caughtRun} such windows); (6) *stream*: all backends fast, and each load generator ` +
     "keeps one 3 s server stream open (30 messages 100 ms apart, the first at once) beside its unary calls — *to slow* is the share of unary " +
     "calls that reached the backend holding a stream while it held it (fair: 25 %). " +
     "The server counts calls per backend over the measured window: *to slow* is the share of the calls that reached the slow backend while it was slow; " +
@@ -138,6 +163,22 @@ export const balanceScenario: Scenario = {
         label: "A fast backend overloaded halfway through (capacity-bound: 1 call at a time, 4 ms each)",
         // The third backend: no earlier point taught the clients to avoid it (they all single out the first).
         server: { slow: "overload-after-mark", backend: 2, afterMs: Math.round(measureMs / 2), bucketMs: OVERLOAD_BUCKET_MS },
+        warmup: phase(mode.quick ? 150 : 500),
+        measure: phase(measureMs),
+      },
+      {
+        id: "neighbour",
+        label: `A neighbour overloads a backend halfway through (${NEIGHBOUR.capacity} slots; ${NEIGHBOUR.workers} calls of ${NEIGHBOUR.costMs} ms from another client, ramped up over ${NEIGHBOUR.rampMs} ms)`,
+        // The fourth backend: neither the slow nor the overloaded point singled it out.
+        server: {
+          slow: "neighbour-after-mark",
+          backend: NEIGHBOUR.backend,
+          afterMs: Math.round(measureMs / 2),
+          bucketMs: OVERLOAD_BUCKET_MS,
+          workers: NEIGHBOUR.workers,
+          rampMs: NEIGHBOUR.rampMs,
+          costMs: NEIGHBOUR.costMs,
+        },
         warmup: phase(mode.quick ? 150 : 500),
         measure: phase(measureMs),
       },

@@ -6,7 +6,7 @@ export * from "./connect-exports.js";
 export { createChannel } from "./channel/channel.js";
 export type { Channel, ChannelEvent, ChannelStats, EndpointStats, WaitForReadyOptions } from "./channel/channel.js";
 export type { CallObserver, CallOutcome, ObservedCall, ObservedEndpoint } from "./channel/call-observer.js";
-export type { ChannelOptions } from "./channel/channel-options.js";
+export type { ChannelOptions, OutOfBandLoadReportOptions } from "./channel/channel-options.js";
 export { isShedAtCaller } from "./channel/caller-shed.js";
 export type { ChannelTlsOptions } from "./channel/channel-tls.js";
 export type { PemInput } from "./internals/pem.js";
@@ -99,6 +99,13 @@ export type { TargetUri } from "./channel/target.js";
 
 export { watchHealth } from "./channel/health-watcher.js";
 export type { HealthWatch, HealthWatchOptions } from "./channel/health-watcher.js";
+export { watchLoadReports } from "./channel/load-report-stream.js";
+export type { LoadReportStreamOptions, OutOfBandState } from "./channel/load-report-stream.js";
+export type { StreamWatch } from "./channel/stream-watch.js";
+export type { OutOfBandServiceOptions } from "./server/load-report-service.js";
+export { toLoadReportMessage, fromLoadReportMessage } from "./limit/load-report-message.js";
+export { LoadReportService, StreamLoadReportsRequestSchema, StreamLoadReportsResponseSchema } from "./gen/sluice/v1/load_report_pb.js";
+export type { StreamLoadReportsRequest, StreamLoadReportsResponse } from "./gen/sluice/v1/load_report_pb.js";
 export { createHealthService } from "./server/health-service.js";
 export type { HealthService, HealthServiceOptions, HealthStatus } from "./server/health-service.js";
 

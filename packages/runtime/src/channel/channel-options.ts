@@ -24,6 +24,12 @@ import { clientFlowControlDefaults, resolveFlowControl } from "../transport/flow
 import { validateChannelTls, type ChannelTlsOptions } from "./channel-tls.js";
 import type { CallCredentials } from "./call-credentials.js";
 
+/** Out-of-band load reports of `createChannel({ loadReports: { outOfBand } })`. */
+export interface OutOfBandLoadReportOptions {
+  /** Interval between reports asked of each server, ms (an integer >= 1; servers raise it to their minimum, 10 ms by default). */
+  readonly intervalMs: number;
+}
+
 /** Options of {@link createChannel}. */
 export interface ChannelOptions {
   /**
@@ -80,9 +86,12 @@ export interface ChannelOptions {
   /**
    * How the servers' load reports (`sluice-load` trailers) become each endpoint's weight for the
    * `load-report` picker: gRFC A58's `blackoutMs` (10 s), `expirationMs` (3 min) and
-   * `errorUtilizationPenalty` (1).
+   * `errorUtilizationPenalty` (1). With `outOfBand: { intervalMs }` the channel also keeps one
+   * `sluice.v1.LoadReportService` stream open per endpoint, asking for a report every `intervalMs`
+   * (as ORCA's out-of-band mode); while it delivers, its reports replace the per-call ones, and a
+   * server without the service (UNIMPLEMENTED) is left to its per-call reports.
    */
-  readonly loadReports?: LoadReportWeightOptions;
+  readonly loadReports?: LoadReportWeightOptions & { readonly outOfBand?: OutOfBandLoadReportOptions };
   /**
    * A client-side adaptive concurrency limit per endpoint (`{ algorithm: "aimd" | "vegas" |
    * "gradient2" | "envoy-gradient" | "fixed", … }`, docs/LIMITS.md). Pickers skip an endpoint at
@@ -164,6 +173,7 @@ export function validateChannelOptions(options: ChannelOptions): void {
     }
   }
   requireNumber("ewmaDecayMs", options.ewmaDecayMs, 1);
+  validateOutOfBand(options.loadReports?.outOfBand);
   if (options.ewmaSampleWeight !== undefined && !(options.ewmaSampleWeight >= 0 && options.ewmaSampleWeight <= 1)) {
     throw new Error(`ewmaSampleWeight: must be a number from 0 to 1, got ${String(options.ewmaSampleWeight)}`);
   }
@@ -185,5 +195,17 @@ export function validateChannelOptions(options: ChannelOptions): void {
     if (Code[code] === undefined) {
       throw new Error(`failureCodes: ${String(code)} is not a Connect Code; accepted: ${Object.keys(Code).filter((k) => isNaN(Number(k))).join(", ")}`);
     }
+  }
+}
+
+/** Checks `loadReports.outOfBand`. */
+function validateOutOfBand(outOfBand: OutOfBandLoadReportOptions | undefined): void {
+  if (outOfBand === undefined) return;
+  if (outOfBand === null || typeof outOfBand !== "object") {
+    throw new Error(`loadReports.outOfBand: must be an object { intervalMs }, got ${String(outOfBand)}`);
+  }
+  const ms = outOfBand.intervalMs;
+  if (!(typeof ms === "number" && Number.isInteger(ms) && ms >= 1 && ms <= maxTimerDelayMs)) {
+    throw new Error(`loadReports.outOfBand.intervalMs: must be an integer number of milliseconds from 1 to ${maxTimerDelayMs}, got ${String(ms)}`);
   }
 }

@@ -160,6 +160,7 @@ export function createChannel(options: ChannelOptions): Channel {
     now,
     emit,
     healthCheckService: options.healthCheck?.service,
+    outOfBandIntervalMs: options.loadReports?.outOfBand?.intervalMs,
     onPickable: (pickable) => dispatcher.update(pickable),
     createSubchannel: (endpoint, onChange) =>
       createSubchannel({

@@ -1,10 +1,12 @@
 // The endpoint set of a channel: follows the resolver, keeps one subchannel per endpoint with its
-// health watch, drains endpoints that leave, ejects outliers, and reports the pickable set.
+// health watch and out-of-band load-report stream, drains endpoints that leave, ejects outliers, and reports the pickable set.
 import type { ConnectivityState } from "./connectivity-state.js";
 import type { OutlierDetector } from "./outlier-detector.js";
 import type { Endpoint, Resolver } from "./resolver.js";
 import type { Subchannel } from "./subchannel.js";
 import { watchHealth, type HealthWatch } from "./health-watcher.js";
+import { watchLoadReports } from "./load-report-stream.js";
+import type { StreamWatch } from "./stream-watch.js";
 import type { ChannelEvent } from "./channel-events.js";
 
 /** What the endpoint set needs from the channel. @private */
@@ -14,6 +16,8 @@ export interface EndpointSetOptions {
   /** Creates (but does not connect) the subchannel of a new endpoint. */
   readonly createSubchannel: (endpoint: Endpoint, onChange: (sub: Subchannel) => void) => Subchannel;
   readonly healthCheckService: string | undefined;
+  /** Open an out-of-band load-report stream per endpoint, asking for this interval (ms); none when undefined. */
+  readonly outOfBandIntervalMs: number | undefined;
   readonly detector: OutlierDetector | undefined;
   readonly now: () => number;
   /** Called with the subchannels a picker may choose (ready, healthy, not draining, not ejected) whenever that set may have changed. */
@@ -46,6 +50,7 @@ export function createEndpointSet(options: EndpointSetOptions): EndpointSet {
   const { detector, emit, now } = options;
   const subchannels = new Map<string, Subchannel>();
   const healthWatches = new Map<string, HealthWatch>();
+  const loadWatches = new Map<string, StreamWatch>();
   const draining = new Set<Subchannel>();
   const lastStates = new Map<Subchannel, ConnectivityState>();
   let resolved = false;
@@ -87,6 +92,7 @@ export function createEndpointSet(options: EndpointSetOptions): EndpointSet {
     if (sub.state === "ready" && lastStates.get(sub) !== "ready") {
       // The connection is back: a health watch waiting out its backoff looks again at once.
       healthWatches.get(sub.address)?.restart();
+      loadWatches.get(sub.address)?.restart();
     }
     if (sub.state === "shutdown") lastStates.delete(sub);
     else lastStates.set(sub, sub.state);
@@ -104,6 +110,15 @@ export function createEndpointSet(options: EndpointSetOptions): EndpointSet {
     if (options.healthCheckService !== undefined) {
       healthWatches.set(endpoint.address, watchHealth(sub.transport, options.healthCheckService, (serving) => sub.setHealthy(serving)));
     }
+    if (options.outOfBandIntervalMs !== undefined) {
+      sub.setOutOfBand("reconnecting");
+      const watch = watchLoadReports(sub.transport, {
+        intervalMs: options.outOfBandIntervalMs,
+        onReport: (report) => sub.recordLoadReport(report, "out-of-band"),
+        onState: (state) => sub.setOutOfBand(state),
+      });
+      loadWatches.set(endpoint.address, watch);
+    }
     sub.connect();
   };
 
@@ -111,6 +126,8 @@ export function createEndpointSet(options: EndpointSetOptions): EndpointSet {
     subchannels.delete(sub.address);
     healthWatches.get(sub.address)?.close();
     healthWatches.delete(sub.address);
+    loadWatches.get(sub.address)?.close();
+    loadWatches.delete(sub.address);
     draining.add(sub);
     void sub.drain().then(() => draining.delete(sub));
   };
@@ -179,6 +196,8 @@ export function createEndpointSet(options: EndpointSetOptions): EndpointSet {
       options.resolver.close();
       for (const watch of healthWatches.values()) watch.close();
       healthWatches.clear();
+      for (const watch of loadWatches.values()) watch.close();
+      loadWatches.clear();
       const all = [...subchannels.values(), ...draining];
       subchannels.clear();
       return all;

@@ -3,8 +3,9 @@
 
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "../gen/grpc/health/v1/health_pb.js";
-import { unrefTimers, type Timers } from "./timers.js";
-import { createBackoff, type BackoffOptions } from "./backoff.js";
+import type { Timers } from "./timers.js";
+import type { BackoffOptions } from "./backoff.js";
+import { keepStreamOpen } from "./stream-watch.js";
 
 /** Reconnect backoff of a health watch (gRPC connection-backoff defaults). */
 export type HealthWatchBackoff = BackoffOptions;
@@ -51,14 +52,8 @@ export function watchHealth(
   onStatus: (serving: boolean) => void,
   options: HealthWatchOptions = {},
 ): HealthWatch {
-  const backoff = createBackoff(options.backoff ?? {}, options.random ?? Math.random);
-  const timers = options.timers ?? unrefTimers;
   const client = createClient(Health, transport);
-
   let closed = false;
-  let abort: AbortController | undefined;
-  let wakeSleep: (() => void) | undefined;
-  let sleepTimer: unknown;
   let last: boolean | undefined;
 
   function report(serving: boolean): void {
@@ -68,64 +63,27 @@ export function watchHealth(
     }
   }
 
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      wakeSleep = resolve;
-      sleepTimer = timers.setTimeout(() => {
-        sleepTimer = undefined;
-        resolve();
-      }, ms);
-    });
-  }
-
-  async function run(): Promise<void> {
-    while (!closed) {
-      abort = new AbortController();
-      let error: ConnectError;
-      try {
-        for await (const res of client.watch({ service }, { signal: abort.signal })) {
-          backoff.reset();
-          report(res.status === ServingStatus.SERVING);
-        }
-        error = new ConnectError(`health watch of "${service}" ended by the server`, Code.Unavailable);
-      } catch (e) {
-        error = ConnectError.from(e);
-      }
-      if (closed) {
-        return;
-      }
-      if (error.code === Code.Unimplemented) {
-        report(true);
-        options.onError?.(error);
-        return;
-      }
-      report(false);
+  const watch = keepStreamOpen({
+    open: (signal) => client.watch({ service }, { signal }),
+    onMessage: (res) => report(res.status === ServingStatus.SERVING),
+    endedError: () => new ConnectError(`health watch of "${service}" ended by the server`, Code.Unavailable),
+    onBroken(error) {
+      // No health service: the endpoint is taken as serving, and the watch stops.
+      const unimplemented = error.code === Code.Unimplemented;
+      report(unimplemented);
       options.onError?.(error);
-      await sleep(backoff.next());
-    }
-  }
-
-  void run();
+      return !unimplemented;
+    },
+    backoff: options.backoff,
+    random: options.random,
+    timers: options.timers,
+  });
 
   return {
-    restart() {
-      if (closed || sleepTimer === undefined) return;
-      backoff.reset();
-      timers.clearTimeout(sleepTimer);
-      sleepTimer = undefined;
-      wakeSleep?.();
-    },
+    restart: () => watch.restart(),
     close() {
-      if (closed) {
-        return;
-      }
       closed = true;
-      abort?.abort();
-      if (sleepTimer !== undefined) {
-        timers.clearTimeout(sleepTimer);
-        sleepTimer = undefined;
-      }
-      wakeSleep?.();
+      watch.close();
     },
   };
 }

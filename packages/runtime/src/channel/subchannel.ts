@@ -10,6 +10,7 @@ import { createPeakEwma } from "./load/peak-ewma.js";
 import { createFailureRate } from "./load/failure-rate.js";
 import { createLoadReportWeight, type LoadReportWeightOptions } from "./load/load-report-weight.js";
 import type { LoadReport } from "../limit/load-report.js";
+import type { OutOfBandState } from "./load-report-stream.js";
 import { createLimiter, type Limiter, type Token } from "../limit/limiter.js";
 import { createLimitAlgorithm, type LimitSpec } from "../limit/create-limit.js";
 import type { Endpoint } from "./resolver.js";
@@ -49,6 +50,8 @@ export interface SubchannelStats {
   readonly loadReport: LoadReport | undefined;
   /** The weight the load-report picker gives the endpoint now (0: none yet, or expired). */
   readonly loadWeight: number;
+  /** Where the endpoint's out-of-band load-report stream stands; undefined when the channel does not open one. */
+  readonly outOfBand: OutOfBandState | undefined;
   /** The client-side concurrency limit of the endpoint and calls under it, when one is configured. */
   readonly limit: { readonly limit: number; readonly inFlight: number } | undefined;
 }
@@ -97,8 +100,13 @@ export interface Subchannel extends PickCandidate {
   recordLatency(latencyMs: number): void;
   /** Feeds one call outcome into the endpoint's failure share. */
   recordOutcome(failed: boolean): void;
-  /** Feeds a load report the endpoint's server sent. */
-  recordLoadReport(report: LoadReport): void;
+  /**
+   * Feeds a load report the endpoint's server sent, with a call (`"call"`, the default) or on its
+   * out-of-band stream; while that stream delivers, reports that come with calls are skipped.
+   */
+  recordLoadReport(report: LoadReport, source?: "call" | "out-of-band"): void;
+  /** Sets where the endpoint's out-of-band load-report stream stands. */
+  setOutOfBand(state: OutOfBandState): void;
   /** Takes a place under the endpoint's concurrency limit; `undefined` when at the limit or when there is no limit. */
   acquireLimit(): Token | undefined;
   /** A call failed as if the connection were lost: verify it, and reconnect with backoff if so. */
@@ -133,6 +141,7 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
   const loadWeight = createLoadReportWeight(options.loadReportWeight);
   const reportedLatency = createPeakEwma({ decayMs: options.ewmaDecayMs, sampleWeight: options.ewmaSampleWeight, now });
   let lastReport: LoadReport | undefined;
+  let outOfBand: OutOfBandState | undefined;
   const limiter: Limiter | undefined =
     options.endpointLimit === undefined
       ? undefined
@@ -261,10 +270,16 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
     recordOutcome(failed) {
       failureRate.observe(failed);
     },
-    recordLoadReport(report) {
+    recordLoadReport(report, source = "call") {
+      // One definition of utilization at a time: the stream's (averaged since its previous
+      // report) while it delivers, the per-call trailers' otherwise.
+      if (source === "call" && outOfBand === "streaming") return;
       lastReport = report;
       loadWeight.onReport(report, now());
       if (report.latMs !== undefined) reportedLatency.observe(report.latMs);
+    },
+    setOutOfBand(state) {
+      outOfBand = state;
     },
     acquireLimit() {
       return limiter?.tryAcquire(undefined);
@@ -330,6 +345,7 @@ export function createSubchannel(options: SubchannelOptions): Subchannel {
         connectionLosses,
         loadReport: lastReport,
         loadWeight: loadWeight.weight(now()),
+        outOfBand,
         limit: limiter === undefined ? undefined : { limit: limiter.limit, inFlight: limiter.inFlight },
       };
     },

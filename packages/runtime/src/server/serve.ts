@@ -8,6 +8,7 @@ import type { Compression } from "@connectrpc/connect/protocol";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { BinaryReadOptions, BinaryWriteOptions, JsonReadOptions, JsonWriteOptions } from "@bufbuild/protobuf";
 import { createHealthService, type HealthService } from "./health-service.js";
+import { createLoadReportStreams, type LoadReportStreams, type OutOfBandReportSource } from "./load-report-service.js";
 import { unimplementedFallback } from "./unimplemented-fallback.js";
 import { createRecordingRouter, type FastMethodTable } from "./fast/method-table.js";
 import { defaultReadMaxBytes } from "../transport/codec.js";
@@ -180,6 +181,10 @@ export async function serve(options: ServeOptions): Promise<Server> {
   }
   const health = createHealthService();
   const serveHealth = options.health ?? true;
+  const loadReportStreams = outOfBandStreams(options.limits, {
+    report: (since) => admission!.outOfBandReport(since),
+    watchUtilization: (listener) => admission!.watchUtilization(listener),
+  });
   const fastTable: FastMethodTable | undefined = options.transport === "connect-node" ? undefined : new Map();
   let registered: ConnectRouter["handlers"] = [];
   let declaredLimits: ReadonlyMap<string, MethodLimitsOptions> = new Map();
@@ -189,6 +194,8 @@ export async function serve(options: ServeOptions): Promise<Server> {
       options.routes(router);
       registered = router.handlers;
       declaredLimits = declaredMethodLimits(router);
+      // Out-of-band load reports wherever the server sends load reports: with `limits` or declared limits.
+      if (loadReportStreams !== undefined && (options.limits !== undefined || declaredLimits.size > 0)) loadReportStreams.register(router);
       if (serveHealth) {
         for (const h of router.handlers) health.setStatus(h.service.typeName, "SERVING");
         health.setStatus("", "SERVING");
@@ -292,6 +299,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
       }
       closing ??= (async () => {
         health.shutdown();
+        loadReportStreams?.shutdown();
         const graceOver = Date.now() + graceMs;
         const grace = (): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, graceOver - Date.now())).unref());
         // Deregister first, so clients stop picking this server while it still serves; an
@@ -313,4 +321,20 @@ export async function serve(options: ServeOptions): Promise<Server> {
   };
   if (options.handleSignals === true) shutdownOnSignals(server);
   return server;
+}
+
+/**
+ * The out-of-band load-report service `limits` asks for (undefined when load reports or their
+ * out-of-band stream are off).
+ * @throws Error naming `limits.loadReport.outOfBand…` for a bad setting.
+ */
+function outOfBandStreams(limits: ServerLimitsOptions | undefined, source: OutOfBandReportSource): LoadReportStreams | undefined {
+  const loadReport = limits?.loadReport;
+  if (loadReport === false) return undefined;
+  const outOfBand = typeof loadReport === "object" ? loadReport.outOfBand : undefined;
+  if (outOfBand === false) return undefined;
+  if (outOfBand !== undefined && outOfBand !== true && (outOfBand === null || typeof outOfBand !== "object")) {
+    throw new Error(`limits.loadReport.outOfBand: must be a boolean or { minIntervalMs, changeThreshold }, got ${String(outOfBand)}`);
+  }
+  return createLoadReportStreams(source, typeof outOfBand === "object" ? outOfBand : {});
 }

@@ -7,6 +7,7 @@ import type { Limiter, LimiterStats, Token } from "../../limit/limiter.js";
 import { createLoadReporter, type CpuUsage, type LoadReport } from "../../limit/load-report.js";
 import { formatLoadReport } from "../../limit/load-report-format.js";
 import { numberOption } from "../../limit/validate.js";
+import { createInFlightAverage, type InFlightMark } from "../../limit/in-flight-average.js";
 import type { Schedule } from "../../limit/wait-queue.js";
 import type { MethodLimitsOptions, ServerLimitsOptions } from "./admission-options.js";
 import { createLimitSet, createMethodLimits, type LimitSet } from "./method-limits.js";
@@ -74,6 +75,20 @@ export interface AdmissionController {
   admit(request: AdmissionRequest): Admission | Promise<Admission>;
   /** The `sluice-load` value to attach now (with `shed`, `util` is the calls in flight now, not the average), or undefined when load reports are off. */
   loadReport(shed?: boolean): string | undefined;
+  /** True unless `limits.loadReport` is false. */
+  readonly reporting: boolean;
+  /**
+   * The report for an out-of-band stream: `util` is the average calls in flight (queued in
+   * handlers included) from `since` to now ÷ the server's concurrency limit, or the calls in flight
+   * now without `since`. Pass the returned mark as the next call's `since`.
+   */
+  outOfBandReport(since: InFlightMark | undefined): { readonly report: LoadReport; readonly mark: InFlightMark };
+  /**
+   * Calls `listener` with the utilization now (calls in flight ÷ the server's concurrency limit)
+   * after every admission and every finish, until the returned function is called; never without
+   * `limits.concurrency`.
+   */
+  watchUtilization(listener: (utilization: number) => void): () => void;
   stats(): ServerLimitsStats;
 }
 
@@ -93,6 +108,8 @@ function complete(token: Token | undefined, outcome: CallOutcome): void {
 }
 
 const defaultExempt = ["/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"];
+/** The out-of-band load-report stream: never limited and never counted in flight, whatever `exempt` says (it would count itself). */
+export const loadReportStreamPath = "/sluice.v1.LoadReportService/StreamLoadReports";
 
 /**
  * Creates the admission controller for `serve({ limits })`, validating every option; `declared`
@@ -142,7 +159,13 @@ export function createAdmissionController(
   // Every method limiter is in the stats from the start, not only once a call reached it.
   const methodStats = new Map<string, Limiter<string>>();
   for (const set of methodLimits.sets) if (set.limiter !== undefined) methodStats.set(set.key, set.limiter);
-  let inFlight = 0;
+  const calls = createInFlightAverage(env.now);
+  const utilizationListeners = new Set<(utilization: number) => void>();
+  const tellUtilization = (): void => {
+    const limit = server.limiter?.limit;
+    if (limit === undefined) return;
+    for (const listener of utilizationListeners) listener(calls.inFlight / limit);
+  };
   let admitted = 0;
   /** Calls ended so far: a shed's cached load report is stale once another ends. */
   let ended = 0;
@@ -169,8 +192,9 @@ export function createAdmissionController(
   };
 
   const ticketFor = (methodToken: Token | undefined, serverToken: Token | undefined): Admission => {
-    inFlight++;
+    calls.change(+1);
     admitted++;
+    if (utilizationListeners.size > 0) tellUtilization();
     const start = env.now();
     let done = false;
     return {
@@ -178,7 +202,8 @@ export function createAdmissionController(
         finish(outcome, error) {
           if (done) return;
           done = true;
-          inFlight--;
+          calls.change(-1);
+          if (utilizationListeners.size > 0) tellUtilization();
           complete(methodToken, outcome);
           complete(serverToken, outcome);
           reporter.onCallEnd(env.now() - start, error);
@@ -223,7 +248,7 @@ export function createAdmissionController(
 
   return {
     exempt(path) {
-      return exemptPaths.has(path);
+      return exemptPaths.has(path) || path === loadReportStreamPath;
     },
     admit(request) {
       const method = methodLimits.lookup(request.path);
@@ -248,10 +273,22 @@ export function createAdmissionController(
       // with the same calls in flight, the same limit and no call ended, the report is the same.
       const ms = Math.floor(env.now());
       const c = shedReport;
+      const inFlight = calls.inFlight;
       if (c !== undefined && c.ms === ms && c.inFlight === inFlight && c.limit === limit && c.ended === ended) return c.text;
       const text = formatLoadReport(reportWithUtilization(limit, true));
       shedReport = { text, ms, inFlight, limit, ended };
       return text;
+    },
+    reporting,
+    watchUtilization(listener) {
+      utilizationListeners.add(listener);
+      return () => utilizationListeners.delete(listener);
+    },
+    outOfBandReport(since) {
+      const { average, mark } = calls.averageSince(since);
+      const limit = server.limiter?.limit;
+      const plain = reporter.report(undefined);
+      return { report: limit === undefined ? plain : { ...plain, util: average / limit }, mark };
     },
     stats() {
       const s = server.limiter?.stats();
@@ -267,7 +304,7 @@ export function createAdmissionController(
       const limit = server.limiter?.limit;
       return {
         ...(s !== undefined ? { algorithm: s.algorithm, limit: s.limit } : {}),
-        inFlight,
+        inFlight: calls.inFlight,
         queued,
         shed,
         rateLimited,

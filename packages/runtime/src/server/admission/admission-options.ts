@@ -4,6 +4,7 @@ import type { Code } from "@connectrpc/connect";
 import type { LimitSpec } from "../../limit/create-limit.js";
 import type { PartitionShares } from "../../limit/partitions.js";
 import type { WaitQueueOptions } from "../../limit/wait-queue.js";
+import type { OutOfBandServiceOptions } from "../load-report-service.js";
 
 /** A token-bucket rate limit. */
 export interface RateLimitOptions {
@@ -48,6 +49,11 @@ export interface LoadReportOptions {
   readonly windowMs?: number;
   /** Weight of each new handler latency in its EWMA, in (0, 1] (default 0.1). */
   readonly latencyWeight?: number;
+  /**
+   * Serve out-of-band load reports, `sluice.v1.LoadReportService/StreamLoadReports` (default true):
+   * a client's stream gets the report every interval it asks for, at least `minIntervalMs` (10) apart.
+   */
+  readonly outOfBand?: boolean | OutOfBandServiceOptions;
 }
 
 /**

@@ -2,7 +2,7 @@
 // CPU, learns which methods stream from the router, and installs itself on the HTTP/2 server.
 import type { Http2Server } from "node:http2";
 import type { DescMethod } from "@bufbuild/protobuf";
-import { createAdmissionController, type ServerLimitsStats } from "./admission-controller.js";
+import { createAdmissionController, type AdmissionController, type ServerLimitsStats } from "./admission-controller.js";
 import type { MethodLimitsOptions, ServerLimitsOptions } from "./admission-options.js";
 import { installAdmission } from "./install-admission.js";
 
@@ -14,6 +14,10 @@ export interface ServerAdmission {
   install(server: Http2Server): void;
   /** `server.limits`. */
   stats(): ServerLimitsStats;
+  /** The report of an out-of-band load-report stream (see {@link AdmissionController.outOfBandReport}). */
+  outOfBandReport: AdmissionController["outOfBandReport"];
+  /** See {@link AdmissionController.watchUtilization}. */
+  watchUtilization: AdmissionController["watchUtilization"];
 }
 
 /**
@@ -33,5 +37,7 @@ export function createServerAdmission(limits: ServerLimitsOptions, declared?: Re
       installAdmission(server, controller, { isStreaming: (path) => streaming.has(path) });
     },
     stats: () => controller.stats(),
+    outOfBandReport: (since) => controller.outOfBandReport(since),
+    watchUtilization: (listener) => controller.watchUtilization(listener),
   };
 }
