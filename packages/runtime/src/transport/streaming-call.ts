@@ -18,6 +18,7 @@ import { armDeadline } from "./deadline-timer.js";
 import { resetStream } from "./reset-stream.js";
 import { markUnprocessed, nodeSaysUnsent } from "./unprocessed.js";
 import { notReady, takeReady, type ReadySource } from "../call/ready-values.js";
+import { EndWatchers, watchEnd, type EndWatchable } from "../call/end-watch.js";
 
 /** Messages buffered before the HTTP/2 stream is paused. */
 const highWaterMark = 32;
@@ -56,6 +57,8 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;
   let head: { resolve: (h: IncomingHttpHeaders) => void; reject: (e: unknown) => void } | undefined;
+  /** Wrappers told when the reader is handed the end or a failure (end-watch.ts). */
+  const endWatchers = new EndWatchers();
   const headPromise = new Promise<IncomingHttpHeaders>((resolve, reject) => (head = { resolve, reject }));
 
   const cleanup = (): void => {
@@ -81,8 +84,9 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
       waiting = undefined;
       if (error !== undefined) {
         failure = undefined;
-        w.reject(error);
+        w.reject(endWatchers.fail(error));
       } else {
+        endWatchers.end();
         w.resolve({ done: true, value: undefined });
       }
     }
@@ -245,21 +249,29 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
     if (queue.length - queueHead === highWaterMark >> 1 && stream?.isPaused() === true) stream.resume();
     return value;
   };
-  const iterator: AsyncIterator<MessageShape<O>> & ReadySource = {
+  const iterator: AsyncIterator<MessageShape<O>> & ReadySource & EndWatchable = {
     next() {
       if (queue.length > queueHead) return Promise.resolve({ done: false, value: takeQueued() });
       if (stream?.isPaused() === true) stream.resume();
       if (failure !== undefined) {
         const error = failure;
         failure = undefined;
-        return Promise.reject(error);
+        return Promise.reject(endWatchers.fail(error));
       }
-      if (finished) return Promise.resolve({ done: true, value: undefined });
+      if (finished) {
+        endWatchers.end();
+        return Promise.resolve({ done: true, value: undefined });
+      }
       return new Promise((resolve, reject) => (waiting = { resolve, reject }));
     },
     // A message already received is handed over without a promise (see ready-values.ts).
     [takeReady]() {
       return queue.length > queueHead ? takeQueued() : notReady;
+    },
+    // The end and a failure are reported to the wrappers above (tracked, cancelable) where they are
+    // handed out, so those pass each message's promise on without a reaction of their own.
+    [watchEnd](watcher) {
+      return endWatchers.add(watcher);
     },
     return() {
       if (!finished) {
