@@ -7,6 +7,7 @@ import { Code, ConnectError, type StreamResponse } from "@connectrpc/connect";
 import type { SluiceConnection } from "./endpoint-connection.js";
 import { createEnvelopeParser, flagCompressed, flagEndStream } from "./envelope.js";
 import { toWebHeaders, type HeadersInit } from "./node-headers.js";
+import { defineLazyStreamHeader } from "./lazy-stream-header.js";
 import { h2 } from "./node-errors.js";
 import { parseAt, serializeEnvelope, type CodecOptions } from "./codec.js";
 import { requestHeaders } from "./request-headers.js";
@@ -283,14 +284,17 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
       return Promise.resolve({ done: true, value: undefined });
     },
   };
-  return {
-    stream: true,
-    service: method.parent,
-    method,
-    header: toWebHeaders(raw),
-    trailer,
-    message: { [Symbol.asyncIterator]: () => iterator },
-  };
+  // The header becomes fetch Headers only when read (lazy-stream-header.ts).
+  return defineLazyStreamHeader(
+    {
+      stream: true as const,
+      service: method.parent,
+      method,
+      trailer,
+      message: { [Symbol.asyncIterator]: () => iterator },
+    },
+    raw,
+  );
 }
 
 /** What is wrong with gRPC response headers, if anything (a trailers-only error included). */
