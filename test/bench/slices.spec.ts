@@ -1,7 +1,7 @@
 // The bench harness's interleaved measurement: the order of the slices, a contender's slices of a
 // point added up into one sample, and goals taking subject/anchor run by run.
 import { createLatencyHistogram, decodeHistogram, encodeHistogram, percentiles, recordLatency } from "../../bench/src/harness/histogram.js";
-import { mergeSliceReports, mergeSliceResults, sliceOrder } from "../../bench/src/harness/slices.js";
+import { mergeSliceReports, mergeSliceResults, sliceCount, sliceCycle, sliceOrder } from "../../bench/src/harness/slices.js";
 import { pairedMessagesRatio } from "../../bench/src/harness/stats.js";
 import type { Figure, PhaseResult, ServerReport } from "../../bench/src/harness/scenario.js";
 
@@ -82,18 +82,24 @@ describe("pairedMessagesRatio", () => {
 describe("sliceOrder", () => {
   it("gives every order of three contenders once in six slices, then starts again", () => {
     const orders = Array.from({ length: 6 }, (_, i) => sliceOrder(3, i).join(""));
-    expect(orders).toEqual(["012", "021", "102", "120", "201", "210"]);
-    expect(sliceOrder(3, 6)).toEqual([0, 1, 2]);
+    expect([...orders].sort()).toEqual(["012", "021", "102", "120", "201", "210"]);
+    expect(sliceOrder(3, 6)).toEqual(sliceOrder(3, 0));
   });
 
-  it("lets each contender follow each other one equally often within the slices of a cycle", () => {
+  it.each([2, 3, 4, 5, 6])("puts each of %i contenders in each position and after each other one equally often over a cycle", (n) => {
+    const cycle = sliceCycle(n);
+    expect(cycle).toHaveLength(n % 2 === 0 ? n : 2 * n);
     const follows = new Map<string, number>();
-    for (let i = 0; i < 6; i++) {
-      const order = sliceOrder(3, i);
+    const positions = new Map<string, number>();
+    for (const order of cycle) {
+      expect([...order].sort()).toEqual(Array.from({ length: n }, (_, k) => k));
+      order.forEach((c, p) => positions.set(`${c}@${p}`, (positions.get(`${c}@${p}`) ?? 0) + 1));
       for (let k = 1; k < order.length; k++) follows.set(`${order[k - 1]}→${order[k]}`, (follows.get(`${order[k - 1]}→${order[k]}`) ?? 0) + 1);
     }
-    expect(follows.size).toBe(6);
-    expect([...follows.values()].every((n) => n === 2)).toBe(true);
+    expect(positions.size).toBe(n * n);
+    expect(new Set(positions.values())).toEqual(new Set([cycle.length / n]));
+    expect(follows.size).toBe(n * (n - 1));
+    expect(new Set(follows.values())).toEqual(new Set([cycle.length / n]));
   });
 
   it("alternates two contenders and leaves one alone", () => {
@@ -101,7 +107,16 @@ describe("sliceOrder", () => {
     expect(sliceOrder(1, 5)).toEqual([0]);
   });
 
-  it("rejects a count of contenders that is not a positive integer, naming it", () => {
+  it("rounds the slices up to whole cycles", () => {
+    expect(sliceCount(3, 6)).toBe(6);
+    expect(sliceCount(3, 3)).toBe(6);
+    expect(sliceCount(4, 6)).toBe(8);
+    expect(sliceCount(2, 3)).toBe(4);
+    expect(sliceCount(1, 3)).toBe(3);
+  });
+
+  it("rejects a count of contenders or slices that is not a positive integer, naming it", () => {
     expect(() => sliceOrder(0, 0)).toThrow(/n must be a positive integer, got 0/);
+    expect(() => sliceCount(3, 0)).toThrow(/wanted must be a positive integer, got 0/);
   });
 });

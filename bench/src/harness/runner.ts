@@ -4,7 +4,7 @@ import type { Progress } from "./progress.js";
 import type { Contender, LoadPhase, PhaseResult, Point, Sample, Scenario, ScenarioMode, ServerReport } from "./scenario.js";
 import { startWorker, type WorkerHandle } from "./worker-handle.js";
 import { startServerGroup, type ServerGroup } from "./server-group.js";
-import { mergeSliceReports, mergeSliceResults, sliceOrder } from "./slices.js";
+import { mergeSliceReports, mergeSliceResults, sliceCount, sliceOrder } from "./slices.js";
 
 /** How a scenario is run. */
 export interface RunOptions {
@@ -104,9 +104,9 @@ async function measure(pair: Pair, phase: LoadPhase): Promise<{ client: PhaseRes
 /**
  * Runs `contenders` (one, or an interleaved group) through `points`: their process pairs started
  * together and warmed up, then at each point every contender that takes it is configured and warmed
- * up, and measured in one piece, or — for a duration-bound closed-loop point shared by several — in
- * `slices` alternating slices of the point's duration (in a new order each slice: {@link sliceOrder}),
- * added up into one sample per contender.
+ * up, and measured in one piece, or — for a duration-bound closed-loop point shared by several that
+ * it slices ({@link Point.sliced}) — in `slices` or more alternating slices of the point's duration
+ * (whole cycles of balanced orders: {@link sliceOrder}), added up into one sample per contender.
  */
 async function runTogether(scenario: Scenario, contenders: readonly Contender[], points: readonly Point[], run: number, slices: number, options: RunOptions): Promise<Sample[]> {
   const samples: Sample[] = [];
@@ -128,24 +128,26 @@ async function runTogether(scenario: Scenario, contenders: readonly Contender[],
         }
       }
       const { durationMs, arrivalPerSec } = point.measure;
-      const sliced = taking.length > 1 && slices > 1 && durationMs !== undefined && arrivalPerSec === undefined && point.measure.maxCalls === undefined;
-      if (!sliced) {
-        for (const pair of taking) {
-          options.progress.step(`${pair.tag} ${point.label}: measuring`, expectedMs(point.measure));
-          samples.push({ run, contender: pair.contender.id, point: point.id, ...(await measure(pair, point.measure)) });
-        }
-        continue;
+      const candidates = taking.filter((pair) => point.sliced === undefined || point.sliced.includes(pair.contender.id));
+      const sliceable = candidates.length > 1 && slices > 1 && durationMs !== undefined && arrivalPerSec === undefined && point.measure.maxCalls === undefined;
+      const sliced = sliceable ? candidates : [];
+      const count = sliceCount(Math.max(1, sliced.length), slices);
+      for (const pair of taking) {
+        if (sliced.includes(pair)) continue;
+        options.progress.step(`${pair.tag} ${point.label}: measuring`, expectedMs(point.measure));
+        samples.push({ run, contender: pair.contender.id, point: point.id, ...(await measure(pair, point.measure)) });
       }
-      const slice: LoadPhase = { ...point.measure, durationMs: durationMs / slices };
-      const parts = new Map<Pair, Array<{ client: PhaseResult; server: ServerReport }>>(taking.map((pair) => [pair, []]));
-      options.progress.step(`${scenario.name} run ${run}/${options.runs} (${taking.map((p) => p.contender.id).join(", ")}) ${point.label}: measuring in ${slices} slices each`, expectedMs(point.measure) * taking.length);
-      for (let i = 0; i < slices; i++) {
-        for (const k of sliceOrder(taking.length, i)) {
-          const pair = taking[k]!;
+      if (sliced.length === 0) continue;
+      const slice: LoadPhase = { ...point.measure, durationMs: durationMs! / count };
+      const parts = new Map<Pair, Array<{ client: PhaseResult; server: ServerReport }>>(sliced.map((pair) => [pair, []]));
+      options.progress.step(`${scenario.name} run ${run}/${options.runs} (${sliced.map((p) => p.contender.id).join(", ")}) ${point.label}: measuring in ${count} slices each`, expectedMs(point.measure) * sliced.length);
+      for (let i = 0; i < count; i++) {
+        for (const k of sliceOrder(sliced.length, i)) {
+          const pair = sliced[k]!;
           parts.get(pair)!.push(await measure(pair, slice));
         }
       }
-      for (const pair of taking) {
+      for (const pair of sliced) {
         const measured = parts.get(pair)!;
         samples.push({
           run,

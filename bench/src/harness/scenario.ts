@@ -68,6 +68,12 @@ export interface Point {
   /** Ids of the only contenders measured at this point (omitted: every contender). */
   readonly contenders?: readonly string[];
   /**
+   * Of the scenario's interleaved group, the ids of those measured here in alternating slices
+   * (omitted: all that take the point); the others are measured in one piece, before the slices.
+   * For a contender whose calls outlast a slice (a slice's last call runs to its end).
+   */
+  readonly sliced?: readonly string[];
+  /**
    * Sent to the server module's `configure` (if it has one) before this point's warm-up, e.g. to
    * make a backend slow; a server without `configure` fails the point.
    */
@@ -104,12 +110,13 @@ export interface Goal {
 
 /**
  * Contenders measured side by side: their process pairs run at once, and each duration-bound point
- * they share is measured in `slices` alternating slices (the point's duration split evenly, each
- * slice in the next permutation of the contenders), so a drift of a shared machine hits them alike.
+ * they share is measured in alternating slices (`slices` rounded up to whole cycles of balanced
+ * orders, the point's duration split evenly), so a drift of a shared machine hits them alike; a
+ * point may slice only some of them ({@link Point.sliced}).
  */
 export interface InterleavedGroup {
   readonly contenders: readonly string[];
-  /** Slices per contender and point (full run, --quick). */
+  /** Slices per contender and point, at least (full run, --quick). */
   readonly slices: readonly [full: number, quick: number];
 }
 

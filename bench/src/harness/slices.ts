@@ -55,24 +55,33 @@ export function mergeSliceReports(slices: readonly ServerReport[]): ServerReport
 }
 
 /**
- * The order in which `n` contenders take slice `i`: the permutations of 0…n-1 in lexicographic
- * order, one per slice, cycling. Over n! slices each contender is first, second, … equally often
- * and follows each other contender within a slice equally often, so what one leaves behind (a GC,
- * full socket buffers) does not always land on the same other one.
+ * A cycle of orders in which `n` contenders take slices, balanced (a Williams design): over the
+ * cycle each contender takes each position equally often and directly follows each other contender
+ * equally often, so what one leaves behind (a GC, full socket buffers) does not always land on the
+ * same other one. `n` orders for an even `n`, `2n` for an odd one (for three: all six orders).
  */
-export function sliceOrder(n: number, i: number): number[] {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`sliceOrder: n must be a positive integer, got ${n}`);
-  const left = Array.from({ length: n }, (_, k) => k);
-  let factorial = 1;
-  for (let k = 2; k <= n; k++) factorial *= k;
-  // Digits of i mod n! in the factorial number system pick from the contenders left.
-  let rank = ((i % factorial) + factorial) % factorial;
-  const order: number[] = [];
-  for (let k = n; k >= 1; k--) {
-    factorial /= k;
-    const digit = Math.floor(rank / factorial);
-    rank %= factorial;
-    order.push(left.splice(digit, 1)[0]!);
-  }
-  return order;
+export function sliceCycle(n: number): number[][] {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`sliceCycle: n must be a positive integer, got ${n}`);
+  // First row 0, n-1, 1, n-2, 2, …: its steps k→k+1 take every difference mod n once; adding i
+  // shifts it, so every ordered pair is adjacent once over n rows (for odd n, once more reversed).
+  const first = Array.from({ length: n }, (_, j) => (j % 2 === 0 ? j / 2 : n - (j + 1) / 2));
+  const rows = Array.from({ length: n }, (_, i) => first.map((k) => (k + i) % n));
+  return n % 2 === 0 || n === 1 ? rows : [...rows, ...rows.map((row) => [...row].reverse())];
 }
+
+/** The order in which `n` contenders take slice `i`: the next order of {@link sliceCycle}, cycling. */
+export function sliceOrder(n: number, i: number): number[] {
+  const cycle = sliceCycle(n);
+  return cycle[((i % cycle.length) + cycle.length) % cycle.length]!;
+}
+
+/**
+ * Slices to measure `n` contenders in: `wanted` rounded up to whole cycles of {@link sliceCycle}, so
+ * that the orders stay balanced.
+ */
+export function sliceCount(n: number, wanted: number): number {
+  if (!Number.isInteger(wanted) || wanted < 1) throw new Error(`sliceCount: wanted must be a positive integer, got ${wanted}`);
+  const cycle = sliceCycle(n).length;
+  return Math.ceil(wanted / cycle) * cycle;
+}
+

@@ -5,7 +5,7 @@ import type { Contender, Goal, LoadPhase, Point, Scenario, ScenarioMode, Scenari
 import { figureOf, pairedMessagesRatio, ratio } from "../harness/stats.js";
 import type { StreamShape } from "../contenders/call-args.js";
 import { framedMessage } from "../contenders/raw-stream-wire.js";
-import { messagesPerSec, pairedMessagesPerSec, ratioGoal } from "./goals.js";
+import { pairedMessagesPerSec, ratioGoal } from "./goals.js";
 
 /** Contenders that serve and call EchoService in every shape. */
 const FRAMEWORKS = ["a", "c", "d", "e"];
@@ -61,9 +61,20 @@ interface ShapePoint {
   readonly bytes: number;
   readonly perCall: readonly [full: number, quick: number];
   readonly contenders: readonly string[];
+  /** Of the interleaved group, those measured here in alternating slices (omitted: all but grpc-js). */
+  readonly sliced?: readonly string[];
 }
 
 const KIB = 1024;
+/**
+ * Ping-pong messages per call: a grpc-js call of 1,000 takes 0.1–0.2 s, so whole calls fit the
+ * interleaved group's slices of 0.375 s (its calls elsewhere take 0.4–18 s: it is sliced only here).
+ */
+const PINGPONG_PER_CALL = 1_000;
+/** Interleaved contenders whose calls fit a slice at every shape point. */
+const SLICED = ["d", "e", RAW];
+/** The ping-pong points slice grpc-js (c) too. */
+const SLICED_PINGPONG = ["c", ...SLICED];
 /** Observable request streams cannot be paced (rxjs has no pull), so (e) reads answers only: no client-streaming rows. */
 const READERS = [...FRAMEWORKS, RAW];
 const SENDERS = ["a", "c", "d", RAW];
@@ -73,8 +84,8 @@ const shapePoints: readonly ShapePoint[] = [
   { id: "server-64k", label: "server streaming, 64 KiB", shape: "server", bytes: 64 * KIB, perCall: [1_000, 20], contenders: READERS },
   { id: "client-16b", label: "client streaming, 16 B", shape: "client", bytes: 16, perCall: [100_000, 2_000], contenders: SENDERS },
   { id: "client-1k", label: "client streaming, 1 KiB", shape: "client", bytes: KIB, perCall: [20_000, 500], contenders: SENDERS },
-  { id: "pingpong-16b", label: "bidi echo, ping-pong (1 in flight), 16 B", shape: "bidi-pingpong", bytes: 16, perCall: [5_000, 100], contenders: READERS },
-  { id: "pingpong-1k", label: "bidi echo, ping-pong (1 in flight), 1 KiB", shape: "bidi-pingpong", bytes: KIB, perCall: [5_000, 100], contenders: READERS },
+  { id: "pingpong-16b", label: "bidi echo, ping-pong (1 in flight), 16 B", shape: "bidi-pingpong", bytes: 16, perCall: [PINGPONG_PER_CALL, 100], contenders: READERS, sliced: SLICED_PINGPONG },
+  { id: "pingpong-1k", label: "bidi echo, ping-pong (1 in flight), 1 KiB", shape: "bidi-pingpong", bytes: KIB, perCall: [PINGPONG_PER_CALL, 100], contenders: READERS, sliced: SLICED_PINGPONG },
   { id: "pipelined-16b", label: "bidi echo, pipelined, 16 B", shape: "bidi-pipelined", bytes: 16, perCall: [50_000, 2_000], contenders: READERS },
   { id: "pipelined-1k", label: "bidi echo, pipelined, 1 KiB", shape: "bidi-pipelined", bytes: KIB, perCall: [20_000, 500], contenders: READERS },
 ];
@@ -191,7 +202,7 @@ export const streamScenario: Scenario = {
     "server streaming (EchoStream: the client counts responses), client streaming (EchoUpload: requests the server counted), " +
     "bidi echo ping-pong (EchoBidi, the next request sent once the previous answer arrived) and pipelined (requests as fast as the " +
     "stream takes them, answers read as they come). Calls carry 100,000 / 20,000 / 1,000 messages of 16 B / 1 KiB / 64 KiB payload " +
-    "(ping-pong 5,000, pipelined 16 B 50,000; with --quick 2,000 / 500 / 20, ping-pong 100). Sluice (d) reads and sends AsyncIterables; Sluice (e) reads through " +
+    "(ping-pong 1,000, pipelined 16 B 50,000; with --quick 2,000 / 500 / 20, ping-pong 100). Sluice (d) reads and sends AsyncIterables; Sluice (e) reads through " +
     "the Observable twins (`echoStream$`, `echoBidi$`; ping-pong requests from a Subject) and is not run for client streaming, as an " +
     "Observable request source cannot be paced. grpc-js uses its stream API (write until it says stop, then wait for drain). " +
     "(r) is the ceiling: node:http2 moving the same bytes (gRPC-framed protobuf built once, written 16 KiB at a time, counted, not parsed). " +
@@ -206,19 +217,20 @@ export const streamScenario: Scenario = {
     "unmeasured: the one-call point for 1 s (0.1 s with --quick), each fan-out point with 3 rounds of 1,000 calls of 100 events (2 of 10 with --quick), " +
     "as a process pair's first rounds of 1,000 concurrent calls cost each side 3–5× the CPU per call of later ones (JIT, heap growth). Before measuring, each process pair streams calls of 10,000 messages for 2 s (2,000 for 0.3 s with --quick), and each " +
     "shape × size point first runs its own calls for 1 s (0.1 s with --quick), unmeasured, so that the JIT has compiled that shape's code. msgs/s = messages / " +
-    "wall time of the point; peak RSS is sampled every 100 ms. (d), (e) and (r) are measured side by side: in each run their three process pairs run at once " +
-    "(only one of them busy at a time), and every shape × size point they share is measured in 6 alternating slices of 0.5 s each (3 of 0.1 s with --quick; " +
-    "each slice in the next of the six orders of the three, so each is first, second and last, and follows each other one, equally often; " +
-    "a slice's last call runs to its end), the slices of a contender adding up to its sample " +
-    "(messages over the time of its slices; CPU added up), so that the shared machine's drifts, which moved these rows by half between runs " +
-    "measured minutes apart, hit all three alike. (a), (c) and the hub are measured one process pair at a time in one piece, as before " +
-    "(a grpc-js or Connect-ES call can outlast a slice many times). The goals (e) vs (d) and (d) vs (r) take the ratio within each run " +
-    "and judge its median over the runs; the tables show medians of each contender's runs.",
+    "wall time of the point; peak RSS is sampled every 100 ms. (c), (d), (e) and (r) are measured side by side: in each run their four process pairs run at once " +
+    "(only one of them busy at a time), and at every shape × size point they share (d), (e) and (r) — and at the ping-pong points (c) too — are measured " +
+    "in alternating slices — at least 6 of the 3 s (3 of 0.3 s with --quick), rounded up to whole cycles of a balanced design (a Williams square: " +
+    "each contender first, second, … and right after each other one equally often; 6 slices of 0.5 s for three, 8 of 0.375 s for four, 6 for two), " +
+    "a slice's last call running to its end — and the slices of a contender add up to its sample (messages over the time of its slices; CPU added up), " +
+    "so that the shared machine's drifts, which moved these rows by half between runs measured minutes apart, hit them alike. A slice must hold whole " +
+    "calls: grpc-js's fit only at the ping-pong points (1,000 messages a call, 0.1–0.2 s; its other calls take 0.4–18 s), so elsewhere it is measured " +
+    "in one piece before the others' slices, in the same process-pair run. (a) and the hub are measured one process pair at a time in one piece, as before. " +
+    "The goals (d) vs (c), (e) vs (d) and (d) vs (r) take the ratio within each run and judge its median over the runs; the tables show medians of each contender's runs.",
   kind: "stream",
   contenders,
   anchors: ["a", "c", RAW],
-  // The goals compare (e) with (d) and (d) with (r): measured side by side, a drift hits all three.
-  interleaved: { contenders: ["d", "e", RAW], slices: [6, 3] },
+  // The goals compare (e) with (d), (d) with (r) and (d) with (c): measured side by side, a drift hits them alike.
+  interleaved: { contenders: ["c", "d", "e", RAW], slices: [6, 3] },
   points(mode: ScenarioMode): Point[] {
     const pick = ([full, quick]: readonly [number, number]): number => (mode.quick ? quick : full);
     const durationMs = mode.durationMs ?? (mode.quick ? QUICK_MS : FULL_MS);
@@ -237,6 +249,7 @@ export const streamScenario: Scenario = {
           id: p.id,
           label: p.label,
           contenders: p.contenders,
+          sliced: p.sliced ?? SLICED,
           warmup: { concurrency: 1, durationMs: pick(POINT_WARMUP_MS), timeoutMs, callArgs: { shape: p.shape, bytes: p.bytes, stream: pick(p.perCall) } },
           measure: { concurrency: 1, durationMs, timeoutMs, callArgs: { shape: p.shape, bytes: p.bytes, stream: pick(p.perCall) } },
         }),
@@ -278,7 +291,7 @@ export const streamScenario: Scenario = {
     return { concurrency: 1, durationMs: mode.quick ? 300 : 2_000, timeoutMs: 60_000, callArgs: { stream: mode.quick ? 2_000 : 10_000 } };
   },
   goals: [
-    ratioGoal("Sluice (d) ≥ 1.5× grpc-js (c) msgs/s at 16 B and 1 KiB in every shape [issues 5, 12]", "d", "c", messagesPerSec, 1.5, SMALL_POINTS),
+    ratioGoal("Sluice (d) ≥ 1.5× grpc-js (c) msgs/s at 16 B and 1 KiB in every shape [issues 5, 12]", "d", "c", pairedMessagesPerSec, 1.5, SMALL_POINTS),
     ratioGoal("Sluice Observable (e) ≥ 0.9× Sluice AsyncIterable (d) msgs/s wherever it reads the answers [issue 12]", "e", "d", pairedMessagesPerSec, 0.9, OBSERVED_POINTS),
     byteRateGoal("Sluice (d) ≥ 0.95× the raw node:http2 ceiling's byte rate, server streaming 64 KiB [issue 12]", 0.95),
     slowConsumerRssGoal("Sluice (d): peak RSS with a slow consumer within 1.5× of the fast consumer's [issue 12]", "d", 1.5),

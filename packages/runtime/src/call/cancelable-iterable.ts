@@ -2,6 +2,7 @@
 // cancels the call: Connect's own client and run-call helpers hand out iterables without return().
 import type { LinkedAbort } from "./linked-abort.js";
 import { notReady, readySourceOf, takeReady, type ReadySource } from "./ready-values.js";
+import { endWatchableOf, watchEnd, type EndWatchable } from "./end-watch.js";
 
 /**
  * Returns an iterable over `source` whose iterator's `return()` and `throw()` abort `call` (the
@@ -16,7 +17,7 @@ export function cancelableIterable<T>(
   onEnd?: (completed: boolean) => void,
 ): AsyncIterable<T> {
   return {
-    [Symbol.asyncIterator](): AsyncIterator<T> & ReadySource {
+    [Symbol.asyncIterator](): AsyncIterator<T> & ReadySource & EndWatchable {
       const it = source[Symbol.asyncIterator]();
       let over = false;
       const end = (completed: boolean): void => {
@@ -40,6 +41,10 @@ export function cancelableIterable<T>(
         }
       };
       const ready = readySourceOf(it);
+      const watchable = endWatchableOf(it);
+      const watcher = { ended: (failure: unknown): void => end(failure === undefined) };
+      /** Whether the source reports the end to `watcher` (a lazily started call can only once it has started). */
+      let watched = false;
       /** A message the source holds already (ready-values.ts), or notReady. */
       const takeFromSource = (): unknown => (over || ready === undefined ? notReady : ready[takeReady]());
       return {
@@ -49,12 +54,15 @@ export function cancelableIterable<T>(
           const value = takeFromSource();
           if (value !== notReady) return Promise.resolve({ done: false, value: value as T });
           // The source's own promise goes to the caller (no extra hop per message); the end of the
-          // stream is noticed on a side branch.
+          // stream is reported by the source, or noticed on a side branch.
           const result = it.next();
-          result.then(onResult, onFailure);
+          // Installed after the source's next(), so wrappers below report first, as their side branches did.
+          watched ||= watchable?.[watchEnd](watcher) === true;
+          if (!watched) result.then(onResult, onFailure);
           return result;
         },
         [takeReady]: takeFromSource,
+        [watchEnd]: (outer) => watchable?.[watchEnd](outer) === true,
         async return(value?: unknown) {
           await leave();
           return { done: true, value: value as T };

@@ -4,6 +4,7 @@
 import type { ConnectError } from "@connectrpc/connect";
 import type { CallOutcome } from "./call-observer.js";
 import { rawResponseValue } from "../transport/unary-response.js";
+import { rawStreamHeaderValue } from "../transport/lazy-stream-header.js";
 
 /** The part of a unary or stream response an outcome carries. @private */
 export interface ResponseMetadata {
@@ -54,5 +55,9 @@ export function metadataValue(outcome: CallOutcome, name: string): string | unde
     const trailer = rawResponseValue(response, "trailer", name);
     if (trailer !== undefined) return trailer ?? outcome.error?.metadata.get(name) ?? rawResponseValue(response, "header", name) ?? undefined;
   }
-  return outcome.trailer?.get(name) ?? outcome.error?.metadata.get(name) ?? outcome.header?.get(name) ?? undefined;
+  const value = outcome.trailer?.get(name) ?? outcome.error?.metadata.get(name);
+  if (value != null) return value;
+  // A fast-path stream's header is read raw, so that it is never converted for this lookup.
+  const header = outcome instanceof ResponseOutcome ? rawStreamHeaderValue(outcome.response, name) : undefined;
+  return (header !== undefined ? header : outcome.header?.get(name)) ?? undefined;
 }

@@ -31,6 +31,7 @@ import { loadReportObserver } from "./observers/load-report-observer.js";
 import { createEndpointLimitObserver } from "./observers/endpoint-limit-observer.js";
 import { targetHostName } from "./endpoint-dial.js";
 import { attachCallCredentials, withCredentials } from "./call-credentials.js";
+import { withStreamMessages } from "../transport/lazy-stream-header.js";
 
 export type { ChannelEvent } from "./channel-events.js";
 
@@ -313,7 +314,8 @@ export function createChannel(options: ChannelOptions): Channel {
           mapError: (error) => connectionAwareError(error, signal, sub.address, sub.lastConnectError),
           onEnd: (failure) => endOnce(failure ?? (signal?.aborted === true ? ConnectError.from(signal.reason, Code.Canceled) : undefined)),
         });
-        return { ...response, message } as unknown as StreamResponse<I, O>;
+        // Not a spread: that would build the lazily converted header of every call (lazy-stream-header.ts).
+        return withStreamMessages(response, message) as unknown as StreamResponse<I, O>;
       }
     },
     stats() {

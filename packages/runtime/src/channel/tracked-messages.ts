@@ -1,6 +1,7 @@
 // A channel's view of one streaming call's response messages: notes the first message, words a failure
 // for the caller and reports the end once, with one promise reaction per message (no async generator).
 import { notReady, readySourceOf, takeReady, type ReadySource } from "../call/ready-values.js";
+import { endWatchableOf, watchEnd, type EndWatchable } from "../call/end-watch.js";
 
 /** What {@link trackedMessages} reports about the stream it wraps. @private */
 export interface MessageTracking {
@@ -18,12 +19,14 @@ export interface MessageTracking {
  * result passed on through one reaction (a `yield*` generator would spend several promises and microtask turns per
  * message), a rejection is replaced by `tracking.mapError`'s answer, and `tracking.onEnd` runs once —
  * before the caller sees the end, the failure, or the result of its `return()`/`throw()`. After the
- * end, `next()` answers done, as a finished generator does.
+ * end, `next()` answers done, as a finished generator does. A source that reports its end itself
+ * (end-watch.ts) maps and reports it there, and after the first message its promises go to the
+ * caller as they are: no reaction per message.
  * @private
  */
 export function trackedMessages<T>(messages: AsyncIterable<T>, tracking: MessageTracking): AsyncIterable<T> {
   return {
-    [Symbol.asyncIterator](): AsyncIterator<T> & ReadySource {
+    [Symbol.asyncIterator](): AsyncIterator<T> & ReadySource & EndWatchable {
       const it = messages[Symbol.asyncIterator]();
       let first = true;
       let over = false;
@@ -57,6 +60,17 @@ export function trackedMessages<T>(messages: AsyncIterable<T>, tracking: Message
         return { done: true, value: value as T };
       };
       const ready = readySourceOf(it);
+      const watchable = endWatchableOf(it);
+      /** Whether the source reports the end and maps a failure through `tracking` itself. */
+      const watched = watchable?.[watchEnd]({ mapError: (error) => tracking.mapError(error), ended: end }) === true;
+      /** Notes the first message of a watched source (its failure is mapped and reported already). */
+      const noteFirst = (result: IteratorResult<T>): IteratorResult<T> => {
+        if (result.done !== true && first) {
+          first = false;
+          tracking.onFirst();
+        }
+        return result;
+      };
       /** A message the source holds already, taken without a promise, or notReady. */
       const takeFromSource = (): unknown => {
         if (over || ready === undefined) return notReady;
@@ -72,9 +86,11 @@ export function trackedMessages<T>(messages: AsyncIterable<T>, tracking: Message
           if (over) return Promise.resolve({ done: true, value: undefined });
           const value = takeFromSource();
           if (value !== notReady) return Promise.resolve({ done: false, value: value as T });
+          if (watched) return first ? it.next().then(noteFirst) : it.next();
           return it.next().then(onResult, onFailure);
         },
         [takeReady]: takeFromSource,
+        [watchEnd]: (watcher) => watched && watchable![watchEnd](watcher),
         return(value?: unknown) {
           return leave(it.return === undefined ? undefined : () => it.return!(value), value);
         },

@@ -5,6 +5,7 @@ import { iterableOf } from "../call/async-iterable.js";
 import type { DescMessage, DescMethodStreaming, DescMethodUnary, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { linkAbort } from "../call/linked-abort.js";
 import { cancelableIterable } from "../call/cancelable-iterable.js";
+import { endWatchableOf, watchEnd, type EndWatchable, type EndWatcher } from "../call/end-watch.js";
 
 /**
  * Creates a typed client for `service` over `transport`, with the same methods and call options as
@@ -88,7 +89,7 @@ function streamResponse(
   options: CallOptions | undefined,
 ): AsyncIterable<MessageShape<DescMessage>> {
   return {
-    [Symbol.asyncIterator](): AsyncIterator<MessageShape<DescMessage>> {
+    [Symbol.asyncIterator](): AsyncIterator<MessageShape<DescMessage>> & EndWatchable {
       const call = linkAbort(options?.signal);
       let inner: AsyncIterator<MessageShape<DescMessage>> | undefined;
       let started: Promise<AsyncIterator<MessageShape<DescMessage>>> | undefined;
@@ -128,6 +129,8 @@ function streamResponse(
             },
           );
         },
+        // Once started, the end is reported by the call's messages (end-watch.ts).
+        [watchEnd]: (watcher: EndWatcher) => inner !== undefined && endWatchableOf(inner)?.[watchEnd](watcher) === true,
         async return(value?: unknown) {
           await leave();
           return { done: true, value: value as MessageShape<DescMessage> };

@@ -7,6 +7,7 @@ import { Code, ConnectError, type StreamResponse } from "@connectrpc/connect";
 import type { SluiceConnection } from "./endpoint-connection.js";
 import { createEnvelopeParser, flagCompressed, flagEndStream } from "./envelope.js";
 import { toWebHeaders, type HeadersInit } from "./node-headers.js";
+import { defineLazyStreamHeader } from "./lazy-stream-header.js";
 import { h2 } from "./node-errors.js";
 import { parseAt, serializeEnvelope, type CodecOptions } from "./codec.js";
 import { requestHeaders } from "./request-headers.js";
@@ -18,6 +19,7 @@ import { armDeadline } from "./deadline-timer.js";
 import { resetStream } from "./reset-stream.js";
 import { markUnprocessed, nodeSaysUnsent } from "./unprocessed.js";
 import { notReady, takeReady, type ReadySource } from "../call/ready-values.js";
+import { EndWatchers, watchEnd, type EndWatchable } from "../call/end-watch.js";
 
 /** Messages buffered before the HTTP/2 stream is paused. */
 const highWaterMark = 32;
@@ -56,6 +58,8 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;
   let head: { resolve: (h: IncomingHttpHeaders) => void; reject: (e: unknown) => void } | undefined;
+  /** Wrappers told when the reader is handed the end or a failure (end-watch.ts). */
+  const endWatchers = new EndWatchers();
   const headPromise = new Promise<IncomingHttpHeaders>((resolve, reject) => (head = { resolve, reject }));
 
   const cleanup = (): void => {
@@ -81,8 +85,9 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
       waiting = undefined;
       if (error !== undefined) {
         failure = undefined;
-        w.reject(error);
+        w.reject(endWatchers.fail(error));
       } else {
+        endWatchers.end();
         w.resolve({ done: true, value: undefined });
       }
     }
@@ -245,21 +250,29 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
     if (queue.length - queueHead === highWaterMark >> 1 && stream?.isPaused() === true) stream.resume();
     return value;
   };
-  const iterator: AsyncIterator<MessageShape<O>> & ReadySource = {
+  const iterator: AsyncIterator<MessageShape<O>> & ReadySource & EndWatchable = {
     next() {
       if (queue.length > queueHead) return Promise.resolve({ done: false, value: takeQueued() });
       if (stream?.isPaused() === true) stream.resume();
       if (failure !== undefined) {
         const error = failure;
         failure = undefined;
-        return Promise.reject(error);
+        return Promise.reject(endWatchers.fail(error));
       }
-      if (finished) return Promise.resolve({ done: true, value: undefined });
+      if (finished) {
+        endWatchers.end();
+        return Promise.resolve({ done: true, value: undefined });
+      }
       return new Promise((resolve, reject) => (waiting = { resolve, reject }));
     },
     // A message already received is handed over without a promise (see ready-values.ts).
     [takeReady]() {
       return queue.length > queueHead ? takeQueued() : notReady;
+    },
+    // The end and a failure are reported to the wrappers above (tracked, cancelable) where they are
+    // handed out, so those pass each message's promise on without a reaction of their own.
+    [watchEnd](watcher) {
+      return endWatchers.add(watcher);
     },
     return() {
       if (!finished) {
@@ -271,14 +284,17 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
       return Promise.resolve({ done: true, value: undefined });
     },
   };
-  return {
-    stream: true,
-    service: method.parent,
-    method,
-    header: toWebHeaders(raw),
-    trailer,
-    message: { [Symbol.asyncIterator]: () => iterator },
-  };
+  // The header becomes fetch Headers only when read (lazy-stream-header.ts).
+  return defineLazyStreamHeader(
+    {
+      stream: true as const,
+      service: method.parent,
+      method,
+      trailer,
+      message: { [Symbol.asyncIterator]: () => iterator },
+    },
+    raw,
+  );
 }
 
 /** What is wrong with gRPC response headers, if anything (a trailers-only error included). */
