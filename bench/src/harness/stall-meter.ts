@@ -27,6 +27,15 @@ function runQueueWaitNs(): number | undefined {
   }
 }
 
+/**
+ * The loop delay in one of the monitor's figures: the monitor records the whole interval between its
+ * timer's runs (ns), period included, so an on-time tick shows ~{@link LOOP_RESOLUTION_MS}; the delay
+ * is what exceeds the period (0 when the monitor recorded nothing).
+ */
+export function loopDelayBeyondPeriodMs(intervalNs: number, samples: number): number {
+  return samples === 0 ? 0 : Math.max(0, intervalNs / 1e6 - LOOP_RESOLUTION_MS);
+}
+
 /** Starts measuring event-loop delay, GC pauses and run-queue wait until `stop()`. */
 export function createStallMeter(): StallMeter {
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
@@ -48,9 +57,7 @@ export function createStallMeter(): StallMeter {
       gc.disconnect();
       const elapsedS = Math.max(1e-3, (performance.now() - t0) / 1000);
       const waitEnd = runQueueWaitNs();
-      // The monitor records the whole interval between its timer's runs (ns), period included: an
-      // idle loop shows ~LOOP_RESOLUTION_MS. The delay is what exceeds the period.
-      const loopMs = (ns: number): number => (loop.count === 0 ? 0 : Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS));
+      const loopMs = (ns: number): number => loopDelayBeyondPeriodMs(ns, loop.count);
       return {
         loopDelayP99Ms: loopMs(loop.percentile(99)),
         loopDelayMaxMs: loopMs(loop.max),
