@@ -1,7 +1,7 @@
 // The response header of a fast-path streaming call as fetch Headers built on first read: most
 // callers never read it, and building Headers cost a noticeable part of opening a call.
 import type { IncomingHttpHeaders } from "node:http2";
-import { toWebHeaders } from "./node-headers.js";
+import { joinedHeaderValue, toWebHeaders } from "./node-headers.js";
 
 /** Where a streaming response keeps node's raw response headers until its `header` is read. */
 const rawStreamHeader = Symbol("sluice.rawStreamHeader");
@@ -66,7 +66,5 @@ export function rawStreamHeaderValue(response: object, name: string): string | n
   const held = (response as Partial<WithRawHeader>)[rawStreamHeader];
   if (held === undefined) return undefined;
   if (held.cache !== undefined) return held.cache.get(name);
-  const value = name.charCodeAt(0) === 58 /* ":" */ ? undefined : held.raw[name];
-  if (value === undefined) return null;
-  return Array.isArray(value) ? value.join(", ") : String(value);
+  return joinedHeaderValue(name.charCodeAt(0) === 58 /* ":" */ ? undefined : held.raw[name]);
 }

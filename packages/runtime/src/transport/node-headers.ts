@@ -57,6 +57,12 @@ export function toWebHeaders(nodeHeaders: IncomingHttpHeaders | undefined, skipP
   return headers;
 }
 
+/** A raw node header value as `Headers.get` gives it: repeated values joined with ", ", `null` when absent. @private */
+export function joinedHeaderValue(value: string | string[] | number | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(", ") : String(value);
+}
+
 /** Returns a single header value (the first one when repeated), or undefined. @private */
 export function headerValue(nodeHeaders: IncomingHttpHeaders | undefined, key: string): string | undefined {
   const value = nodeHeaders?.[key];

@@ -4,7 +4,7 @@
 import type { DescMessage, DescMethodUnary, MessageShape } from "@bufbuild/protobuf";
 import type { UnaryResponse } from "@connectrpc/connect";
 import type { IncomingHttpHeaders } from "node:http2";
-import { toWebHeaders } from "./node-headers.js";
+import { joinedHeaderValue, toWebHeaders } from "./node-headers.js";
 
 /** Where a fast-path response keeps node's raw headers, for {@link rawResponseValue}. */
 const rawMetadata = Symbol("sluice.rawMetadata");
@@ -67,8 +67,7 @@ export function rawResponseValue(response: object, part: "header" | "trailer", n
   let value: string | string[] | undefined;
   if (raw.split === undefined) value = part === "header" ? raw.header[name] : raw.trailer?.[name];
   else value = part === "header" ? (name.startsWith(raw.split) ? undefined : raw.header[name]) : raw.header[raw.split + name];
-  if (value === undefined) return null;
-  return Array.isArray(value) ? value.join(", ") : String(value);
+  return joinedHeaderValue(value);
 }
 
 /** The headers named `prefix…`, with the prefix removed (Connect unary trailers). @private */
