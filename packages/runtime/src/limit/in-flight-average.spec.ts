@@ -46,4 +46,11 @@ describe("createInFlightAverage", () => {
     expect(calls.averageSince(calls.mark()).average).toBe(3);
     expect(calls.inFlight).toBe(3);
   });
+  it("counts a change at the time its caller read, not the clock's reading when it is recorded", () => {
+    const calls = createInFlightAverage(now);
+    const start = calls.mark();
+    time = 30;
+    calls.change(+2, 10); // admitted at 10, recorded at 30
+    expect(calls.averageSince(start).average).toBe(40 / 30); // 2 calls for 20 of 30 ms
+  });
 });

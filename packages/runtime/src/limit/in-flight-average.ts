@@ -11,8 +11,8 @@ export interface InFlightMark {
 export interface InFlightAverage {
   /** Calls in flight now. */
   readonly inFlight: number;
-  /** Adds `delta` (+1 admitted, −1 finished) to the count now. */
-  change(delta: number): void;
+  /** Adds `delta` (+1 admitted, −1 finished) to the count at `atMs` (default: the clock now; a caller that has just read the clock passes it). */
+  change(delta: number, atMs?: number): void;
   /** The integral up to now. */
   mark(): InFlightMark;
   /**
@@ -49,8 +49,8 @@ export function createInFlightAverage(now: () => number): InFlightAverage {
     get inFlight() {
       return inFlight;
     },
-    change(delta) {
-      advance(now());
+    change(delta, atMs = now()) {
+      advance(atMs);
       inFlight += delta;
     },
     mark,

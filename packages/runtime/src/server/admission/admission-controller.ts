@@ -192,21 +192,22 @@ export function createAdmissionController(
   };
 
   const ticketFor = (methodToken: Token | undefined, serverToken: Token | undefined): Admission => {
-    calls.change(+1);
+    const start = env.now();
+    calls.change(+1, start);
     admitted++;
     if (utilizationListeners.size > 0) tellUtilization();
-    const start = env.now();
     let done = false;
     return {
       ticket: {
         finish(outcome, error) {
           if (done) return;
           done = true;
-          calls.change(-1);
+          const end = env.now();
+          calls.change(-1, end);
           if (utilizationListeners.size > 0) tellUtilization();
           complete(methodToken, outcome);
           complete(serverToken, outcome);
-          reporter.onCallEnd(env.now() - start, error);
+          reporter.onCallEnd(end - start, error);
           ended++;
         },
       },
