@@ -26,7 +26,7 @@ describe("hedging", () => {
     const started = Date.now();
     const response = await client.echo({ text: "h" });
     expect(response.text).toBe("b1:h");
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(2500); // against a 5 s delay
     expect(t.backends[1].seen[0].previousAttempts).toBe("1");
     await eventually(() => slow.aborted === 1, 2000, "the losing handler saw its call cancelled");
     expect(t.channel.stats().attempts.hedgesCancelled).toBe(1);
@@ -39,7 +39,7 @@ describe("hedging", () => {
     const client = createPolicyClient(EchoService, t.channel, policies({ ...hedge, hedgingDelayMs: 5000 }));
     const started = Date.now();
     expect((await client.echo({ text: "n" })).text).toBe("b1:n");
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(2500); // against a 5 s delay
 
     t.backends[0].behaviour = failWith(Code.InvalidArgument);
     const error = await client.echo({ text: "f" }).catch((e: unknown) => ConnectError.from(e));
