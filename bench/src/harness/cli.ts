@@ -31,8 +31,9 @@ export const USAGE = `usage: npm run bench -- [scenario…] [options]
   --points IDS     only these points of the scenarios, comma-separated (e.g. server-64k)
   --out DIR        write RESULTS.md, JSON and charts to DIR instead (e.g. for profiling runs)
   --cpu-prof       write client and server CPU profiles to bench/results/raw/profiles/
-  --node-flags F   node flags for every server and load-generator process of the run, space-separated,
-                   after each contender's own (e.g. "--max-semi-space-size=32"); RESULTS.md names them
+  --node-flags=F   node flags for every server and load-generator process of the run, space-separated,
+                   after each contender's own; give them with "=" (they start with a dash), e.g.
+                   --node-flags="--max-semi-space-size=32 --trace-gc"; RESULTS.md names them
   --list           list scenarios and contenders
   --report-only    rebuild RESULTS.md from the saved results (after editing a scenario's text)
   --help           this text`;
