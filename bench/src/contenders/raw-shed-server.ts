@@ -18,6 +18,19 @@ const OK_TRAILERS: http2.OutgoingHttpHeaders = Object.freeze({ "grpc-status": "0
 const SHED_OPTIONS: http2.ServerStreamResponseOptions = Object.freeze({ endStream: true });
 const OK_OPTIONS: http2.ServerStreamResponseOptions = Object.freeze({ waitForTrailers: true });
 
+/**
+ * Receive window of each connection, as serve() opens it (2 MiB; node's default is 64 KiB): the
+ * unread bodies of shed calls hold their share of it until their streams close, and at 4× a 64 KiB
+ * window throttles the load generator's sends.
+ */
+const CONNECTION_WINDOW_BYTES = 2 * 1024 * 1024;
+
+function openConnectionWindow(session: http2.ServerHttp2Session): void {
+  session.once("remoteSettings", () => {
+    if (!session.destroyed && !session.closed) session.setLocalWindowSize(CONNECTION_WINDOW_BYTES);
+  });
+}
+
 function closeUnlessDestroyed(stream: http2.ServerHttp2Stream): void {
   if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_NO_ERROR);
 }
@@ -46,7 +59,8 @@ function closedSignal(stream: http2.ServerHttp2Stream): AbortSignal {
  * EchoResponse), waits for the gate, and frees its slot when its answer's headers go out (as
  * Sluice's admission frees a unary gRPC call's). `grpc-timeout` is not kept: with the limit at the
  * capacity no admitted call waits for the gate. Gauges and series: overload-meter.ts's, the limit
- * constant.
+ * constant. Like serve(), it advertises 250 concurrent streams and opens each connection's receive
+ * window to 2 MiB.
  */
 export const startServer: StartServer = async (options) => {
   const capacity = intOption(options, "capacity", 16);
@@ -73,6 +87,7 @@ export const startServer: StartServer = async (options) => {
   };
 
   const server = http2.createServer({ settings: { maxConcurrentStreams: 250 } });
+  server.on("session", openConnectionWindow);
   server.on("stream", (stream) => {
     if (inFlight >= limit) {
       shed++;
