@@ -1,7 +1,7 @@
 // The bench's --node-flags option: parsed into a list of node flags, recorded with the run and named
 // in the report's "Measured … with" line, so figures taken with other V8 settings say so.
 import { parseCli } from "../../bench/src/harness/cli.js";
-import { describeEnvironment, nodeFlagsText } from "../../bench/src/harness/environment.js";
+import { commandLine, describeEnvironment, nodeFlagsText } from "../../bench/src/harness/environment.js";
 
 describe("the bench's --node-flags option", () => {
   it("splits the flags on spaces and keeps none when absent", () => {
@@ -20,5 +20,11 @@ describe("the bench's --node-flags option", () => {
     const without = describeEnvironment(process.cwd(), [], 3, false);
     expect(without.nodeFlags).toBeUndefined();
     expect(nodeFlagsText(without)).toBe("");
+  });
+
+  it("keeps several flags given as one argument together in the recorded command line", () => {
+    expect(commandLine(["overload", "--node-flags=--min-semi-space-size=32 --max-semi-space-size=64"])).toMatch(
+      / overload "--node-flags=--min-semi-space-size=32 --max-semi-space-size=64"$/,
+    );
   });
 });

@@ -27,9 +27,9 @@ function versionOf(repoRoot: string, name: string): string {
   return "absent";
 }
 
-/** The command line as the user typed it (npm run bench … when run through npm). */
+/** The command line as the user typed it (npm run bench … when run through npm); an argument with spaces in double quotes. */
 export function commandLine(argv: readonly string[]): string {
-  const args = argv.join(" ");
+  const args = argv.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(" ");
   if (process.env.npm_lifecycle_event === "bench") return `npm run bench${args ? ` -- ${args}` : ""}`;
   return `node bench/dist/src/run.js${args ? ` ${args}` : ""}`;
 }
