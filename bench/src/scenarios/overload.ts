@@ -216,7 +216,8 @@ export const overloadScenario: Scenario = {
     "not the limiter (the lines with a limit at the caller, below, use it). " +
     `The *(raw)* line is the anchor, measured in the same run at every point with the same lean load generator: no Connect, no Sluice, a raw node:http2 gRPC server (contenders/raw-shed-server.ts) with the same capacity (${CAPACITY} slots × ${SERVICE_MS} ms, the same gate) ` +
     `behind a fixed limit of ${CAPACITY} checked in node's 'stream' event, before the body is read: over it, a Trailers-Only answer with grpc-status 8 and a grpc-message at once ` +
-    "(its stream closed with RST_STREAM NO_ERROR on the next turn, as Sluice's shed does); under it, the body echoed back as the EchoResponse, the slot freed when the answer's headers go out. " +
+    "(its stream closed with RST_STREAM NO_ERROR on the next turn, as Sluice's shed does); under it, the body echoed back as the EchoResponse, the slot freed when the answer's headers go out; " +
+    "like serve(), it advertises 250 streams per connection and opens each connection's receive window to 2 MiB. " +
     "It is about the least a Node server can do per shed, so its reject p99 is what this machine and two busy Node processes allow: each server-only goal line shows it beside the line's own, " +
     `and one goal of our own, not the issue's, holds Sluice's fixed limit to ${RAW_REJECT_SLACK}× it. ` +
     "It is an open loop: it starts calls at a fixed arrival rate (due calls are started every millisecond) whatever the " +
