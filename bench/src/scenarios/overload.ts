@@ -100,7 +100,7 @@ function rawText(results: ScenarioResults, point: string): string {
   if (f === undefined || o === undefined) return "raw shedder: not measured";
   const unloaded = figureOf(results, RAW, "x0.1");
   const reject = o.rejectedShare > 0 ? `reject p99 ${fmt(o.rejectP99Us / 1000)} ms` : "no call shed";
-  const ok = o.goodputPerSec > 0 ? `p99 ${fmt(f.p99Us / 1000)} ms${unloaded === undefined ? "" : ` (${fmt(f.p99Us / unloaded.p99Us)}× its unloaded)`}` : "no successful call";
+  const ok = o.goodputPerSec > 0 ? `p99 ${fmt(f.p99Us / 1000)} ms${unloaded === undefined ? "" : `, ${fmt(f.p99Us / unloaded.p99Us)}× its unloaded`}` : "no successful call";
   return `raw shedder: ${reject}, ${ok}`;
 }
 
