@@ -65,7 +65,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const progress = createProgress(chosen.reduce((sum, s) => sum + (s.kind === "simulation" ? 0 : plannedMs(s, { mode, runs })), 0));
   let failed = 0;
   for (const scenario of chosen) {
-    const startEnvironment = describeEnvironment(repoRoot, argv, runs, cli.quick);
+    const startEnvironment = describeEnvironment(repoRoot, argv, runs, cli.quick, cli.nodeFlags);
     const ticksBefore = readCpuTicks();
     const withSteal = (): RunEnvironment => {
       const steal = stealPercent(ticksBefore, readCpuTicks());
@@ -78,7 +78,7 @@ async function main(argv: readonly string[]): Promise<number> {
       writeFileSync(resolve(resultsDir, `${scenario.name}.json`), `${resultsJson(saved)}\n`);
       continue;
     }
-    const outcome = await runScenario(scenario, { mode, runs, progress, cpuProfileDir: cli.cpuProf ? profileDir : undefined });
+    const outcome = await runScenario(scenario, { mode, runs, progress, nodeFlags: cli.nodeFlags, cpuProfileDir: cli.cpuProf ? profileDir : undefined });
     const environment = withSteal();
     failed += outcome.failures.length;
     const points = scenario.points(mode);

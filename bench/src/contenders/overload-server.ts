@@ -7,9 +7,8 @@ import { choiceOption, intOption, type StartServer } from "../harness/contracts.
 import type { JsonObject } from "../harness/scenario.js";
 import { EchoResponseSchema } from "../../gen/bench/v1/echo_pb.js";
 import { registerEchoService } from "../../gen/bench/v1/echo_sluice.js";
-import { createCapacityGate } from "./capacity-gate.js";
+import { createOverloadMeter } from "./overload-meter.js";
 import { timeShedAnswers } from "./reject-stamps.js";
-import { createLatencyHistogram, percentiles, recordLatency } from "../harness/histogram.js";
 
 /** The limiters compared, by name. */
 export const overloadLimiters = ["none", "fixed", "aimd", "vegas", "gradient2", "envoy-gradient", "aimd-window", "vegas-window", "gradient2-window"] as const;
@@ -56,16 +55,12 @@ export function limitSpecOf(limiter: OverloadLimiter, capacity: number, serviceM
   }
 }
 
-/** Period of the limit samples, ms. */
-const SAMPLE_MS = 50;
-
 /**
  * Options: `capacity` (default 16) and `serviceMs` (default 10) of the Echo; `limiter`, one of
  * {@link overloadLimiters} (default "none"); `stampRejects` 1 puts the server's stamps on every shed
- * answer (reject-stamps.ts; default 0). Gauges: `limit` at the end of each window, `shed` calls in
- * it, `serverRejectP99Us`: p99 of the server-side reject time (node's 'stream' event to the shed's
- * respond) over the window; `handlerMeanUs`, the Echo handler's mean time (wait for the gate +
- * service + timer lateness), and `timerLateMeanUs` / `timerLateP99Us`, how late its 10 ms timers fired. Series: `limit` every 50 ms since the window opened.
+ * answer (reject-stamps.ts; default 0). Gauges and series: overload-meter.ts's (`limit`, `shed`,
+ * `serverRejectP99Us`: node's 'stream' event to the shed's respond; `handlerMeanUs`,
+ * `timerLateMeanUs` / `timerLateP99Us`; the `limit` every 50 ms since the window opened).
  */
 export const startServer: StartServer = async (options: JsonObject) => {
   const capacity = intOption(options, "capacity", 16);
@@ -74,11 +69,7 @@ export const startServer: StartServer = async (options: JsonObject) => {
   const concurrency = limitSpecOf(limiter, capacity, serviceMs);
   const stampRejects = intOption(options, "stampRejects", 0);
   if (stampRejects > 1) throw new Error(`option "stampRejects" must be 0 or 1, got ${stampRejects}`);
-  // How long the Echo handler takes (gate wait + service + the timer's lateness) and how late its
-  // timers fire: with a limit at capacity, a slot is held for the handler time and then some.
-  let handlerTimes = createLatencyHistogram();
-  let timerLateness = createLatencyHistogram();
-  const gate = createCapacityGate(capacity, serviceMs, undefined, (lateMs) => recordLatency(timerLateness, lateMs * 1000));
+  const meter = createOverloadMeter(capacity, serviceMs);
   const server = await serve({
     port: 0,
     host: "127.0.0.1",
@@ -89,8 +80,8 @@ export const startServer: StartServer = async (options: JsonObject) => {
       registerEchoService(router, {
         async echo(request, context) {
           const began = performance.now();
-          await gate.work(() => context.signal);
-          recordLatency(handlerTimes, (performance.now() - began) * 1000);
+          await meter.gate.work(() => context.signal);
+          meter.handled(began);
           return create(EchoResponseSchema, { payload: request.payload });
         },
         async *echoStream() {
@@ -100,42 +91,6 @@ export const startServer: StartServer = async (options: JsonObject) => {
         echoBidi: unimplemented,
       }),
   });
-  let serverRejects = createLatencyHistogram();
-  timeShedAnswers(server.http2Server, stampRejects === 1, (ms) => recordLatency(serverRejects, ms * 1000));
-  let markedAt = performance.now();
-  let shedAtMark = 0;
-  let samples: Array<[number, number]> = [];
-  const sample = (): void => {
-    const limit = server.limits?.limit;
-    if (limit !== undefined) samples.push([Math.round(performance.now() - markedAt), limit]);
-  };
-  const sampler = setInterval(sample, SAMPLE_MS);
-  sampler.unref();
-  return {
-    ports: [server.port],
-    mark() {
-      markedAt = performance.now();
-      shedAtMark = server.limits?.shed ?? 0;
-      serverRejects = createLatencyHistogram();
-      handlerTimes = createLatencyHistogram();
-      timerLateness = createLatencyHistogram();
-      samples = [];
-      sample();
-    },
-    gauges(): Record<string, number> {
-      const timing = {
-        ...(handlerTimes.totalCount > 0 ? { handlerMeanUs: handlerTimes.mean } : {}),
-        ...(timerLateness.totalCount > 0 ? { timerLateMeanUs: timerLateness.mean, timerLateP99Us: percentiles(timerLateness).p99 } : {}),
-      };
-      const stats = server.limits;
-      if (stats?.limit === undefined) return timing;
-      const shed = stats.shed - shedAtMark;
-      return { ...timing, limit: stats.limit, shed, ...(shed > 0 ? { serverRejectP99Us: percentiles(serverRejects).p99 } : {}) };
-    },
-    series: () => ({ limit: samples }),
-    close: async () => {
-      clearInterval(sampler);
-      await server.close();
-    },
-  };
+  timeShedAnswers(server.http2Server, stampRejects === 1, meter.shedTimed);
+  return meter.benchServer([server.port], () => server.limits, () => server.close());
 };

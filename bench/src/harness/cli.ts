@@ -1,4 +1,4 @@
-// Command-line options of `npm run bench [scenario…] [--quick] [--runs N] [--duration S] [--points IDS] [--cpu-prof]`.
+// Command-line options of `npm run bench [scenario…] [--quick] [--runs N] [--duration S] [--points IDS] [--cpu-prof] [--node-flags F]`.
 import { parseArgs } from "node:util";
 
 /** Parsed command line. */
@@ -12,6 +12,8 @@ export interface CliOptions {
   /** Only the points with these ids (all when undefined). */
   readonly points: readonly string[] | undefined;
   readonly out: string | undefined;
+  /** Node flags given to every server and load-generator process of the run (empty: none). */
+  readonly nodeFlags: readonly string[];
   readonly list: boolean;
   /** Rebuild RESULTS.md from the saved results without running anything. */
   readonly reportOnly: boolean;
@@ -29,6 +31,9 @@ export const USAGE = `usage: npm run bench -- [scenario…] [options]
   --points IDS     only these points of the scenarios, comma-separated (e.g. server-64k)
   --out DIR        write RESULTS.md, JSON and charts to DIR instead (e.g. for profiling runs)
   --cpu-prof       write client and server CPU profiles to bench/results/raw/profiles/
+  --node-flags=F   node flags for every server and load-generator process of the run, space-separated,
+                   after each contender's own; give them with "=" (they start with a dash), e.g.
+                   --node-flags="--max-semi-space-size=32 --trace-gc"; RESULTS.md names them
   --list           list scenarios and contenders
   --report-only    rebuild RESULTS.md from the saved results (after editing a scenario's text)
   --help           this text`;
@@ -45,6 +50,14 @@ function idList(raw: string | undefined): readonly string[] | undefined {
   return raw === undefined ? undefined : raw.split(",").map((c) => c.trim()).filter((c) => c !== "");
 }
 
+/** Space-separated node flags, each starting with "--"; throws naming the option otherwise. */
+export function nodeFlagList(raw: string | undefined): readonly string[] {
+  const flags = (raw ?? "").split(/\s+/).filter((f) => f !== "");
+  const bad = flags.find((f) => !f.startsWith("--"));
+  if (bad !== undefined) throw new Error(`--node-flags takes node flags starting with "--", got "${bad}"`);
+  return flags;
+}
+
 /** Parses argv (without node and script); throws on unknown options. */
 export function parseCli(argv: readonly string[]): CliOptions {
   const { values, positionals } = parseArgs({
@@ -58,6 +71,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
       contenders: { type: "string" },
       points: { type: "string" },
       out: { type: "string" },
+      "node-flags": { type: "string" },
       list: { type: "boolean", default: false },
       "report-only": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -75,6 +89,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     contenders: idList(values.contenders),
     points: idList(values.points),
     out: values.out,
+    nodeFlags: nodeFlagList(values["node-flags"]),
     list: values.list === true,
     reportOnly: values["report-only"] === true,
     help: values.help === true,

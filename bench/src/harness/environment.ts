@@ -27,15 +27,15 @@ function versionOf(repoRoot: string, name: string): string {
   return "absent";
 }
 
-/** The command line as the user typed it (npm run bench … when run through npm). */
+/** The command line as the user typed it (npm run bench … when run through npm); an argument with spaces in double quotes. */
 export function commandLine(argv: readonly string[]): string {
-  const args = argv.join(" ");
+  const args = argv.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(" ");
   if (process.env.npm_lifecycle_event === "bench") return `npm run bench${args ? ` -- ${args}` : ""}`;
   return `node bench/dist/src/run.js${args ? ` ${args}` : ""}`;
 }
 
-/** Describes this machine and run. */
-export function describeEnvironment(repoRoot: string, argv: readonly string[], runs: number, quick: boolean): RunEnvironment {
+/** Describes this machine and run; `nodeFlags`: those of every child process (--node-flags). */
+export function describeEnvironment(repoRoot: string, argv: readonly string[], runs: number, quick: boolean, nodeFlags: readonly string[] = []): RunEnvironment {
   const cpus = os.cpus();
   return {
     date: new Date().toISOString(),
@@ -47,7 +47,13 @@ export function describeEnvironment(repoRoot: string, argv: readonly string[], r
     packages: Object.fromEntries(PACKAGES.map((p) => [p, versionOf(repoRoot, p)])),
     runs,
     quick,
+    ...(nodeFlags.length > 0 ? { nodeFlags } : {}),
   };
+}
+
+/** The report's clause naming the node flags of every process of the run ("" when none were given). */
+export function nodeFlagsText(env: RunEnvironment): string {
+  return env.nodeFlags === undefined || env.nodeFlags.length === 0 ? "" : `, every server and load generator started with node flags \`${env.nodeFlags.join(" ")}\``;
 }
 
 /** The report's clause on hypervisor steal time during the scenario ("" when not measured). */

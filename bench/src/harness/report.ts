@@ -1,6 +1,6 @@
 // Markdown report: one section per scenario (figures, ratios to the anchors, goals, charts, environment).
 import { figureOf, ratio } from "./stats.js";
-import { stealText } from "./environment.js";
+import { nodeFlagsText, stealText } from "./environment.js";
 import type { Figure, Scenario, ScenarioResults } from "./scenario.js";
 
 function fmtInt(n: number): string {
@@ -212,7 +212,7 @@ export function scenarioSection(scenario: Scenario, results: ScenarioResults, ch
   out.push(`## \`${scenario.name}\` — ${scenario.title}`, "", results.description ?? scenario.description, "");
   out.push(
     `Measured ${env.date} with \`${env.command}\`: ${env.runs} run${env.runs === 1 ? "" : "s"} per figure (medians), Node ${env.node}, ` +
-      `${env.cores} cores (${env.cpuModel}), load average at start ${env.loadAverage.join(" / ")}${stealText(env)}${env.quick ? "; **quick smoke run: figures are not meaningful**" : ""}.`,
+      `${env.cores} cores (${env.cpuModel}), load average at start ${env.loadAverage.join(" / ")}${stealText(env)}${nodeFlagsText(env)}${env.quick ? "; **quick smoke run: figures are not meaningful**" : ""}.`,
     "",
   );
   for (const p of results.points) {

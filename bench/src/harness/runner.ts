@@ -11,6 +11,8 @@ export interface RunOptions {
   readonly mode: ScenarioMode;
   /** Runs per figure (the report shows medians). */
   readonly runs: number;
+  /** Node flags for every server and load-generator process, after each contender's own (--node-flags). */
+  readonly nodeFlags?: readonly string[];
   /** Directory for CPU profiles of both processes (`node --cpu-prof`), if wanted. */
   readonly cpuProfileDir?: string;
   readonly progress: Progress;
@@ -73,14 +75,16 @@ async function startPair(scenario: Scenario, contender: Contender, run: number, 
       ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${scenario.name}-${contender.id}-run${run}-${role}.cpuprofile`]
       : [];
   const processes = contender.serverProcesses ?? 1;
+  const runFlags = options.nodeFlags ?? [];
   const server = startServerGroup(contender.server, processes, (i) => [
     ...(contender.server.execArgv ?? []),
+    ...runFlags,
     ...profile(processes === 1 ? "server" : `server${i}`),
   ]);
   let client: WorkerHandle | undefined;
   try {
     const ports = await server.start(CONTROL_TIMEOUT_MS);
-    client = startWorker([...(contender.client.execArgv ?? []), ...profile("client")]);
+    client = startWorker([...(contender.client.execArgv ?? []), ...runFlags, ...profile("client")]);
     await client.request({ op: "create-caller", spec: contender.client, ports }, CONTROL_TIMEOUT_MS);
     return { contender, tag, server, client };
   } catch (error) {

@@ -311,6 +311,8 @@ export interface RunEnvironment {
   readonly packages: Readonly<Record<string, string>>;
   readonly runs: number;
   readonly quick: boolean;
+  /** Node flags every server and load-generator process was started with (--node-flags; absent: none). */
+  readonly nodeFlags?: readonly string[];
 }
 
 /** Everything the report needs about one scenario. */

@@ -38,12 +38,25 @@ const serverOf = (limiter: OverloadLimiter): Contender["server"] => ({
   options: { capacity: CAPACITY, serviceMs: SERVICE_MS, limiter },
 });
 
+/** Id of the anchor: a raw node:http2 gRPC server with the same capacity and a fixed limit of 16 (contenders/raw-shed-server.ts). */
+const RAW = "raw";
+
+/** The lean load generator of every server-only line (and of the anchor). */
+const leanClient: Contender["client"] = { module: "contenders/lean-grpc-client.js", options: { connections: 2, maxConnections: MAX_CONNECTIONS } };
+
 const contenders: Contender[] = [
+  // The anchor: the least a Node server can do to shed on this machine (no Connect, no Sluice).
+  {
+    id: RAW,
+    label: `raw node:http2 shedder, fixed (${CAPACITY}), no Connect, no Sluice (anchor)`,
+    server: { module: "contenders/raw-shed-server.js", options: { capacity: CAPACITY, serviceMs: SERVICE_MS } },
+    client: leanClient,
+  },
   ...overloadLimiters.map((limiter) => ({
     id: limiter,
     label: labels[limiter],
     server: serverOf(limiter),
-    client: { module: "contenders/lean-grpc-client.js", options: { connections: 2, maxConnections: MAX_CONNECTIONS } },
+    client: leanClient,
   })),
   // The same server limiter, behind Sluice's generated client whose channel keeps the same limit
   // per endpoint: most sheds are decided in the caller's process, the server's limiter is the backstop.
@@ -80,6 +93,49 @@ const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(d
 /** A time in µs as ms, or "none shed" when there is none. */
 const fmtUs = (us: number | undefined): string => (us === undefined ? "none shed" : `${fmt(us / 1000)} ms`);
 
+/** The anchor's figures at `point` beside a server-only line's: its reject p99 and its successes' p99 (and how many unloaded p99s that is). */
+function rawText(results: ScenarioResults, point: string): string {
+  const f = figureOf(results, RAW, point);
+  const o = f?.openLoop;
+  if (f === undefined || o === undefined) return "raw shedder: not measured";
+  const unloaded = figureOf(results, RAW, "x0.1");
+  const reject = o.rejectedShare > 0 ? `reject p99 ${fmt(o.rejectP99Us / 1000)} ms` : "no call shed";
+  const ok = o.goodputPerSec > 0 ? `p99 ${fmt(f.p99Us / 1000)} ms${unloaded === undefined ? "" : `, ${fmt(f.p99Us / unloaded.p99Us)}× its unloaded`}` : "no successful call";
+  return `raw shedder: ${reject}, ${ok}`;
+}
+
+/** Slack of our own goal: Sluice's fixed limit may take this many times the raw shedder's reject p99. */
+const RAW_REJECT_SLACK = 1.5;
+
+/**
+ * Our own goal, not issue 13's: with the same fixed limit of 16 on the same capacity, Sluice's
+ * server-side shed path (serve() admission, Trailers-Only answer) costs the caller at most
+ * {@link RAW_REJECT_SLACK}× the raw shedder's reject p99 at 2× and 4×, measured in the same run.
+ */
+const fixedVersusRawGoal: Goal = {
+  description:
+    `[ours, not issue 13] fixed (16) on serve() sheds as fast as the machine allows: its reject p99 at 2× and 4× ≤ ${RAW_REJECT_SLACK}× ` +
+    "the raw node:http2 shedder's (raw: same capacity, same fixed limit, no Connect, no Sluice) in the same run",
+  evaluate(results: ScenarioResults) {
+    const parts: string[] = [];
+    let met: boolean | undefined = true;
+    for (const point of ["x2", "x4"]) {
+      const sluice = figureOf(results, "fixed", point)?.openLoop;
+      const raw = figureOf(results, RAW, point)?.openLoop;
+      if (sluice === undefined || raw === undefined || !(sluice.rejectedShare > 0) || !(raw.rejectedShare > 0)) {
+        met = undefined;
+        parts.push(`${point}: not measured, or nothing shed`);
+        continue;
+      }
+      const r = sluice.rejectP99Us / raw.rejectP99Us;
+      const ok = r <= RAW_REJECT_SLACK;
+      if (!ok && met !== undefined) met = false;
+      parts.push(`${point}: fixed ${fmt(sluice.rejectP99Us / 1000)} ms, raw ${fmt(raw.rejectP99Us / 1000)} ms: ${fmt(r)}×${ok ? "" : " ✗"}`);
+    }
+    return { met, detail: parts.join("; ") };
+  },
+};
+
 /** Goal of issue 13 for one limiter at 2× and 4× (`atCaller`: the same limit at the caller and the server). */
 function limiterGoal(limiter: OverloadLimiter, atCaller = false): Goal {
   const id = atCaller ? atCallerId(limiter) : limiter;
@@ -106,13 +162,14 @@ function limiterGoal(limiter: OverloadLimiter, atCaller = false): Goal {
         // Without a successful call there is no latency to compare; without a shed call, no reject time.
         const ok = goodput >= 0.9 && succeeded && p99 <= 2 && (!shed || rejectMs <= 1);
         if (!ok && met !== undefined) met = false;
-        const p99Text = succeeded ? `p99 ${fmt(p99)}× unloaded` : "no successful call";
+        const p99Text = succeeded ? `p99 ${fmt(f.p99Us / 1000)} ms, ${fmt(p99)}× unloaded` : "no successful call";
         const split =
           o.callerRejectedShare === undefined
             ? ""
             : ` (${fmt((100 * o.callerRejectedShare) / Math.max(o.rejectedShare, 1e-9), 0)} % at the caller: p99 ${fmtUs(o.callerRejectP99Us)}; by the server: p99 ${fmtUs(o.serverRejectP99Us)})`;
         const rejectText = shed ? `reject p99 ${fmt(rejectMs)} ms${split}` : "no call shed";
-        parts.push(`${point}: goodput ${fmt(goodput)}× capacity, ${p99Text}, ${rejectText}${ok ? "" : " ✗"}`);
+        const anchorText = atCaller ? "" : ` (${rawText(results, point)})`;
+        parts.push(`${point}: goodput ${fmt(goodput)}× capacity, ${p99Text}, ${rejectText}${anchorText}${ok ? "" : " ✗"}`);
       }
       return { met, detail: parts.join("; ") };
     },
@@ -156,7 +213,14 @@ export const overloadScenario: Scenario = {
     "success; 8: shed; anything else, or none: failed), with the deadline sent as grpc-timeout and kept by the client too (it fails the call " +
     `then but resets no stream: node's server closes a connection that resets over 1,000 streams). It is the measuring tool, not the thing measured: at 4× ` +
     `(${4 * CAPACITY_PER_SEC} calls/s), every call crossing the wire, Sluice's own client took 130–180 % of a core of this 2-core machine and its figures measured the machine, ` +
-    "not the limiter (the lines with a limit at the caller, below, use it). It is an open loop: it starts calls at a fixed arrival rate (due calls are started every millisecond) whatever the " +
+    "not the limiter (the lines with a limit at the caller, below, use it). " +
+    `The *(raw)* line is the anchor, measured in the same run at every point with the same lean load generator: no Connect, no Sluice, a raw node:http2 gRPC server (contenders/raw-shed-server.ts) with the same capacity (${CAPACITY} slots × ${SERVICE_MS} ms, the same gate) ` +
+    `behind a fixed limit of ${CAPACITY} checked in node's 'stream' event, before the body is read: over it, a Trailers-Only answer with grpc-status 8 and a grpc-message at once ` +
+    "(its stream closed with RST_STREAM NO_ERROR on the next turn, as Sluice's shed does); under it, the body echoed back as the EchoResponse, the slot freed when the answer's headers go out; " +
+    "like serve(), it advertises 250 streams per connection and opens each connection's receive window to 2 MiB. " +
+    "It is about the least a Node server can do per shed, so its reject p99 is what this machine and two busy Node processes allow: each server-only goal line shows it beside the line's own, " +
+    `and one goal of our own, not the issue's, holds Sluice's fixed limit to ${RAW_REJECT_SLACK}× it. ` +
+    "It is an open loop: it starts calls at a fixed arrival rate (due calls are started every millisecond) whatever the " +
     `answers, each with a ${CALL_TIMEOUT_MS} ms deadline (${CALL_TIMEOUT_MS / 4} ms with --quick), at 0.1× (the unloaded reference), 0.5×, 1×, ` +
     "2× and 4× the capacity, in that order within one server process (the limit carries over; --quick measures 0.1×, 2× and 4× only). " +
     "*goodput* is successful calls per second of the arrival window; p50/p99 are of successful calls only; *rejected* are calls answered " +
@@ -204,7 +268,7 @@ export const overloadScenario: Scenario = {
     "Here Sluice's client is the thing measured, CPU included: three quarters of the calls at 4× end in its own process.",
   kind: "overload",
   contenders,
-  anchors: [],
+  anchors: [RAW],
   points(mode: ScenarioMode): Point[] {
     const measureMs = mode.durationMs ?? (mode.quick ? 500 : 3_000);
     // --quick keeps the reference and the two points the goals judge (2× and 4×), to stay under a
@@ -220,5 +284,5 @@ export const overloadScenario: Scenario = {
   warmup(mode: ScenarioMode): LoadPhase {
     return phase(0.5, mode.quick ? 200 : 2_000, mode);
   },
-  goals: [...limited.map((l) => limiterGoal(l)), noLimiterGoal, ...atCaller.map((l) => limiterGoal(l, true))],
+  goals: [...limited.map((l) => limiterGoal(l)), noLimiterGoal, ...atCaller.map((l) => limiterGoal(l, true)), fixedVersusRawGoal],
 };

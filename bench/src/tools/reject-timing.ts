@@ -12,21 +12,23 @@ import type { LoadPhase, StallReport } from "../harness/scenario.js";
 import { decodeHistogram, percentiles } from "../harness/histogram.js";
 import { createLeanCaller } from "../contenders/lean-grpc-client.js";
 import { overloadLimiterOf, startServer } from "../contenders/overload-server.js";
+import { startServer as startRawShedServer } from "../contenders/raw-shed-server.js";
 import type { RejectStamps } from "../contenders/reject-stamps.js";
 import { pausedWithin, recordGcPauses, type Pause } from "./gc-pauses.js";
 
 const USAGE = `usage: node bench/dist/src/tools/reject-timing.js [--limiter fixed] [--multiple 4] [--connections 2] [--max-connections N] [--seconds 3]
   Runs the overload bench's server (capacity 16 × 10 ms, 1600 calls/s) in a child process and its lean
-  load generator here at --multiple × capacity, and prints where the time of the shed calls went.`;
+  load generator here at --multiple × capacity, and prints where the time of the shed calls went.
+  --limiter raw runs the scenario's anchor instead (raw-shed-server.ts: node:http2, no Connect, no Sluice, fixed 16).`;
 
 const CAPACITY_PER_SEC = 1600;
 
 /** Messages between this process and its server child. */
 type ServerMessage = { op: "ready"; port: number } | { op: "stalls"; stalls: StallReport; pauses: Pause[] };
 
-/** The child: the overload server with stamped shed answers; 'mark' starts its stall meter and GC record, 'stalls' reports them. */
+/** The child: the overload server (or, for limiter "raw", the anchor) with stamped shed answers; 'mark' starts its stall meter and GC record, 'stalls' reports them. */
 async function serveChild(limiter: string): Promise<void> {
-  const server: BenchServer = await startServer({ limiter, stampRejects: 1 });
+  const server: BenchServer = limiter === "raw" ? await startRawShedServer({ stampRejects: 1 }) : await startServer({ limiter, stampRejects: 1 });
   let meter: StallMeter | undefined;
   let gc: ReturnType<typeof recordGcPauses> | undefined;
   const send = (message: ServerMessage): void => void process.send?.(message);
@@ -129,7 +131,7 @@ async function main(): Promise<void> {
   });
   if (values.server !== undefined) return serveChild(values.server);
   if (values.help) return void console.log(USAGE);
-  const limiter = overloadLimiterOf(values.limiter);
+  const limiter = values.limiter === "raw" ? "raw" : overloadLimiterOf(values.limiter);
   const multiple = Number(values.multiple);
   const connections = Number(values.connections);
   const maxConnections = Number(values["max-connections"] ?? connections);
