@@ -15,11 +15,12 @@ export const connectStreamProtoContentType = "application/connect+proto";
 /** Writes one streaming response. @private */
 export interface StreamResponseWriter {
   /**
-   * Writes one framed message, sending the response headers first if they are not out yet. Returns
-   * false when the stream's buffer is full (wait for 'drain') or the headers could not be sent (the
-   * stream is then reset).
+   * Writes framed messages, sending the response headers first if they are not out yet, and calls
+   * `written` (when given) once node is done with `frame` without an error. Returns false when the
+   * stream's buffer is full (wait for 'drain') or the headers could not be sent (the stream is then
+   * reset; `written` is not called).
    */
-  write(frame: Buffer, header: Headers | undefined): boolean;
+  write(frame: Buffer, header: Headers | undefined, written?: () => void): boolean;
   /**
    * Writes one large message behind its prefix without copying it (see response-encoding.ts),
    * sending the response headers first if they are not out yet: as {@link write}, or a promise
@@ -46,8 +47,18 @@ function headersOut(stream: ServerHttp2Stream, headers: () => OutgoingHttpHeader
   return stream.headersSent || respondSafely(stream, headers(), false, waitForTrailers);
 }
 
-function writeMessage(stream: ServerHttp2Stream, headers: () => OutgoingHttpHeaders, waitForTrailers: boolean, frame: Buffer): boolean {
-  return headersOut(stream, headers, waitForTrailers) && stream.write(frame);
+function writeMessage(
+  stream: ServerHttp2Stream,
+  headers: () => OutgoingHttpHeaders,
+  waitForTrailers: boolean,
+  frame: Buffer,
+  written: (() => void) | undefined,
+): boolean {
+  if (!headersOut(stream, headers, waitForTrailers)) return false;
+  if (written === undefined) return stream.write(frame);
+  return stream.write(frame, (error) => {
+    if (error == null) written();
+  });
 }
 
 function writeLarge(
@@ -63,7 +74,7 @@ function writeLarge(
 export function grpcStreamWriter(stream: ServerHttp2Stream): StreamResponseWriter {
   const headersOf = (header: Headers | undefined): OutgoingHttpHeaders => okHeaders(header, grpcProtoContentType);
   return {
-    write: (frame, header) => writeMessage(stream, () => headersOf(header), true, frame),
+    write: (frame, header, written) => writeMessage(stream, () => headersOf(header), true, frame, written),
     writeLarge: (message, header) => writeLarge(stream, () => headersOf(header), true, message),
     end(error, header, trailer, sent) {
       if (stream.destroyed || stream.closed) return;
@@ -90,7 +101,7 @@ export function grpcStreamWriter(stream: ServerHttp2Stream): StreamResponseWrite
 export function connectStreamWriter(stream: ServerHttp2Stream): StreamResponseWriter {
   const headersOf = (header: Headers | undefined): OutgoingHttpHeaders => okHeaders(header, connectStreamProtoContentType);
   return {
-    write: (frame, header) => writeMessage(stream, () => headersOf(header), false, frame),
+    write: (frame, header, written) => writeMessage(stream, () => headersOf(header), false, frame, written),
     writeLarge: (message, header) => writeLarge(stream, () => headersOf(header), false, message),
     end(error, header, trailer, sent) {
       if (stream.destroyed || stream.closed) return;
