@@ -1,7 +1,6 @@
 // Drives a streaming handler's messages into an HTTP/2 stream: the messages ready within one turn of
 // the event loop are framed into one buffer and written at once, in order, with backpressure.
 import { notReady, readySourceOf, takeReady } from "../../call/ready-values.js";
-import { frameSlabs, type FrameMemory } from "./frame-slabs.js";
 import type { EncodedChunks } from "./large-bytes.js";
 
 /** Bytes of framed messages gathered before they are written without waiting for the turn to end. @private */
@@ -17,12 +16,8 @@ export interface MessageSink {
    * large-bytes.ts); a throw ends the pump (what was serialized before it is written first).
    */
   serialize(message: unknown): Uint8Array | EncodedChunks;
-  /**
-   * Writes framed messages (sending the response headers first when they are not out yet) and calls
-   * `written` once the stream is done with `frames` (its write callback without an error): their
-   * memory is then cut for later batches. Never calling it only costs an allocation.
-   */
-  write(frames: Buffer, written: () => void): void;
+  /** Writes framed messages (sending the response headers first when they are not out yet). */
+  write(frames: Buffer): void;
   /** Messages of at least this many bytes, and chunked ones, go to {@link writeLarge} (default: none). */
   readonly largeBytes?: number;
   /**
@@ -60,14 +55,11 @@ export async function pumpMessages(source: AsyncIterator<unknown>, sink: Message
   let writes = 0;
   const flush = (): void => {
     flushQueued = false;
-    const memory = batch.take();
-    if (memory === undefined) return;
-    if (sink.stopped()) {
-      memory.release();
-      return;
+    const frames = batch.take();
+    if (frames !== undefined && !sink.stopped()) {
+      writes++;
+      sink.write(frames);
     }
-    writes++;
-    sink.write(memory.frames, memory.release);
   };
   const largeBytes = sink.largeBytes ?? Number.POSITIVE_INFINITY;
   /** Frames one message into the batch, or writes a large one at once (after the batch); a promise: wait before the next. */
@@ -135,11 +127,10 @@ class FrameBatch {
     this.bytes += PREFIX_BYTES + message.byteLength;
   }
 
-  /** Frames what is held into memory cut from the process's slabs and empties the batch; undefined when empty. */
-  take(): FrameMemory | undefined {
+  /** Frames what is held into one buffer and empties the batch; undefined when empty. */
+  take(): Buffer | undefined {
     if (this.bytes === 0) return undefined;
-    const memory = frameSlabs.take(this.bytes);
-    const out = memory.frames;
+    const out = Buffer.allocUnsafe(this.bytes);
     let at = 0;
     for (const message of this.messages) {
       out[at] = 0;
@@ -149,6 +140,6 @@ class FrameBatch {
     }
     this.messages = [];
     this.bytes = 0;
-    return memory;
+    return out;
   }
 }

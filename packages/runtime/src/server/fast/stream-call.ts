@@ -163,8 +163,8 @@ export function serveStreamCall(
       // Messages ready in one turn go out as one write; a large one uncopied (message-pump.ts).
       await pumpMessages(output, {
         serialize: (message) => encodeResponse(entry.method.output, message, options),
-        write(frames, written) {
-          writer.write(frames, context.responseHeaderIfAny, written);
+        write(frames) {
+          writer.write(frames, context.responseHeaderIfAny);
         },
         largeBytes: copyBelowBytes,
         writeLarge(message) {

@@ -15,12 +15,11 @@ export const connectStreamProtoContentType = "application/connect+proto";
 /** Writes one streaming response. @private */
 export interface StreamResponseWriter {
   /**
-   * Writes framed messages, sending the response headers first if they are not out yet, and calls
-   * `written` (when given) once node is done with `frame` without an error. Returns false when the
-   * stream's buffer is full (wait for 'drain') or the headers could not be sent (the stream is then
-   * reset; `written` is not called).
+   * Writes one framed message, sending the response headers first if they are not out yet. Returns
+   * false when the stream's buffer is full (wait for 'drain') or the headers could not be sent (the
+   * stream is then reset).
    */
-  write(frame: Buffer, header: Headers | undefined, written?: () => void): boolean;
+  write(frame: Buffer, header: Headers | undefined): boolean;
   /**
    * Writes one large message behind its prefix without copying it (see response-encoding.ts),
    * sending the response headers first if they are not out yet: as {@link write}, or a promise
@@ -47,18 +46,8 @@ function headersOut(stream: ServerHttp2Stream, headers: () => OutgoingHttpHeader
   return stream.headersSent || respondSafely(stream, headers(), false, waitForTrailers);
 }
 
-function writeMessage(
-  stream: ServerHttp2Stream,
-  headers: () => OutgoingHttpHeaders,
-  waitForTrailers: boolean,
-  frame: Buffer,
-  written: (() => void) | undefined,
-): boolean {
-  if (!headersOut(stream, headers, waitForTrailers)) return false;
-  if (written === undefined) return stream.write(frame);
-  return stream.write(frame, (error) => {
-    if (error == null) written();
-  });
+function writeMessage(stream: ServerHttp2Stream, headers: () => OutgoingHttpHeaders, waitForTrailers: boolean, frame: Buffer): boolean {
+  return headersOut(stream, headers, waitForTrailers) && stream.write(frame);
 }
 
 function writeLarge(
@@ -74,7 +63,7 @@ function writeLarge(
 export function grpcStreamWriter(stream: ServerHttp2Stream): StreamResponseWriter {
   const headersOf = (header: Headers | undefined): OutgoingHttpHeaders => okHeaders(header, grpcProtoContentType);
   return {
-    write: (frame, header, written) => writeMessage(stream, () => headersOf(header), true, frame, written),
+    write: (frame, header) => writeMessage(stream, () => headersOf(header), true, frame),
     writeLarge: (message, header) => writeLarge(stream, () => headersOf(header), true, message),
     end(error, header, trailer, sent) {
       if (stream.destroyed || stream.closed) return;
@@ -101,7 +90,7 @@ export function grpcStreamWriter(stream: ServerHttp2Stream): StreamResponseWrite
 export function connectStreamWriter(stream: ServerHttp2Stream): StreamResponseWriter {
   const headersOf = (header: Headers | undefined): OutgoingHttpHeaders => okHeaders(header, connectStreamProtoContentType);
   return {
-    write: (frame, header, written) => writeMessage(stream, () => headersOf(header), false, frame, written),
+    write: (frame, header) => writeMessage(stream, () => headersOf(header), false, frame),
     writeLarge: (message, header) => writeLarge(stream, () => headersOf(header), false, message),
     end(error, header, trailer, sent) {
       if (stream.destroyed || stream.closed) return;
