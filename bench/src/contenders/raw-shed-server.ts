@@ -1,6 +1,7 @@
 // Anchor of the overload scenario: a raw node:http2 gRPC Echo (no Connect, no Sluice) of the same
 // capacity behind a fixed limit checked in the 'stream' event, the least a Node server can do to shed.
 import * as http2 from "node:http2";
+import { serverFlowControlDefaults } from "@sluice/runtime";
 import { intOption, type StartServer } from "../harness/contracts.js";
 import { hostH2c } from "./h2c-host.js";
 import { createOverloadMeter } from "./overload-meter.js";
@@ -19,15 +20,13 @@ const SHED_OPTIONS: http2.ServerStreamResponseOptions = Object.freeze({ endStrea
 const OK_OPTIONS: http2.ServerStreamResponseOptions = Object.freeze({ waitForTrailers: true });
 
 /**
- * Receive window of each connection, as serve() opens it (2 MiB; node's default is 64 KiB): the
+ * Opens each connection's receive window as serve() does (its default, 2 MiB; node's is 64 KiB): the
  * unread bodies of shed calls hold their share of it until their streams close, and at 4× a 64 KiB
  * window throttles the load generator's sends.
  */
-const CONNECTION_WINDOW_BYTES = 2 * 1024 * 1024;
-
 function openConnectionWindow(session: http2.ServerHttp2Session): void {
   session.once("remoteSettings", () => {
-    if (!session.destroyed && !session.closed) session.setLocalWindowSize(CONNECTION_WINDOW_BYTES);
+    if (!session.destroyed && !session.closed) session.setLocalWindowSize(serverFlowControlDefaults.connectionWindowBytes);
   });
 }
 
