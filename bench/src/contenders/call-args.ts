@@ -1,6 +1,6 @@
 // Call arguments shared by every load generator: unary echo, or a stream of `stream` messages of
-// `bytes` each in one of four shapes, read at full speed or by a slow consumer; and the balance
-// scenario's extras (a long stream held open, tolerated overload errors).
+// `bytes` each in one of four shapes, read at full speed or by a slow consumer, in a reading style;
+// and the balance scenario's extras (a long stream held open, tolerated overload errors).
 import { choiceOption, intOption, makePayload } from "../harness/contracts.js";
 import type { JsonObject } from "../harness/scenario.js";
 
@@ -64,4 +64,18 @@ export function consumeDelayMs(args: JsonObject): number {
 /** Waits `ms` (a slow consumer's work on one message); resolves at once for 0. */
 export function consume(ms: number): Promise<void> | undefined {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : undefined;
+}
+
+/** How a Sluice load generator reads a stream: a `for await` loop, or the Observable `method$` twin. */
+export const readingStyles = ["iterable", "observable"] as const;
+
+/** One of {@link readingStyles}. */
+export type ReadingStyle = (typeof readingStyles)[number];
+
+/**
+ * The call's `style`, or `fallback` (the load generator's own, from its start options) when the call
+ * names none: a phase can switch the reading style of a running load generator.
+ */
+export function readingStyle(args: JsonObject, fallback: ReadingStyle): ReadingStyle {
+  return choiceOption(args, "style", readingStyles, fallback);
 }

@@ -6,7 +6,7 @@ import { createChannel, pickerNames, withRoutingKey, type BalancerConfig, type P
 import { choiceOption, intOption, makePayload, type CreateCaller } from "../harness/contracts.js";
 import { EchoRequestSchema, EchoStreamRequestSchema } from "../../gen/bench/v1/echo_pb.js";
 import { createEchoServiceClient } from "../../gen/bench/v1/echo_sluice.js";
-import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, heldStreamCount, streamCount, toleratesOverload } from "./call-args.js";
+import { STREAM_PAYLOAD_BYTES, UNARY_PAYLOAD_BYTES, heldStreamCount, readingStyle, readingStyles, streamCount, toleratesOverload } from "./call-args.js";
 import { iterableStreamCall } from "./iterable-stream-call.js";
 import { observableStreamCall } from "./observable-stream-call.js";
 import { benchPki } from "./bench-tls.js";
@@ -22,7 +22,9 @@ function randomKeyOptions(): CallOptions {
  * for ring-hash); `ewmaDecayMs`, the time constant of each endpoint's latency EWMA (default: the
  * channel's, 10 s); `ewmaSampleWeight`, the EWMA's least weight of a lower sample (default: the
  * channel's, 0.1); `style` "iterable" (default: a for-await loop) or "observable" (the `method$`
- * twin, counted in `subscribe`; a slow consumer works in `concatMap`; see observable-stream-call.ts). `tls` "false" (default) or "true" (TLS, trusting the bench CA).
+ * twin, counted in `subscribe`; a slow consumer works in `concatMap`; see observable-stream-call.ts),
+ * which a call argument `style` overrides for that call (so one process pair serves both styles).
+ * `tls` "false" (default) or "true" (TLS, trusting the bench CA).
  * `latency` "client" (default) or "server": peak-ewma's latency source (the servers' reported
  * handler latency). `weightUpdatePeriodMs` (load-report; default the policy's, 1 s) and
  * `loadReportBlackoutMs` (default the channel's, 10 s); `outOfBandMs`: open an out-of-band load-report
@@ -35,7 +37,7 @@ export const createCaller: CreateCaller = async (ports, options) => {
   const balancer = choiceOption<PickerName>(options, "balancer", pickerNames, "round-robin");
   const randomKeys = choiceOption(options, "routingKey", ["none", "random"] as const, "none") === "random";
   const ewmaDecayMs = options.ewmaDecayMs === undefined ? undefined : intOption(options, "ewmaDecayMs", 10_000);
-  const observable = choiceOption(options, "style", ["iterable", "observable"] as const, "iterable") === "observable";
+  const style = choiceOption(options, "style", readingStyles, "iterable");
   const ewmaSampleWeight = options.ewmaSampleWeight === undefined ? undefined : Number(options.ewmaSampleWeight);
   // `fastOnly`: leave out the first port (the balance scenario's slow backend), for the reference
   // line of what a balancer that never touched the slow backend would see on this machine.
@@ -89,7 +91,7 @@ export const createCaller: CreateCaller = async (ports, options) => {
         }
         return 1;
       }
-      return observable ? observableStreamCall(client, args) : iterableStreamCall(client, args);
+      return readingStyle(args, style) === "observable" ? observableStreamCall(client, args) : iterableStreamCall(client, args);
     },
     close: () => channel.close(),
   };

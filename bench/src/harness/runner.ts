@@ -1,9 +1,11 @@
 // Runs a scenario: for each run and contender (or interleaved group of contenders), fork server(s) and
-// load generator, warm up, measure each point (a group's shared points in alternating slices).
+// load generator (one pair for contenders that share it), warm up, measure each point (a group's
+// shared points in alternating slices).
 import type { Progress } from "./progress.js";
 import type { Contender, LoadPhase, PhaseResult, Point, Sample, Scenario, ScenarioMode, ServerReport } from "./scenario.js";
 import { startWorker, type WorkerHandle } from "./worker-handle.js";
 import { startServerGroup, type ServerGroup } from "./server-group.js";
+import { pairHosts, phaseFor } from "./pair-plan.js";
 import { mergeSliceReports, mergeSliceResults, sliceCount, sliceOrder } from "./slices.js";
 
 /** How a scenario is run. */
@@ -54,21 +56,28 @@ export function plannedMs(scenario: Scenario, options: Pick<RunOptions, "mode" |
   return perRun * options.runs;
 }
 
-async function runPhase(client: WorkerHandle, phase: LoadPhase) {
-  return client.request({ op: "phase", phase }, phase.timeoutMs + PHASE_SLACK_MS);
-}
-
-/** One contender's running process pair. */
+/** One contender's running process pair: its own, or its host's ({@link Contender.pairOf}). */
 interface Pair {
   readonly contender: Contender;
   readonly tag: string;
   readonly server: ServerGroup;
   readonly client: WorkerHandle;
+  /** The contender runs in its host's processes (it neither started nor stops them). */
+  readonly guest: boolean;
+}
+
+/** Runs `phase` as `pair`'s contender (its call arguments added) on the pair's load generator. */
+async function runPhase(pair: Pair, phase: LoadPhase) {
+  return pair.client.request({ op: "phase", phase: phaseFor(pair.contender, phase) }, phase.timeoutMs + PHASE_SLACK_MS);
+}
+
+function tagOf(scenario: Scenario, contender: Contender, run: number, options: RunOptions): string {
+  return `${scenario.name} run ${run}/${options.runs} (${contender.id}) ${contender.label}`;
 }
 
 /** Forks `contender`'s server(s) and load generator and connects them; stops what started on failure. */
 async function startPair(scenario: Scenario, contender: Contender, run: number, options: RunOptions): Promise<Pair> {
-  const tag = `${scenario.name} run ${run}/${options.runs} (${contender.id}) ${contender.label}`;
+  const tag = tagOf(scenario, contender, run, options);
   options.progress.step(`${tag}: starting`, STARTUP_ESTIMATE_MS);
   const profile = (role: string): string[] =>
     options.cpuProfileDir
@@ -86,7 +95,7 @@ async function startPair(scenario: Scenario, contender: Contender, run: number, 
     const ports = await server.start(CONTROL_TIMEOUT_MS);
     client = startWorker([...(contender.client.execArgv ?? []), ...runFlags, ...profile("client")]);
     await client.request({ op: "create-caller", spec: contender.client, ports }, CONTROL_TIMEOUT_MS);
-    return { contender, tag, server, client };
+    return { contender, tag, server, client, guest: false };
   } catch (error) {
     await stopPair({ server, client });
     throw error;
@@ -101,45 +110,89 @@ async function stopPair(pair: { readonly server: ServerGroup; readonly client: W
 /** Measures `phase` once on `pair`: the load generator's result and the server's report of the window. */
 async function measure(pair: Pair, phase: LoadPhase): Promise<{ client: PhaseResult; server: ServerReport }> {
   await pair.server.mark(CONTROL_TIMEOUT_MS);
-  const client = await runPhase(pair.client, phase);
+  const client = await runPhase(pair, phase);
   return { client, server: await pair.server.report(CONTROL_TIMEOUT_MS) };
+}
+
+/** The scenario's warm-up, once per contender (a guest warms up its own calls in its host's pair). */
+async function warmUp(scenario: Scenario, pair: Pair, options: RunOptions): Promise<void> {
+  const warmup = scenario.warmup(options.mode);
+  options.progress.step(`${pair.tag}: warm-up`, expectedMs(warmup));
+  await runPhase(pair, warmup);
+}
+
+/** The point's own warm-up on `pair`, if it has one. */
+async function warmUpPoint(pair: Pair, point: Point, options: RunOptions): Promise<void> {
+  if (point.warmup === undefined) return;
+  options.progress.step(`${pair.tag} ${point.label}: warm-up`, expectedMs(point.warmup));
+  await runPhase(pair, point.warmup);
+}
+
+/**
+ * Measures `point` for a guest contender in a fresh process pair of its own ({@link Point.freshPairs}):
+ * started, given the scenario's warm-up and the point's, measured in one piece, stopped.
+ */
+async function measureInFreshPair(scenario: Scenario, contender: Contender, point: Point, run: number, options: RunOptions) {
+  const pair = await startPair(scenario, contender, run, options);
+  try {
+    await warmUp(scenario, pair, options);
+    if (point.server !== undefined) await pair.server.configure(point.server, CONTROL_TIMEOUT_MS);
+    await warmUpPoint(pair, point, options);
+    options.progress.step(`${pair.tag} ${point.label}: measuring in a pair of its own`, expectedMs(point.measure));
+    return await measure(pair, point.measure);
+  } finally {
+    await stopPair(pair);
+  }
 }
 
 /**
  * Runs `contenders` (one, or an interleaved group) through `points`: their process pairs started
- * together and warmed up, then at each point every contender that takes it is configured and warmed
- * up, and measured in one piece, or — for a duration-bound closed-loop point shared by several that
- * it slices ({@link Point.sliced}) — in `slices` or more alternating slices of the point's duration
- * (whole cycles of balanced orders: {@link sliceOrder}), added up into one sample per contender.
+ * together (one for a contender and the guests that run in its pair: {@link pairHosts}) and warmed
+ * up, contender by contender, then at each point every contender that takes it is configured and
+ * warmed up, and measured in one piece, or — for a duration-bound closed-loop point shared by several
+ * that it slices ({@link Point.sliced}) — in `slices` or more alternating slices of the point's
+ * duration (whole cycles of balanced orders: {@link sliceOrder}), added up into one sample per
+ * contender; a guest the point names in {@link Point.freshPairs} is measured in a pair of its own.
  */
 async function runTogether(scenario: Scenario, contenders: readonly Contender[], points: readonly Point[], run: number, slices: number, options: RunOptions): Promise<Sample[]> {
   const samples: Sample[] = [];
-  const pairs: Pair[] = [];
+  const hosts = pairHosts(contenders);
+  const owners = new Map<string, Pair>();
   try {
-    for (const contender of contenders) pairs.push(await startPair(scenario, contender, run, options));
-    const warmup = scenario.warmup(options.mode);
-    for (const pair of pairs) {
-      options.progress.step(`${pair.tag}: warm-up`, expectedMs(warmup));
-      await runPhase(pair.client, warmup);
+    for (const contender of contenders) {
+      if (hosts.get(contender.id) === contender.id) owners.set(contender.id, await startPair(scenario, contender, run, options));
     }
+    const pairs = contenders.map((contender): Pair => {
+      const owner = owners.get(hosts.get(contender.id)!)!;
+      if (owner.contender === contender) return owner;
+      return { ...owner, contender, tag: `${tagOf(scenario, contender, run, options)} [in (${owner.contender.id})'s processes]`, guest: true };
+    });
+    for (const pair of pairs) await warmUp(scenario, pair, options);
     for (const point of points) {
       const taking = pairs.filter((pair) => pointsOf([point], pair.contender).length > 0);
-      for (const pair of taking) {
-        if (point.server !== undefined) await pair.server.configure(point.server, CONTROL_TIMEOUT_MS);
-        if (point.warmup) {
-          options.progress.step(`${pair.tag} ${point.label}: warm-up`, expectedMs(point.warmup));
-          await runPhase(pair.client, point.warmup);
+      const apart = taking.filter((pair) => pair.guest && point.freshPairs?.includes(pair.contender.id) === true);
+      const here = taking.filter((pair) => !apart.includes(pair));
+      // A shared server is configured once.
+      const configured = new Set<ServerGroup>();
+      for (const pair of here) {
+        if (point.server !== undefined && !configured.has(pair.server)) {
+          configured.add(pair.server);
+          await pair.server.configure(point.server, CONTROL_TIMEOUT_MS);
         }
+        await warmUpPoint(pair, point, options);
       }
       const { durationMs, arrivalPerSec } = point.measure;
-      const candidates = taking.filter((pair) => point.sliced === undefined || point.sliced.includes(pair.contender.id));
+      const candidates = here.filter((pair) => point.sliced === undefined || point.sliced.includes(pair.contender.id));
       const sliceable = candidates.length > 1 && slices > 1 && durationMs !== undefined && arrivalPerSec === undefined && point.measure.maxCalls === undefined;
       const sliced = sliceable ? candidates : [];
       const count = sliceCount(Math.max(1, sliced.length), slices);
-      for (const pair of taking) {
+      for (const pair of here) {
         if (sliced.includes(pair)) continue;
         options.progress.step(`${pair.tag} ${point.label}: measuring`, expectedMs(point.measure));
         samples.push({ run, contender: pair.contender.id, point: point.id, ...(await measure(pair, point.measure)) });
+      }
+      for (const pair of apart) {
+        samples.push({ run, contender: pair.contender.id, point: point.id, ...(await measureInFreshPair(scenario, pair.contender, point, run, options)) });
       }
       if (sliced.length === 0) continue;
       const slice: LoadPhase = { ...point.measure, durationMs: durationMs! / count };
@@ -163,7 +216,7 @@ async function runTogether(scenario: Scenario, contenders: readonly Contender[],
       }
     }
   } finally {
-    for (const pair of pairs) await stopPair(pair);
+    for (const owner of owners.values()) await stopPair(owner);
   }
   return samples;
 }

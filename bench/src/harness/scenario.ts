@@ -35,6 +35,15 @@ export interface Contender {
    * order, and their reports are added up (CPU, counters, RSS) or, for stalls, the worst one kept.
    */
   readonly serverProcesses?: number;
+  /**
+   * Id of the contender whose process pair this one runs in, whenever both are run together (an
+   * interleaved group): the same server and load-generator processes, this contender's phases told
+   * apart by {@link callArgs} only; its `server` and `client` must then be the host's. Run without
+   * the host, it gets a pair of its own from `server` and `client`.
+   */
+  readonly pairOf?: string;
+  /** Call arguments added to every phase this contender runs (over the phase's own), e.g. a reading style. */
+  readonly callArgs?: JsonObject;
 }
 
 /** A bounded load phase run by the load generator. */
@@ -73,6 +82,12 @@ export interface Point {
    * For a contender whose calls outlast a slice (a slice's last call runs to its end).
    */
   readonly sliced?: readonly string[];
+  /**
+   * Of the contenders that run in another's process pair ({@link Contender.pairOf}), those measured
+   * at this point in a fresh pair of their own (started, warmed up, measured, stopped): for a
+   * process-wide figure, such as peak RSS, that the host's phases would leave their mark on.
+   */
+  readonly freshPairs?: readonly string[];
   /**
    * Sent to the server module's `configure` (if it has one) before this point's warm-up, e.g. to
    * make a backend slow; a server without `configure` fails the point.

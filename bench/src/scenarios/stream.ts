@@ -1,7 +1,7 @@
 // Scenario "stream": msgs/s of the four streaming shapes at 16 B, 1 KiB and 64 KiB against
 // Connect-ES, grpc-js and a raw node:http2 ceiling; peak RSS with a slow consumer; the event hub
 // fanning out to 1,000 streaming calls over the wire.
-import type { Contender, Goal, LoadPhase, Point, Scenario, ScenarioMode, ScenarioResults } from "../harness/scenario.js";
+import type { Contender, Goal, LoadPhase, Point, ProcessSpec, Scenario, ScenarioMode, ScenarioResults } from "../harness/scenario.js";
 import { figureOf, pairedMessagesRatio, ratio } from "../harness/stats.js";
 import type { StreamShape } from "../contenders/call-args.js";
 import { framedMessage } from "../contenders/raw-stream-wire.js";
@@ -13,6 +13,9 @@ const FRAMEWORKS = ["a", "c", "d", "e"];
 const RAW = "r";
 /** The hub rows' contender. */
 const HUB = "h";
+/** Sluice's load generator: its reading style is a call argument (`style`), so (d) and (e) share it. */
+const SLUICE_CLIENT: ProcessSpec = { module: "contenders/sluice-client.js", options: { protocol: "grpc" } };
+const SLUICE_SERVER: ProcessSpec = { module: "contenders/sluice-server.js", options: { endpoints: 1 } };
 
 const contenders: Contender[] = [
   {
@@ -27,18 +30,9 @@ const contenders: Contender[] = [
     server: { module: "contenders/grpc-js-server.js" },
     client: { module: "contenders/grpc-js-client.js" },
   },
-  {
-    id: "d",
-    label: "Sluice, AsyncIterable (gRPC)",
-    server: { module: "contenders/sluice-server.js", options: { endpoints: 1 } },
-    client: { module: "contenders/sluice-client.js", options: { protocol: "grpc" } },
-  },
-  {
-    id: "e",
-    label: "Sluice, Observable (gRPC)",
-    server: { module: "contenders/sluice-server.js", options: { endpoints: 1 } },
-    client: { module: "contenders/sluice-client.js", options: { protocol: "grpc", style: "observable" } },
-  },
+  { id: "d", label: "Sluice, AsyncIterable (gRPC)", server: SLUICE_SERVER, client: SLUICE_CLIENT },
+  // In (d)'s processes, so that the reading style is all that differs (see the description).
+  { id: "e", label: "Sluice, Observable (gRPC)", server: SLUICE_SERVER, client: SLUICE_CLIENT, pairOf: "d", callArgs: { style: "observable" } },
   {
     id: RAW,
     label: "raw node:http2, the same bytes (ceiling)",
@@ -49,7 +43,7 @@ const contenders: Contender[] = [
     id: HUB,
     label: "Sluice event hub → server streams (gRPC)",
     server: { module: "contenders/sluice-hub-server.js" },
-    client: { module: "contenders/sluice-client.js", options: { protocol: "grpc" } },
+    client: SLUICE_CLIENT,
   },
 ];
 
@@ -206,7 +200,12 @@ export const streamScenario: Scenario = {
     "stream takes them, answers read as they come). Calls carry 100,000 / 20,000 / 1,000 messages of 16 B / 1 KiB / 64 KiB payload " +
     "(ping-pong 1,000, pipelined 16 B 50,000; with --quick 2,000 / 500 / 20, ping-pong 100). Sluice (d) reads and sends AsyncIterables; Sluice (e) reads through " +
     "the Observable twins (`echoStream$`, `echoBidi$`; ping-pong requests from a Subject) and is not run for client streaming, as an " +
-    "Observable request source cannot be paced. grpc-js uses its stream API (write until it says stop, then wait for drain). " +
+    "Observable request source cannot be paced. (e) runs in (d)'s process pair — the same load-generator process, channel and connection, " +
+    "and the same server process — its phases asking for the Observable reader by a call argument (`style`): with a pair each, the e/d " +
+    "ratio at 1 KiB told which pairs had landed in V8's slow GC mode (each process pair streams 1 KiB at 60–140k or at 230–390k msgs/s " +
+    "whatever its reading style: docs/STREAMING.md, \"Bimodal readers\"), not which style reads faster. Only at the slow-consumer point is (e) " +
+    "measured in a fresh pair of its own (started and warmed up for it), as peak RSS is a process's high-water mark and in (d)'s processes " +
+    "would carry what (d) left. grpc-js uses its stream API (write until it says stop, then wait for drain). " +
     "(r) is the ceiling: node:http2 moving the same bytes (gRPC-framed protobuf built once, written 16 KiB at a time, counted, not parsed). " +
     "The slow-consumer point reads 5,000 messages (200 with --quick) of 16 B taking 1 ms each (a timer; Sluice (e) waits in concatMap); " +
     "its peak RSS is compared with the fast 16 B server stream's. Hub (h): each EchoStream call subscribes to its group's event hub " +
@@ -217,13 +216,16 @@ export const streamScenario: Scenario = {
     "measured alone by the 1-event point, whose wall time is just that; the goal's line gives its share of the fan-out point's time — is a small part of it " +
     "(with --quick it is a large share, so the quick hub ratio means little). Like the shape points, each hub point is warmed up with its own calls first, " +
     "unmeasured: the one-call point for 1 s (0.1 s with --quick), each fan-out point with 3 rounds of 1,000 calls of 100 events (2 of 10 with --quick), " +
-    "as a process pair's first rounds of 1,000 concurrent calls cost each side 3–5× the CPU per call of later ones (JIT, heap growth). Before measuring, each process pair streams calls of 10,000 messages for 2 s (2,000 for 0.3 s with --quick), and each " +
+    "as a process pair's first rounds of 1,000 concurrent calls cost each side 3–5× the CPU per call of later ones (JIT, heap growth). Before measuring, each contender streams calls of 10,000 messages for 2 s (2,000 for 0.3 s with --quick) in its process pair " +
+    "((d)'s and (e)'s pair once in each style), and each " +
     "shape × size point first runs its own calls for 1 s (0.1 s with --quick), unmeasured, so that the JIT has compiled that shape's code. msgs/s = messages / " +
-    "wall time of the point; peak RSS is sampled every 100 ms. (c), (d), (e) and (r) are measured side by side: in each run their four process pairs run at once " +
+    "wall time of the point; peak RSS is sampled every 100 ms. (c), (d), (e) and (r) are measured side by side: in each run their three process pairs ((d) and (e) share one) run at once " +
     "(only one of them busy at a time), and at every shape × size point they share (d), (e) and (r) — and at the ping-pong points (c) too — are measured " +
     "in alternating slices — at least 6 of the 3 s (3 of 0.3 s with --quick), rounded up to whole cycles of a balanced design (a Williams square: " +
     "each contender first, second, … and right after each other one equally often; 6 slices of 0.5 s for three, 8 of 0.375 s for four, 6 for two), " +
-    "a slice's last call running to its end — and the slices of a contender add up to its sample (messages over the time of its slices; CPU added up), " +
+    "a slice's last call running to its end — and the slices of a contender add up to its sample (messages over the time of its slices; CPU added up: " +
+    "for (d) and (e) their shared processes' CPU within each one's own slices, which can include collecting garbage the slice before left; " +
+    "peak RSS is the processes' high-water mark, so theirs are alike), " +
     "so that the shared machine's drifts, which moved these rows by half between runs measured minutes apart, hit them alike. A slice must hold whole " +
     "calls: grpc-js's fit only at the ping-pong points (1,000 messages a call, 0.1–0.2 s; its other calls take 0.4–18 s), so elsewhere it is measured " +
     "in one piece before the others' slices, in the same process-pair run. (a) and the hub are measured one process pair at a time in one piece, as before. " +
@@ -260,6 +262,8 @@ export const streamScenario: Scenario = {
         id: "slow",
         label: `slow consumer, ${slow.toLocaleString("en-US")} messages of 16 B at 1 ms each`,
         contenders: FRAMEWORKS,
+        // Peak RSS is a process's high-water mark: in (d)'s processes (e)'s would carry what (d) left.
+        freshPairs: ["e"],
         measure: { concurrency: 1, maxCalls: 1, timeoutMs: 120_000, callArgs: { stream: slow, consumeDelayMs: 1 } },
       },
       {
