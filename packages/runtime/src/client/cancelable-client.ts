@@ -6,6 +6,7 @@ import type { DescMessage, DescMethodStreaming, DescMethodUnary, DescService, Me
 import { linkAbort } from "../call/linked-abort.js";
 import { cancelableIterable } from "../call/cancelable-iterable.js";
 import { endWatchableOf, watchEnd, type EndWatchable, type EndWatcher } from "../call/end-watch.js";
+import { notReady, readySourceOf, takeReady, type ReadySource } from "../call/ready-values.js";
 
 /**
  * Creates a typed client for `service` over `transport`, with the same methods and call options as
@@ -89,9 +90,10 @@ function streamResponse(
   options: CallOptions | undefined,
 ): AsyncIterable<MessageShape<DescMessage>> {
   return {
-    [Symbol.asyncIterator](): AsyncIterator<MessageShape<DescMessage>> & EndWatchable {
+    [Symbol.asyncIterator](): AsyncIterator<MessageShape<DescMessage>> & EndWatchable & ReadySource {
       const call = linkAbort(options?.signal);
       let inner: AsyncIterator<MessageShape<DescMessage>> | undefined;
+      let innerReady: ReadySource | undefined;
       let started: Promise<AsyncIterator<MessageShape<DescMessage>>> | undefined;
       let left = false;
       const start = (): Promise<AsyncIterator<MessageShape<DescMessage>>> =>
@@ -102,7 +104,9 @@ function streamResponse(
             const messages = cancelableIterable(response.message, call, (completed) => {
               if (completed) options?.onTrailer?.(response.trailer);
             });
-            return (inner = messages[Symbol.asyncIterator]());
+            inner = messages[Symbol.asyncIterator]();
+            innerReady = readySourceOf(inner);
+            return inner;
           }));
       const leave = async (): Promise<void> => {
         if (left) return;
@@ -131,6 +135,8 @@ function streamResponse(
         },
         // Once started, the end is reported by the call's messages (end-watch.ts).
         [watchEnd]: (watcher: EndWatcher) => inner !== undefined && endWatchableOf(inner)?.[watchEnd](watcher) === true,
+        // Once started, messages the call already holds are handed over without a promise each (ready-values.ts).
+        [takeReady]: () => (left || innerReady === undefined ? notReady : innerReady[takeReady]()),
         async return(value?: unknown) {
           await leave();
           return { done: true, value: value as MessageShape<DescMessage> };

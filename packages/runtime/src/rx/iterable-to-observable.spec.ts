@@ -1,24 +1,37 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { lastValueFrom, take, toArray } from "rxjs";
+import { notReady, takeReady } from "../call/ready-values.js";
 import { iterableToObservable } from "./iterable-to-observable.js";
 import { promiseToObservable } from "./promise-to-observable.js";
 
-/** An async iterable of 0…count-1 that records how often it was pulled and whether it was closed. */
-function counted(count: number) {
-  const log = { pulls: 0, returned: false };
+/**
+ * An async iterable of 0…count-1 that records how often it was pulled and whether it was closed.
+ * With `batch`, its iterator also hands over values it holds (the ready-values protocol): all but
+ * every `batch`-th are ready at once, and it records those takes too.
+ */
+function counted(count: number, batch?: number) {
+  const log = { pulls: 0, takes: 0, returned: false, takesAfterReturn: 0 };
   const iterable: AsyncIterable<number> = {
     [Symbol.asyncIterator]() {
       let i = 0;
-      return {
+      const iterator = {
         next: () => {
           log.pulls++;
-          return Promise.resolve(i < count ? { done: false, value: i++ } : { done: true, value: undefined });
+          return Promise.resolve(i < count ? { done: false as const, value: i++ } : { done: true as const, value: undefined });
         },
         return: () => {
           log.returned = true;
-          return Promise.resolve({ done: true, value: undefined });
+          return Promise.resolve({ done: true as const, value: undefined });
         },
       };
+      if (batch === undefined) return iterator;
+      const take = (): number | typeof notReady => {
+        if (log.returned) log.takesAfterReturn++;
+        if (i >= count || i % batch === 0) return notReady;
+        log.takes++;
+        return i++;
+      };
+      return { ...iterator, [takeReady]: take };
     },
   };
   return { iterable, log };
@@ -58,6 +71,28 @@ describe("iterableToObservable", () => {
     expect((signal?.reason as ConnectError).code).toBe(Code.Canceled);
     expect(log.returned).toBe(true);
     expect(log.pulls).toBe(2);
+  });
+
+  it("emits values the iterator already holds without a next() each, in order, each after the previous next() returned", async () => {
+    const { iterable, log } = counted(40, 10);
+    const seen: Array<{ value: number; pulls: number; takes: number }> = [];
+    await new Promise<void>((resolve) =>
+      iterableToObservable(() => iterable).subscribe({ next: (value) => seen.push({ value, pulls: log.pulls, takes: log.takes }), complete: resolve }),
+    );
+    expect(seen.map((s) => s.value)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    // One next() per batch of 10 (and one for the end); the other 9 of each were taken when ready.
+    expect(log.pulls).toBe(5);
+    expect(log.takes).toBe(36);
+    // Nothing is read ahead: when a value is emitted, exactly the values before it were read.
+    expect(seen.every((s) => s.pulls + s.takes === s.value + 1)).toBe(true);
+  });
+
+  it("stops taking ready values once the subscriber has unsubscribed", async () => {
+    const { iterable, log } = counted(100, 50);
+    expect(await lastValueFrom(iterableToObservable(() => iterable).pipe(take(3), toArray()))).toEqual([0, 1, 2]);
+    expect(log.pulls + log.takes).toBe(3);
+    expect(log.returned).toBe(true);
+    expect(log.takesAfterReturn).toBe(0);
   });
 
   it("errors with a ConnectError when the iterable throws", async () => {
