@@ -10,6 +10,8 @@ interface Encoding {
 
 /** Published objects → their last encoding (null: none yet). Weak: an entry lives as long as its value. */
 const encodings = new WeakMap<object, Encoding | null>();
+/** Whether anything was ever published in this process: until then no value needs a lookup. */
+let anyPublished = false;
 
 /**
  * Marks `value` as published: shared by every subscriber and not changed afterwards. Publishing the
@@ -17,7 +19,19 @@ const encodings = new WeakMap<object, Encoding | null>();
  * @private
  */
 export function markPublished(value: unknown): void {
-  if (typeof value === "object" && value !== null) encodings.set(value, null);
+  if (typeof value === "object" && value !== null) {
+    anyPublished = true;
+    encodings.set(value, null);
+  }
+}
+
+/**
+ * Whether `value` was published (a writer sends its shared encoding); false at the cost of one
+ * boolean test while nothing was ever published in this process.
+ * @private
+ */
+export function isPublished(value: unknown): boolean {
+  return anyPublished && typeof value === "object" && value !== null && encodings.has(value);
 }
 
 /**

@@ -14,12 +14,13 @@ export function abortOnFailure<T>(input: AsyncIterable<T>, call: LinkedAbort): A
   return {
     [Symbol.asyncIterator](): AsyncIterator<T> {
       const it = input[Symbol.asyncIterator]();
+      const onFailure = (error: unknown): void => call.abort(ConnectError.from(error));
       return {
         next() {
           // The source's own promise goes on (no extra hop per message); the abort is a side branch,
           // registered first, so it happens before the transport sees the failure.
           const result = it.next();
-          result.then(undefined, (error: unknown) => call.abort(ConnectError.from(error)));
+          result.then(undefined, onFailure);
           return result;
         },
         return(value?: unknown) {

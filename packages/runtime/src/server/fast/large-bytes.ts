@@ -68,8 +68,26 @@ function varint(value: number, tail: Uint8Array = emptyBytes): Uint8Array {
 
 const bytesFields = new WeakMap<DescMessage, readonly DescField[]>();
 
-/** The fields of `schema` that may be sent by reference (top-level `bytes`, implicit presence, no oneof), found once per schema. */
-function bytesFieldsOf(schema: DescMessage): readonly DescField[] {
+/**
+ * Whether one of `fields` (from {@link bytesFieldsOf}) of `message` holds at least `minBytes`, i.e.
+ * whether {@link encodeWithLargeBytes} would encode it as chunks.
+ * @private
+ */
+export function holdsLargeBytes(fields: readonly DescField[], message: unknown, minBytes: number): boolean {
+  const values = message as Record<string, unknown>;
+  for (let i = 0; i < fields.length; i++) {
+    const value = values[(fields[i] as DescField).localName];
+    if (value instanceof Uint8Array && value.byteLength >= minBytes) return true;
+  }
+  return false;
+}
+
+/**
+ * The fields of `schema` that may be sent by reference (top-level `bytes`, implicit presence, no
+ * oneof), found once per schema.
+ * @private
+ */
+export function bytesFieldsOf(schema: DescMessage): readonly DescField[] {
   let fields = bytesFields.get(schema);
   if (fields === undefined) {
     fields = schema.fields.filter((f) => f.fieldKind === "scalar" && f.scalar === ScalarType.BYTES && f.oneof === undefined && f.presence === implicitPresence);

@@ -8,6 +8,7 @@ class RecordingSink implements MessageSink {
   messageBytes = 1;
   isStopped = false;
   needsDrainNow = false;
+  frame?: (message: unknown) => Buffer | undefined;
   private onDrain: (() => void) | undefined;
 
   serialize(message: unknown): Uint8Array {
@@ -112,6 +113,28 @@ describe("pumpMessages", () => {
     expect(sink.writes).toEqual([[1]]);
     sink.isStopped = true;
     void pumping;
+  });
+
+  it("writes a lone message its sink framed as that very buffer, and frames it in order among others", async () => {
+    const sink = new RecordingSink();
+    const frames: Buffer[] = [];
+    /** Odd numbers come framed by the sink, even ones serialized and framed by the pump. */
+    sink.frame = (message) => {
+      if ((message as number) % 2 === 0) return undefined;
+      const frame = Buffer.from([0, 0, 0, 0, 1, message as number]);
+      frames.push(frame);
+      return frame;
+    };
+    const written: Buffer[] = [];
+    const write = sink.write.bind(sink);
+    sink.write = (out) => {
+      written.push(out);
+      write(out);
+    };
+    await pumpMessages(ready([7]), sink);
+    expect(written[0]).toBe(frames[0]); // no second buffer, no copy
+    await pumpMessages(ready([1, 2, 3, 4]), sink);
+    expect(sink.writes).toEqual([[7], [1, 2, 3, 4]]);
   });
 
   it("writes once maxBatchBytes are gathered, and pulls at most one message more while the stream needs to drain", async () => {

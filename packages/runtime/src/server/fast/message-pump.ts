@@ -16,6 +16,11 @@ export interface MessageSink {
    * large-bytes.ts); a throw ends the pump (what was serialized before it is written first).
    */
   serialize(message: unknown): Uint8Array | EncodedChunks;
+  /**
+   * One small message as a whole envelope (prefix included), or undefined for {@link serialize} to
+   * take it; a lone framed message is written as it is (optional; a throw ends the pump as above).
+   */
+  frame?(message: unknown): Buffer | undefined;
   /** Writes framed messages (sending the response headers first when they are not out yet). */
   write(frames: Buffer): void;
   /** Messages of at least this many bytes, and chunked ones, go to {@link writeLarge} (default: none). */
@@ -64,16 +69,22 @@ export async function pumpMessages(source: AsyncIterator<unknown>, sink: Message
   const largeBytes = sink.largeBytes ?? Number.POSITIVE_INFINITY;
   /** Frames one message into the batch, or writes a large one at once (after the batch); a promise: wait before the next. */
   const add = (message: unknown): Promise<void> | undefined => {
-    const bytes = sink.serialize(message);
-    if (!(bytes instanceof Uint8Array) || bytes.byteLength >= largeBytes) {
-      if (sink.writeLarge === undefined) throw new Error("a message serialized as chunks needs a sink with writeLarge");
-      flush();
-      if (sink.stopped()) return undefined;
-      writes++;
-      return sink.writeLarge(bytes);
+    const frame = sink.frame?.(message);
+    if (frame !== undefined) {
+      if (batch.bytes + frame.byteLength > maxBatchBytes && batch.bytes > 0) flush();
+      batch.addFrame(frame);
+    } else {
+      const bytes = sink.serialize(message);
+      if (!(bytes instanceof Uint8Array) || bytes.byteLength >= largeBytes) {
+        if (sink.writeLarge === undefined) throw new Error("a message serialized as chunks needs a sink with writeLarge");
+        flush();
+        if (sink.stopped()) return undefined;
+        writes++;
+        return sink.writeLarge(bytes);
+      }
+      if (batch.bytes + PREFIX_BYTES + bytes.byteLength > maxBatchBytes && batch.bytes > 0) flush();
+      batch.add(bytes);
     }
-    if (batch.bytes + PREFIX_BYTES + bytes.byteLength > maxBatchBytes && batch.bytes > 0) flush();
-    batch.add(bytes);
     if (batch.bytes >= maxBatchBytes) flush();
     else if (!flushQueued) {
       flushQueued = true;
@@ -116,29 +127,53 @@ export async function pumpMessages(source: AsyncIterator<unknown>, sink: Message
   }
 }
 
-/** Serialized messages waiting to be framed into one buffer. */
+/** Serialized messages (and whole envelopes) waiting to be framed into one buffer. */
 class FrameBatch {
   private messages: Uint8Array[] = [];
+  /** Per entry of `messages`: whether it is a whole envelope already. */
+  private framed: boolean[] = [];
   /** Framed size of what is held. */
   bytes = 0;
 
+  /** Holds a serialized message (framed when taken). */
   add(message: Uint8Array): void {
     this.messages.push(message);
+    this.framed.push(false);
     this.bytes += PREFIX_BYTES + message.byteLength;
   }
 
-  /** Frames what is held into one buffer and empties the batch; undefined when empty. */
+  /** Holds a whole envelope. */
+  addFrame(frame: Buffer): void {
+    this.messages.push(frame);
+    this.framed.push(true);
+    this.bytes += frame.byteLength;
+  }
+
+  /** Frames what is held into one buffer (a lone envelope as it is) and empties the batch; undefined when empty. */
   take(): Buffer | undefined {
     if (this.bytes === 0) return undefined;
-    const out = Buffer.allocUnsafe(this.bytes);
-    let at = 0;
-    for (const message of this.messages) {
-      out[at] = 0;
-      out.writeUInt32BE(message.byteLength, at + 1);
-      out.set(message, at + PREFIX_BYTES);
-      at += PREFIX_BYTES + message.byteLength;
+    const { messages, framed } = this;
+    let out: Buffer;
+    if (messages.length === 1 && framed[0] === true) {
+      out = messages[0] as Buffer;
+      messages.length = 0;
+      framed.length = 0;
+    } else {
+      out = Buffer.allocUnsafe(this.bytes);
+      let at = 0;
+      for (let i = 0; i < messages.length; i++) {
+        const message = messages[i] as Uint8Array;
+        if (framed[i] !== true) {
+          out[at] = 0;
+          out.writeUInt32BE(message.byteLength, at + 1);
+          at += PREFIX_BYTES;
+        }
+        out.set(message, at);
+        at += message.byteLength;
+      }
+      this.messages = [];
+      this.framed = [];
     }
-    this.messages = [];
     this.bytes = 0;
     return out;
   }

@@ -3,10 +3,11 @@
 import type { ServerHttp2Stream } from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
-import { encodeShared, sharedEncodingOf } from "../../hub/shared-encoding.js";
+import { encodeShared, isPublished, sharedEncodingOf } from "../../hub/shared-encoding.js";
 import type { CodecOptions } from "../../transport/codec.js";
 import { envelopePrefix } from "../../transport/envelope.js";
-import { encodeWithLargeBytes, type EncodedChunks } from "./large-bytes.js";
+import { flatCodecOf } from "../../transport/flat-codec.js";
+import { bytesFieldsOf, encodeWithLargeBytes, holdsLargeBytes, type EncodedChunks } from "./large-bytes.js";
 
 /** Messages (and `bytes` fields) smaller than this are copied behind their prefix (cheaper than a several-chunk write). @private */
 export const copyBelowBytes = 8 * 1024;
@@ -30,6 +31,35 @@ export function encodeResponse(
     throw new ConnectError(`message size ${chunks.byteLength} is larger than configured writeMaxBytes ${options.writeMaxBytes}`, Code.ResourceExhausted);
   }
   return chunks;
+}
+
+/** gRPC / Connect envelope prefix: 1 flag byte, 4-byte big-endian length. */
+const PREFIX_BYTES = 5;
+
+/**
+ * A call's encoder of small responses as whole envelopes, made once per call (the schema's lookups
+ * are done here, not per message): a flat message (transport/flat-codec.ts) is encoded straight
+ * behind its prefix, so a lone message is written as it is, without a second buffer and a copy.
+ * Answers undefined for what {@link encodeResponse} must take: a value a hub published (its shared
+ * encoding), a large `bytes` field (sent by reference), a message the flat codec does not take.
+ * @private
+ */
+export function responseFramer(schema: DescMessage, options: CodecOptions): (output: unknown) => Buffer | undefined {
+  const flat = flatCodecOf(schema);
+  if (flat === undefined) return () => undefined;
+  const bytesFields = bytesFieldsOf(schema);
+  return (output) => {
+    if (isPublished(output) || holdsLargeBytes(bytesFields, output, copyBelowBytes)) return undefined;
+    const frame = flat.encode(output, PREFIX_BYTES);
+    if (frame === undefined) return undefined;
+    const length = frame.byteLength - PREFIX_BYTES;
+    if (length > options.writeMaxBytes) {
+      throw new ConnectError(`message size ${length} is larger than configured writeMaxBytes ${options.writeMaxBytes}`, Code.ResourceExhausted);
+    }
+    frame[0] = 0;
+    frame.writeUInt32BE(length, 1);
+    return frame;
+  };
 }
 
 /**

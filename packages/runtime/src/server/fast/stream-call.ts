@@ -15,7 +15,7 @@ import type { FastMethod } from "./method-table.js";
 import { RequestMessages, singleMessage } from "./request-messages.js";
 import { connectStreamWriter, grpcStreamWriter } from "./stream-response.js";
 import { pumpMessages } from "./message-pump.js";
-import { copyBelowBytes, encodeResponse } from "./response-encoding.js";
+import { copyBelowBytes, encodeResponse, responseFramer } from "./response-encoding.js";
 import { toConnectError } from "./responses.js";
 
 /** Settings of {@link serveStreamCall}. @private */
@@ -163,6 +163,7 @@ export function serveStreamCall(
       // Messages ready in one turn go out as one write; a large one uncopied (message-pump.ts).
       await pumpMessages(output, {
         serialize: (message) => encodeResponse(entry.method.output, message, options),
+        frame: responseFramer(entry.method.output, options),
         write(frames) {
           writer.write(frames, context.responseHeaderIfAny);
         },
