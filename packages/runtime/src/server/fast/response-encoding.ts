@@ -27,10 +27,15 @@ export function encodeResponse(
   if (shared !== undefined) return shared;
   const chunks = encodeWithLargeBytes(schema, output as MessageShape<DescMessage>, copyBelowBytes, options.binaryOptions);
   if (chunks === undefined) return encodeShared(output, schema, options.serialize);
-  if (chunks.byteLength > options.writeMaxBytes) {
-    throw new ConnectError(`message size ${chunks.byteLength} is larger than configured writeMaxBytes ${options.writeMaxBytes}`, Code.ResourceExhausted);
-  }
+  checkWriteMax(chunks.byteLength, options);
   return chunks;
+}
+
+/** Throws RESOURCE_EXHAUSTED, as Connect does, when a response message is over `writeMaxBytes`. */
+function checkWriteMax(length: number, options: CodecOptions): void {
+  if (length > options.writeMaxBytes) {
+    throw new ConnectError(`message size ${length} is larger than configured writeMaxBytes ${options.writeMaxBytes}`, Code.ResourceExhausted);
+  }
 }
 
 /** gRPC / Connect envelope prefix: 1 flag byte, 4-byte big-endian length. */
@@ -53,9 +58,7 @@ export function responseFramer(schema: DescMessage, options: CodecOptions): (out
     const frame = flat.encode(output, PREFIX_BYTES);
     if (frame === undefined) return undefined;
     const length = frame.byteLength - PREFIX_BYTES;
-    if (length > options.writeMaxBytes) {
-      throw new ConnectError(`message size ${length} is larger than configured writeMaxBytes ${options.writeMaxBytes}`, Code.ResourceExhausted);
-    }
+    checkWriteMax(length, options);
     frame[0] = 0;
     frame.writeUInt32BE(length, 1);
     return frame;
