@@ -2,6 +2,7 @@
 // write-size limit.
 import { create, fromBinary, isMessage, toBinary, type BinaryReadOptions, type BinaryWriteOptions, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { envelopePrefixBytes, writeEnvelopePrefix } from "./envelope.js";
 import { flatCodecOf } from "./flat-codec.js";
 
 /**
@@ -32,11 +33,7 @@ export function serialize<D extends DescMessage>(
  * @private
  */
 export function serializeEnvelope<D extends DescMessage>(schema: D, input: MessageInitShape<D>, options: CodecOptions): Buffer {
-  const frame = serializeWithHeadroom(schema, input, options, 5) as Buffer;
-  const length = frame.byteLength - 5;
-  frame[0] = 0;
-  frame.writeUInt32BE(length, 1);
-  return frame;
+  return writeEnvelopePrefix(serializeWithHeadroom(schema, input, options, envelopePrefixBytes) as Buffer);
 }
 
 /**
@@ -68,13 +65,15 @@ function serializeWithHeadroom<D extends DescMessage>(schema: D, input: MessageI
   } catch (error) {
     throw new ConnectError(`serialize binary: ${error instanceof Error ? error.message : String(error)}`, Code.Internal);
   }
-  if (out.byteLength - headroom > options.writeMaxBytes) {
-    throw new ConnectError(
-      `message size ${out.byteLength - headroom} is larger than configured writeMaxBytes ${options.writeMaxBytes}`,
-      Code.ResourceExhausted,
-    );
-  }
+  checkWriteMaxBytes(out.byteLength - headroom, options.writeMaxBytes);
   return out;
+}
+
+/** Throws RESOURCE_EXHAUSTED, with Connect's message, when a message of `length` bytes is over `writeMaxBytes`. @private */
+export function checkWriteMaxBytes(length: number, writeMaxBytes: number): void {
+  if (length > writeMaxBytes) {
+    throw new ConnectError(`message size ${length} is larger than configured writeMaxBytes ${writeMaxBytes}`, Code.ResourceExhausted);
+  }
 }
 
 /** Parses a message; a malformed one fails with INTERNAL ("parse binary: …"), as in Connect. @private */

@@ -7,6 +7,19 @@ export const flagCompressed = 0b01;
 /** Flag bit of a Connect end-of-stream message / gRPC-Web trailer frame. @private */
 export const flagEndStream = 0b10;
 
+/** Bytes of an envelope's prefix: 1 flag byte, 4-byte big-endian length. @private */
+export const envelopePrefixBytes = 5;
+
+/**
+ * Fills the prefix of `frame`, a message body written behind {@link envelopePrefixBytes} bytes of
+ * headroom: flags 0 and the body's length. Returns `frame`. @private
+ */
+export function writeEnvelopePrefix(frame: Buffer): Buffer {
+  frame[0] = 0;
+  frame.writeUInt32BE(frame.byteLength - envelopePrefixBytes, 1);
+  return frame;
+}
+
 /** Frames one message: a single buffer of 5 + length bytes. @private */
 export function encodeEnvelope(bytes: Uint8Array, flags = 0): Buffer {
   const frame = Buffer.allocUnsafe(5 + bytes.byteLength);

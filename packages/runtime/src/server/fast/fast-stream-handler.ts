@@ -6,7 +6,7 @@ import { create, isMessage, type BinaryReadOptions, type BinaryWriteOptions, typ
 import { Code, ConnectError, type ContextValues, type Interceptor, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
 import { parseConnectTimeout, parseGrpcTimeout } from "../../internals/private-apis.js";
 import { encodeEnvelope, tooLargeError } from "../../transport/envelope.js";
-import { encodeBinary, parse } from "../../transport/codec.js";
+import { checkWriteMaxBytes, encodeBinary, parse } from "../../transport/codec.js";
 import { armDeadline } from "../../transport/deadline-timer.js";
 import { callContext, FastContext, interceptorRequest } from "./fast-context.js";
 import type { FastMethod, FastMethodTable } from "./method-table.js";
@@ -48,9 +48,7 @@ export function createFastStreamHandler(options: FastStreamHandlerOptions): Stre
 
   const serialize = (schema: DescMessage, output: unknown): Uint8Array => {
     const bytes = encodeBinary(schema, output as never, options.binaryOptions);
-    if (bytes.byteLength > writeMaxBytes) {
-      throw new ConnectError(`message size ${bytes.byteLength} is larger than configured writeMaxBytes ${writeMaxBytes}`, Code.ResourceExhausted);
-    }
+    checkWriteMaxBytes(bytes.byteLength, writeMaxBytes);
     return bytes;
   };
 

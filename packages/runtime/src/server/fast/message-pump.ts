@@ -1,13 +1,12 @@
 // Drives a streaming handler's messages into an HTTP/2 stream: the messages ready within one turn of
 // the event loop are framed into one buffer and written at once, in order, with backpressure.
 import { notReady, readySourceOf, takeReady } from "../../call/ready-values.js";
+import { envelopePrefixBytes } from "../../transport/envelope.js";
 import type { EncodedChunks } from "./large-bytes.js";
 
 /** Bytes of framed messages gathered before they are written without waiting for the turn to end. @private */
 export const maxBatchBytes = 16 * 1024;
 
-/** gRPC / Connect envelope prefix: 1 flag byte, 4-byte big-endian length. */
-const PREFIX_BYTES = 5;
 
 /** Where {@link pumpMessages} writes. @private */
 export interface MessageSink {
@@ -82,7 +81,7 @@ export async function pumpMessages(source: AsyncIterator<unknown>, sink: Message
         writes++;
         return sink.writeLarge(bytes);
       }
-      if (batch.bytes + PREFIX_BYTES + bytes.byteLength > maxBatchBytes && batch.bytes > 0) flush();
+      if (batch.bytes + envelopePrefixBytes + bytes.byteLength > maxBatchBytes && batch.bytes > 0) flush();
       batch.add(bytes);
     }
     if (batch.bytes >= maxBatchBytes) flush();
@@ -139,7 +138,7 @@ class FrameBatch {
   add(message: Uint8Array): void {
     this.messages.push(message);
     this.framed.push(false);
-    this.bytes += PREFIX_BYTES + message.byteLength;
+    this.bytes += envelopePrefixBytes + message.byteLength;
   }
 
   /** Holds a whole envelope. */
@@ -166,7 +165,7 @@ class FrameBatch {
         if (framed[i] !== true) {
           out[at] = 0;
           out.writeUInt32BE(message.byteLength, at + 1);
-          at += PREFIX_BYTES;
+          at += envelopePrefixBytes;
         }
         out.set(message, at);
         at += message.byteLength;

@@ -1,11 +1,10 @@
 // Encodes and writes fast-path streaming responses: a message whose large `bytes` fields are sent by
 // reference, a value a hub published serialized once, a large message behind its prefix uncopied.
 import type { ServerHttp2Stream } from "node:http2";
-import { Code, ConnectError } from "@connectrpc/connect";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { encodeShared, isPublished, sharedEncodingOf } from "../../hub/shared-encoding.js";
-import type { CodecOptions } from "../../transport/codec.js";
-import { envelopePrefix } from "../../transport/envelope.js";
+import { checkWriteMaxBytes, type CodecOptions } from "../../transport/codec.js";
+import { envelopePrefix, envelopePrefixBytes, writeEnvelopePrefix } from "../../transport/envelope.js";
 import { flatCodecOf } from "../../transport/flat-codec.js";
 import { bytesFieldsOf, encodeWithLargeBytes, holdsLargeBytes, type EncodedChunks } from "./large-bytes.js";
 
@@ -27,19 +26,9 @@ export function encodeResponse(
   if (shared !== undefined) return shared;
   const chunks = encodeWithLargeBytes(schema, output as MessageShape<DescMessage>, copyBelowBytes, options.binaryOptions);
   if (chunks === undefined) return encodeShared(output, schema, options.serialize);
-  checkWriteMax(chunks.byteLength, options);
+  checkWriteMaxBytes(chunks.byteLength, options.writeMaxBytes);
   return chunks;
 }
-
-/** Throws RESOURCE_EXHAUSTED, as Connect does, when a response message is over `writeMaxBytes`. */
-function checkWriteMax(length: number, options: CodecOptions): void {
-  if (length > options.writeMaxBytes) {
-    throw new ConnectError(`message size ${length} is larger than configured writeMaxBytes ${options.writeMaxBytes}`, Code.ResourceExhausted);
-  }
-}
-
-/** gRPC / Connect envelope prefix: 1 flag byte, 4-byte big-endian length. */
-const PREFIX_BYTES = 5;
 
 /**
  * A call's encoder of small responses as whole envelopes, made once per call (the schema's lookups
@@ -55,13 +44,10 @@ export function responseFramer(schema: DescMessage, options: CodecOptions): (out
   const bytesFields = bytesFieldsOf(schema);
   return (output) => {
     if (isPublished(output) || holdsLargeBytes(bytesFields, output, copyBelowBytes)) return undefined;
-    const frame = flat.encode(output, PREFIX_BYTES);
+    const frame = flat.encode(output, envelopePrefixBytes);
     if (frame === undefined) return undefined;
-    const length = frame.byteLength - PREFIX_BYTES;
-    checkWriteMax(length, options);
-    frame[0] = 0;
-    frame.writeUInt32BE(length, 1);
-    return frame;
+    checkWriteMaxBytes(frame.byteLength - envelopePrefixBytes, options.writeMaxBytes);
+    return writeEnvelopePrefix(frame);
   };
 }
 
