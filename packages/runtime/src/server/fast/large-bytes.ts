@@ -29,8 +29,7 @@ export function encodeWithLargeBytes<Desc extends DescMessage>(
   let large: DescField[] | undefined;
   const values = message as unknown as Record<string, unknown>;
   for (const field of bytesFieldsOf(schema)) {
-    const value = values[field.localName];
-    if (value instanceof Uint8Array && value.byteLength >= minBytes) (large ??= []).push(field);
+    if (isLargeBytes(values[field.localName], minBytes)) (large ??= []).push(field);
   }
   if (large === undefined) return undefined;
   // A message (or an init object, made into one only now: small messages never pay for it) without its large fields.
@@ -76,10 +75,14 @@ const bytesFields = new WeakMap<DescMessage, readonly DescField[]>();
 export function holdsLargeBytes(fields: readonly DescField[], message: unknown, minBytes: number): boolean {
   const values = message as Record<string, unknown>;
   for (let i = 0; i < fields.length; i++) {
-    const value = values[(fields[i] as DescField).localName];
-    if (value instanceof Uint8Array && value.byteLength >= minBytes) return true;
+    if (isLargeBytes(values[(fields[i] as DescField).localName], minBytes)) return true;
   }
   return false;
+}
+
+/** Whether a `bytes` field's value is sent by reference: at least `minBytes`. */
+function isLargeBytes(value: unknown, minBytes: number): boolean {
+  return value instanceof Uint8Array && value.byteLength >= minBytes;
 }
 
 /**
