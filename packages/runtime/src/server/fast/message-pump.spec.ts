@@ -181,6 +181,28 @@ describe("pumpMessages", () => {
     expect(nextCalls).toBe(2); // the first value, then the end
   });
 
+  it("frames every batch whole and in order as one pump's batches grow past the kept slots and shrink again", async () => {
+    // The batch reuses its arrays between batches (up to 256 entries) and gives up larger ones.
+    const sink = new RecordingSink();
+    sink.frame = (message) => ((message as number) % 3 === 0 ? Buffer.from([0, 0, 0, 0, 1, message as number]) : undefined);
+    const sizes = [300, 2, 257, 1, 256, 40];
+    const batches = sizes.map((size, b) => Array.from({ length: size }, (_, i) => (b * 7 + i) % 250));
+    let current: number[] = [];
+    let b = 0;
+    // Each batch's first value comes a turn later through next(), the rest through the ready-values protocol.
+    const source: AsyncIterator<unknown> & { [takeReady](): unknown } = {
+      next: async () => {
+        await nextTurn();
+        if (b === batches.length) return { done: true, value: undefined };
+        current = [...batches[b++]!];
+        return { done: false, value: current.shift() };
+      },
+      [takeReady]: () => current.shift() ?? notReady,
+    };
+    await pumpMessages(source, sink);
+    expect(sink.writes).toEqual(batches);
+  });
+
   it("writes the messages before a failing one, then rejects with its error", async () => {
     const sink = new RecordingSink();
     await expect(pumpMessages(ready([1, 2, "bad", 4]), sink)).rejects.toThrow("cannot serialize");
