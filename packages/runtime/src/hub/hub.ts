@@ -1,7 +1,7 @@
 // The event fan-out hub: application code publishes keyed events, any number of subscribers
 // (streaming calls) read them, each through its own bounded queue; optional bounded replay.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { RingQueue } from "../rx/ring-queue.js";
+import { RingQueue } from "../call/ring-queue.js";
 import { notReady, takeReady, type ReadySource } from "../call/ready-values.js";
 import { markPublished } from "./shared-encoding.js";
 import { resolveLimits, resolveReplaySize, type HubOptions, type ResolvedLimits, type SubscriberLimits } from "./hub-options.js";

@@ -3,7 +3,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Observable, Subscription } from "rxjs";
 import { resolveBufferOptions, type ObservableBufferOptions } from "./buffer-options.js";
-import { RingQueue } from "./ring-queue.js";
+import { RingQueue } from "../call/ring-queue.js";
 
 /** The error a full buffer with overflow `"error"` ends the stream with. @private */
 export function overflowError(bufferSize: number): ConnectError {
