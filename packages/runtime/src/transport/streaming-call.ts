@@ -9,7 +9,7 @@ import { createEnvelopeParser, flagCompressed, flagEndStream } from "./envelope.
 import { toWebHeaders, type HeadersInit } from "./node-headers.js";
 import { defineLazyStreamHeader } from "./lazy-stream-header.js";
 import { h2 } from "./node-errors.js";
-import { parseAt, serializeEnvelope, type CodecOptions } from "./codec.js";
+import { parserFor, serializeEnvelope, type CodecOptions } from "./codec.js";
 import { requestHeaders } from "./request-headers.js";
 import { abortError, closeError, deadlineError } from "./unary-exchange.js";
 import { grpcHeaderProblem, statusError } from "./grpc-unary.js";
@@ -20,6 +20,7 @@ import { resetStream } from "./reset-stream.js";
 import { markUnprocessed, nodeSaysUnsent } from "./unprocessed.js";
 import { notReady, takeReady, type ReadySource } from "../call/ready-values.js";
 import { EndWatchers, watchEnd, type EndWatchable } from "../call/end-watch.js";
+import { RingQueue } from "../call/ring-queue.js";
 
 /** Messages buffered before the HTTP/2 stream is paused. */
 const highWaterMark = 32;
@@ -48,9 +49,12 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
     single = serializeEnvelope(method.input, first.value, options);
   }
   const trailer = new Headers();
-  /** Received messages not yet read: `queue[queueHead]` onwards (taking one moves the head, not the array). */
-  const queue: (MessageShape<O> | undefined)[] = [];
-  let queueHead = 0;
+  /**
+   * Received messages not yet read. Its slots are kept between frames (a frame's messages are all
+   * parsed at once, and the reader takes them all before the next frame): an array emptied and grown
+   * again for every frame cost allocations that, with many streams, survived scavenges.
+   */
+  const queue = new RingQueue<MessageShape<O>>(Number.MAX_SAFE_INTEGER);
   let waiting: { resolve: (r: IteratorResult<MessageShape<O>>) => void; reject: (e: unknown) => void } | undefined;
   let finished = false;
   let failure: ConnectError | undefined;
@@ -80,7 +84,7 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
       head = undefined;
       h.reject(error ?? new ConnectError("protocol error: stream ended without headers", Code.Internal));
     }
-    if (waiting !== undefined && queue.length === queueHead) {
+    if (waiting !== undefined && queue.length === 0) {
       const w = waiting;
       waiting = undefined;
       if (error !== undefined) {
@@ -100,7 +104,7 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
       return;
     }
     queue.push(message);
-    if (queue.length - queueHead >= highWaterMark) stream?.pause();
+    if (queue.length >= highWaterMark) stream?.pause();
   };
 
   /** Whether any request message was taken from `input` (a call that took none can be sent again). */
@@ -116,6 +120,7 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
     }
     stream = s;
     const parser = createEnvelopeParser(options.readMaxBytes);
+    const parse = parserFor(method.output, options);
     let responseHeaders: IncomingHttpHeaders | undefined;
     /** The call's status once it arrived (gRPC trailers or trailers-only headers, Connect's end-of-stream message). */
     let end: { readonly error: ConnectError | undefined } | undefined;
@@ -148,12 +153,13 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
       if ((flags & flagCompressed) !== 0) {
         throw new ConnectError(`protocol error: received compressed output without ${grpc ? "grpc-encoding" : "connect-content-encoding"}`, Code.Internal);
       }
-      deliver(parseAt(method.output, bytes, offset, length, options));
+      deliver(parse(bytes, offset, length));
     };
     s.on("data", (chunk: Buffer) => {
       if (finished) return;
       try {
-        parser.each(chunk, onEnvelope);
+        // As a plain Uint8Array view once per chunk, not per message (codec.ts's parseWith).
+        parser.each(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), onEnvelope);
       } catch (error) {
         finish(ConnectError.from(error));
       }
@@ -237,22 +243,13 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
 
   /** The first queued message, resuming the stream once the queue is down to half its mark. */
   const takeQueued = (): MessageShape<O> => {
-    const value = queue[queueHead] as MessageShape<O>;
-    queue[queueHead++] = undefined;
-    if (queueHead === queue.length) {
-      queue.length = 0;
-      queueHead = 0;
-    } else if (queueHead >= 1024) {
-      // A reader that never quite catches up: drop the slots read so far, so the array stays bounded.
-      queue.splice(0, queueHead);
-      queueHead = 0;
-    }
-    if (queue.length - queueHead === highWaterMark >> 1 && stream?.isPaused() === true) stream.resume();
+    const value = queue.shift() as MessageShape<O>;
+    if (queue.length === highWaterMark >> 1 && stream?.isPaused() === true) stream.resume();
     return value;
   };
   const iterator: AsyncIterator<MessageShape<O>> & ReadySource & EndWatchable = {
     next() {
-      if (queue.length > queueHead) return Promise.resolve({ done: false, value: takeQueued() });
+      if (queue.length > 0) return Promise.resolve({ done: false, value: takeQueued() });
       if (stream?.isPaused() === true) stream.resume();
       if (failure !== undefined) {
         const error = failure;
@@ -267,7 +264,7 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
     },
     // A message already received is handed over without a promise (see ready-values.ts).
     [takeReady]() {
-      return queue.length > queueHead ? takeQueued() : notReady;
+      return queue.length > 0 ? takeQueued() : notReady;
     },
     // The end and a failure are reported to the wrappers above (tracked, cancelable) where they are
     // handed out, so those pass each message's promise on without a reaction of their own.
@@ -279,8 +276,7 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
         finish(undefined);
         if (stream !== undefined) resetStream(stream, h2.CANCEL);
       }
-      queue.length = 0;
-      queueHead = 0;
+      queue.clear();
       return Promise.resolve({ done: true, value: undefined });
     },
   };
