@@ -3,6 +3,7 @@
 import { notReady, readySourceOf, takeReady } from "../../call/ready-values.js";
 import { envelopePrefixBytes } from "../../transport/envelope.js";
 import type { EncodedChunks } from "./large-bytes.js";
+import { nextLoopTurn, notePumped, turnSpent } from "./turn-budget.js";
 
 /** Bytes of framed messages gathered before they are written without waiting for the turn to end. @private */
 export const maxBatchBytes = 16 * 1024;
@@ -44,7 +45,10 @@ export interface MessageSink {
  * a hub subscription's `map`, hands them over without a promise each) are framed into one buffer
  * and written with one `write` when the turn ends (`process.nextTick`, before any I/O or timer) or
  * once {@link maxBatchBytes} are gathered, so a burst costs one write and one DATA frame per stream
- * instead of one per message. Order is kept; nothing more is pulled while the stream needs to
+ * instead of one per message. Pumps share a turn budget (turn-budget.ts): once pumps have moved
+ * large batches for 4 ms (`turnBudgetMs`) in one turn of the loop, a pump woken in that turn waits
+ * for the next, so node's HTTP/2 session sends what was written (and reads WINDOW_UPDATEs) between
+ * turns instead of after one long burst for every stream. Order is kept; nothing more is pulled while the stream needs to
  * drain (checked after each write: it changes only then), so at most `maxBatchBytes` plus one
  * message wait beyond the stream's high-water mark.
  * Resolves once every message pulled has been handed to `sink.write` (or dropped because the sink
@@ -100,7 +104,13 @@ export async function pumpMessages(source: AsyncIterator<unknown>, sink: Message
       }
       const next = await source.next();
       if (next.done === true || sink.stopped()) return;
+      while (turnSpent()) {
+        // Other streams' pumps have used this turn up: let the loop send what they wrote first.
+        await nextLoopTurn();
+        if (sink.stopped()) return;
+      }
       let pending = add(next.value);
+      let moved = 1;
       let checkedAt = -1;
       while (pending === undefined && ready !== undefined) {
         if (checkedAt !== writes) {
@@ -110,7 +120,9 @@ export async function pumpMessages(source: AsyncIterator<unknown>, sink: Message
         const value = ready[takeReady]();
         if (value === notReady) break;
         pending = add(value);
+        moved++;
       }
+      notePumped(moved);
       if (pending !== undefined) {
         await pending;
         if (sink.stopped()) return;
