@@ -53,8 +53,9 @@ export interface Envelope {
 }
 
 /**
- * Receives one complete envelope: its body is `bytes[offset, offset + length)` (the chunk fed, or a
- * buffer the body was assembled in). Nothing is allocated to hand it over. @private
+ * Receives one complete envelope: its body is `bytes[offset, offset + length)` (a plain Uint8Array
+ * view of the chunk fed, made once per chunk, or a buffer the body was assembled in). Nothing is
+ * allocated per envelope to hand it over. @private
  */
 export type EnvelopeVisitor = (flags: number, bytes: Uint8Array, offset: number, length: number) => void;
 
@@ -137,7 +138,10 @@ export function createEnvelopeParser(readMaxBytes: number): EnvelopeParser {
       });
       return out ?? noEnvelopes;
     },
-    each(chunk, visit) {
+    each(input, visit) {
+      // Bodies are handed over as ranges of a plain Uint8Array view of the chunk, made once per chunk,
+      // so a bytes field decoded from one is a builtin Uint8Array view too (codec.ts's parseWith).
+      const chunk = Buffer.isBuffer(input) ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength) : input;
       const size = chunk.byteLength;
       let at = 0;
       while (at < size) {

@@ -158,8 +158,7 @@ export async function streamingCall<I extends DescMessage, O extends DescMessage
     s.on("data", (chunk: Buffer) => {
       if (finished) return;
       try {
-        // As a plain Uint8Array view once per chunk, not per message (codec.ts's parseWith).
-        parser.each(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), onEnvelope);
+        parser.each(chunk, onEnvelope);
       } catch (error) {
         finish(ConnectError.from(error));
       }
