@@ -1,51 +1,38 @@
 // Bytes fields decoded on the fast path are plain Uint8Array views, as Connect-ES hands them out:
 // a handler's request and a client's response, unary and streaming, over real loopback HTTP/2.
 import type { HandlerContext } from "@connectrpc/connect";
-import { createChannel, createPolicyClient, registerService, serve, type Channel, type PolicyTable, type Server } from "@sluice/runtime";
-import { EchoService, type EchoRequest } from "./gen/fastpath/v1/echo_pb.js";
-
-const policies = {} as PolicyTable<typeof EchoService>;
+import { startEchoLoopback, type EchoLoopback } from "../support/echo-loopback.js";
+import type { EchoRequest } from "./gen/fastpath/v1/echo_pb.js";
 
 /** What a bytes value is: a Buffer, or a plain Uint8Array. */
 const kindOf = (bytes: Uint8Array): string => (Buffer.isBuffer(bytes) ? "Buffer" : bytes.constructor.name);
 
 describe("bytes fields on the fast path", () => {
-  let server: Server;
-  let channel: Channel;
+  let loopback: EchoLoopback;
   /** The kind of every request payload a handler saw. */
   const seen: string[] = [];
 
   beforeAll(async () => {
-    server = await serve({
-      host: "127.0.0.1",
-      shutdownGraceMs: 200,
-      routes: (router) =>
-        registerService(router, EchoService, {
-          echo(request: EchoRequest) {
-            seen.push(kindOf(request.payload));
-            return { payload: request.payload };
-          },
-          async *serverStream(request: EchoRequest, _context: HandlerContext) {
-            seen.push(kindOf(request.payload));
-            for (let index = 0; index < request.count; index++) yield { index, payload: request.payload };
-          },
-          async *bidi(requests: AsyncIterable<EchoRequest>) {
-            for await (const request of requests) {
-              seen.push(kindOf(request.payload));
-              yield { payload: request.payload };
-            }
-          },
-        }),
+    loopback = await startEchoLoopback({
+      echo(request: EchoRequest) {
+        seen.push(kindOf(request.payload));
+        return { payload: request.payload };
+      },
+      async *serverStream(request: EchoRequest, _context: HandlerContext) {
+        seen.push(kindOf(request.payload));
+        for (let index = 0; index < request.count; index++) yield { index, payload: request.payload };
+      },
+      async *bidi(requests: AsyncIterable<EchoRequest>) {
+        for await (const request of requests) {
+          seen.push(kindOf(request.payload));
+          yield { payload: request.payload };
+        }
+      },
     });
-    channel = createChannel({ target: `static:///127.0.0.1:${server.port}` });
-    await channel.waitForReady(5000);
   });
-  afterAll(async () => {
-    await channel.close(100);
-    await server.close();
-  });
+  afterAll(() => loopback.close());
 
-  const client = () => createPolicyClient(EchoService, channel, policies);
+  const client = () => loopback.client();
   const payload = new Uint8Array([1, 2, 3, 4]);
 
   it("are plain Uint8Array views with the bytes sent, in unary, server-streaming and bidi calls, on both sides", async () => {

@@ -2,37 +2,24 @@
 // (the ready-values protocol), which the Observable twins use: over a real loopback HTTP/2 call.
 import type { HandlerContext } from "@connectrpc/connect";
 import { lastValueFrom, toArray } from "rxjs";
-import { createChannel, createPolicyClient, registerService, serve, type Channel, type PolicyTable, type Server } from "@sluice/runtime";
 import { notReady, readySourceOf, takeReady } from "../../packages/runtime/src/call/ready-values.js";
-import { EchoService, type EchoRequest } from "../fast-path/gen/fastpath/v1/echo_pb.js";
-
-const policies = {} as PolicyTable<typeof EchoService>;
+import type { EchoRequest } from "../fast-path/gen/fastpath/v1/echo_pb.js";
+import { startEchoLoopback, type EchoLoopback } from "../support/echo-loopback.js";
 
 describe("ready messages of a response stream", () => {
-  let server: Server;
-  let channel: Channel;
+  let loopback: EchoLoopback;
 
   beforeAll(async () => {
-    server = await serve({
-      host: "127.0.0.1",
-      shutdownGraceMs: 200,
-      routes: (router) =>
-        registerService(router, EchoService, {
-          // `count` messages yielded in one turn: the fast path frames them into one write.
-          async *serverStream(request: EchoRequest, _context: HandlerContext) {
-            for (let index = 0; index < request.count; index++) yield { index };
-          },
-        }),
+    loopback = await startEchoLoopback({
+      // `count` messages yielded in one turn: the fast path frames them into one write.
+      async *serverStream(request: EchoRequest, _context: HandlerContext) {
+        for (let index = 0; index < request.count; index++) yield { index };
+      },
     });
-    channel = createChannel({ target: `static:///127.0.0.1:${server.port}` });
-    await channel.waitForReady(5000);
   });
-  afterAll(async () => {
-    await channel.close(100);
-    await server.close();
-  });
+  afterAll(() => loopback.close());
 
-  const client = () => createPolicyClient(EchoService, channel, policies);
+  const client = () => loopback.client();
 
   it("the client's stream iterator hands over queued messages without next(), in order, then ends through next()", async () => {
     const it = client().serverStream({ count: 200 })[Symbol.asyncIterator]();
