@@ -199,10 +199,10 @@ describe("pumpMessages", () => {
   });
 
   it("frames every batch whole and in order as one pump's batches grow past the kept slots and shrink again", async () => {
-    // The batch reuses its arrays between batches (up to 256 entries) and gives up larger ones.
+    // The batch reuses its arrays between batches (up to keptSlots entries, frame-batch.ts) and gives up larger ones.
     const sink = new RecordingSink();
     sink.frame = (message) => ((message as number) % 3 === 0 ? Buffer.from([0, 0, 0, 0, 1, message as number]) : undefined);
-    const sizes = [300, 2, 257, 1, 256, 40];
+    const sizes = [1100, 2, 1025, 1, 1024, 300, 40];
     const batches = sizes.map((size, b) => Array.from({ length: size }, (_, i) => (b * 7 + i) % 250));
     let current: number[] = [];
     let b = 0;

@@ -3,6 +3,7 @@
 import { notReady, readySourceOf, takeReady } from "../../call/ready-values.js";
 import { envelopePrefixBytes } from "../../transport/envelope.js";
 import type { EncodedChunks } from "./large-bytes.js";
+import { FrameBatch } from "./frame-batch.js";
 import { nextLoopTurn, notePumped, turnSpent } from "./turn-budget.js";
 
 /** Bytes of framed messages gathered before they are written without waiting for the turn to end. @private */
@@ -135,71 +136,5 @@ export async function pumpMessages(source: AsyncIterator<unknown>, sink: Message
     throw error;
   } finally {
     flush();
-  }
-}
-
-/** An entry of a taken batch: keeps no message alive. */
-const released = new Uint8Array(0);
-/** A batch that held more messages than this gives its arrays up when taken (a burst's slots are not kept). */
-const keptSlots = 256;
-
-/**
- * Serialized messages (and whole envelopes) waiting to be framed into one buffer. Its two arrays are
- * reused from batch to batch (up to {@link keptSlots} entries): with a thousand streams woken at
- * once, arrays made and grown anew for each batch were the largest part of what survived scavenges.
- */
-class FrameBatch {
-  private messages: Uint8Array[] = [];
-  /** Per entry of `messages`: whether it is a whole envelope already. */
-  private framed: boolean[] = [];
-  /** Entries held. */
-  private count = 0;
-  /** Framed size of what is held. */
-  bytes = 0;
-
-  /** Holds a serialized message (framed when taken). */
-  add(message: Uint8Array): void {
-    this.messages[this.count] = message;
-    this.framed[this.count++] = false;
-    this.bytes += envelopePrefixBytes + message.byteLength;
-  }
-
-  /** Holds a whole envelope. */
-  addFrame(frame: Buffer): void {
-    this.messages[this.count] = frame;
-    this.framed[this.count++] = true;
-    this.bytes += frame.byteLength;
-  }
-
-  /** Frames what is held into one buffer (a lone envelope as it is) and empties the batch; undefined when empty. */
-  take(): Buffer | undefined {
-    if (this.bytes === 0) return undefined;
-    const { messages, framed, count } = this;
-    let out: Buffer;
-    if (count === 1 && framed[0] === true) {
-      out = messages[0] as Buffer;
-    } else {
-      out = Buffer.allocUnsafe(this.bytes);
-      let at = 0;
-      for (let i = 0; i < count; i++) {
-        const message = messages[i] as Uint8Array;
-        if (framed[i] !== true) {
-          out[at] = 0;
-          out.writeUInt32BE(message.byteLength, at + 1);
-          at += envelopePrefixBytes;
-        }
-        out.set(message, at);
-        at += message.byteLength;
-      }
-    }
-    if (count > keptSlots) {
-      this.messages = [];
-      this.framed = [];
-    } else {
-      messages.fill(released, 0, count);
-    }
-    this.count = 0;
-    this.bytes = 0;
-    return out;
   }
 }
