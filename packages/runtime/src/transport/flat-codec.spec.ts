@@ -1,6 +1,10 @@
 import { create, createFileRegistry, fromBinary, toBinary, type DescMessage } from "@bufbuild/protobuf";
 import { DurationSchema, FieldDescriptorProto_Label, FieldDescriptorProto_Type, FileDescriptorProtoSchema, StringValueSchema } from "@bufbuild/protobuf/wkt";
-import { flatCodecOf } from "./flat-codec.js";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { flatCodecOf, newFlatCodec } from "./flat-codec.js";
+import { compileFlatDecoder } from "./compiled-flat-decoder.js";
+import { flatField, type FlatField } from "./flat-field.js";
 import { parse, serialize, serializeEnvelope } from "./codec.js";
 
 const T = FieldDescriptorProto_Type;
@@ -87,14 +91,38 @@ describe("flat codec", () => {
     }
   });
 
+  it("decodes with a decoder compiled for the schema, whose messages have create()'s keys in create()'s order", () => {
+    expect(compileFlatDecoder(Flat, Flat.fields.map(flatField) as FlatField[])).toBeDefined();
+    const next = random(5);
+    const [compiled, generic] = [newFlatCodec(Flat, true)!, newFlatCodec(Flat, false)!];
+    for (let n = 0; n < 200; n++) {
+      const bytes = toBinary(Flat, create(Flat, randomFlat(next) as never));
+      const expected = fromBinary(Flat, bytes);
+      for (const decoded of [compiled.decode(bytes), generic.decode(bytes), flatCodecOf(Flat)!.decode(bytes)]) {
+        expect(decoded).toEqual(expected);
+        expect(Object.keys(decoded!)).toEqual(Object.keys(expected));
+      }
+    }
+    // A range inside a larger buffer, and a bytes field left out: a new empty array per message.
+    const inner = toBinary(Flat, create(Flat, { str: "mid", u: 7 } as never));
+    const framed = new Uint8Array([9, 9, ...inner, 9]);
+    const first = compiled.decode(framed, 2, 2 + inner.byteLength) as Record<string, unknown>;
+    const second = compiled.decode(framed, 2, 2 + inner.byteLength) as Record<string, unknown>;
+    expect(first).toEqual(fromBinary(Flat, inner));
+    expect(first.by).not.toBe(second.by);
+  });
+
   it("encodes an init shape with fields left out as create() would fill them", () => {
     const codec = flatCodecOf(Flat)!;
     const init = { str: "x", i: -5 };
     expect([...codec.encode(init, 0)!]).toEqual([...toBinary(Flat, create(Flat, init as never))]);
   });
 
-  it("leaves to the generic path a value of the wrong type, unknown fields, and bytes it cannot read", () => {
-    const codec = flatCodecOf(Flat)!;
+  it.each([
+    ["compiled", true],
+    ["generic", false],
+  ])("leaves to the generic path a value of the wrong type, unknown fields, and bytes it cannot read (%s decoder)", (_, compile) => {
+    const codec = newFlatCodec(Flat, compile)!;
     expect(codec.encode({ i: "7" }, 0)).toBeUndefined();
     expect(codec.encode({ u: -1 }, 0)).toBeUndefined();
     expect(codec.encode({ i: 1.5 }, 0)).toBeUndefined();
@@ -106,11 +134,36 @@ describe("flat codec", () => {
     expect(codec.decode(new Uint8Array([0x4a, 0x05, 0x61]))).toBeUndefined(); // string longer than the bytes
     expect(codec.decode(new Uint8Array([0x4a, 0x01, 0xff]))).toBeUndefined(); // invalid UTF-8
     expect(codec.decode(new Uint8Array([0x08 | 2, 0x00]))).toBeUndefined(); // bool with the length-delimited wire type
+    expect(codec.decode(new Uint8Array([0x08, ...new Array<number>(10).fill(0x80), 0x01]))).toBeUndefined(); // an 11-byte varint
+    expect(codec.decode(new Uint8Array([0xf8, 0xff, 0xff, 0xff, 0x7f, 0x00]))).toBeUndefined(); // a tag over 4 bytes
+    expect(codec.decode(new Uint8Array([0x2d, 0x01, 0x02]))).toBeUndefined(); // fixed32 cut short
   });
 
-  it("reads a bool written as a varint whose low 32 bits are zero as true, as protobuf-es does", () => {
+  it.each([
+    ["compiled", true],
+    ["generic", false],
+  ])("reads a bool written as a varint whose low 32 bits are zero as true, as protobuf-es does (%s decoder)", (_, compile) => {
     const bytes = new Uint8Array([0x08, 0x80, 0x80, 0x80, 0x80, 0x10]); // 2^32
-    expect(flatCodecOf(Flat)!.decode(bytes)).toEqual(fromBinary(Flat, bytes));
+    expect(newFlatCodec(Flat, compile)!.decode(bytes)).toEqual(fromBinary(Flat, bytes));
+  });
+
+  it("decodes with the generic decoder in a process that does not allow code generation from strings", () => {
+    // A real node process with --disallow-code-generation-from-strings, running the built module.
+    const built = join(__dirname, "../../dist/transport/flat-codec.js");
+    const script = [
+      `const { create, toBinary, fromBinary } = await import("@bufbuild/protobuf");`,
+      `const { StringValueSchema } = await import("@bufbuild/protobuf/wkt");`,
+      `const { flatCodecOf } = await import(${JSON.stringify(built)});`,
+      `const bytes = toBinary(StringValueSchema, create(StringValueSchema, { value: "hi" }));`,
+      `let compiles = true; try { new Function("return 1"); } catch { compiles = false; }`,
+      `console.log(JSON.stringify({ compiles, decoded: flatCodecOf(StringValueSchema).decode(bytes) }));`,
+    ].join("\n");
+    const run = spawnSync(process.execPath, ["--disallow-code-generation-from-strings", "--input-type=module", "-e", script], {
+      cwd: join(__dirname, "../.."),
+      encoding: "utf8",
+    });
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout)).toEqual({ compiles: false, decoded: { $typeName: "google.protobuf.StringValue", value: "hi" } });
   });
 
   it("backs codec.ts: parse keeps unknown fields, serializeEnvelope frames in one buffer", () => {

@@ -1,6 +1,8 @@
 // Binary protobuf for "flat" messages (proto3 singular scalars, strings, bytes and enums, nothing
 // nested): encodes and decodes without the generic path's writer, reader and DataView per message.
-import { create, ScalarType, type DescField, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { compileFlatDecoder } from "./compiled-flat-decoder.js";
+import { flatField, textOf, wireTypeOf, type FlatField, type Kind } from "./flat-field.js";
 
 /** The encoder and decoder of one flat message type. @private */
 export interface FlatCodec<D extends DescMessage> {
@@ -19,65 +21,6 @@ export interface FlatCodec<D extends DescMessage> {
   decode(bytes: Uint8Array, start?: number, end?: number): MessageShape<D> | undefined;
 }
 
-/** One field as the codec sees it. */
-interface FlatField {
-  readonly name: string;
-  readonly number: number;
-  readonly kind: Kind;
-  /** The tag byte(s) of this field with its wire type, as written. */
-  readonly tag: Buffer;
-}
-
-/** How a field's value is written: varint (bool, int32, uint32, sint32, enum), 32-bit, 64-bit, length-delimited. */
-type Kind = "bool" | "int32" | "uint32" | "sint32" | "fixed32" | "sfixed32" | "float" | "double" | "string" | "bytes";
-
-const kindOfScalar: Partial<Record<ScalarType, Kind>> = {
-  [ScalarType.BOOL]: "bool",
-  [ScalarType.INT32]: "int32",
-  [ScalarType.UINT32]: "uint32",
-  [ScalarType.SINT32]: "sint32",
-  [ScalarType.FIXED32]: "fixed32",
-  [ScalarType.SFIXED32]: "sfixed32",
-  [ScalarType.FLOAT]: "float",
-  [ScalarType.DOUBLE]: "double",
-  [ScalarType.STRING]: "string",
-  [ScalarType.BYTES]: "bytes",
-};
-
-/** FeatureSet.FieldPresence.IMPLICIT: a default value is not written (proto3). */
-const IMPLICIT = 2;
-
-function wireTypeOf(kind: Kind): number {
-  switch (kind) {
-    case "fixed32":
-    case "sfixed32":
-    case "float":
-      return 5;
-    case "double":
-      return 1;
-    case "string":
-    case "bytes":
-      return 2;
-    default:
-      return 0;
-  }
-}
-
-/** The field as the codec handles it, or undefined when it does not. */
-function flatField(field: DescField): FlatField | undefined {
-  if (field.oneof !== undefined || field.presence !== IMPLICIT) return undefined;
-  const kind = field.fieldKind === "enum" ? "int32" : field.fieldKind === "scalar" ? kindOfScalar[field.scalar] : undefined;
-  if (kind === undefined) return undefined;
-  const tag: number[] = [];
-  let value = (field.number << 3) | wireTypeOf(kind);
-  while (value > 0x7f) {
-    tag.push((value & 0x7f) | 0x80);
-    value >>>= 7;
-  }
-  tag.push(value);
-  return { name: field.localName, number: field.number, kind, tag: Buffer.from(tag) };
-}
-
 const codecs = new WeakMap<DescMessage, FlatCodec<DescMessage> | null>();
 
 /**
@@ -89,10 +32,20 @@ export function flatCodecOf<D extends DescMessage>(schema: D): FlatCodec<D> | un
   let codec = codecs.get(schema);
   if (codec === undefined) {
     const fields = schema.fields.map(flatField);
-    codec = fields.every((f) => f !== undefined) ? makeCodec(schema, fields as FlatField[]) : null;
+    codec = fields.every((f) => f !== undefined) ? makeCodec(schema, fields as FlatField[], true) : null;
     codecs.set(schema, codec);
   }
   return (codec ?? undefined) as FlatCodec<D> | undefined;
+}
+
+/**
+ * A new flat codec of `schema` (not the one kept per schema), decoding with a decoder compiled for it
+ * when `compile` is true and the process allows it, else with the generic one; undefined when the
+ * message is not flat. For the specs, which hold both decoders to the same results. @private
+ */
+export function newFlatCodec<D extends DescMessage>(schema: D, compile: boolean): FlatCodec<D> | undefined {
+  const fields = schema.fields.map(flatField);
+  return fields.every((f) => f !== undefined) ? makeCodec(schema, fields as FlatField[], compile) : undefined;
 }
 
 /** Bytes of `value` as a varint (a negative int32 takes 10, as protobuf sign-extends it). */
@@ -175,12 +128,71 @@ function isDefault(kind: Kind, value: unknown): boolean {
   }
 }
 
-function makeCodec<D extends DescMessage>(schema: D, fields: readonly FlatField[]): FlatCodec<D> {
+function makeCodec<D extends DescMessage>(schema: D, fields: readonly FlatField[], compile: boolean): FlatCodec<D> {
   const sorted = [...fields].sort((a, b) => a.number - b.number);
   const byNumber = new Map(fields.map((f) => [f.number, f]));
   /** Scratch per encode: the values to write, their varint or UTF-8 length. */
   const values: unknown[] = new Array(sorted.length);
   const lengths: number[] = new Array(sorted.length);
+  /** The generic decoder: field by field through `byNumber`, into the message create() makes. */
+  const generic = (bytes: Uint8Array, start = 0, end = bytes.byteLength): MessageShape<D> | undefined => {
+    const message = create(schema) as Record<string, unknown>;
+    let at = start;
+    while (at < end) {
+      const tag = readVarint32(bytes, at, end);
+      if (tag < 0) return undefined;
+      at = varintEnd;
+      const f = byNumber.get(tag >>> 3);
+      if (f === undefined || (tag & 7) !== wireTypeOf(f.kind)) return undefined;
+      switch (f.kind) {
+        case "string":
+        case "bytes": {
+          const length = readVarint32(bytes, at, end);
+          if (length < 0) return undefined;
+          at = varintEnd;
+          if (at + length > end) return undefined;
+          const view = bytes.subarray(at, at + length);
+          message[f.name] = f.kind === "bytes" ? view : textOf(view);
+          if (f.kind === "string" && message[f.name] === undefined) return undefined;
+          at += length;
+          break;
+        }
+        case "fixed32":
+        case "sfixed32":
+        case "float":
+        case "double": {
+          const width = f.kind === "double" ? 8 : 4;
+          if (at + width > end) return undefined;
+          const view = new DataView(bytes.buffer, bytes.byteOffset + at, width);
+          message[f.name] =
+            f.kind === "fixed32" ? view.getUint32(0, true) : f.kind === "sfixed32" ? view.getInt32(0, true) : f.kind === "float" ? view.getFloat32(0, true) : view.getFloat64(0, true);
+          at += width;
+          break;
+        }
+        default: {
+          // Up to 10 bytes; the low 32 bits are the value (int32 and enums are sign-extended).
+          let low = 0;
+          let any = 0;
+          let shift = 0;
+          let count = 0;
+          let b: number;
+          do {
+            if (at >= end || count === 10) return undefined;
+            b = bytes[at++] as number;
+            if (shift < 32) low |= (b & 0x7f) << shift;
+            any |= b & 0x7f;
+            shift += 7;
+            count++;
+          } while (b >= 0x80);
+          message[f.name] =
+            f.kind === "bool" ? any !== 0 : f.kind === "uint32" ? low >>> 0 : f.kind === "sint32" ? (low >>> 1) ^ -(low & 1) : low | 0;
+        }
+      }
+    }
+    return message as MessageShape<D>;
+  };
+  // The decoder compiled for this schema where the process allows it (compiled-flat-decoder.ts).
+  const compiled = compile ? compileFlatDecoder(schema, fields) : undefined;
 
   return {
     encode(message, headroom) {
@@ -267,62 +279,7 @@ function makeCodec<D extends DescMessage>(schema: D, fields: readonly FlatField[
       return out;
     },
 
-    decode(bytes, start = 0, end = bytes.byteLength) {
-      const message = create(schema) as Record<string, unknown>;
-      let at = start;
-      while (at < end) {
-        const tag = readVarint32(bytes, at, end);
-        if (tag < 0) return undefined;
-        at = varintEnd;
-        const f = byNumber.get(tag >>> 3);
-        if (f === undefined || (tag & 7) !== wireTypeOf(f.kind)) return undefined;
-        switch (f.kind) {
-          case "string":
-          case "bytes": {
-            const length = readVarint32(bytes, at, end);
-            if (length < 0) return undefined;
-            at = varintEnd;
-            if (at + length > end) return undefined;
-            const view = bytes.subarray(at, at + length);
-            message[f.name] = f.kind === "bytes" ? view : textOf(view);
-            if (f.kind === "string" && message[f.name] === undefined) return undefined;
-            at += length;
-            break;
-          }
-          case "fixed32":
-          case "sfixed32":
-          case "float":
-          case "double": {
-            const width = f.kind === "double" ? 8 : 4;
-            if (at + width > end) return undefined;
-            const view = new DataView(bytes.buffer, bytes.byteOffset + at, width);
-            message[f.name] =
-              f.kind === "fixed32" ? view.getUint32(0, true) : f.kind === "sfixed32" ? view.getInt32(0, true) : f.kind === "float" ? view.getFloat32(0, true) : view.getFloat64(0, true);
-            at += width;
-            break;
-          }
-          default: {
-            // Up to 10 bytes; the low 32 bits are the value (int32 and enums are sign-extended).
-            let low = 0;
-            let any = 0;
-            let shift = 0;
-            let count = 0;
-            let b: number;
-            do {
-              if (at >= end || count === 10) return undefined;
-              b = bytes[at++] as number;
-              if (shift < 32) low |= (b & 0x7f) << shift;
-              any |= b & 0x7f;
-              shift += 7;
-              count++;
-            } while (b >= 0x80);
-            message[f.name] =
-              f.kind === "bool" ? any !== 0 : f.kind === "uint32" ? low >>> 0 : f.kind === "sint32" ? (low >>> 1) ^ -(low & 1) : low | 0;
-          }
-        }
-      }
-      return message as MessageShape<D>;
-    },
+    decode: compiled !== undefined ? (bytes, start = 0, end = bytes.byteLength) => compiled(bytes, start, end) : generic,
   };
 }
 
@@ -345,16 +302,4 @@ function readVarint32(bytes: Uint8Array, at: number, end: number): number {
     }
   }
   return -1;
-}
-
-const decoder = new TextDecoder("utf-8", { fatal: true });
-
-/** UTF-8 text of `bytes`, or undefined when they are not valid UTF-8 (the generic path reports it). */
-function textOf(bytes: Uint8Array): string | undefined {
-  if (bytes.byteLength === 0) return "";
-  try {
-    return decoder.decode(bytes);
-  } catch {
-    return undefined;
-  }
 }
