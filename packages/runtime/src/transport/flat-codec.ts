@@ -31,8 +31,7 @@ const codecs = new WeakMap<DescMessage, FlatCodec<DescMessage> | null>();
 export function flatCodecOf<D extends DescMessage>(schema: D): FlatCodec<D> | undefined {
   let codec = codecs.get(schema);
   if (codec === undefined) {
-    const fields = schema.fields.map(flatField);
-    codec = fields.every((f) => f !== undefined) ? makeCodec(schema, fields as FlatField[], true) : null;
+    codec = newFlatCodec(schema, true) ?? null;
     codecs.set(schema, codec);
   }
   return (codec ?? undefined) as FlatCodec<D> | undefined;
