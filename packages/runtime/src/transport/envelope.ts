@@ -93,8 +93,11 @@ export function tooLargeError(size: number, readMaxBytes: number): ConnectError 
  * @private
  */
 export function createEnvelopeParser(readMaxBytes: number): EnvelopeParser {
-  /** The prefix being read when it is split across chunks, and how much of it is in. */
-  const prefix = Buffer.alloc(5);
+  /**
+   * The prefix being read when it is split across chunks (made the first time one is), and how much
+   * of it is in.
+   */
+  let prefix: Buffer | undefined;
   let prefixFilled = 0;
   /** The prefix of the envelope whose body is being read, once read: its length, -1 before. */
   let currentLength = -1;
@@ -113,6 +116,7 @@ export function createEnvelopeParser(readMaxBytes: number): EnvelopeParser {
       at += 5;
     } else {
       const count = Math.min(5 - prefixFilled, chunk.byteLength - at);
+      prefix ??= Buffer.alloc(5);
       prefix.set(chunk.subarray(at, at + count), prefixFilled);
       prefixFilled += count;
       at += count;
