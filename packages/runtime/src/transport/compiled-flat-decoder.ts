@@ -100,9 +100,12 @@ function sourceOf(schema: DescMessage, fields: readonly FlatField[]): string {
 
 /**
  * Whether `create(schema)` makes exactly the object the compiled decoder's literal does for an empty
- * message: a plain object with `$typeName`, then `fields` in order, each at its zero value.
+ * message: a plain object with `$typeName`, then `fields` in order, each at its zero value (and no
+ * field a literal could not name).
  */
 function literalMatchesCreate(schema: DescMessage, fields: readonly FlatField[]): boolean {
+  // In an object literal "__proto__" sets the prototype instead of making a property.
+  if (fields.some((f) => f.name === "__proto__")) return false;
   const zero = create(schema) as Record<string, unknown>;
   if (Object.getPrototypeOf(zero) !== Object.prototype) return false;
   const keys = Object.keys(zero);

@@ -92,7 +92,11 @@ describe("flat codec", () => {
   });
 
   it("decodes with a decoder compiled for the schema, whose messages have create()'s keys in create()'s order", () => {
-    expect(compileFlatDecoder(Flat, Flat.fields.map(flatField) as FlatField[])).toBeDefined();
+    const fields = Flat.fields.map(flatField) as FlatField[];
+    expect(compileFlatDecoder(Flat, fields)).toBeDefined();
+    // Names a literal cannot give create()'s object (here also not create()'s keys): no compiled decoder.
+    expect(compileFlatDecoder(Flat, [{ ...fields[0]!, name: "__proto__" }, ...fields.slice(1)])).toBeUndefined();
+    expect(compileFlatDecoder(Flat, fields.slice(1))).toBeUndefined();
     const next = random(5);
     const [compiled, generic] = [newFlatCodec(Flat, true)!, newFlatCodec(Flat, false)!];
     for (let n = 0; n < 200; n++) {
