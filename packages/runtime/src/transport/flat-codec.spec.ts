@@ -91,7 +91,7 @@ describe("flat codec", () => {
     }
   });
 
-  it("decodes with a decoder compiled for the schema, whose messages have create()'s keys in create()'s order", () => {
+  it("decodes and encodes with code compiled for the schema: create()'s keys in create()'s order, protobuf-es's bytes", () => {
     const fields = Flat.fields.map(flatField) as FlatField[];
     expect(compileFlatDecoder(Flat, fields)).toBeDefined();
     // Names a literal cannot give create()'s object (here also not create()'s keys): no compiled decoder.
@@ -99,13 +99,17 @@ describe("flat codec", () => {
     expect(compileFlatDecoder(Flat, fields.slice(1))).toBeUndefined();
     const next = random(5);
     const [compiled, generic] = [newFlatCodec(Flat, true)!, newFlatCodec(Flat, false)!];
+    expect([compiled.encode.name, generic.encode.name]).toEqual(["encode", "loop"]); // compiled-flat-encoder.ts's, the codec's own
     for (let n = 0; n < 200; n++) {
-      const bytes = toBinary(Flat, create(Flat, randomFlat(next) as never));
+      const message = create(Flat, randomFlat(next) as never);
+      const bytes = toBinary(Flat, message);
       const expected = fromBinary(Flat, bytes);
       for (const decoded of [compiled.decode(bytes), generic.decode(bytes), flatCodecOf(Flat)!.decode(bytes)]) {
         expect(decoded).toEqual(expected);
         expect(Object.keys(decoded!)).toEqual(Object.keys(expected));
       }
+      // The compiled encoder and the loop write the same bytes as protobuf-es.
+      for (const codec of [compiled, generic]) expect([...codec.encode(message, 2)!.subarray(2)]).toEqual([...bytes]);
     }
     // A range inside a larger buffer, and a bytes field left out: a new empty array per message.
     const inner = toBinary(Flat, create(Flat, { str: "mid", u: 7 } as never));
@@ -116,8 +120,11 @@ describe("flat codec", () => {
     expect(first.by).not.toBe(second.by);
   });
 
-  it("encodes an init shape with fields left out as create() would fill them", () => {
-    const codec = flatCodecOf(Flat)!;
+  it.each([
+    ["compiled", true],
+    ["generic", false],
+  ])("encodes an init shape with fields left out as create() would fill them (%s encoder)", (_, compile) => {
+    const codec = newFlatCodec(Flat, compile)!;
     const init = { str: "x", i: -5 };
     expect([...codec.encode(init, 0)!]).toEqual([...toBinary(Flat, create(Flat, init as never))]);
   });
@@ -125,7 +132,7 @@ describe("flat codec", () => {
   it.each([
     ["compiled", true],
     ["generic", false],
-  ])("leaves to the generic path a value of the wrong type, unknown fields, and bytes it cannot read (%s decoder)", (_, compile) => {
+  ])("leaves to the generic path a value of the wrong type, unknown fields, and bytes it cannot read (%s encoder and decoder)", (_, compile) => {
     const codec = newFlatCodec(Flat, compile)!;
     expect(codec.encode({ i: "7" }, 0)).toBeUndefined();
     expect(codec.encode({ u: -1 }, 0)).toBeUndefined();
@@ -151,7 +158,7 @@ describe("flat codec", () => {
     expect(newFlatCodec(Flat, compile)!.decode(bytes)).toEqual(fromBinary(Flat, bytes));
   });
 
-  it("decodes with the generic decoder in a process that does not allow code generation from strings", () => {
+  it("encodes and decodes with the loop and the generic decoder in a process that does not allow code generation from strings", () => {
     // A real node process with --disallow-code-generation-from-strings, running the built module.
     const built = join(__dirname, "../../dist/transport/flat-codec.js");
     const script = [
@@ -160,14 +167,15 @@ describe("flat codec", () => {
       `const { flatCodecOf } = await import(${JSON.stringify(built)});`,
       `const bytes = toBinary(StringValueSchema, create(StringValueSchema, { value: "hi" }));`,
       `let compiles = true; try { new Function("return 1"); } catch { compiles = false; }`,
-      `console.log(JSON.stringify({ compiles, decoded: flatCodecOf(StringValueSchema).decode(bytes) }));`,
+      `const encoded = [...flatCodecOf(StringValueSchema).encode({ value: "hi" }, 0)];`,
+      `console.log(JSON.stringify({ compiles, decoded: flatCodecOf(StringValueSchema).decode(bytes), encoded }));`,
     ].join("\n");
     const run = spawnSync(process.execPath, ["--disallow-code-generation-from-strings", "--input-type=module", "-e", script], {
       cwd: join(__dirname, "../.."),
       encoding: "utf8",
     });
     expect(run.stderr).toBe("");
-    expect(JSON.parse(run.stdout)).toEqual({ compiles: false, decoded: { $typeName: "google.protobuf.StringValue", value: "hi" } });
+    expect(JSON.parse(run.stdout)).toEqual({ compiles: false, decoded: { $typeName: "google.protobuf.StringValue", value: "hi" }, encoded: [0x0a, 0x02, 0x68, 0x69] });
   });
 
   it("backs codec.ts: parse keeps unknown fields, serializeEnvelope frames in one buffer", () => {

@@ -2,6 +2,7 @@
 // nested): encodes and decodes without the generic path's writer, reader and DataView per message.
 import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { compileFlatDecoder } from "./compiled-flat-decoder.js";
+import { compileFlatEncoder } from "./compiled-flat-encoder.js";
 import { flatField, textOf, wireTypeOf, type FlatField, type Kind } from "./flat-field.js";
 
 /** The encoder and decoder of one flat message type. @private */
@@ -193,91 +194,95 @@ function makeCodec<D extends DescMessage>(schema: D, fields: readonly FlatField[
   // The decoder compiled for this schema where the process allows it (compiled-flat-decoder.ts).
   const compiled = compile ? compileFlatDecoder(schema, fields) : undefined;
 
-  return {
-    encode(message, headroom) {
-      const m = message as Record<string, unknown> & { $unknown?: unknown[] };
-      if (m.$unknown !== undefined && m.$unknown.length > 0) return undefined;
-      let size = 0;
-      for (let i = 0; i < sorted.length; i++) {
-        const f = sorted[i] as FlatField;
-        const value = m[f.name];
-        if (value === undefined || value === null) {
-          values[i] = undefined;
-          continue;
-        }
-        if (!typeFits(f.kind, value)) return undefined;
-        if (isDefault(f.kind, value)) {
-          values[i] = undefined;
-          continue;
-        }
-        values[i] = value;
-        let length: number;
-        switch (f.kind) {
-          case "string": {
-            const bytes = Buffer.byteLength(value as string, "utf8");
-            length = varintSize(bytes) + bytes;
-            lengths[i] = bytes;
-            break;
-          }
-          case "bytes": {
-            const bytes = (value as Uint8Array).byteLength;
-            length = varintSize(bytes) + bytes;
-            lengths[i] = bytes;
-            break;
-          }
-          case "fixed32":
-          case "sfixed32":
-          case "float":
-            length = 4;
-            break;
-          case "double":
-            length = 8;
-            break;
-          default: {
-            const v = varintOf(f.kind, value as number | boolean);
-            lengths[i] = v;
-            length = varintSize(v);
-          }
-        }
-        size += f.tag.byteLength + length;
-      }
-      const out = Buffer.allocUnsafe(headroom + size);
-      let at = headroom;
-      for (let i = 0; i < sorted.length; i++) {
-        const value = values[i];
-        if (value === undefined) continue;
+  /** The encoder's loop over the fields, in number order. */
+  const loop = (message: unknown, headroom: number): Buffer | undefined => {
+    const m = message as Record<string, unknown> & { $unknown?: unknown[] };
+    if (m.$unknown !== undefined && m.$unknown.length > 0) return undefined;
+    let size = 0;
+    for (let i = 0; i < sorted.length; i++) {
+      const f = sorted[i] as FlatField;
+      const value = m[f.name];
+      if (value === undefined || value === null) {
         values[i] = undefined;
-        const f = sorted[i] as FlatField;
-        for (let t = 0; t < f.tag.byteLength; t++) out[at++] = f.tag[t] as number;
-        switch (f.kind) {
-          case "string":
-            at = writeVarint(out, at, lengths[i] as number);
-            at += out.write(value as string, at, "utf8");
-            break;
-          case "bytes":
-            at = writeVarint(out, at, lengths[i] as number);
-            out.set(value as Uint8Array, at);
-            at += (value as Uint8Array).byteLength;
-            break;
-          case "fixed32":
-            at = out.writeUInt32LE((value as number) >>> 0, at);
-            break;
-          case "sfixed32":
-            at = out.writeInt32LE((value as number) | 0, at);
-            break;
-          case "float":
-            at = out.writeFloatLE(value as number, at);
-            break;
-          case "double":
-            at = out.writeDoubleLE(value as number, at);
-            break;
-          default:
-            at = writeVarint(out, at, lengths[i] as number);
+        continue;
+      }
+      if (!typeFits(f.kind, value)) return undefined;
+      if (isDefault(f.kind, value)) {
+        values[i] = undefined;
+        continue;
+      }
+      values[i] = value;
+      let length: number;
+      switch (f.kind) {
+        case "string": {
+          const bytes = Buffer.byteLength(value as string, "utf8");
+          length = varintSize(bytes) + bytes;
+          lengths[i] = bytes;
+          break;
+        }
+        case "bytes": {
+          const bytes = (value as Uint8Array).byteLength;
+          length = varintSize(bytes) + bytes;
+          lengths[i] = bytes;
+          break;
+        }
+        case "fixed32":
+        case "sfixed32":
+        case "float":
+          length = 4;
+          break;
+        case "double":
+          length = 8;
+          break;
+        default: {
+          const v = varintOf(f.kind, value as number | boolean);
+          lengths[i] = v;
+          length = varintSize(v);
         }
       }
-      return out;
-    },
+      size += f.tag.byteLength + length;
+    }
+    const out = Buffer.allocUnsafe(headroom + size);
+    let at = headroom;
+    for (let i = 0; i < sorted.length; i++) {
+      const value = values[i];
+      if (value === undefined) continue;
+      values[i] = undefined;
+      const f = sorted[i] as FlatField;
+      for (let t = 0; t < f.tag.byteLength; t++) out[at++] = f.tag[t] as number;
+      switch (f.kind) {
+        case "string":
+          at = writeVarint(out, at, lengths[i] as number);
+          at += out.write(value as string, at, "utf8");
+          break;
+        case "bytes":
+          at = writeVarint(out, at, lengths[i] as number);
+          out.set(value as Uint8Array, at);
+          at += (value as Uint8Array).byteLength;
+          break;
+        case "fixed32":
+          at = out.writeUInt32LE((value as number) >>> 0, at);
+          break;
+        case "sfixed32":
+          at = out.writeInt32LE((value as number) | 0, at);
+          break;
+        case "float":
+          at = out.writeFloatLE(value as number, at);
+          break;
+        case "double":
+          at = out.writeDoubleLE(value as number, at);
+          break;
+        default:
+          at = writeVarint(out, at, lengths[i] as number);
+      }
+    }
+    return out;
+  };
+  // The encoder compiled for these fields where the process allows it (compiled-flat-encoder.ts).
+  const compiledEncode = compile ? compileFlatEncoder(fields, { typeFits, isDefault, varintOf, varintSize, writeVarint }) : undefined;
 
+  return {
+    encode: compiledEncode ?? loop,
     decode: compiled !== undefined ? (bytes, start = 0, end = bytes.byteLength) => compiled(bytes, start, end) : generic,
   };
 }
