@@ -34,12 +34,15 @@ const registry = createFileRegistry(
         ].map((f) => ({ ...f, label: FieldDescriptorProto_Label.OPTIONAL, jsonName: f.name })),
       },
       { name: "Listy", field: [{ name: "xs", number: 1, type: T.INT32, label: FieldDescriptorProto_Label.REPEATED, jsonName: "xs" }] },
+      // The largest field number: its tag needs all 32 bits (five varint bytes).
+      { name: "Far", field: [{ name: "s", number: 536_870_911, type: T.STRING, label: FieldDescriptorProto_Label.OPTIONAL, jsonName: "s" }] },
     ],
   }),
   () => undefined,
 );
 const Flat = registry.getMessage("t.Flat") as DescMessage;
 const Listy = registry.getMessage("t.Listy") as DescMessage;
+const Far = registry.getMessage("t.Far") as DescMessage;
 const codecOptions = { readMaxBytes: 1 << 20, writeMaxBytes: 1 << 20 };
 
 /** A deterministic pseudo-random generator (mulberry32). */
@@ -118,6 +121,14 @@ describe("flat codec", () => {
     const second = compiled.decode(framed, 2, 2 + inner.byteLength) as Record<string, unknown>;
     expect(first).toEqual(fromBinary(Flat, inner));
     expect(first.by).not.toBe(second.by);
+  });
+
+  it.each([
+    ["compiled", true],
+    ["generic", false],
+  ])("writes the five-byte tag of the largest field number as protobuf-es does (%s encoder)", (_, compile) => {
+    const message = create(Far, { s: "x" } as never);
+    expect([...newFlatCodec(Far, compile)!.encode(message, 0)!]).toEqual([...toBinary(Far, message)]);
   });
 
   it.each([

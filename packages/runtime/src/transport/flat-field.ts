@@ -53,7 +53,8 @@ export function flatField(field: DescField): FlatField | undefined {
   const kind = field.fieldKind === "enum" ? "int32" : field.fieldKind === "scalar" ? kindOfScalar[field.scalar] : undefined;
   if (kind === undefined) return undefined;
   const tag: number[] = [];
-  let value = (field.number << 3) | wireTypeOf(kind);
+  // Unsigned: a field number of 2^28 or more fills all 32 bits of the tag.
+  let value = ((field.number << 3) | wireTypeOf(kind)) >>> 0;
   while (value > 0x7f) {
     tag.push((value & 0x7f) | 0x80);
     value >>>= 7;
