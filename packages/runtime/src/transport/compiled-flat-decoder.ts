@@ -12,7 +12,7 @@ const maxTag = 2 ** 28 - 1;
 /** What the compiled source calls: UTF-8 text (undefined when invalid) and little-endian floats. */
 const helpers = {
   text(bytes: Uint8Array, start: number, end: number): string | undefined {
-    return start === end ? "" : textOf(bytes.subarray(start, end));
+    return textOf(bytes.subarray(start, end));
   },
   float(bytes: Uint8Array, at: number): number {
     return new DataView(bytes.buffer, bytes.byteOffset + at, 4).getFloat32(0, true);
@@ -41,9 +41,13 @@ function readVarint28(target: string): string {
   return `{ let shift = 0, b; ${target} = 0; do { if (at >= end || shift === 28) return undefined; b = bytes[at++]; ${target} |= (b & 0x7f) << shift; shift += 7; } while (b >= 0x80); }`;
 }
 
-/** Source of one field's `case`: reads its value into `variable` (anything it cannot read: return undefined). */
-function caseOf(field: FlatField, variable: string): string {
-  const tag = (field.number << 3) | wireTypeOf(field.kind);
+/**
+ * Source of one field's `case`: reads its value into `variable` (anything it cannot read: return
+ * undefined); none for a tag over 28 bits, which never matches.
+ */
+function caseOf(field: FlatField, variable: string): string | undefined {
+  const tag = ((field.number << 3) | wireTypeOf(field.kind)) >>> 0;
+  if (tag > maxTag) return undefined;
   switch (field.kind) {
     case "string":
     case "bytes": {
@@ -77,7 +81,7 @@ function caseOf(field: FlatField, variable: string): string {
 function sourceOf(schema: DescMessage, fields: readonly FlatField[]): string {
   const variables = fields.map((_, i) => `v${i}`);
   const declarations = fields.map((f, i) => `let ${variables[i]}${f.kind === "bytes" ? "" : ` = ${zeroOf(f.kind, "")}`};`).join(" ");
-  const cases = fields.filter((f) => ((f.number << 3) | wireTypeOf(f.kind)) <= maxTag).map((f) => caseOf(f, variables[fields.indexOf(f)] as string));
+  const cases = fields.flatMap((f, i) => caseOf(f, variables[i] as string) ?? []);
   // Property names and the type name are JSON string literals: nothing from a descriptor is code.
   const members = fields.map((f, i) => `${JSON.stringify(f.name)}: ${f.kind === "bytes" ? zeroOf(f.kind, variables[i] as string) : variables[i]}`);
   const literal = `{ "$typeName": ${JSON.stringify(schema.typeName)}${members.map((m) => `, ${m}`).join("")} }`;

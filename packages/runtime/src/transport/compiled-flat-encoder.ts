@@ -1,6 +1,6 @@
 // An encoder made for one flat message type: the flat codec's loop over fields unrolled into
 // JavaScript written from its fields once and compiled with `new Function`, each value read by name.
-import { wireTypeOf, type FlatField, type Kind } from "./flat-field.js";
+import type { FlatField, Kind } from "./flat-field.js";
 
 /** The flat codec's rules for one value, which the compiled source calls with each field's kind as a constant. @private */
 export interface FlatEncodeRules {
@@ -18,18 +18,6 @@ export interface FlatEncodeRules {
 
 /** Encodes a message or init shape behind `headroom` unwritten bytes, or undefined for the generic path. @private */
 export type FlatEncode = (message: unknown, headroom: number) => Buffer | undefined;
-
-/** The bytes of a field's tag (its number and wire type as a varint). */
-function tagBytes(field: FlatField): number[] {
-  const bytes: number[] = [];
-  let value = ((field.number << 3) | wireTypeOf(field.kind)) >>> 0;
-  while (value > 0x7f) {
-    bytes.push((value & 0x7f) | 0x80);
-    value >>>= 7;
-  }
-  bytes.push(value);
-  return bytes;
-}
 
 /** Source adding the encoded size of field `i` (value `v{i}`, set and not default) to `size`, keeping its varint or length in `n{i}`. */
 function sizeOf(field: FlatField, i: number, tagLength: number): string {
@@ -82,14 +70,12 @@ function sourceOf(fields: readonly FlatField[]): string {
       `  if (v${i} === undefined || v${i} === null) v${i} = undefined;`,
       `  else if (!r.typeFits(${kind}, v${i})) return undefined;`,
       `  else if (r.isDefault(${kind}, v${i})) v${i} = undefined;`,
-      `  else { ${sizeOf(f, i, tagBytes(f).length)} }`,
+      `  else { ${sizeOf(f, i, f.tag.byteLength)} }`,
     );
   });
   lines.push(`  const out = Buffer.allocUnsafe(headroom + size);`, `  let at = headroom;`);
   sorted.forEach((f, i) => {
-    const tag = tagBytes(f)
-      .map((b) => `out[at++] = ${b};`)
-      .join(" ");
+    const tag = [...f.tag].map((b) => `out[at++] = ${b};`).join(" ");
     lines.push(`  if (v${i} !== undefined) { ${tag} ${writeOf(f, i)} }`);
   });
   lines.push(`  return out;`, `};`);

@@ -39,9 +39,9 @@ export function flatCodecOf<D extends DescMessage>(schema: D): FlatCodec<D> | un
 }
 
 /**
- * A new flat codec of `schema` (not the one kept per schema), decoding with a decoder compiled for it
- * when `compile` is true and the process allows it, else with the generic one; undefined when the
- * message is not flat. For the specs, which hold both decoders to the same results. @private
+ * A new flat codec of `schema` (not the one kept per schema), encoding and decoding with code compiled
+ * for it when `compile` is true and the process allows it, else with the generic loop and decoder;
+ * undefined when the message is not flat. For the specs, which hold both to the same results. @private
  */
 export function newFlatCodec<D extends DescMessage>(schema: D, compile: boolean): FlatCodec<D> | undefined {
   const fields = schema.fields.map(flatField);
